@@ -1,0 +1,95 @@
+"""Shared pieces of the command line: options, output formats, error display.
+
+Every command module under ``accordwatch.cli`` uses these so that ``--db``,
+``--format`` and error handling behave the same everywhere.  Contract: with
+``--format json`` only JSON goes to stdout; messages and progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+__all__ = [
+    "DbOption",
+    "Format",
+    "FormatOption",
+    "err",
+    "out",
+    "print_frame",
+    "print_json",
+]
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="Store file. Default: $ACCORDWATCH_DB, else a file in the user data directory.",
+        envvar="ACCORDWATCH_DB",
+        show_envvar=True,
+        dir_okay=False,
+    ),
+]
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def print_json(obj: Any) -> None:
+    """Write ``obj`` as JSON to stdout (nothing else goes there)."""
+    sys.stdout.write(json.dumps(obj, default=_jsonable, ensure_ascii=False, indent=2))
+    sys.stdout.write("\n")
+
+
+def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataFrame → list of plain dicts with JSON-safe values (NaN/NaT → None)."""
+    clean = df.astype(object).where(pd.notna(df), None)
+    return clean.to_dict(orient="records")
+
+
+def print_frame(df: pd.DataFrame, fmt: Format | str, *, title: str | None = None, max_rows: int = 200) -> None:
+    """Print a DataFrame as a rich table, CSV or JSON records."""
+    fmt = Format(fmt)
+    if fmt is Format.json:
+        print_json(frame_records(df))
+        return
+    if fmt is Format.csv:
+        df.to_csv(sys.stdout, index=False)
+        return
+    table = Table(title=title, show_lines=False)
+    for col in df.columns:
+        table.add_column(str(col), overflow="fold")
+    for row in df.head(max_rows).itertuples(index=False):
+        table.add_row(*["" if pd.isna(v) else str(v) for v in row])
+    out.print(table)
+    if len(df) > max_rows:
+        err.print(f"[dim]{len(df) - max_rows} more rows not shown; use --format csv for all.[/dim]")
