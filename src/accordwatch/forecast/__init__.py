@@ -1,0 +1,51 @@
+"""Probabilistic fatality forecasts, honest backtests and alerts.
+
+DataFrame in, DataFrame out; no store, no CLI. The panel layout (``unit_id``,
+``unit``, ``month_id``, ``y``) is described in :mod:`accordwatch.forecast._data`.
+
+Example:
+    >>> from accordwatch.forecast import load_views_cm, Conflictology
+    >>> panel = load_views_cm()
+    >>> s = Conflictology().fit(panel[panel.month_id <= 502]).predict(14)
+    >>> s.values.shape[1:]
+    (14, 1000)
+"""
+
+from ._backtest import BENCHMARKS, BacktestResult, backtest, possible_test_years, protocol_window
+from ._benchmarks import Conflictology, Last, Model, Zero
+from ._data import (
+    find_unit,
+    load_views_cm,
+    month_id,
+    month_label,
+    series_from_events,
+    validate_panel,
+)
+from ._learned import DEFAULT_MODEL, QuantileGBM, make_model
+from ._samples import Samples
+from ._scores import brier, covered, crps
+
+__all__ = [
+    "BENCHMARKS",
+    "DEFAULT_MODEL",
+    "BacktestResult",
+    "Conflictology",
+    "Last",
+    "Model",
+    "QuantileGBM",
+    "Samples",
+    "Zero",
+    "backtest",
+    "brier",
+    "covered",
+    "crps",
+    "find_unit",
+    "load_views_cm",
+    "make_model",
+    "month_id",
+    "month_label",
+    "possible_test_years",
+    "protocol_window",
+    "series_from_events",
+    "validate_panel",
+]

@@ -1,0 +1,262 @@
+"""Honest backtests on the VIEWS prediction-challenge protocol.
+
+For test year ``Y`` every model sees the panel through October ``Y−1`` (the
+*cutoff*) and forecasts January–December ``Y`` — steps 3 to 14. Each
+unit-month is scored by CRPS, the Brier score for ≥ 25 deaths and 90 %
+interval coverage; the benchmarks ``zero``, ``last`` and ``conflictology``
+always run in the same call.
+
+Units scored in year ``Y``: those with data in the cutoff month, enough history
+for every model (12 months), and actuals for all twelve months of ``Y``; the
+others are listed in :attr:`BacktestResult.excluded`.
+
+Example:
+    >>> panel = load_views_cm()
+    >>> small = panel[panel.unit.isin(["Mali", "Niger", "Chad"])]
+    >>> res = backtest(small, [2019])
+    >>> res.scores.loc["zero", "n"]
+    36
+    >>> sorted(res.frame.columns)[:4]
+    ['brier_25', 'covered_90', 'crps', 'cutoff']
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ._benchmarks import Conflictology, Last, Model, Zero
+from ._data import load_views_cm, month_id, month_label, validate_panel
+from ._scores import brier, covered, crps
+
+__all__ = ["BENCHMARKS", "BacktestResult", "backtest", "possible_test_years", "protocol_window"]
+
+BENCHMARKS = ("zero", "last", "conflictology")
+FIRST_STEP, LAST_STEP = 3, 14
+MIN_TRAIN_MONTHS = 36
+
+PROTOCOL = {
+    "name": "views-challenge-2023-cm",
+    "target": "monthly UCDP GED state-based deaths per unit (best estimate)",
+    "window": "for test year Y: data through October Y-1, forecast January-December Y (steps 3-14)",
+    "scores": {
+        "crps": "mean CRPS over unit-months (scoringrules.crps_ensemble, estimator qd = CRPS of the empirical distribution)",
+        "brier_25": "mean Brier score of P(deaths >= 25)",
+        "coverage_90": "share of unit-months inside the central 90% interval",
+    },
+    "benchmarks": list(BENCHMARKS),
+}
+
+
+def protocol_window(year: int) -> tuple[int, list[int]]:
+    """The cutoff month and the twelve target months (VIEWS month ids) of test year ``year``.
+
+    >>> cut, months = protocol_window(2018)
+    >>> month_label(cut), month_label(months[0]), month_label(months[-1]), months[0] - cut
+    ('2017-10', '2018-01', '2018-12', 3)
+    """
+    cut = month_id(year - 1, 10)
+    return cut, [month_id(year, m) for m in range(1, 13)]
+
+
+def possible_test_years(panel: pd.DataFrame) -> list[int]:
+    """Test years the panel allows: actuals for all of Y and ≥ 36 months of data before the cutoff."""
+    first, last = int(panel["month_id"].min()), int(panel["month_id"].max())
+    years = range(1980 + (first - 1) // 12, 1980 + (last - 1) // 12 + 2)
+    return [
+        y
+        for y in years
+        if protocol_window(y)[1][-1] <= last and protocol_window(y)[0] - first + 1 >= MIN_TRAIN_MONTHS
+    ]
+
+
+def default_models() -> dict[str, Model]:
+    """The benchmarks plus the default learned model."""
+    from ._learned import DEFAULT_MODEL, make_model
+
+    models: dict[str, Model] = {"zero": Zero(), "last": Last(), "conflictology": Conflictology()}
+    models[DEFAULT_MODEL] = make_model(DEFAULT_MODEL)
+    return models
+
+
+@dataclass
+class BacktestResult:
+    """Outcome of :func:`backtest`: tidy unit-month scores plus summaries."""
+
+    frame: pd.DataFrame
+    """One row per model, unit and target month (like statsforecast's ``cross_validation``)."""
+    test_years: list[int]
+    default: str
+    excluded: pd.DataFrame
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def samples(self) -> pd.DataFrame:
+        """Alias of :attr:`frame` (per-unit-month forecasts and scores)."""
+        return self.frame
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """Mean scores per model over all test years (index: model)."""
+        g = self.frame.groupby("model", sort=False)
+        out = pd.DataFrame(
+            {
+                "crps": g["crps"].mean(),
+                "brier_25": g["brier_25"].mean(),
+                "coverage_90": g["covered_90"].mean(),
+                "n": g.size(),
+            }
+        )
+        ref = out.loc["conflictology", "crps"] if "conflictology" in out.index else np.nan
+        out["crps_vs_conflictology"] = out["crps"] / ref
+        return out
+
+    def by_year(self) -> pd.DataFrame:
+        """Mean scores per model and test year."""
+        g = self.frame.groupby(["model", "year"], sort=False)
+        return pd.DataFrame(
+            {
+                "crps": g["crps"].mean(),
+                "brier_25": g["brier_25"].mean(),
+                "coverage_90": g["covered_90"].mean(),
+                "n": g.size(),
+            }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: ``{"protocol", "default", "models": {name: {crps, brier_25, coverage_90, n, by_year}}}``."""
+        scores, years = self.scores, self.by_year()
+        models: dict[str, Any] = {}
+        for name, row in scores.iterrows():
+            by = years.loc[name]
+            models[str(name)] = {
+                "crps": float(row["crps"]),
+                "brier_25": float(row["brier_25"]),
+                "coverage_90": float(row["coverage_90"]),
+                "n": int(row["n"]),
+                "by_year": {
+                    str(int(y)): {
+                        "crps": float(r["crps"]),
+                        "brier_25": float(r["brier_25"]),
+                        "coverage_90": float(r["coverage_90"]),
+                        "n": int(r["n"]),
+                    }
+                    for y, r in by.iterrows()
+                },
+            }
+        protocol = dict(PROTOCOL, test_years=self.test_years, steps=[FIRST_STEP, LAST_STEP])
+        protocol["excluded_units"] = int(len(self.excluded))
+        return {"protocol": protocol, "default": self.default, "models": models}
+
+    def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict(), **kwargs)
+
+
+def _check_years(panel: pd.DataFrame, test_years: Sequence[int]) -> list[int]:
+    years = [int(y) for y in test_years]
+    if not years:
+        raise InputError("no test years given; pass e.g. --test-years 2018 2019 2020 2021.")
+    if len(set(years)) != len(years):
+        raise InputError(f"test years repeat: {years}; give each year once.")
+    ok = possible_test_years(panel)
+    bad = [y for y in years if y not in ok]
+    if bad:
+        first, last = int(panel["month_id"].min()), int(panel["month_id"].max())
+        span = f"{ok[0]}–{ok[-1]}" if ok else "none"
+        raise InputError(
+            f"cannot backtest year(s) {bad}: the data run {month_label(first)} to {month_label(last)}; "
+            f"a test year Y needs actuals for all 12 months of Y and {MIN_TRAIN_MONTHS} months of data "
+            f"through October Y-1. Possible test years with these data: {span}."
+        )
+    return sorted(years)
+
+
+def backtest(
+    df: pd.DataFrame | None,
+    test_years: Sequence[int],
+    models: dict[str, Model] | Sequence[Model] | None = None,
+) -> BacktestResult:
+    """Run the protocol for each test year and score every model plus the benchmarks.
+
+    ``df`` is a panel (:func:`load_views_cm`; ``None`` loads the bundled file).
+    ``models`` adds or replaces models by name; ``zero``, ``last`` and
+    ``conflictology`` are always added if missing. With ``models=None`` the
+    default learned model runs too and is reported as ``default``.
+    """
+    panel = load_views_cm() if df is None else validate_panel(df, source="backtest")
+    years = _check_years(panel, test_years)
+    if models is None:
+        chosen = default_models()
+    elif isinstance(models, dict):
+        chosen = dict(models)
+    else:
+        chosen = {m.name: m for m in models}
+    for name, cls in (("zero", Zero), ("last", Last), ("conflictology", Conflictology)):
+        chosen.setdefault(name, cls())
+    from ._learned import DEFAULT_MODEL
+
+    default = DEFAULT_MODEL if DEFAULT_MODEL in chosen else "conflictology"
+
+    frames, excluded, seconds = [], [], dict.fromkeys(chosen, 0.0)
+    for year in years:
+        cut, targets = protocol_window(year)
+        train = panel[panel["month_id"] <= cut]
+        actual = panel[panel["month_id"].isin(targets)].pivot(index="unit_id", columns="month_id", values="y")
+        actual = actual.reindex(columns=targets).dropna()
+        fitted: dict[str, Any] = {}
+        for name, model in chosen.items():
+            t0 = time.perf_counter()
+            fitted[name] = model.fit(train).predict(LAST_STEP)
+            seconds[name] += time.perf_counter() - t0
+        units = set(actual.index)
+        for name, s in fitted.items():
+            units &= {int(u) for u in s.unit_id}
+        scored = sorted(units)
+        names = panel.drop_duplicates("unit_id", keep="last").set_index("unit_id")["unit"]
+        alive = set(train.loc[train["month_id"] == cut, "unit_id"]) | set(actual.index)
+        for uid in sorted(alive - units):
+            excluded.append({"year": year, "unit_id": int(uid), "unit": names.get(uid, str(uid))})
+        obs = actual.loc[scored].to_numpy()
+        for name, s in fitted.items():
+            sub = s.select(scored).values[:, FIRST_STEP - 1 : LAST_STEP, :]
+            o = obs.ravel()
+            ens = sub.reshape(len(o), -1)
+            lo, med, hi = np.quantile(ens, [0.05, 0.5, 0.95], axis=-1)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "model": name,
+                        "year": year,
+                        "cutoff": cut,
+                        "unit_id": np.repeat(scored, 12),
+                        "unit": np.repeat([names[u] for u in scored], 12),
+                        "month_id": np.tile(targets, len(scored)),
+                        "step": np.tile(np.arange(FIRST_STEP, LAST_STEP + 1), len(scored)),
+                        "y": o,
+                        "mean": ens.mean(axis=-1),
+                        "median": med,
+                        "lo-90": lo,
+                        "hi-90": hi,
+                        "p_ge_25": (ens >= 25).mean(axis=-1),
+                        "crps": crps(o, ens),
+                        "brier_25": brier(o, ens, 25),
+                        "covered_90": covered(o, ens, 0.9),
+                    }
+                )
+            )
+    frame = pd.concat(frames, ignore_index=True)
+    return BacktestResult(
+        frame=frame,
+        test_years=years,
+        default=default,
+        excluded=pd.DataFrame(excluded, columns=["year", "unit_id", "unit"]),
+        seconds=seconds,
+    )

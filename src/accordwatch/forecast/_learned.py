@@ -1,0 +1,178 @@
+"""The learned model: pooled LightGBM quantile regression, mixed with each unit's recent history.
+
+:class:`QuantileGBM` pools every unit's history into one training set of
+(origin month, step) pairs with the features of :mod:`._features`, and fits one
+LightGBM model per quantile of ``log1p(deaths)`` at ``step`` months ahead
+(quantiles are equivariant under the monotone log1p, so they are quantiles of
+deaths too). The quantile curve of each unit-month becomes an ensemble by
+inverse-CDF interpolation; a share ``mix`` of the ensemble is the unit's own
+last ``window`` months (the conflictology benchmark's distribution), which
+keeps the forecast close to history where the trees are unsure.
+
+Example:
+    >>> from accordwatch.forecast import load_views_cm
+    >>> panel = load_views_cm()
+    >>> train = panel[(panel.month_id <= 454) & panel.unit.isin(["Mali", "Niger", "Chad", "Sudan"])]
+    >>> s = QuantileGBM(n_estimators=30).fit(train).predict(14)
+    >>> s.values.shape
+    (4, 14, 1000)
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import lightgbm as lgb
+import numpy as np
+
+from ..errors import InputError
+from ._benchmarks import History, Model
+from ._features import FEATURES, origin_features
+
+__all__ = ["DEFAULT_MODEL", "QUANTILES", "QuantileGBM", "make_model"]
+
+QUANTILES: tuple[float, ...] = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
+DEFAULT_MODEL = "qgbm"
+
+
+class QuantileGBM(Model):
+    """Pooled LightGBM quantile regression on log1p deaths, step as a feature, mixed with recent history.
+
+    Parameters: ``quantiles`` fitted (one booster each); ``mix`` share of the ensemble
+    drawn from the unit's last ``window`` months; ``train_months`` how far back
+    origins go; ``max_step`` the longest step trained (longer horizons reuse it);
+    ``steps_per_origin`` steps sampled per unit and origin; ``quiet_keep`` share
+    kept of training rows whose last 48 months were all zero (re-weighted).
+    """
+
+    name: ClassVar[str] = "qgbm"
+
+    def __init__(
+        self,
+        *,
+        quantiles: tuple[float, ...] = QUANTILES,
+        mix: float = 0.5,
+        window: int = 12,
+        train_months: int = 240,
+        max_step: int = 14,
+        steps_per_origin: int = 4,
+        quiet_keep: float = 0.2,
+        n_estimators: int = 150,
+        learning_rate: float = 0.05,
+        num_leaves: int = 15,
+        min_child_samples: int = 100,
+        n_jobs: int = 2,
+        n_samples: int = 1000,
+        seed: int = 0,
+    ) -> None:
+        super().__init__(n_samples=n_samples, seed=seed)
+        if not 0.0 <= mix <= 1.0:
+            raise InputError(f"mix must be between 0 and 1 (got {mix}).")
+        self.quantiles = tuple(sorted(quantiles))
+        self.mix = float(mix)
+        self.window = int(window)
+        self.min_history = self.window
+        self.train_months = int(train_months)
+        self.max_step = int(max_step)
+        self.steps_per_origin = int(steps_per_origin)
+        self.quiet_keep = float(quiet_keep)
+        self.params: dict[str, Any] = {
+            "n_estimators": n_estimators,
+            "learning_rate": learning_rate,
+            "num_leaves": num_leaves,
+            "min_child_samples": min_child_samples,
+            "subsample": 0.8,
+            "subsample_freq": 1,
+            "colsample_bytree": 0.8,
+            "n_jobs": n_jobs,
+            "verbose": -1,
+        }
+
+    def __repr__(self) -> str:
+        return f"QuantileGBM(mix={self.mix}, window={self.window}, quantiles={len(self.quantiles)})"
+
+    def _training_rows(self, feats: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rng = np.random.default_rng(self.seed)
+        n, t, _ = feats.shape
+        hist_col = FEATURES.index("history")
+        max48 = FEATURES.index("max48")
+        first = max(0, t - 1 - self.train_months)
+        xs, ys, ws = [], [], []
+        for j in range(first, t - 1):
+            f = feats[:, j, :]
+            ok = np.isfinite(f[:, 0]) & (f[:, hist_col] >= self.window)
+            if not ok.any():
+                continue
+            smax = min(self.max_step, t - 1 - j)
+            k = min(self.steps_per_origin, smax)
+            quiet = f[:, max48] == 0
+            keep = ok & (~quiet | (rng.random(n) < self.quiet_keep))
+            idx = np.flatnonzero(keep)
+            if idx.size == 0:
+                continue
+            steps = np.argsort(rng.random((idx.size, smax)), axis=1)[:, :k] + 1
+            rows = np.repeat(idx, k)
+            s = steps.ravel()
+            target = values[rows, j + s]
+            good = np.isfinite(target)
+            rows, s, target = rows[good], s[good], target[good]
+            xs.append(np.column_stack([f[rows], s]))
+            ys.append(np.log1p(target))
+            ws.append(np.where(quiet[rows], 1.0 / self.quiet_keep, 1.0))
+        n_rows = sum(len(a) for a in ys)
+        if n_rows < 200:
+            raise InputError(
+                f"{self.name}: only {n_rows} training rows; the pooled model needs more units or "
+                "more months of history (use the conflictology benchmark for short series)."
+            )
+        return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+
+    def _fit(self, hist: History) -> None:
+        feats = origin_features(hist.values)
+        x, y, w = self._training_rows(feats, hist.values)
+        self.boosters_: list[lgb.LGBMRegressor] = []
+        for q in self.quantiles:
+            model = lgb.LGBMRegressor(objective="quantile", alpha=q, random_state=self.seed, **self.params)
+            model.fit(x, y, sample_weight=w)
+            self.boosters_.append(model)
+        self.origin_ = feats[:, -1, :]
+
+    def predict_quantiles(self, h: int) -> np.ndarray:
+        """Predicted quantiles of deaths, shape ``(n_units, h, len(quantiles))``, non-crossing."""
+        n = self.origin_.shape[0]
+        steps = np.minimum(np.arange(1, h + 1), self.max_step)
+        x = np.concatenate([np.repeat(self.origin_, h, axis=0), np.tile(steps, n)[:, None]], axis=1)
+        q = np.stack([b.predict(x) for b in self.boosters_], axis=-1)
+        q = np.sort(np.maximum(q, 0.0), axis=-1)
+        return np.expm1(q).reshape(n, h, len(self.quantiles))
+
+    def _predict(self, hist: History, h: int) -> np.ndarray:
+        qv = self.predict_quantiles(h)
+        n = qv.shape[0]
+        n_hist = int(round(self.n_samples * self.mix))
+        n_model = self.n_samples - n_hist
+        probs = (np.arange(n_model) + 0.5) / max(n_model, 1)
+        qs = np.asarray(self.quantiles)
+        flat = qv.reshape(-1, len(qs))
+        model_part = np.stack([np.interp(probs, qs, row) for row in flat]).reshape(n, h, n_model)
+        if n_hist == 0:
+            return model_part
+        recent = hist.values[:, -self.window :]
+        reps = np.resize(np.arange(self.window), n_hist)
+        hist_part = np.broadcast_to(recent[:, None, reps], (n, h, n_hist))
+        return np.concatenate([model_part, hist_part], axis=-1)
+
+
+def make_model(name: str, **kwargs: Any) -> Model:
+    """A model by name: ``zero``, ``last``, ``conflictology`` or ``qgbm``."""
+    from ._benchmarks import Conflictology, Last, Zero
+
+    table: dict[str, type[Model]] = {
+        "zero": Zero,
+        "last": Last,
+        "conflictology": Conflictology,
+        "qgbm": QuantileGBM,
+    }
+    if name not in table:
+        raise InputError(f"unknown model {name!r}; choose one of {', '.join(table)}.")
+    return table[name](**kwargs)
