@@ -1,0 +1,45 @@
+"""What every source reader returns: validated rows plus the problems found."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from ..errors import RowError
+
+__all__ = ["Batch", "file_sha256"]
+
+
+@dataclass
+class Batch:
+    """Validated events read from one input, ready for :func:`accordwatch.store.ingest`.
+
+    ``table`` holds only good rows, typed as the store's event columns (without
+    provenance).  ``errors`` lists every problem of the bad rows; ``rejected``
+    holds those rows as read (strings) with their line numbers and reasons, for
+    ``--on-error quarantine``.
+    """
+
+    file: str
+    source: str
+    table: pa.Table
+    rows_read: int
+    errors: list[RowError] = field(default_factory=list)
+    rejected: list[dict[str, object]] = field(default_factory=list)
+    duplicates_dropped: int = 0
+    sha256: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

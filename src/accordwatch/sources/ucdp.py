@@ -1,0 +1,411 @@
+"""Read UCDP event files: GED and Candidate CSV (plain, gzip or inside a .zip),
+GED GeoJSON, and pages of the UCDP API's JSON (``{"Result": [...]}``).
+
+Every reader ends in the same validation (:func:`_finish`), so a file gives the
+same rows — and the same errors, with file, line and field — whatever its format.
+
+>>> from accordwatch.sources.ucdp import read_ucdp
+>>> batches = read_ucdp("GEDEvent_v23_1.csv")          # doctest: +SKIP
+>>> batches[0].table.num_rows, batches[0].errors       # doctest: +SKIP
+(1848, [])
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..errors import InputError, RowError
+from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, GED_COLUMNS
+from ._batch import Batch, file_sha256
+from ._validate import Checked, RowLocator, convert, flag
+
+__all__ = ["REQUIRED_COLUMNS", "detect_source", "read_ucdp", "records_to_batch"]
+
+#: Columns a UCDP event file must have; the rest of GED's columns are optional.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "id",
+    "year",
+    "type_of_violence",
+    "side_a",
+    "side_b",
+    "latitude",
+    "longitude",
+    "country",
+    "date_start",
+    "date_end",
+    "best",
+)
+#: Of those, the ones every row must fill.
+_REQUIRED_VALUES = ("id", "year", "type_of_violence", "latitude", "longitude", "date_start", "date_end", "best")
+
+_CANDIDATE_NAME = re.compile(r"(candidate|GEDEvent_v\d+_0_\d+)", re.IGNORECASE)
+_GED_KINDS = {k: v for k, v in GED_COLUMNS.items()}
+
+
+def detect_source(path: str | Path) -> str:
+    """``ucdp-candidate`` for Candidate files (``GEDEvent_v25_0_3.csv``, names with
+    "candidate"), else ``ucdp-ged``."""
+    return "ucdp-candidate" if _CANDIDATE_NAME.search(Path(path).name) else "ucdp-ged"
+
+
+def read_ucdp(path: str | Path, *, source: str | None = None) -> list[Batch]:
+    """Read one UCDP file into validated batches (one per CSV inside a .zip).
+
+    ``source`` is ``ucdp-ged`` or ``ucdp-candidate``; by default it is guessed
+    from the file name (:func:`detect_source`).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file")
+    if p.is_dir():
+        raise InputError(f"{p} is a folder; give one UCDP file (.csv, .csv.gz, .zip, .geojson, .json)")
+    source = source or detect_source(p)
+    if source not in ("ucdp-ged", "ucdp-candidate"):
+        raise InputError(f"source must be ucdp-ged or ucdp-candidate, not {source!r}")
+    sha = file_sha256(p)
+    name = p.name.lower()
+    if name.endswith(".zip"):
+        batches = _read_zip(p, source)
+    elif name.endswith((".json", ".geojson")):
+        batches = [_read_json(p.read_bytes(), str(p), source)]
+    elif name.endswith(".gz"):
+        try:
+            data = gzip.decompress(p.read_bytes())
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{p}: not a readable gzip file ({exc}); is the download complete?") from exc
+        batches = [_read_csv(data, str(p), source)]
+    else:
+        data = p.read_bytes()
+        if data.lstrip()[:1] in (b"{", b"["):
+            batches = [_read_json(data, str(p), source)]
+        else:
+            batches = [_read_csv(data, str(p), source)]
+    for b in batches:
+        b.sha256 = sha
+    return batches
+
+
+# -- formats ---------------------------------------------------------------------------------
+def _read_zip(p: Path, source: str) -> list[Batch]:
+    try:
+        zf = zipfile.ZipFile(p)
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"{p}: not a readable zip file ({exc}); is the download complete?") from exc
+    with zf:
+        members = [m for m in zf.namelist() if m.lower().endswith((".csv", ".json", ".geojson")) and not m.startswith("__MACOSX")]
+        if not members:
+            raise InputError(f"{p}: the archive holds no .csv or .json file (it has: {', '.join(zf.namelist()[:10]) or 'nothing'})")
+        out = []
+        for m in members:
+            label = f"{p}!{m}"
+            try:
+                data = zf.read(m)
+            except (zipfile.BadZipFile, EOFError, OSError) as exc:
+                raise InputError(f"{label}: cannot be read from the archive ({exc}); the file may be truncated") from exc
+            reader = _read_json if m.lower().endswith((".json", ".geojson")) else _read_csv
+            out.append(reader(data, label, source))
+        return out
+
+
+def _read_csv(data: bytes, label: str, source: str) -> Batch:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    first_nl = data.find(b"\n")
+    header_line = (data if first_nl < 0 else data[:first_nl]).decode("utf-8", "replace").strip()
+    if not header_line:
+        raise InputError(f"{label}: the file is empty (no header line)")
+    header = [h.strip().lower() for h in next(csv.reader([header_line]))]
+    _check_header(header, label)
+    known = [h for h in header if h in _GED_KINDS]
+    try:  # fast path: let Arrow parse and type every column in C++
+        typed = _arrow_csv(data, label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True)
+    except pa.ArrowInvalid:
+        typed = None  # some value does not fit its column: find which, row by row, below
+    if typed is not None:
+        cols = {h: (typed.column(h).cast(pa.date32()) if _GED_KINDS[h] == "date" else typed.column(h)) for h in known}
+        checked = Checked(columns={**_null_columns(typed.num_rows, exclude=cols), **cols}, n_rows=typed.num_rows)
+        for name in _REQUIRED_VALUES:
+            flag(checked, pc.is_null(checked.columns[name]), name, "missing value (required)")
+        locate = _csv_locator(data, typed.num_rows, len(header), False)
+        return _finish(checked, None, label, source, locate, [], [])
+
+    invalid: list[tuple[int | None, str, int, int]] = []
+
+    def on_invalid(row: Any) -> str:
+        invalid.append((row.number, row.text, row.expected_columns, row.actual_columns))
+        return "skip"
+
+    raw = _arrow_csv(data, label, header, {h: pa.string() for h in header}, strict=False, on_invalid=on_invalid)
+    locate = _csv_locator(data, raw.num_rows, len(header), bool(invalid))
+    pre_errors = [
+        RowError(
+            label,
+            _line_of_text(data, text) if number is None else number,
+            None,
+            f"expected {exp} fields, found {act}" + (" (the file looks truncated)" if act < exp else ""),
+            text[:80],
+        )
+        for number, text, exp, act in invalid
+    ]
+    pre_rejected = [{"line": e.line, "errors": e.reason, "raw": text} for e, (_, text, _, _) in zip(pre_errors, invalid, strict=True)]
+    checked = convert(raw, _GED_KINDS, required_values=_REQUIRED_VALUES)
+    return _finish(checked, raw, label, source, locate, pre_errors, pre_rejected)
+
+
+_ARROW_READ = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.timestamp("ms")}
+
+
+def _null_columns(n: int, exclude: dict[str, Any]) -> dict[str, pa.Array]:
+    """All-null columns for the GED columns a file does not have."""
+    arrow = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.date32()}
+    return {name: pa.nulls(n, arrow[kind]) for name, kind in _GED_KINDS.items() if name not in exclude}
+
+
+def _arrow_csv(
+    data: bytes, label: str, header: list[str], types: dict[str, pa.DataType], *, strict: bool, on_invalid: Any = None
+) -> pa.Table:
+    """Parse CSV bytes with Arrow; ``strict`` turns blank cells into nulls and raises on any bad value."""
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types,
+                include_columns=list(types),
+                strings_can_be_null=strict,
+                quoted_strings_can_be_null=strict,
+                null_values=[""] if strict else [],
+                timestamp_parsers=[pacsv.ISO8601],
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if strict:
+            raise
+        raise InputError(f"{label}: cannot be parsed as CSV ({exc}); the file may be truncated") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{label}: cannot be decoded as UTF-8 ({exc}); save the file as UTF-8") from exc
+
+
+def _read_json(data: bytes, label: str, source: str) -> Batch:
+    try:
+        doc = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = f", line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise InputError(f"{label}{where}: not valid JSON ({exc}); the file may be truncated") from exc
+    records = list(_json_records(doc, label))
+    return records_to_batch(records, label, source)
+
+
+def _json_records(doc: Any, label: str) -> Iterable[dict[str, Any]]:
+    """Records of a GeoJSON FeatureCollection, an API page, a list of pages or of records."""
+    if isinstance(doc, list):
+        for item in doc:
+            if isinstance(item, dict) and ("Result" in item or "features" in item):
+                yield from _json_records(item, label)
+            elif isinstance(item, dict):
+                yield item
+            else:
+                raise InputError(f"{label}: expected a list of events (objects), found {type(item).__name__}")
+        return
+    if not isinstance(doc, dict):
+        raise InputError(f"{label}: expected a JSON object, found {type(doc).__name__}")
+    if "features" in doc:
+        for feat in doc["features"]:
+            props = dict(feat.get("properties") or {})
+            coords = ((feat.get("geometry") or {}).get("coordinates")) or []
+            if len(coords) >= 2:
+                props.setdefault("longitude", coords[0])
+                props.setdefault("latitude", coords[1])
+            yield props
+        return
+    if "Result" in doc:
+        yield from doc["Result"] or []
+        return
+    raise InputError(
+        f"{label}: JSON is neither GeoJSON (features) nor a UCDP API page (Result); "
+        f"found keys {sorted(doc)[:8]}"
+    )
+
+
+def records_to_batch(records: list[dict[str, Any]], label: str, source: str) -> Batch:
+    """Validate JSON-like records (UCDP API field names) into a :class:`Batch`.
+
+    Errors name the record by its position (``line`` is the 1-based record number).
+    """
+    keys: dict[str, None] = {}
+    for r in records[:1000]:
+        keys.update(dict.fromkeys(k.lower() for k in r))
+    if not records:
+        raise InputError(f"{label}: holds no events")
+    header = list(keys)
+    _check_header(header, label, what="fields")
+    lowered = [{k.lower(): v for k, v in r.items()} for r in records]
+    cols = {h: pa.array([_jsonish(r.get(h)) for r in lowered], pa.string()) for h in header}
+    raw = pa.table(cols)
+    checked = convert(raw, _GED_KINDS, required_values=_REQUIRED_VALUES)
+    return _finish(checked, raw, label, source, lambda rows: [int(r) + 1 for r in rows], [], [])
+
+
+def _jsonish(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return repr(v)
+    return str(v)
+
+
+# -- shared validation ----------------------------------------------------------------------
+def _check_header(header: list[str], label: str, what: str = "columns") -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            f"{label}: missing required {what} {', '.join(missing)}. "
+            f"A UCDP GED/Candidate file has {', '.join(REQUIRED_COLUMNS)} (found: {', '.join(header[:12])}"
+            f"{', …' if len(header) > 12 else ''})."
+        )
+
+
+def _finish(
+    checked: Checked,
+    raw: pa.Table | None,
+    label: str,
+    source: str,
+    locate: RowLocator,
+    pre_errors: list[RowError],
+    pre_rejected: list[dict[str, object]],
+) -> Batch:
+    _ged_rules(checked)
+    good = checked.good_mask()
+    duplicates = _duplicates(checked, good)
+    errors = pre_errors + checked.errors(label, locate)
+    bad_rows = np.array(sorted(checked.bad), dtype=np.int64)
+    rejected = list(pre_rejected)
+    if len(bad_rows):
+        lines = locate(bad_rows)
+        shown = raw if raw is not None else pa.table(checked.columns)
+        raw_bad = shown.take(pa.array(bad_rows)).to_pylist()
+        for row, line, rec in zip(bad_rows.tolist(), lines, raw_bad, strict=True):
+            reasons = "; ".join(f"{f}: {r}" if f else r for f, r, _ in checked.bad[row])
+            rejected.append({"line": line, "errors": reasons, **rec})
+    keep = checked.good_mask() & ~duplicates
+    table = _event_table(checked, source, keep)
+    return Batch(
+        file=label,
+        source=source,
+        table=table,
+        rows_read=checked.n_rows + len(pre_errors),
+        errors=errors,
+        rejected=rejected,
+        duplicates_dropped=int(duplicates.sum()),
+    )
+
+
+def _ged_rules(c: Checked) -> None:
+    col = c.columns
+    flag(c, pc.or_(pc.less(col["latitude"], -90), pc.greater(col["latitude"], 90)), "latitude", "outside -90..90", col["latitude"])
+    flag(c, pc.or_(pc.less(col["longitude"], -180), pc.greater(col["longitude"], 180)), "longitude", "outside -180..180", col["longitude"])
+    flag(c, pc.invert(pc.is_in(col["type_of_violence"], pa.array([1, 2, 3]))), "type_of_violence", "must be 1, 2 or 3", col["type_of_violence"])
+    for name in ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
+        flag(c, pc.less(col[name], 0), name, "deaths cannot be negative", col[name])
+    # low <= best <= high is not enforced: GED itself publishes rows that break it
+    # (20 of the 1,848 CAF events in 23.1), and they are real data.
+    flag(c, pc.less(col["date_end"], col["date_start"]), "date_end", "ends before date_start", col["date_end"])
+    for name, hi in (("where_prec", 7), ("date_prec", 5), ("event_clarity", 2)):
+        flag(c, pc.or_(pc.less(col[name], 1), pc.greater(col[name], hi)), name, f"must be 1..{hi}", col[name])
+    flag(c, pc.or_(pc.less(col["year"], 1946), pc.greater(col["year"], 2100)), "year", "not a plausible year", col["year"])
+
+
+def _duplicates(c: Checked, good: np.ndarray) -> np.ndarray:
+    """Mark exact repeats of an id to drop; flag repeats with different content as errors."""
+    ids = c.columns["id"]
+    counts = pc.value_counts(ids)
+    dup_ids = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    drop = np.zeros(c.n_rows, dtype=bool)
+    if len(dup_ids) == 0:
+        return drop
+    rows = np.flatnonzero(pc.fill_null(pc.is_in(ids, dup_ids), False).to_numpy(zero_copy_only=False))
+    sub = pa.table({k: v.take(pa.array(rows)) for k, v in c.columns.items()}).to_pylist()
+    first: dict[str, tuple[int, dict[str, Any]]] = {}
+    for row, rec in zip(rows.tolist(), sub, strict=True):
+        key = rec["id"]
+        if key not in first:
+            first[key] = (row, rec)
+        elif rec == first[key][1]:
+            drop[row] = True
+        else:
+            changed = sorted(k for k in rec if rec[k] != first[key][1][k])
+            c.add(np.array([row]), "id", f"duplicate id with different content ({', '.join(changed[:5])} differ from an earlier row)", [key])
+            if good[first[key][0]]:
+                c.add(np.array([first[key][0]]), "id", "duplicate id with different content (see the later row)", [key])
+    return drop
+
+
+def _event_table(c: Checked, source: str, keep: np.ndarray) -> pa.Table:
+    """The good rows as the store's event columns (content only, no provenance)."""
+    everything = bool(keep.all())
+    mask = pa.array(keep)
+    n = int(keep.sum())
+
+    def pick(arr: Any) -> Any:
+        return arr if everything else arr.filter(mask)
+
+    cols: dict[str, Any] = {}
+    for name in ("source", "source_event_id", *CONTENT_COLUMNS):
+        if name == "source":
+            cols[name] = pa.array(np.full(n, source, dtype=object), pa.string())
+        elif name == "source_event_id":
+            cols[name] = pick(c.columns["id"])
+        elif name in c.columns:
+            cols[name] = pick(c.columns[name])
+        else:
+            kind = EVENT_COLUMNS[name]
+            cols[name] = pa.nulls(n, {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.date32()}[kind])
+    return pa.table(cols)
+
+
+# -- line numbers ---------------------------------------------------------------------------
+def _csv_locator(data: bytes, n_rows: int, n_cols: int, had_invalid: bool) -> RowLocator:
+    """Map row positions to physical line numbers, cheaply when no field spans lines."""
+    newlines = data.count(b"\n")
+    simple = not had_invalid and newlines in (n_rows, n_rows + 1) and b"\n\n" not in data
+
+    def locate(rows: np.ndarray) -> list[int | None]:
+        if simple:
+            return [int(r) + 2 for r in rows]
+        starts = _record_lines(data, n_cols)
+        return [starts[int(r)] if int(r) < len(starts) else None for r in rows]
+
+    return locate
+
+
+def _record_lines(data: bytes, n_cols: int) -> list[int]:
+    """First line of every well-formed record (as pyarrow keeps them), by the csv module."""
+    text = io.StringIO(data.decode("utf-8", "replace"), newline="")
+    reader = csv.reader(text)
+    next(reader, None)
+    starts: list[int] = []
+    prev_end = reader.line_num
+    for rec in reader:
+        if len(rec) == n_cols:
+            starts.append(prev_end + 1)
+        prev_end = reader.line_num
+    return starts
+
+
+def _line_of_text(data: bytes, text: str) -> int | None:
+    pos = data.find(text.encode("utf-8", "replace"))
+    return None if pos < 0 else data.count(b"\n", 0, pos) + 1

@@ -1,0 +1,185 @@
+"""Opening the store: location, connection, migrations, transactions.
+
+The store is one DuckDB file. Its location is, in order: the ``db`` argument,
+``$ACCORDWATCH_DB``, then ``accordwatch.duckdb`` in the user data directory.
+A new, empty store is migrated to the current schema and seeded from the
+bundled default data (see :mod:`accordwatch.store.seed`).
+
+>>> from accordwatch.store import Store
+>>> with Store.open(":memory:", seed=False) as store:
+...     store.schema_version() >= 1
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ..errors import StoreError
+from .schema import EVENT_COLUMNS, duckdb_type
+
+__all__ = ["Store", "default_db_path", "resolve_db_path"]
+
+ENV_VAR = "ACCORDWATCH_DB"
+
+
+def default_db_path() -> Path:
+    """``accordwatch.duckdb`` in the platform's user data directory."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("accordwatch", appauthor=False)) / "accordwatch.duckdb"
+
+
+def resolve_db_path(db: str | os.PathLike[str] | None = None) -> str:
+    """The store location: ``db``, else ``$ACCORDWATCH_DB``, else the user data directory."""
+    if db is not None and str(db) != "":
+        return str(db)
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return env
+    return str(default_db_path())
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration shipped in ``store/migrations``, in order."""
+    found = []
+    folder = resources.files(__package__) / "migrations"
+    for entry in folder.iterdir():
+        name = entry.name
+        if not name.endswith(".sql"):
+            continue
+        version = int(name.split("_", 1)[0])
+        found.append((version, name[:-4], entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise StoreError(f"two migrations share a version number: {versions}")
+    return found
+
+
+def _event_columns_sql() -> str:
+    return ",\n    ".join(f"{name} {duckdb_type(kind)}" for name, kind in EVENT_COLUMNS.items())
+
+
+class Store:
+    """A connection to an accordwatch store (one DuckDB database).
+
+    Use :meth:`open` rather than the constructor.  A ``Store`` is a context
+    manager; every write goes through :meth:`transaction` so that a failure —
+    or the process being killed — leaves the store exactly as it was.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
+        self.con = con
+        self.path = path
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        db: str | os.PathLike[str] | None = None,
+        *,
+        read_only: bool = False,
+        seed: bool = True,
+    ) -> Store:
+        """Open (creating, migrating and seeding if needed) the store at ``db``."""
+        path = resolve_db_path(db)
+        if path != ":memory:":
+            p = Path(path)
+            if p.is_dir():
+                raise StoreError(f"{path} is a directory; --db takes a file path such as {p / 'accordwatch.duckdb'}")
+            if read_only and not p.exists():
+                raise StoreError(f"no store at {path}; load data first (accordwatch ingest ucdp FILE --db {path})")
+            p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreError(
+                f"cannot open the store {path}: {exc}. Is another accordwatch process writing to it?"
+            ) from exc
+        except duckdb.Error as exc:
+            raise StoreError(f"{path} is not an accordwatch store (DuckDB said: {exc})") from exc
+        store = cls(con, path)
+        if not read_only:
+            fresh = store.migrate()
+            if fresh and seed:
+                from .seed import seed_default
+
+                seed_default(store)
+        elif store.schema_version() == 0:
+            raise StoreError(f"{path} is not an accordwatch store (no schema); open it once without read-only")
+        return store
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ----------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> bool:
+        """Apply every pending migration, each in its own transaction.
+
+        Returns True when the store was new (no schema before), which is when it gets seeded.
+        """
+        current = self.schema_version()
+        pending = [m for m in _migrations() if m[0] > current]
+        known = max((m[0] for m in _migrations()), default=0)
+        if current > known:
+            raise StoreError(
+                f"the store {self.path} has schema version {current}, newer than this accordwatch "
+                f"knows ({known}); upgrade accordwatch"
+            )
+        for version, name, sql in pending:
+            with self.transaction():
+                self.con.execute(sql.replace("{event_columns}", _event_columns_sql()))
+                self.con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)", [version, name]
+                )
+        return current == 0 and bool(pending)
+
+    # -- transactions ----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One atomic write: commit on success, roll back on any exception."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    # -- small helpers ---------------------------------------------------------------------
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a read query and return a DataFrame."""
+        return self.con.execute(sql, params or []).df()
+
+    def next_run_id(self) -> int:
+        row = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()
+        return int(row[0]) if row else 1
+
+    def count(self, table: str) -> int:
+        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 (internal names)
+        return int(row[0]) if row else 0

@@ -1,0 +1,181 @@
+"""Writing events: one transaction per ingest, updates keep history.
+
+An event is identified by ``(source, source_event_id)``.  Loading a row whose
+content equals the stored one changes nothing; a row whose content differs
+replaces the stored one and the old version moves to ``events_history`` with
+the run that replaced it.  Everything — history, events, the run record — is
+written in one transaction: if anything fails, or the process is killed, the
+store is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from .. import __version__
+from ..errors import InputError, RowError, RowErrors
+from .db import Store
+from .schema import CONTENT_COLUMNS, EVENT_COLUMNS, EVENT_KEY
+
+__all__ = ["IngestReport", "ingest_batches"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did."""
+
+    run_id: int
+    files: list[str]
+    source: str
+    rows_read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    duplicates_dropped: int = 0
+    quarantine_file: str | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        d = asdict(self)
+        d["errors"] = [str(e) for e in self.errors]
+        return d
+
+
+def _distinct_expr(a: str, b: str) -> str:
+    return " OR ".join(f"{a}.{c} IS DISTINCT FROM {b}.{c}" for c in CONTENT_COLUMNS)
+
+
+def _write_quarantine(rows: list[dict[str, object]], target: Path) -> Path:
+    """Write rejected rows to a temporary file next to ``target`` (renamed on commit)."""
+    fields: dict[str, None] = {"line": None, "errors": None}
+    for r in rows:
+        fields.update(dict.fromkeys(r))
+    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(fields))
+        w.writeheader()
+        w.writerows(rows)
+    return Path(tmp)
+
+
+def ingest_batches(
+    store: Store,
+    batches: Sequence,
+    *,
+    on_error: str = "refuse",
+    quarantine: str | os.PathLike[str] | None = None,
+    kind: str = "ingest",
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Write validated :class:`~accordwatch.sources.Batch` es into the store in one transaction.
+
+    ``on_error="refuse"`` (default) raises :class:`RowErrors` listing every bad row
+    and writes nothing; ``"quarantine"`` writes the bad rows to ``quarantine``
+    (default: ``<first file>.rejected.csv``) and loads the rest.
+    """
+    if on_error not in ("refuse", "quarantine"):
+        raise InputError(f"on_error must be 'refuse' or 'quarantine', not {on_error!r}")
+    if not batches:
+        raise InputError("nothing to ingest")
+    say = progress or (lambda _msg: None)
+    errors = [e for b in batches for e in b.errors]
+    if errors and on_error == "refuse":
+        raise RowErrors(errors)
+    sources = sorted({b.source for b in batches})
+    files = [b.file for b in batches]
+    rejected_rows = [r for b in batches for r in b.rejected]
+    q_final: Path | None = None
+    q_tmp: Path | None = None
+    if rejected_rows:
+        base = files[0].split("!", 1)[0]
+        q_final = Path(quarantine) if quarantine else Path(base + ".rejected.csv")
+        q_final.parent.mkdir(parents=True, exist_ok=True)
+        q_tmp = _write_quarantine(rejected_rows, q_final)
+
+    table = pa.concat_tables([b.table for b in batches]) if len(batches) > 1 else batches[0].table
+    cols = ", ".join(EVENT_COLUMNS)
+    content = ", ".join(f"s.{c}" for c in CONTENT_COLUMNS)
+    key = ", ".join(EVENT_KEY)
+    con = store.con
+    try:
+        with store.transaction():
+            run_id = store.next_run_id()
+            con.execute(
+                "INSERT INTO ingest_runs (run_id, started_at, kind, source, file, file_sha256, rows_read, tool_version)"
+                " VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
+                [run_id, kind, ",".join(sources), "; ".join(files), batches[0].sha256,
+                 sum(b.rows_read for b in batches), __version__],
+            )
+            say(f"staging {table.num_rows:,} rows")
+            con.register("_stage", table)  # Arrow is scanned in place: no copy
+            clash = len(batches) > 1 and con.execute(
+                f"SELECT source_event_id FROM _stage GROUP BY {key} HAVING count(*) > 1 LIMIT 5"
+            ).fetchall()
+            if clash:
+                raise InputError(
+                    f"the same event id appears in more than one of {', '.join(files)}: "
+                    f"{', '.join(str(c[0]) for c in clash)}; load the files one at a time"
+                )
+            say("comparing with stored events")
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT e.* FROM events e JOIN _stage s USING ({key}) "
+                f"WHERE {_distinct_expr('s', 'e')}"
+            )
+            updated = store.count("_changed")
+            if updated:
+                say(f"keeping history of {updated:,} changed events")
+                con.execute(
+                    "INSERT INTO events_history SELECT *, ?, now()::TIMESTAMP FROM _changed", [run_id]
+                )
+                con.execute(f"DELETE FROM events WHERE ({key}) IN (SELECT ({key}) FROM _changed)")
+                con.execute(
+                    f"INSERT INTO events ({cols}) SELECT s.source, s.source_event_id, {content}, ?, ?, "
+                    f"c.first_loaded_at, now()::TIMESTAMP FROM _stage s JOIN _changed c USING ({key})",
+                    [run_id, "; ".join(files)],
+                )
+            say("inserting new events")
+            before = store.count("events")
+            con.execute(
+                f"INSERT INTO events ({cols}) SELECT s.source, s.source_event_id, {content}, ?, ?, "
+                f"now()::TIMESTAMP, now()::TIMESTAMP FROM _stage s ANTI JOIN events e USING ({key})",
+                [run_id, "; ".join(files)],
+            )
+            inserted = store.count("events") - before
+            unchanged = table.num_rows - inserted - updated
+            n_rejected = len(rejected_rows)
+            con.execute(
+                "UPDATE ingest_runs SET finished_at = now()::TIMESTAMP, inserted = ?, updated = ?, unchanged = ?, "
+                "rejected = ?, quarantine_file = ? WHERE run_id = ?",
+                [inserted, updated, unchanged, n_rejected, str(q_final) if q_final else None, run_id],
+            )
+            con.execute("DROP TABLE _changed")
+        if q_tmp and q_final:
+            os.replace(q_tmp, q_final)
+            q_tmp = None
+    finally:
+        con.unregister("_stage")
+        if q_tmp is not None:
+            q_tmp.unlink(missing_ok=True)
+    return IngestReport(
+        run_id=run_id,
+        files=files,
+        source=",".join(sources),
+        rows_read=sum(b.rows_read for b in batches),
+        inserted=inserted,
+        updated=updated,
+        unchanged=unchanged,
+        rejected=n_rejected,
+        duplicates_dropped=sum(b.duplicates_dropped for b in batches),
+        quarantine_file=str(q_final) if q_final else None,
+        errors=errors,
+    )

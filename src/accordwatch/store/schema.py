@@ -1,0 +1,126 @@
+"""The event schema: one table that is a superset of UCDP GED's fields.
+
+This module is plain data (no DuckDB import) so that ``accordwatch.sources``
+can validate rows against the same column list the store writes.
+
+Column kinds: ``int`` (BIGINT), ``float`` (DOUBLE), ``str`` (VARCHAR), ``date`` (DATE).
+The GED columns keep GED's names so an export round-trips into any GED tool.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "EVENT_KEY",
+    "GED_COLUMNS",
+    "CONTENT_COLUMNS",
+    "PROVENANCE_COLUMNS",
+    "SOURCES",
+    "duckdb_type",
+]
+
+#: GED 23.1 columns in the official CSV order, with their kinds (``geom_wkt`` is
+#: derivable from latitude/longitude and is not stored).
+GED_COLUMNS: Final[dict[str, str]] = {
+    "id": "str",
+    "relid": "str",
+    "year": "int",
+    "active_year": "int",
+    "code_status": "str",
+    "type_of_violence": "int",
+    "conflict_dset_id": "str",
+    "conflict_new_id": "int",
+    "conflict_name": "str",
+    "dyad_dset_id": "str",
+    "dyad_new_id": "int",
+    "dyad_name": "str",
+    "side_a_dset_id": "str",
+    "side_a_new_id": "int",
+    "side_a": "str",
+    "side_b_dset_id": "str",
+    "side_b_new_id": "int",
+    "side_b": "str",
+    "number_of_sources": "int",
+    "source_article": "str",
+    "source_office": "str",
+    "source_date": "str",
+    "source_headline": "str",
+    "source_original": "str",
+    "where_prec": "int",
+    "where_coordinates": "str",
+    "where_description": "str",
+    "adm_1": "str",
+    "adm_2": "str",
+    "latitude": "float",
+    "longitude": "float",
+    "priogrid_gid": "int",
+    "country": "str",
+    "country_id": "int",
+    "region": "str",
+    "event_clarity": "int",
+    "date_prec": "int",
+    "date_start": "date",
+    "date_end": "date",
+    "deaths_a": "int",
+    "deaths_b": "int",
+    "deaths_civilians": "int",
+    "deaths_unknown": "int",
+    "best": "int",
+    "high": "int",
+    "low": "int",
+    "gwnoa": "str",
+    "gwnob": "str",
+}
+
+#: Columns accordwatch adds to GED's: identity, normalised geography, non-GED
+#: event attributes (ACLED / text extraction) and the evidence behind an event.
+EXTRA_COLUMNS: Final[dict[str, str]] = {
+    "source": "str",  # ucdp-ged, ucdp-candidate, acled, text:<doc id>
+    "source_event_id": "str",
+    "admin1": "str",  # canonical admin-1 name (point-in-polygon or normalised adm_1)
+    "event_type": "str",  # clash, airstrike, ... (DESIGN.md list); GED rows leave it empty
+    "actors": "str",  # '; '-joined actor names beyond side_a/side_b (ACLED, text)
+    "evidence": "str",  # evidence sentence for text-extracted events
+    "source_url": "str",
+    "source_title": "str",
+}
+
+#: Provenance, filled by the store on write (not part of an event's content).
+PROVENANCE_COLUMNS: Final[dict[str, str]] = {
+    "run_id": "int",
+    "source_file": "str",
+    "first_loaded_at": "timestamp",
+    "updated_at": "timestamp",
+}
+
+_CONTENT = {k: v for k, v in GED_COLUMNS.items() if k != "id"}
+
+#: Every column of the ``events`` table in table order.
+EVENT_COLUMNS: Final[dict[str, str]] = {
+    "source": "str",
+    "source_event_id": "str",
+    **_CONTENT,
+    **{k: v for k, v in EXTRA_COLUMNS.items() if k not in ("source", "source_event_id")},
+    **PROVENANCE_COLUMNS,
+}
+
+#: The identity of an event.
+EVENT_KEY: Final[tuple[str, str]] = ("source", "source_event_id")
+
+#: Columns whose values make up an event's content: a change in any of them is
+#: an update (the old version goes to history); provenance is not content.
+CONTENT_COLUMNS: Final[tuple[str, ...]] = tuple(
+    k for k in EVENT_COLUMNS if k not in PROVENANCE_COLUMNS and k not in EVENT_KEY
+)
+
+#: Known values of ``source`` (``text:<doc id>`` is open-ended).
+SOURCES: Final[tuple[str, ...]] = ("ucdp-ged", "ucdp-candidate", "acled", "text")
+
+_DUCKDB = {"int": "BIGINT", "float": "DOUBLE", "str": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP"}
+
+
+def duckdb_type(kind: str) -> str:
+    """DuckDB type name for a column kind."""
+    return _DUCKDB[kind]
