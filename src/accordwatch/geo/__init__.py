@@ -1,6 +1,13 @@
 """Places for accordwatch: PRIO-GRID ids, admin-1 units, the GeoNames gazetteer.
 
 Pure functions and objects over bundled data; nothing here opens the store.
+
+>>> from accordwatch.geo import Gazetteer, locate, priogrid_gid
+>>> kidal = Gazetteer.default().lookup("Kidal")[0]
+>>> priogrid_gid(kidal.latitude, kidal.longitude), kidal.admin1
+(155883, 'Kidal')
+>>> locate(kidal.latitude, kidal.longitude)["admin1_code"].tolist()
+['ML-8']
 """
 
 from accordwatch.geo.admin import (
@@ -11,6 +18,7 @@ from accordwatch.geo.admin import (
     locate,
     normalize_admin1,
 )
+from accordwatch.geo.gazetteer import COMMON_WORDS, FEATURE_CLASSES, Gazetteer, Place
 from accordwatch.geo.priogrid import (
     MISSING_GID,
     neighbours,
@@ -20,10 +28,14 @@ from accordwatch.geo.priogrid import (
 )
 
 __all__ = [
+    "COMMON_WORDS",
+    "FEATURE_CLASSES",
     "MALI_NEW_REGION_PARENT",
     "MISSING_GID",
     "AdminIndex",
     "AdminUnit",
+    "Gazetteer",
+    "Place",
     "admin1_names",
     "locate",
     "neighbours",

@@ -24,9 +24,11 @@ _SPECIAL = str.maketrans(
 
 def fold(text: str) -> str:
     """Lower-case, strip accents, turn apostrophes/hyphens/punctuation into spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    bare = bare.translate(_SPECIAL)
+    bare = text.casefold()
+    if not bare.isascii():
+        decomposed = unicodedata.normalize("NFKD", bare)
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        bare = bare.translate(_SPECIAL)
     return _NON_ALNUM.sub(" ", bare).strip()
 
 
