@@ -14,8 +14,8 @@ one row per change, each with its source:
   GeoNames has only as a marsh; Gossi, only as a ruin; Tarkint, absent).
   Curated places get a negative ``geonameid`` (``id`` column); ``based_on``
   names the GeoNames feature whose coordinates they reuse, if any.
-* ``alias`` — extra spellings for a GeoNames feature (Anéfis → "Anefis
-  i-n-Darane").
+* ``alias`` — extra spellings for a GeoNames feature (none needed for the
+  bundled dump: "Anéfis" and "Aguel-Hoc" are already GeoNames alternates).
 * ``prefer`` — the feature users mean when several share a name (Léré in
   Timbuktu region rather than Léré in Mopti region).
 """

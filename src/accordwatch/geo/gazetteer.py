@@ -2,8 +2,8 @@
 
 :meth:`Gazetteer.default` loads the bundled GeoNames dump for Mali
 (``data/geo/geonames_ML.txt``, 24,312 features) plus the curated overrides in
-``data/geo/places_overrides.csv`` (Ber and Gossi as towns, Tarkint, the
-"Anéfis" spelling, which Léré and Bamba users mean).  Each place's ``admin1``
+``data/geo/places_overrides.csv`` (Ber and Gossi as towns, Tarkint, and
+which Léré and which Bamba users mean).  Each place's ``admin1``
 is the Natural Earth region containing it (point in polygon); places that fall
 outside Mali's polygons (border rivers, generalised borders) use GeoNames'
 admin1 code instead.
