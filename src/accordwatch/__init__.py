@@ -1,5 +1,26 @@
-"""accordwatch — independent monitoring of peace accords and the conflicts around them."""
+"""accordwatch — independent monitoring of peace accords and the conflicts around them.
+
+>>> import accordwatch as aw
+>>> aw.ingest_ucdp("GEDEvent_v25_1.csv")                 # doctest: +SKIP
+>>> aw.events(country="Mali", actor="FLA", since="2023")  # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from ._api import events, ingest_ucdp, open_store, stats  # noqa: E402
+from .errors import AccordwatchError, InputError, NotFound, RowErrors, StoreError  # noqa: E402
+
+__all__ = [
+    "AccordwatchError",
+    "InputError",
+    "NotFound",
+    "RowErrors",
+    "StoreError",
+    "__version__",
+    "events",
+    "ingest_ucdp",
+    "open_store",
+    "stats",
+]

@@ -44,19 +44,7 @@ _register_all()
 def main() -> None:
     """Console entry point: run the app, turning library errors into clean messages."""
     try:
-        app(standalone_mode=False)
+        app()
     except AccordwatchError as exc:
         err.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False)
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors carry their own exit codes
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        raise

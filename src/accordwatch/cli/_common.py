@@ -28,7 +28,8 @@ __all__ = [
     "print_json",
 ]
 
-out = Console(soft_wrap=True)
+# Not a terminal (a pipe, a file, a test): render tables wide instead of at 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
@@ -76,6 +77,14 @@ def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return clean.to_dict(orient="records")
 
 
+def _cell(value: Any) -> str:
+    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
 def print_frame(df: pd.DataFrame, fmt: Format | str, *, title: str | None = None, max_rows: int = 200) -> None:
     """Print a DataFrame as a rich table, CSV or JSON records."""
     fmt = Format(fmt)
@@ -89,7 +98,7 @@ def print_frame(df: pd.DataFrame, fmt: Format | str, *, title: str | None = None
     for col in df.columns:
         table.add_column(str(col), overflow="fold")
     for row in df.head(max_rows).itertuples(index=False):
-        table.add_row(*["" if pd.isna(v) else str(v) for v in row])
+        table.add_row(*[_cell(v) for v in row])
     out.print(table)
     if len(df) > max_rows:
         err.print(f"[dim]{len(df) - max_rows} more rows not shown; use --format csv for all.[/dim]")

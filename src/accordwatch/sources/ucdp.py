@@ -30,6 +30,7 @@ import pyarrow.csv as pacsv
 from ..errors import InputError, RowError
 from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, GED_COLUMNS
 from ._batch import Batch, file_sha256
+from ._enrich import enrich_geography
 from ._validate import Checked, RowLocator, convert, flag
 
 __all__ = ["REQUIRED_COLUMNS", "detect_source", "read_ucdp", "records_to_batch"]
@@ -302,7 +303,7 @@ def _finish(
             reasons = "; ".join(f"{f}: {r}" if f else r for f, r, _ in checked.bad[row])
             rejected.append({"line": line, "errors": reasons, **rec})
     keep = checked.good_mask() & ~duplicates
-    table = _event_table(checked, source, keep)
+    table = enrich_geography(_event_table(checked, source, keep))
     return Batch(
         file=label,
         source=source,

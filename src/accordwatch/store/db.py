@@ -80,6 +80,7 @@ class Store:
     def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
         self.con = con
         self.path = path
+        self._depth = 0
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -109,8 +110,8 @@ class Store:
             raise StoreError(f"{path} is not an accordwatch store (DuckDB said: {exc})") from exc
         store = cls(con, path)
         if not read_only:
-            fresh = store.migrate()
-            if fresh and seed:
+            store.migrate()
+            if seed and store.needs_seed():
                 from .seed import seed_default
 
                 seed_default(store)
@@ -138,10 +139,7 @@ class Store:
         return int(row[0]) if row else 0
 
     def migrate(self) -> bool:
-        """Apply every pending migration, each in its own transaction.
-
-        Returns True when the store was new (no schema before), which is when it gets seeded.
-        """
+        """Apply every pending migration, each in its own transaction; True if any ran."""
         current = self.schema_version()
         pending = [m for m in _migrations() if m[0] > current]
         known = max((m[0] for m in _migrations()), default=0)
@@ -156,20 +154,45 @@ class Store:
                 self.con.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)", [version, name]
                 )
-        return current == 0 and bool(pending)
+        return bool(pending)
 
     # -- transactions ----------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One atomic write: commit on success, roll back on any exception."""
+        """One atomic write: commit on success, roll back on any exception.
+
+        Nested use joins the outer transaction, so composite writes (seeding,
+        review acceptance) stay atomic as a whole.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.con
+            finally:
+                self._depth -= 1
+            return
         self.con.execute("BEGIN TRANSACTION")
+        self._depth = 1
         try:
             yield self.con
         except BaseException:
+            self._depth = 0
             self.con.execute("ROLLBACK")
             raise
-        else:
-            self.con.execute("COMMIT")
+        self._depth = 0
+        self.con.execute("COMMIT")
+
+    def needs_seed(self) -> bool:
+        """True for a store that was never seeded and holds no events."""
+        seeded = self.con.execute("SELECT count(*) FROM meta WHERE key = 'seeded_at'").fetchone()
+        return not (seeded and seeded[0]) and self.count("events") == 0
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
 
     # -- small helpers ---------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:

@@ -6,6 +6,11 @@ CREATE TABLE schema_migrations (
     applied_at    TIMESTAMP
 );
 
+CREATE TABLE meta (
+    key           VARCHAR PRIMARY KEY,
+    value         VARCHAR
+);
+
 CREATE TABLE ingest_runs (
     run_id        BIGINT PRIMARY KEY,
     started_at    TIMESTAMP NOT NULL,

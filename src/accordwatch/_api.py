@@ -1,0 +1,231 @@
+"""The public library functions: ingest, query, aggregate.
+
+Every function takes ``db`` — a path, an open :class:`~accordwatch.store.Store`,
+or None for the default location (``$ACCORDWATCH_DB`` or the user data dir).
+
+>>> import accordwatch as aw
+>>> df = aw.events(country="Central African Republic", since="2020-01-01", min_deaths=10)  # doctest: +SKIP
+>>> aw.stats(by=["year"], country="CAF").tail(2)                                           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+import pandas as pd
+
+from .errors import InputError, NotFound
+from .store import EventFilter, IngestReport, Store, aggregate_events, ingest_batches, select_events
+
+__all__ = ["events", "ingest_ucdp", "open_store", "resolve_filter", "stats"]
+
+DB = str | os.PathLike[str] | Store | None
+
+_VIOLENCE = {"state-based": 1, "state": 1, "sb": 1, "non-state": 2, "ns": 2, "one-sided": 3, "os": 3}
+
+
+def open_store(db: DB = None, *, read_only: bool = False) -> Store:
+    """Open the store (creating and seeding it on first use)."""
+    return db if isinstance(db, Store) else Store.open(db, read_only=read_only)
+
+
+@contextmanager
+def _using(db: DB) -> Iterator[Store]:
+    if isinstance(db, Store):
+        yield db
+        return
+    store = Store.open(db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def ingest_ucdp(
+    path: str | os.PathLike[str],
+    *,
+    db: DB = None,
+    source: str | None = None,
+    on_error: str = "refuse",
+    quarantine: str | os.PathLike[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Load a UCDP GED/Candidate file (CSV, .csv.gz, .zip, GeoJSON, API JSON) into the store.
+
+    One transaction: the store changes completely or not at all.  With
+    ``on_error="refuse"`` (default) any bad row stops the load and
+    :class:`~accordwatch.errors.RowErrors` lists them all with file, line and field.
+    """
+    from .sources.ucdp import read_ucdp
+
+    say = progress or (lambda _m: None)
+    say(f"reading {path}")
+    batches = read_ucdp(path, source=source)
+    with _using(db) as store:
+        return ingest_batches(store, batches, on_error=on_error, quarantine=quarantine, kind="ingest-ucdp", progress=say)
+
+
+def _date(value: str | dt.date | None, what: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt, pad in (("%Y-%m-%d", ""), ("%Y-%m", "-01"), ("%Y", "-01-01")):
+        try:
+            parsed = dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if what == "until" and pad:  # --until 2023 means through the end of 2023
+            if pad == "-01":
+                nxt = (parsed.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            else:
+                nxt = parsed.replace(year=parsed.year + 1)
+            return nxt - dt.timedelta(days=1)
+        return parsed
+    raise InputError(f"--{what} {value!r} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY")
+
+
+def _violence(values: Iterable[int | str] | int | str | None) -> set[int]:
+    if values is None:
+        return set()
+    if isinstance(values, int | str):
+        values = [values]
+    out: set[int] = set()
+    for v in values:
+        key = str(v).strip().lower()
+        if key in ("1", "2", "3"):
+            out.add(int(key))
+        elif key in _VIOLENCE:
+            out.add(_VIOLENCE[key])
+        else:
+            raise InputError(f"type of violence {v!r} unknown; use 1/state-based, 2/non-state or 3/one-sided")
+    return out
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    from rapidfuzz import process
+
+    best = process.extract(word, list(choices), limit=3, score_cutoff=60)
+    return f" Did you mean: {', '.join(repr(b[0]) for b in best)}?" if best else ""
+
+
+def _resolve_country(store: Store, country: str, flt: EventFilter) -> None:
+    key = country.strip()
+    rows = store.con.execute(
+        "SELECT DISTINCT gwcode, country FROM country_month WHERE lower(country) = lower(?) "
+        "OR lower(isoab) = lower(?) OR CAST(gwcode AS VARCHAR) = ?",
+        [key, key, key],
+    ).fetchall()
+    flt.has_country = True
+    flt.country_names.add(key.lower())
+    for gw, name in rows:
+        flt.country_ids.add(int(gw))
+        flt.country_names.add(str(name).lower())
+    if key.isdigit():
+        flt.country_ids.add(int(key))
+    if rows or store.con.execute("SELECT 1 FROM events WHERE lower(country) = lower(?) LIMIT 1", [key]).fetchone():
+        return
+    known = [r[0] for r in store.con.execute(
+        "SELECT DISTINCT country FROM country_month UNION SELECT DISTINCT country FROM events WHERE country IS NOT NULL"
+    ).fetchall()]
+    raise NotFound(f"no country {country!r} in the store or its country list.{_suggest(key, known)}")
+
+
+def _resolve_actor(store: Store, actor: str, flt: EventFilter, lineage: bool) -> None:
+    from .actors import ActorRegistry
+
+    reg = ActorRegistry.default()
+    flt.has_actor = True
+    found = reg.find(actor)
+    if found is not None:
+        flt.actor_ids |= set(reg.ucdp_ids(actor, lineage=lineage))
+        flt.actor_names |= {n.lower() for n in reg.names(actor, lineage=lineage)}
+        return
+    literal = store.con.execute(
+        "SELECT 1 FROM events WHERE lower(side_a) = lower(?) OR lower(side_b) = lower(?) "
+        "OR list_contains(string_split(lower(actors), '; '), lower(?)) LIMIT 1",
+        [actor, actor, actor],
+    ).fetchone()
+    if literal:
+        flt.actor_names.add(actor.lower())
+        return
+    reg.resolve(actor)  # raises NotFound with suggestions
+
+
+def resolve_filter(
+    store: Store,
+    *,
+    country: str | Sequence[str] | None = None,
+    region: str | Sequence[str] | None = None,
+    actor: str | None = None,
+    lineage: bool = False,
+    since: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    type_of_violence: Iterable[int | str] | int | str | None = None,
+    min_deaths: int | None = None,
+    source: str | Sequence[str] | None = None,
+) -> EventFilter:
+    """Turn user-facing filter values (names, aliases, ISO codes, dates as text) into an EventFilter."""
+    from .geo import normalize_admin1
+
+    flt = EventFilter()
+    for c in [country] if isinstance(country, str) else (country or []):
+        _resolve_country(store, c, flt)
+    for r in [region] if isinstance(region, str) else (region or []):
+        flt.regions.add(r.strip().lower())
+        canonical = normalize_admin1(r)
+        if canonical:
+            flt.regions.add(canonical.lower())
+    if actor:
+        _resolve_actor(store, actor, flt, lineage)
+    flt.since = _date(since, "since")
+    flt.until = _date(until, "until")
+    if flt.since and flt.until and flt.since > flt.until:
+        raise InputError(f"--since {flt.since} is after --until {flt.until}")
+    flt.types_of_violence = _violence(type_of_violence)
+    if min_deaths is not None and min_deaths < 0:
+        raise InputError("--min-deaths must be zero or more")
+    flt.min_deaths = min_deaths
+    flt.sources = {source} if isinstance(source, str) else set(source or [])
+    return flt
+
+
+def events(
+    db: DB = None,
+    *,
+    country: str | Sequence[str] | None = None,
+    region: str | Sequence[str] | None = None,
+    actor: str | None = None,
+    lineage: bool = False,
+    since: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    type_of_violence: Iterable[int | str] | int | str | None = None,
+    min_deaths: int | None = None,
+    source: str | Sequence[str] | None = None,
+    columns: list[str] | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Events matching every filter given, newest first, as a DataFrame.
+
+    ``country``: name, ISO3 code or Gleditsch–Ward number; ``region``: admin-1 name in
+    any spelling ("Tombouctou", "Timbuktu region"); ``actor``: any alias ("FAMa", "CMA",
+    "GSIM"); ``lineage=True`` adds the actor's predecessors and successors (CMA → CSP → FLA).
+    """
+    with _using(db) as store:
+        flt = resolve_filter(
+            store, country=country, region=region, actor=actor, lineage=lineage, since=since,
+            until=until, type_of_violence=type_of_violence, min_deaths=min_deaths, source=source,
+        )
+        return select_events(store, flt, columns=columns, limit=limit)
+
+
+def stats(db: DB = None, *, by: Sequence[str] = ("month",), **filters: object) -> pd.DataFrame:
+    """Event counts and deaths grouped ``by`` month, year, country, region, actor, type, priogrid or source.
+
+    Takes the same filters as :func:`events`.
+    """
+    with _using(db) as store:
+        flt = resolve_filter(store, **filters)  # type: ignore[arg-type]
+        return aggregate_events(store, flt, list(by))

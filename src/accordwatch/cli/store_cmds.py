@@ -1,0 +1,227 @@
+"""Commands over the event store: ingest, fetch, events, stats, runs, history, store info."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import _api
+from ..export import write_events
+from ._common import DbOption, Format, FormatOption, err, print_frame, print_json
+
+__all__ = ["register"]
+
+ingest_app = typer.Typer(help="Load events into the store.", no_args_is_help=True)
+
+
+class OnError(str, Enum):
+    refuse = "refuse"
+    quarantine = "quarantine"
+
+
+class UcdpSource(str, Enum):
+    auto = "auto"
+    ged = "ged"
+    candidate = "candidate"
+
+
+class EventFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    geojson = "geojson"
+    parquet = "parquet"
+
+
+Country = Annotated[list[str] | None, typer.Option("--country", "-c", help="Country name, ISO3 code or GW number (repeatable).")]
+Region = Annotated[list[str] | None, typer.Option("--region", "-r", help="Admin-1 region, any spelling (repeatable).")]
+Actor = Annotated[str | None, typer.Option("--actor", "-a", help="Actor by any alias (FAMa, CMA, JNIM, 'Wagner Group' …).")]
+Lineage = Annotated[bool, typer.Option("--lineage", help="Include the actor's predecessors and successors (CMA → CSP → FLA).")]
+Since = Annotated[str | None, typer.Option("--since", help="From this date (YYYY-MM-DD, YYYY-MM or YYYY).")]
+Until = Annotated[str | None, typer.Option("--until", help="Up to and including this date (YYYY-MM-DD, YYYY-MM or YYYY).")]
+Violence = Annotated[list[str] | None, typer.Option("--type", "-t", help="Type of violence: 1/state-based, 2/non-state, 3/one-sided.")]
+MinDeaths = Annotated[int | None, typer.Option("--min-deaths", help="Only events with at least this many deaths (best).")]
+Source = Annotated[list[str] | None, typer.Option("--source", help="ucdp-ged, ucdp-candidate, acled, text (repeatable).")]
+
+_TABLE_COLUMNS = [
+    "date_start", "country", "admin1", "where_coordinates", "side_a", "side_b",
+    "type_of_violence", "best", "source", "source_event_id",
+]
+
+
+@ingest_app.command("ucdp")
+def ingest_ucdp(
+    paths: Annotated[list[Path], typer.Argument(help="GED/Candidate CSV, .csv.gz, .zip, GeoJSON or API JSON file(s).")],
+    db: DbOption = None,
+    source: Annotated[UcdpSource, typer.Option(help="Dataset; auto guesses from the file name.")] = UcdpSource.auto,
+    on_error: Annotated[OnError, typer.Option("--on-error", help="refuse: load nothing if any row is bad; quarantine: load the good rows, write bad ones to a side file.")] = OnError.refuse,
+    quarantine: Annotated[Path | None, typer.Option(help="Side file for bad rows (default: FILE.rejected.csv).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Load UCDP GED or Candidate events. Re-loading a file changes nothing; changed rows are
+    updated and their old versions kept in history.
+
+    Example: accordwatch ingest ucdp GEDEvent_v25_1.csv.zip
+    """
+    src = None if source is UcdpSource.auto else f"ucdp-{source.value}"
+    reports = []
+    for path in paths:
+        with err.status(f"loading {path}") as status:
+            report = _api.ingest_ucdp(
+                path, db=db, source=src, on_error=on_error.value, quarantine=quarantine,
+                progress=lambda m, p=path: status.update(f"{p}: {m}"),
+            )
+        reports.append(report)
+        if fmt is not Format.json:
+            err.print(
+                f"{path}: {report.rows_read:,} rows read — {report.inserted:,} new, {report.updated:,} updated, "
+                f"{report.unchanged:,} unchanged, {report.rejected:,} rejected (run {report.run_id})"
+            )
+            if report.quarantine_file:
+                err.print(f"  bad rows written to {report.quarantine_file}")
+                for e in report.errors[:10]:
+                    err.print(f"  {e}")
+    if fmt is Format.json:
+        print_json([r.to_dict() for r in reports])
+
+
+def fetch_ucdp(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to save the events (JSON that ingest ucdp reads).")],
+    version: Annotated[str, typer.Option(help="Dataset version: 25.1 (GED) or e.g. 25.0.9 (Candidate).")] = "25.1",
+    country: Annotated[str | None, typer.Option(help="Gleditsch–Ward country code(s), comma-separated (Mali = 432).")] = None,
+    start: Annotated[str | None, typer.Option(help="StartDate filter, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option(help="EndDate filter, YYYY-MM-DD.")] = None,
+    token: Annotated[str | None, typer.Option(envvar="UCDP_API_TOKEN", show_envvar=True, help="UCDP API access token.")] = None,
+    ingest: Annotated[bool, typer.Option("--ingest", help="Load the saved file into the store afterwards.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Download events from the UCDP API (token required) and save them; optionally ingest."""
+    from ..sources.ucdp_api import fetch_ged, save_pages
+
+    filters = {k: v for k, v in (("Country", country), ("StartDate", start), ("EndDate", end)) if v}
+    with err.status("asking the UCDP API") as status:
+        events = fetch_ged(version, token=token, filters=filters,
+                           progress=lambda n, total: status.update(f"{n:,} of {total or '?'} events"))
+    save_pages(events, out)
+    err.print(f"saved {len(events):,} events to {out}")
+    if ingest:
+        src = "ucdp-candidate" if version.count(".") == 2 else "ucdp-ged"
+        report = _api.ingest_ucdp(out, db=db, source=src)
+        err.print(f"{report.inserted:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged")
+
+
+def events_cmd(
+    db: DbOption = None,
+    country: Country = None,
+    region: Region = None,
+    actor: Actor = None,
+    lineage: Lineage = False,
+    since: Since = None,
+    until: Until = None,
+    violence: Violence = None,
+    min_deaths: MinDeaths = None,
+    source: Source = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many events (newest first).")] = None,
+    fmt: Annotated[EventFormat, typer.Option("--format", "-f", help="Output format.")] = EventFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout (required for parquet).")] = None,
+) -> None:
+    """List events: who did what, where, when, how deadly.
+
+    Example: accordwatch events --country Mali --region Kidal --actor FLA --since 2023-08 --format csv
+    """
+    df = _api.events(
+        db, country=country, region=region, actor=actor, lineage=lineage, since=since, until=until,
+        type_of_violence=violence, min_deaths=min_deaths, source=source, limit=limit,
+    )
+    if fmt is EventFormat.table and out is None:
+        print_frame(df[_TABLE_COLUMNS], Format.table, title=f"{len(df):,} events")
+        return
+    write_events(df, "csv" if fmt is EventFormat.table else fmt.value, out)
+    if out is not None:
+        err.print(f"wrote {len(df):,} events to {out}")
+
+
+def stats_cmd(
+    by: Annotated[list[str] | None, typer.Option("--by", "-b", help="month, year, country, region, actor, type, priogrid, source (repeatable).")] = None,
+    db: DbOption = None,
+    country: Country = None,
+    region: Region = None,
+    actor: Actor = None,
+    lineage: Lineage = False,
+    since: Since = None,
+    until: Until = None,
+    violence: Violence = None,
+    min_deaths: MinDeaths = None,
+    source: Source = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Counts and deaths (best, low, high) grouped by month, region, actor, …
+
+    Example: accordwatch stats --by year --by region --country CAF
+    """
+    df = _api.stats(
+        db, by=by or ["month"], country=country, region=region, actor=actor, lineage=lineage,
+        since=since, until=until, type_of_violence=violence, min_deaths=min_deaths, source=source,
+    )
+    print_frame(df, fmt, title="events and deaths")
+
+
+def runs_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """Every ingest run: when, which file, how many rows new / updated / unchanged / rejected."""
+    with _api.open_store(db) as store:
+        df = store.query(
+            "SELECT run_id, started_at, kind, source, file, rows_read, inserted, updated, unchanged, rejected "
+            "FROM ingest_runs ORDER BY run_id"
+        )
+    print_frame(df, fmt, title="ingest runs")
+
+
+def history_cmd(
+    event_id: Annotated[str, typer.Argument(help="The event's source_event_id (GED id).")],
+    source: Annotated[str, typer.Option(help="The event's source.")] = "ucdp-ged",
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Every stored version of one event, oldest first (the current one last)."""
+    from ..store.history import event_history
+
+    with _api.open_store(db) as store:
+        df = event_history(store, source, event_id)
+    print_frame(df, fmt, title=f"{source} {event_id}")
+
+
+def info_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """Where the store is and what it holds."""
+    with _api.open_store(db) as store:
+        info = {
+            "path": store.path,
+            "schema_version": store.schema_version(),
+            "events": store.count("events"),
+            "events_history": store.count("events_history"),
+            "actors": store.count("actors"),
+            "places": store.count("places"),
+            "ingest_runs": store.count("ingest_runs"),
+            "seeded_at": store.get_meta("seeded_at"),
+        }
+        by_source = store.query("SELECT source, count(*) AS events FROM events GROUP BY 1 ORDER BY 1")
+    if fmt is Format.json:
+        print_json({**info, "by_source": by_source.to_dict(orient="records")})
+        return
+    for k, v in info.items():
+        typer.echo(f"{k:>15}: {v}")
+    print_frame(by_source, fmt)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ingest_app, name="ingest")
+    fetch_app = typer.Typer(help="Download events from remote APIs.", no_args_is_help=True)
+    fetch_app.command("ucdp")(fetch_ucdp)
+    app.add_typer(fetch_app, name="fetch")
+    app.command("events")(events_cmd)
+    app.command("stats")(stats_cmd)
+    app.command("runs")(runs_cmd)
+    app.command("history")(history_cmd)
+    app.command("info")(info_cmd)
