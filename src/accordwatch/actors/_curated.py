@@ -195,12 +195,23 @@ def base_aliases(actor: Actor) -> list[Alias]:
             normalized=normalize(t),
             actor_id=actor.actor_id,
             lang="en",
+            case_sensitive=_short_acronym(t),
             is_name=True,
             source=actor.source or "UCDP",
         )
         for t in texts
         if normalize(t)
     ]
+
+
+def _short_acronym(text: str) -> bool:
+    """Upper-case names of at most three characters ("IS", "RJ") collide with words.
+
+    >>> _short_acronym("IS"), _short_acronym("JNIM"), _short_acronym("Is")
+    (True, False, False)
+    """
+    core = normalize(text).replace(" ", "")
+    return len(core) <= 3 and text.isupper()
 
 
 def merge(
@@ -270,7 +281,12 @@ def merge(
             preds.setdefault(s, []).append(a.actor_id)
     for aid, ps in preds.items():
         actors[aid] = dataclasses.replace(actors[aid], predecessors=tuple(ps))
+    curated_keys = {(a.actor_id, a.normalized) for a in aliases}
     for a in actors.values():
-        aliases.extend(x for x in base_aliases(a) if not a.curated or x.text in a.ucdp_names)
+        aliases.extend(
+            x
+            for x in base_aliases(a)
+            if not a.curated or (x.text in a.ucdp_names and (a.actor_id, x.normalized) not in curated_keys)
+        )
     return actors, aliases
 

@@ -276,7 +276,7 @@ class ActorRegistry:
         >>> ActorRegistry.default().suggest("JNMI")[0]
         'JNIM'
         """
-        found = process.extract(normalize(alias), list(self._display), scorer=fuzz.WRatio,
+        found = process.extract(normalize(alias), list(self._display), scorer=fuzz.ratio,
                                 limit=limit, score_cutoff=60)
         return [self._display[k] for k, _, _ in found]
 
