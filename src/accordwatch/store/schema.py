@@ -9,7 +9,10 @@ The GED columns keep GED's names so an export round-trips into any GED tool.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -17,8 +20,10 @@ __all__ = [
     "GED_COLUMNS",
     "CONTENT_COLUMNS",
     "PROVENANCE_COLUMNS",
+    "arrow_schema",
     "SOURCES",
     "duckdb_type",
+    "rows_to_table",
 ]
 
 #: GED 23.1 columns in the official CSV order, with their kinds (``geom_wkt`` is
@@ -124,3 +129,32 @@ _DUCKDB = {"int": "BIGINT", "float": "DOUBLE", "str": "VARCHAR", "date": "DATE",
 def duckdb_type(kind: str) -> str:
     """DuckDB type name for a column kind."""
     return _DUCKDB[kind]
+
+
+def arrow_schema(columns: tuple[str, ...] | None = None) -> pa.Schema:
+    """Arrow schema of event columns (default: key + content, what a Batch table holds)."""
+    import pyarrow as pa
+
+    types = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.date32(),
+             "timestamp": pa.timestamp("us")}
+    names = columns or ("source", "source_event_id", *CONTENT_COLUMNS)
+    return pa.schema([pa.field(n, types[EVENT_COLUMNS[n]]) for n in names])
+
+
+def rows_to_table(rows: list[dict[str, object]]) -> pa.Table:
+    """Event rows (dicts with any subset of the content columns; ``source`` and
+    ``source_event_id`` required) as a table with the full Batch schema; missing
+    columns are null.  Dates may be ``datetime.date`` or ISO strings."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    schema = arrow_schema()
+    cols: dict[str, list[object]] = {f.name: [] for f in schema}
+    for row in rows:
+        for name in cols:
+            value = row.get(name)
+            if EVENT_COLUMNS[name] == "date" and isinstance(value, str):
+                value = dt.date.fromisoformat(value[:10])
+            cols[name].append(value)
+    return pa.table({n: pa.array(v, schema.field(n).type) for n, v in cols.items()}, schema=schema)
