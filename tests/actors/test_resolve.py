@@ -110,6 +110,7 @@ def test_ambiguous_alias_needs_a_country(reg: ActorRegistry) -> None:
     assert reg.resolve("the army", country="Mali").actor_id == "ucdp:72"
     assert reg.resolve("l'armée", country="Mali").actor_id == "ucdp:72"
     assert reg.resolve("la junte", country="Mali").actor_id == "ucdp:72"
+    assert reg.resolve("the army", country="mali").actor_id == "ucdp:72"
     with pytest.raises(InputError):
         reg.resolve("the army", country="Niger")
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 from accordwatch.actors._model import Alias
-from accordwatch.actors._normalize import shape, tokens_with_offsets
+from accordwatch.actors._normalize import normalize, shape, tokens_with_offsets
 
 __all__ = ["Mention", "MentionMatcher"]
 
@@ -85,7 +85,9 @@ class MentionMatcher:
 
 
 def _usable(alias: Alias, span: str, country: str | None) -> bool:
-    if alias.ambiguous and (country is None or alias.context != country):
+    if alias.ambiguous and (
+        country is None or alias.context is None or normalize(alias.context) != normalize(country)
+    ):
         return False
     if alias.case_sensitive and shape(span) != shape(alias.text):
         return False

@@ -51,6 +51,11 @@ class UnknownActor(NotFound):
         self.suggestions = list(suggestions)
 
 
+def _same(a: str | None, b: str | None) -> bool:
+    """Country names compare case- and accent-insensitively; None matches nothing."""
+    return a is not None and b is not None and normalize(a) == normalize(b)
+
+
 def _when(on: When | None) -> dt.date | None:
     return None if on is None else parse_when(on, end=False)
 
@@ -190,7 +195,7 @@ class ActorRegistry:
         return [self._actors[i] for i in self._ranked(cands, _when(on), country)]
 
     def _usable(self, cands: list[Alias], country: str | None) -> list[Alias]:
-        return [a for a in cands if not a.ambiguous or (country is not None and a.context == country)]
+        return [a for a in cands if not a.ambiguous or _same(a.context, country)]
 
     def _pick(self, alias: str | int, day: dt.date | None, country: str | None) -> Actor:
         if isinstance(alias, int) or _UCDP_RE.match(str(alias)):
@@ -225,7 +230,8 @@ class ActorRegistry:
         def key(a: Alias) -> tuple[Any, ...]:
             act = self._actors[a.actor_id]
             in_country = country is not None and (
-                a.context == country or act.country == country or country in act.countries
+                _same(a.context, country) or _same(act.country, country)
+                or any(_same(c, country) for c in act.countries)
             )
             return (
                 not a.valid_on(day),
