@@ -19,7 +19,7 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["EXPORT_FORMATS", "to_geojson", "write_events"]
+__all__ = ["EXPORT_FORMATS", "records", "to_geojson", "write_events"]
 
 EXPORT_FORMATS = ("csv", "json", "geojson", "parquet")
 _PROVENANCE = ("run_id", "source_file", "first_loaded_at", "updated_at")
@@ -30,6 +30,8 @@ def _plain(value: Any) -> Any:
         return None
     if pd.isna(value) if not isinstance(value, list | tuple | dict) else False:
         return None
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.date().isoformat()  # a DATE column: no midnight time
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "item"):

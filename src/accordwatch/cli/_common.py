@@ -18,6 +18,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..export import records
+
 __all__ = [
     "DbOption",
     "Format",
@@ -71,12 +73,6 @@ def print_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
-def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """DataFrame → list of plain dicts with JSON-safe values (NaN/NaT → None)."""
-    clean = df.astype(object).where(pd.notna(df), None)
-    return clean.to_dict(orient="records")
-
-
 def _cell(value: Any) -> str:
     if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
         return ""
@@ -89,7 +85,7 @@ def print_frame(df: pd.DataFrame, fmt: Format | str, *, title: str | None = None
     """Print a DataFrame as a rich table, CSV or JSON records."""
     fmt = Format(fmt)
     if fmt is Format.json:
-        print_json(frame_records(df))
+        print_json(records(df))
         return
     if fmt is Format.csv:
         df.to_csv(sys.stdout, index=False)

@@ -193,6 +193,19 @@ def history_cmd(
     print_frame(df, fmt, title=f"{source} {event_id}")
 
 
+def init_cmd(
+    db: DbOption = None,
+    empty: Annotated[bool, typer.Option("--empty", help="Do not seed with the bundled default (sample CAF events, Mali reference data).")] = False,
+) -> None:
+    """Create the store (normally done on first use) and say where it is."""
+    from ..store import Store
+
+    with Store.open(db, seed=not empty) as store:
+        if empty and store.count("events") == 0:
+            store.skip_seed()
+        err.print(f"store ready at {store.path} ({store.count('events'):,} events)")
+
+
 def info_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Where the store is and what it holds."""
     with _api.open_store(db) as store:
@@ -225,3 +238,4 @@ def register(app: typer.Typer) -> None:
     app.command("runs")(runs_cmd)
     app.command("history")(history_cmd)
     app.command("info")(info_cmd)
+    app.command("init")(init_cmd)

@@ -119,7 +119,11 @@ def convert(raw: pa.Table, kinds: dict[str, str], *, required_values: Sequence[s
             flag(checked, pc.invert(ok), name, "not a date (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.000)", text)
             day = pc.utf8_slice_codeunits(pc.if_else(ok, trimmed, pa.scalar(None, pa.string())), 0, 10)
             parsed = pc.strptime(day, format="%Y-%m-%d", unit="s", error_is_null=True)
-            impossible = pc.and_(pc.is_valid(day), pc.is_null(parsed))
+            # strptime rolls 2021-02-30 over to 2021-03-02: a date that does not print
+            # back as written does not exist
+            rolled = pc.not_equal(pc.strftime(parsed, format="%Y-%m-%d"), day)
+            impossible = pc.and_(pc.is_valid(day), pc.or_(pc.is_null(parsed), pc.fill_null(rolled, False)))
+            parsed = pc.if_else(impossible, pa.scalar(None, parsed.type), parsed)
             flag(checked, impossible, name, "impossible date", text)
             checked.columns[name] = pc.cast(parsed, pa.date32())
         else:  # pragma: no cover - kinds are fixed in schema.py

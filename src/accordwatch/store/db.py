@@ -91,7 +91,11 @@ class Store:
         read_only: bool = False,
         seed: bool = True,
     ) -> Store:
-        """Open (creating, migrating and seeding if needed) the store at ``db``."""
+        """Open (creating, migrating and seeding if needed) the store at ``db``.
+
+        ``seed=False`` skips seeding this time only; to keep a store free of the
+        bundled sample for good, call :meth:`skip_seed` once (``accordwatch init --empty``).
+        """
         path = resolve_db_path(db)
         if path != ":memory:":
             p = Path(path)
@@ -186,6 +190,11 @@ class Store:
         """True for a store that was never seeded and holds no events."""
         seeded = self.con.execute("SELECT count(*) FROM meta WHERE key = 'seeded_at'").fetchone()
         return not (seeded and seeded[0]) and self.count("events") == 0
+
+    def skip_seed(self) -> None:
+        """Mark this store as never to be seeded with the bundled default."""
+        with self.transaction():
+            self.set_meta("seeded_at", "never (created empty)")
 
     def set_meta(self, key: str, value: str) -> None:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])

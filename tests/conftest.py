@@ -1,0 +1,56 @@
+"""Shared fixtures: real-data slices and throw-away stores (never the user's store)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+PACKAGE_DATA = Path(__file__).parents[1] / "src" / "accordwatch" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may touch the user's real store: point the default at a temp file."""
+    monkeypatch.setenv("ACCORDWATCH_DB", str(tmp_path_factory.mktemp("default-store") / "default.duckdb"))
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded store built once per session; tests get copies of it."""
+    from accordwatch.store import Store
+
+    path = tmp_path_factory.mktemp("template") / "seeded.duckdb"
+    Store.open(path).close()
+    return path
+
+
+@pytest.fixture
+def seeded_db(seeded_template: Path, tmp_path: Path) -> Path:
+    """Path of a fresh copy of the seeded default store."""
+    target = tmp_path / "store.duckdb"
+    shutil.copy(seeded_template, target)
+    return target
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path) -> Path:
+    """Path of a migrated store with nothing in it (not seeded)."""
+    from accordwatch.store import Store
+
+    path = tmp_path / "empty.duckdb"
+    with Store.open(path, seed=False) as store:
+        store.skip_seed()
+    return path
+
+
+@pytest.fixture
+def ged_slice() -> Path:
+    return DATA / "ucdp" / "ged_caf_slice.csv"
+
+
+@pytest.fixture
+def ged_full() -> Path:
+    return PACKAGE_DATA / "ucdp" / "GEDEvent_v23_1_CAF.csv"

@@ -1,0 +1,218 @@
+"""The store: seeding, idempotent reloads, updates with history, all-or-nothing writes."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+import accordwatch as aw
+from accordwatch.errors import RowErrors, StoreError
+from accordwatch.store import Store, resolve_db_path
+from accordwatch.store.history import event_history
+
+
+def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    rows = list(csv.reader(open(path, newline="", encoding="utf-8")))
+    return rows[0], rows[1:]
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def _snapshot(db: Path) -> dict[str, object]:
+    with Store.open(db) as s:
+        return {
+            "events": s.query("SELECT * FROM events ORDER BY source, source_event_id").to_dict("list"),
+            "history": s.count("events_history"),
+            "runs": s.count("ingest_runs"),
+        }
+
+
+def test_new_store_is_seeded_with_the_bundled_default(seeded_db: Path) -> None:
+    with Store.open(seeded_db) as s:
+        assert s.count("events") == 1848  # the real CAF GED events
+        assert s.get_meta("seeded_at")
+        mali = s.query("SELECT count(*) AS n, min(year) AS y0, max(year) AS y1 FROM country_month WHERE isoab = 'MLI'")
+        assert mali.loc[0, "n"] == 33 * 12 and (mali.loc[0, "y0"], mali.loc[0, "y1"]) == (1990, 2022)
+        assert s.query("SELECT count(*) AS n FROM ucdp_dyads WHERE location = 'Mali'").loc[0, "n"] > 10
+        assert s.query("SELECT count(*) AS n FROM actors WHERE list_contains(ucdp_ids, 8822)").loc[0, "n"] >= 1
+        assert s.query("SELECT count(*) AS n FROM places WHERE name = 'Kidal'").loc[0, "n"] >= 1
+
+
+def test_reopening_does_not_reseed_or_remigrate(seeded_db: Path) -> None:
+    before = _snapshot(seeded_db)
+    with Store.open(seeded_db) as s:
+        assert s.schema_version() >= 1
+    assert _snapshot(seeded_db) == before
+
+
+def test_unseeded_store_is_empty(empty_db: Path) -> None:
+    with Store.open(empty_db, seed=False) as s:
+        assert s.count("events") == 0 and s.count("actors") == 0
+
+
+def test_reloading_the_same_file_changes_nothing(empty_db: Path, ged_full: Path) -> None:
+    first = aw.ingest_ucdp(ged_full, db=empty_db)
+    assert (first.inserted, first.updated, first.unchanged) == (1848, 0, 0)
+    events_before = _snapshot(empty_db)["events"]
+    again = aw.ingest_ucdp(ged_full, db=empty_db)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1848)
+    after = _snapshot(empty_db)
+    assert after["events"] == events_before  # provenance (updated_at, run_id) untouched too
+    assert after["history"] == 0
+
+
+def test_changed_row_is_an_update_and_the_old_version_is_kept(empty_db: Path, ged_slice: Path, tmp_path: Path) -> None:
+    aw.ingest_ucdp(ged_slice, db=empty_db)
+    header, rows = _rows(ged_slice)
+    event_id = rows[5][0]
+    old_best = int(rows[5][header.index("best")])
+    rows[5][header.index("best")] = str(old_best + 7)
+    rows[5][header.index("high")] = str(old_best + 9)
+    revised = _write(tmp_path / "revised.csv", header, rows)
+    report = aw.ingest_ucdp(revised, db=empty_db)
+    assert (report.inserted, report.updated, report.unchanged) == (0, 1, len(rows) - 1)
+    with Store.open(empty_db) as s:
+        hist = event_history(s, "ucdp-ged", event_id)
+        assert hist["version"].tolist() == [1, 2]
+        assert hist["best"].tolist() == [old_best, old_best + 7]
+        assert hist["replaced_by_run"].iloc[0] == report.run_id
+        cur = s.query("SELECT first_loaded_at, updated_at FROM events WHERE source_event_id = ?", [event_id])
+        assert cur.loc[0, "updated_at"] >= cur.loc[0, "first_loaded_at"]
+        assert s.count("events") == len(rows)
+    # loading the revision again is a no-op
+    again = aw.ingest_ucdp(revised, db=empty_db)
+    assert (again.updated, again.unchanged) == (0, len(rows))
+
+
+def test_bad_file_is_refused_and_store_unchanged(seeded_db: Path, ged_slice: Path, tmp_path: Path) -> None:
+    header, rows = _rows(ged_slice)
+    for r in rows:
+        r[0] = "9" + r[0]  # new ids, so a partial load would show
+    rows[10][header.index("latitude")] = "-91"
+    bad = _write(tmp_path / "bad.csv", header, rows)
+    before = _snapshot(seeded_db)
+    with pytest.raises(RowErrors) as info:
+        aw.ingest_ucdp(bad, db=seeded_db)
+    msg = str(info.value)
+    assert "bad.csv, line 12, field 'latitude'" in msg and "--on-error quarantine" in msg
+    assert _snapshot(seeded_db) == before
+    assert not (tmp_path / "bad.csv.rejected.csv").exists()
+
+
+def test_quarantine_loads_good_rows_and_writes_bad_ones(empty_db: Path, ged_slice: Path, tmp_path: Path) -> None:
+    header, rows = _rows(ged_slice)
+    rows[3][header.index("best")] = "lots"
+    rows[7][header.index("date_start")] = "2019-02-29 00:00:00.000"
+    bad = _write(tmp_path / "bad.csv", header, rows)
+    report = aw.ingest_ucdp(bad, db=empty_db, on_error="quarantine")
+    assert report.inserted == len(rows) - 2 and report.rejected == 2
+    side = list(csv.DictReader(open(report.quarantine_file, encoding="utf-8")))
+    assert [r["line"] for r in side] == ["5", "9"]
+    assert "best: not a whole number" in side[0]["errors"]
+    assert "impossible date" in side[1]["errors"]
+    assert side[0]["id"] == rows[3][0]
+
+
+def test_store_newer_than_the_code_is_refused(empty_db: Path) -> None:
+    with Store.open(empty_db, seed=False) as s:
+        s.con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now()::TIMESTAMP)")
+    with pytest.raises(StoreError, match="newer than this accordwatch knows"):
+        Store.open(empty_db)
+
+
+def test_not_a_store(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError):
+        Store.open(junk)
+    with pytest.raises(StoreError, match="is a directory"):
+        Store.open(tmp_path)
+
+
+def test_location_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORDWATCH_DB", str(tmp_path / "env.duckdb"))
+    assert resolve_db_path(tmp_path / "arg.duckdb") == str(tmp_path / "arg.duckdb")
+    assert resolve_db_path(None) == str(tmp_path / "env.duckdb")
+    monkeypatch.delenv("ACCORDWATCH_DB")
+    assert resolve_db_path(None).endswith("accordwatch.duckdb")
+
+
+def test_failure_inside_the_transaction_rolls_everything_back(seeded_db: Path, ged_slice: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from accordwatch.store import ingest as ingest_mod
+
+    before = _snapshot(seeded_db)
+    real = ingest_mod.Store.count
+
+    def boom(self: Store, table: str) -> int:
+        if table == "events" and self.con.execute("SELECT count(*) FROM ingest_runs").fetchone()[0] > 1:
+            raise RuntimeError("disk on fire")
+        return real(self, table)
+
+    header, rows = _rows(ged_slice)
+    monkeypatch.setattr(ingest_mod.Store, "count", boom)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        aw.ingest_ucdp(ged_slice, db=seeded_db, source="ucdp-candidate")
+    monkeypatch.undo()
+    assert _snapshot(seeded_db) == before
+
+
+KILLED_CHILD = textwrap.dedent(
+    """
+    import sys, time
+    import accordwatch as aw
+    from accordwatch.store import ingest as m
+
+    real = m.Store.count
+    def slow_count(self, table):
+        n = real(self, table)
+        if table == "events" and n > 1848:      # new rows are written, transaction still open
+            print("MID-WRITE", flush=True)
+            time.sleep(60)
+        return n
+    m.Store.count = slow_count
+    aw.ingest_ucdp(sys.argv[2], db=sys.argv[1], source="ucdp-candidate")
+    print("FINISHED", flush=True)
+    """
+)
+
+
+def test_killing_the_process_mid_ingest_leaves_the_store_as_it_was(seeded_db: Path, ged_full: Path, tmp_path: Path) -> None:
+    before = _snapshot(seeded_db)
+    script = tmp_path / "child.py"
+    script.write_text(KILLED_CHILD)
+    child = subprocess.Popen(
+        [sys.executable, str(script), str(seeded_db), str(ged_full)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.time() + 60
+        line = ""
+        while time.time() < deadline:
+            line = child.stdout.readline()
+            if line.strip() in ("MID-WRITE", "FINISHED") or not line:
+                break
+        assert line.strip() == "MID-WRITE", child.stderr.read()
+        os.kill(child.pid, signal.SIGKILL)  # no cleanup, no atexit: a real crash
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGKILL
+    after = _snapshot(seeded_db)
+    assert after == before
+    with Store.open(seeded_db) as s:
+        assert s.query("SELECT count(*) AS n FROM events WHERE source = 'ucdp-candidate'").loc[0, "n"] == 0
