@@ -73,6 +73,7 @@ def seed_default(store: Store) -> None:
         con.execute("INSERT INTO places BY NAME SELECT * FROM _places")
         con.unregister("_places")
         _seed_actors(store)
+        __import__(f"{__package__}.accords", fromlist=["seed_accords"]).seed_accords(store)  # peace agreements
         store.set_meta("seeded_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         store.set_meta("seed", "bundled default: Mali reference data + UCDP GED 23.1 CAF events")
 
