@@ -428,6 +428,7 @@ def timeline(
             for a in agreements if a["signed"] is not None
         ])
         allms = pd.concat([ms, signatures], ignore_index=True) if len(signatures) else ms
+        allms = allms.assign(date=pd.to_datetime(allms["date"]))
         dates = [pd.Timestamp(d).date() for d in allms.date] if len(allms) else []
         if not dates and since is None:
             raise NotFound("nothing dated to show: no milestones or signature dates; pass --since/--until")

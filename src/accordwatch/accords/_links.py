@@ -78,7 +78,7 @@ def classify_violations(
     b = events.side_b_new_id.map(lambda v: signatory_ids.get(int(v)) if pd.notna(v) else None)
     relation = []
     for sa, sb, tov in zip(a, b, events.type_of_violence, strict=True):
-        if sa and sb and sa != sb:
+        if isinstance(sa, str) and isinstance(sb, str) and sa != sb:
             relation.append("between signatories")
         elif pd.notna(tov) and int(tov) == 3:
             relation.append("signatory vs civilians")

@@ -1,0 +1,229 @@
+"""``accordwatch accords …``: the peace-accord tracker on the command line.
+
+Every command is a thin wrapper over :mod:`accordwatch.accords`; every one takes ``--db``
+and ``--format table|csv|json`` (JSON only on stdout, messages on stderr).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import accords as ac
+from ._common import DbOption, Format, FormatOption, err, print_frame, print_json
+
+__all__ = ["register"]
+
+accords_app = typer.Typer(help="Peace agreements: provisions, implementation assessments, milestones, violence.",
+                          no_args_is_help=True)
+
+AgreementArg = Annotated[int, typer.Argument(help="Agreement id (UCDP paid; Mali 2015 = 30).")]
+
+
+class By(str, Enum):
+    overall = "overall"
+    theme = "theme"
+    party = "party"
+
+
+class Freq(str, Enum):
+    Y = "Y"
+    M = "M"
+
+
+@accords_app.command("list")
+def list_cmd(
+    db: DbOption = None,
+    country: Annotated[str | None, typer.Option("--country", "-c", help="Country name, ISO3 code or GW number.")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", "-a", help="A party, by any alias (CMA, FAMa …).")] = None,
+    lineage: Annotated[bool, typer.Option("--lineage", help="Include the actor's predecessors and successors.")] = False,
+    year: Annotated[int | None, typer.Option("--year", help="Signed in this year.")] = None,
+    text: Annotated[str | None, typer.Option("--name", help="Words in the agreement's name.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List agreements. Example: accordwatch accords list --country Mali"""
+    frame = ac.list_agreements(db, country=country, actor=actor, lineage=lineage, year=year, text=text)
+    print_frame(frame, fmt, title="Peace agreements (UCDP Peace Agreement Dataset 22.1)")
+
+
+@accords_app.command("show")
+def show_cmd(agreement_id: AgreementArg, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """One agreement: parties, UCDP-coded provisions, milestones, reference figures."""
+    rec = ac.show_agreement(agreement_id, db)
+    if fmt is Format.json:
+        print_json(rec)
+        return
+    import pandas as pd
+
+    head = {k: v for k, v in rec.items() if not isinstance(v, list | dict) and k not in ("comment", "signatories_text")}
+    print_frame(pd.DataFrame({"field": list(head), "value": [str(v) for v in head.values()]}), fmt,
+                title=f"Agreement {agreement_id}")
+    for key in ("parties", "ucdp_provisions", "milestones", "references"):
+        if rec[key]:
+            print_frame(pd.DataFrame(rec[key]), fmt, title=key.replace("_", " "))
+    err.print(f"provisions: {rec['provisions']}; assessments: {rec['assessments']}")
+
+
+@accords_app.command("provisions")
+def provisions_cmd(
+    agreement_id: AgreementArg,
+    db: DbOption = None,
+    tree: Annotated[bool, typer.Option("--tree", help="With --format json: nested title → commitment tree.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """The agreement's provision tree with theme, parties, deadline and latest score."""
+    if fmt is Format.json and tree:
+        print_json(ac.provision_tree(agreement_id, db))
+        return
+    frame = ac.provisions(agreement_id, db)
+    if fmt is Format.table:
+        frame = frame.assign(title=["  " * d + t for d, t in zip(frame.depth, frame.title, strict=True)])
+        frame = frame[["provision_id", "level", "title", "effective_theme", "parties", "deadline_text", "latest_score"]]
+    print_frame(frame, fmt, title=f"Provisions of agreement {agreement_id}")
+
+
+@accords_app.command("load-provisions")
+def load_provisions_cmd(
+    path: Annotated[Path, typer.Argument(help="Provision file (.yaml or .csv).")],
+    db: DbOption = None,
+    agreement: Annotated[int | None, typer.Option("--agreement", help="Agreement id when the file does not name it.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Add or update provisions from a YAML or CSV file (all or nothing)."""
+    counts = ac.load_provisions(path, db=db, agreement_id=agreement)
+    if fmt is Format.json:
+        print_json(counts)
+    else:
+        err.print(f"{path}: {counts['inserted']} new, {counts['updated']} updated, {counts['unchanged']} unchanged")
+
+
+@accords_app.command("assess")
+def assess_cmd(
+    provision_id: Annotated[str, typer.Argument(help="Provision id (see accords provisions).")],
+    score: Annotated[str, typer.Option("--score", help="0 not started, 1 minimal, 2 intermediate, 3 full, reversed, suspended.")],
+    date: Annotated[str, typer.Option("--date", help="Date of the assessment, YYYY-MM-DD.")],
+    evidence: Annotated[str, typer.Option("--evidence", help="What was observed.")],
+    assessor: Annotated[str, typer.Option("--assessor", help="Who assesses.")] = "accordwatch user",
+    source_url: Annotated[str | None, typer.Option("--source-url", help="Link to the source.")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Record a dated implementation assessment; earlier assessments are kept."""
+    rec = ac.assess(provision_id, score, date, evidence=evidence, assessor=assessor, source_url=source_url, db=db)
+    if fmt is Format.json:
+        print_json(rec)
+    else:
+        err.print(f"assessment {rec['assessment_id']}: {provision_id} = {rec['score']} ({rec['label']}) on {rec['date']}")
+
+
+@accords_app.command("import-assessments")
+def import_cmd(
+    path: Annotated[Path, typer.Argument(help="CSV: provision_id,date,score,assessor,evidence,source_url")],
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Import assessments from CSV; any bad or duplicate line and nothing is imported."""
+    result = ac.import_assessments(path, db=db)
+    if fmt is Format.json:
+        print_json(result)
+    else:
+        err.print(f"{path}: {result['imported']} assessments imported")
+
+
+@accords_app.command("export-assessments")
+def export_cmd(
+    db: DbOption = None,
+    agreement: Annotated[int | None, typer.Option("--agreement", help="Only this agreement's assessments.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write CSV here (else print).")] = None,
+    fmt: FormatOption = Format.csv,
+) -> None:
+    """Export the full assessment history (CSV that import-assessments reads)."""
+    frame = ac.export_assessments(out, db=db, agreement_id=agreement)
+    if out is not None:
+        err.print(f"{len(frame)} assessments written to {out}")
+    else:
+        print_frame(frame, fmt)
+
+
+@accords_app.command("index")
+def index_cmd(
+    agreement_id: AgreementArg,
+    db: DbOption = None,
+    by: Annotated[By, typer.Option("--by", help="overall, theme or party.")] = By.overall,
+    freq: Annotated[Freq, typer.Option("--freq", help="Y (year ends, like PAM) or M (month ends).")] = Freq.Y,
+    until: Annotated[str | None, typer.Option("--until", help="Last date (default: last assessment).")] = None,
+    compare: Annotated[bool, typer.Option("--compare", help="Published figures (PAM, Independent Observer) instead.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Implementation index: 100 × Σ scores / (3 × provisions assessed), latest score carried forward."""
+    if compare:
+        print_frame(ac.comparison(agreement_id, db=db), fmt, title="Published figures and this store's index")
+        return
+    frame = ac.implementation_index(agreement_id, db=db, by=None if by is By.overall else by.value,
+                                    freq=freq.value, until=until)
+    if frame.empty:
+        err.print("no assessments yet; add some with accordwatch accords assess")
+    print_frame(frame, fmt, title=f"Implementation index, agreement {agreement_id}")
+
+
+@accords_app.command("timeline")
+def timeline_cmd(
+    agreement_id: Annotated[int | None, typer.Argument(help="Agreement id (or use --country).")] = None,
+    country: Annotated[str | None, typer.Option("--country", "-c", help="All agreements located in this country.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="From (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="To (YYYY-MM-DD).")] = None,
+    all_months: Annotated[bool, typer.Option("--all-months", help="Table: show months without milestones too.")] = False,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Milestones on one monthly timeline with fatalities."""
+    frame = ac.timeline(agreement_id, country=country, db=db, since=since, until=until)
+    if fmt is Format.table and not all_months:
+        frame = frame[frame.milestones.notna()]
+    print_frame(frame, fmt, title="Timeline")
+
+
+@accords_app.command("health")
+def health_cmd(
+    agreement_id: AgreementArg,
+    until: Annotated[str | None, typer.Option("--until", help="Last month (YYYY-MM-DD).")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Monthly accord health: implementation movement, milestones, fatality trend, signatory fighting."""
+    frame = ac.health(agreement_id, db=db, until=until)
+    if fmt is Format.table:
+        frame = frame[["month", "index", "index_change", "assessments", "fatalities", "fatalities_trend",
+                       "signatory_events", "between_signatories", "milestone_kinds", "status"]]
+    print_frame(frame, fmt, title=f"Accord health, agreement {agreement_id}")
+
+
+@accords_app.command("events")
+def events_cmd(
+    provision_id: Annotated[str, typer.Argument(help="Provision id with parties or places.")],
+    radius_km: Annotated[float, typer.Option("--radius-km", help="Distance around each place.")] = 25.0,
+    since: Annotated[str | None, typer.Option("--since", help="From (default: signature).")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Events involving a provision's parties or near its places, since signature."""
+    frame = ac.provision_events(provision_id, db=db, radius_km=radius_km, since=since)
+    for key in ("unmatched_parties", "skipped_places"):
+        if frame.attrs.get(key):
+            err.print(f"{key.replace('_', ' ')}: {', '.join(frame.attrs[key])}")
+    print_frame(frame, fmt, title=f"Events linked to {provision_id}")
+
+
+@accords_app.command("violations")
+def violations_cmd(agreement_id: AgreementArg, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """Fighting by signatories (and their successors) after signature."""
+    frame = ac.violations(agreement_id, db=db)
+    print_frame(frame, fmt, title=f"Events involving signatories of agreement {agreement_id} after signature")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``accords`` command group to the main app."""
+    app.add_typer(accords_app, name="accords")
