@@ -217,7 +217,7 @@ def backtest(
             fitted[name] = model.fit(train).predict(LAST_STEP)
             seconds[name] += time.perf_counter() - t0
         units = set(actual.index)
-        for name, s in fitted.items():
+        for s in fitted.values():
             units &= {int(u) for u in s.unit_id}
         scored = sorted(units)
         names = panel.drop_duplicates("unit_id", keep="last").set_index("unit_id")["unit"]

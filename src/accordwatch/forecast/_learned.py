@@ -57,8 +57,11 @@ class QuantileGBM(Model):
         max_step: int = 14,
         steps_per_origin: int = 4,
         quiet_keep: float = 0.2,
-        n_estimators: int = 150,
-        learning_rate: float = 0.05,
+        relative: bool = True,
+        level_weight: float = 0.0,
+        spread: float = 1.0,
+        n_estimators: int = 100,
+        learning_rate: float = 0.08,
         num_leaves: int = 15,
         min_child_samples: int = 100,
         n_jobs: int = 2,
@@ -76,6 +79,9 @@ class QuantileGBM(Model):
         self.max_step = int(max_step)
         self.steps_per_origin = int(steps_per_origin)
         self.quiet_keep = float(quiet_keep)
+        self.relative = bool(relative)
+        self.level_weight = float(level_weight)
+        self.spread = float(spread)
         self.params: dict[str, Any] = {
             "n_estimators": n_estimators,
             "learning_rate": learning_rate,
@@ -84,6 +90,7 @@ class QuantileGBM(Model):
             "subsample": 0.8,
             "subsample_freq": 1,
             "colsample_bytree": 0.8,
+            "max_bin": 63,
             "n_jobs": n_jobs,
             "verbose": -1,
         }
@@ -117,8 +124,9 @@ class QuantileGBM(Model):
             good = np.isfinite(target)
             rows, s, target = rows[good], s[good], target[good]
             xs.append(np.column_stack([f[rows], s]))
-            ys.append(np.log1p(target))
-            ws.append(np.where(quiet[rows], 1.0 / self.quiet_keep, 1.0))
+            ys.append(np.log1p(target) - (f[rows, self._anchor] if self.relative else 0.0))
+            level = np.expm1(f[rows, FEATURES.index("rawmean12")])
+            ws.append(np.where(quiet[rows], 1.0 / self.quiet_keep, 1.0) * (1.0 + level) ** self.level_weight)
         n_rows = sum(len(a) for a in ys)
         if n_rows < 200:
             raise InputError(
@@ -126,6 +134,10 @@ class QuantileGBM(Model):
                 "more months of history (use the conflictology benchmark for short series)."
             )
         return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+
+    @property
+    def _anchor(self) -> int:
+        return FEATURES.index("mean12")
 
     def _fit(self, hist: History) -> None:
         feats = origin_features(hist.values)
@@ -143,7 +155,13 @@ class QuantileGBM(Model):
         steps = np.minimum(np.arange(1, h + 1), self.max_step)
         x = np.concatenate([np.repeat(self.origin_, h, axis=0), np.tile(steps, n)[:, None]], axis=1)
         q = np.stack([b.predict(x) for b in self.boosters_], axis=-1)
-        q = np.sort(np.maximum(q, 0.0), axis=-1)
+        if self.relative:
+            q = q + x[:, self._anchor][:, None]
+        q = np.sort(q, axis=-1)
+        if self.spread != 1.0:
+            med = np.median(q, axis=-1, keepdims=True)
+            q = med + self.spread * (q - med)
+        q = np.maximum(q, 0.0)
         return np.expm1(q).reshape(n, h, len(self.quantiles))
 
     def _predict(self, hist: History, h: int) -> np.ndarray:

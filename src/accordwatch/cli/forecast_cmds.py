@@ -1,0 +1,151 @@
+"""Forecast commands: ``backtest cm``, ``forecast`` and ``alerts`` — thin shells over :mod:`accordwatch.forecast`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from ..errors import InputError
+from ..forecast import DEFAULT_MODEL, backtest, load_views_cm, make_model, series_from_events
+from ..forecast._alerts import alerts as run_alerts
+from ..forecast._forecast import fan_chart
+from ..forecast._forecast import forecast as run_forecast
+from ._common import DbOption, Format, FormatOption, err, print_frame, print_json
+
+__all__ = ["register"]
+
+backtest_app = typer.Typer(help="Score models on the VIEWS prediction-challenge protocol.", no_args_is_help=True)
+
+
+class Level(str, Enum):
+    country = "country"
+    admin1 = "admin1"
+    priogrid = "priogrid"
+
+
+class ModelName(str, Enum):
+    zero = "zero"
+    last = "last"
+    conflictology = "conflictology"
+    qgbm = "qgbm"
+
+
+_DEFAULT = ModelName(DEFAULT_MODEL)
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="VIEWS country-month CSV(.gz)/Parquet. Default: the bundled UCDP GED 1990–2022 file.", dir_okay=False),
+]
+FromStore = Annotated[bool, typer.Option("--from-store", help="Build the series from the events in the store (--db) instead of --data.")]
+LevelOption = Annotated[Level, typer.Option("--level", help="Unit of the series built from store events.")]
+ModelOption = Annotated[ModelName, typer.Option("--model", "-m", help="Model to use (default: the backtested default).")]
+
+
+def _panel(data: Path | None, from_store: bool, db: Path | None, level: Level) -> pd.DataFrame:
+    if not from_store:
+        return load_views_cm(data)
+    if data is not None:
+        raise InputError("give either --data or --from-store, not both.")
+    import accordwatch
+
+    get_events = getattr(accordwatch, "events", None)
+    if get_events is None:
+        raise InputError("this installation has no event store API (accordwatch.events); use --data instead.")
+    events = get_events(db, type_of_violence=1)
+    if events.empty:
+        raise InputError("the store holds no state-based events; ingest some (accordwatch ingest ucdp FILE) or use --data.")
+    return series_from_events(events, level.value, type_of_violence=1)
+
+
+def _parse_years(tokens: list[str]) -> list[int]:
+    years: list[int] = []
+    for token in tokens:
+        for part in token.replace(",", " ").split():
+            lo, sep, hi = part.partition("-")
+            try:
+                years += list(range(int(lo), int(hi) + 1)) if sep else [int(part)]
+            except ValueError:
+                raise InputError(f"test year {part!r} is not a year; write e.g. 2018 2019 or 2018-2021.") from None
+    return years
+
+
+@backtest_app.command("cm")
+def backtest_cm(
+    test_years: Annotated[str, typer.Option("--test-years", help="Test years: '2018 2019 2020 2021', '2018,2019' or '2018-2021'.")],
+    more_years: Annotated[list[str] | None, typer.Argument(help="Further test years (so that --test-years 2018 2019 … works).", show_default=False)] = None,
+    data: DataOption = None,
+    models: Annotated[list[ModelName] | None, typer.Option("--model", "-m", help="Models besides the benchmarks (repeatable). Default: the default model.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Backtest country-month forecasts: for year Y train through October Y−1, forecast Jan–Dec Y."""
+    years = _parse_years([test_years, *(more_years or [])])
+    panel = load_views_cm(data)
+    chosen = None if not models else {m.value: make_model(m.value) for m in models}
+    err.print(f"backtesting {', '.join(map(str, years))} …")
+    result = backtest(panel, years, models=chosen)
+    if fmt is Format.json:
+        print_json(result.to_dict())
+        return
+    table = result.scores.reset_index()
+    years = result.by_year()["crps"].unstack()
+    years.columns = [f"crps_{c}" for c in years.columns]
+    print_frame(table.merge(years, left_on="model", right_index=True), fmt, title=f"default model: {result.default}")
+
+
+def forecast_cmd(
+    country: Annotated[str | None, typer.Option("--country", "-c", help="Country name or id.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", "-u", help="Any unit by name or id (admin-1 'Mali / Gao', PRIO-GRID gid).")] = None,
+    months: Annotated[int, typer.Option("--months", help="Months to forecast after the last month of data.")] = 12,
+    data: DataOption = None,
+    from_store: FromStore = False,
+    db: DbOption = None,
+    level: LevelOption = Level.country,
+    model: ModelOption = _DEFAULT,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Write a fan chart of history and forecast (.png or .svg).", dir_okay=False)] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Probabilistic forecast for one unit: median, 50 % and 90 % intervals, P(≥25) and P(≥100) deaths."""
+    name = country if country is not None else unit
+    if name is None or (country is not None and unit is not None):
+        raise InputError("name exactly one of --country or --unit.")
+    panel = _panel(data, from_store, db, level)
+    err.print(f"fitting {model.value} on {panel['unit_id'].nunique()} units …")
+    fc = run_forecast(panel, name, months, model=model.value)
+    if chart is not None:
+        fan_chart(panel, fc, chart)
+        err.print(f"fan chart written to {chart}")
+    cols = ["month", "median", "lo-50", "hi-50", "lo-90", "hi-90", "p_ge_25", "p_ge_100", "mean"]
+    shown = fc if fmt is Format.json else fc[cols].round(2)
+    print_frame(shown, fmt, title=f"{fc['unit'].iloc[0]}: {months}-month forecast ({model.value})")
+
+
+def alerts_cmd(
+    data: DataOption = None,
+    from_store: FromStore = False,
+    db: DbOption = None,
+    level: LevelOption = Level.country,
+    model: ModelOption = _DEFAULT,
+    baseline: Annotated[int, typer.Option("--baseline", help="Months in the rolling baseline.")] = 12,
+    surge_ratio: Annotated[float, typer.Option("--surge-ratio", help="Surge when deaths ≥ this × the baseline mean.")] = 3.0,
+    min_deaths: Annotated[float, typer.Option("--min-deaths", help="Ignore months with fewer deaths.")] = 10.0,
+    top: Annotated[int, typer.Option("--top", help="Show at most this many alerts.")] = 20,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Units whose latest month departs from their own history, ranked, with the reason in words."""
+    panel = _panel(data, from_store, db, level)
+    result = run_alerts(panel, model=model.value, baseline=baseline, surge_ratio=surge_ratio, min_deaths=min_deaths)
+    if result.empty and fmt is not Format.json:
+        err.print("no alerts for the latest month.")
+        return
+    print_frame(result.head(top), fmt, title="alerts")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``backtest``, ``forecast`` and ``alerts`` to the main app."""
+    app.add_typer(backtest_app, name="backtest")
+    app.command("forecast")(forecast_cmd)
+    app.command("alerts")(alerts_cmd)

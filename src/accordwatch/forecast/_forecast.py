@@ -1,0 +1,118 @@
+"""Forecasts for one unit from the latest month, and a fan chart of history and forecast.
+
+Example:
+    >>> from accordwatch.forecast import Conflictology, load_views_cm
+    >>> panel = load_views_cm()
+    >>> fc = forecast(panel, "Mali", 6, model=Conflictology())
+    >>> fc[["month", "median", "lo-90", "hi-90", "p_ge_25"]].shape
+    (6, 5)
+    >>> fc["month"].iloc[0]
+    '2023-01'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ._benchmarks import Model
+from ._data import find_unit, load_views_cm, month_label, validate_panel
+from ._learned import DEFAULT_MODEL, make_model
+
+__all__ = ["fan_chart", "forecast"]
+
+
+def forecast(
+    df: pd.DataFrame | None,
+    unit: str | int,
+    months: int = 12,
+    *,
+    model: Model | str | None = None,
+) -> pd.DataFrame:
+    """Forecast ``months`` months after the panel's last month for one unit.
+
+    The model (default: the backtested default, fitted on every unit so the
+    pooled model learns from all of them) is fitted on the whole panel. Returns
+    one row per month: ``mean``, ``median``, ``lo-50``/``hi-50``, ``lo-90``/``hi-90``
+    and the probabilities of at least 25 and 100 deaths (``p_ge_25``, ``p_ge_100``).
+
+    Raises :class:`~accordwatch.errors.NotFound` for an unknown unit and
+    :class:`~accordwatch.errors.InputError` for a unit without data in the last
+    month or with too little history.
+    """
+    panel = load_views_cm() if df is None else validate_panel(df, source="forecast")
+    if not 1 <= int(months) <= 36:
+        raise InputError(f"months must be between 1 and 36 (got {months}); forecasts further out are not backtested.")
+    uid = find_unit(panel, unit)
+    rows = panel[panel["unit_id"] == uid]
+    last = int(panel["month_id"].max())
+    name = rows["unit"].iloc[-1]
+    if int(rows["month_id"].max()) != last:
+        raise InputError(
+            f"{name}'s data end in {month_label(int(rows['month_id'].max()))}, before the panel's last month "
+            f"{month_label(last)}; a unit that no longer reports cannot be forecast. Add its recent months."
+        )
+    m = make_model(DEFAULT_MODEL) if model is None else (make_model(model) if isinstance(model, str) else model)
+    if len(rows) < m.min_history:
+        raise InputError(
+            f"{name} has only {len(rows)} months of data; {m.min_history} are needed for a forecast. "
+            "Give a longer series."
+        )
+    samples = m.fit(panel).predict(int(months)).select([uid])
+    out = samples.summary(levels=(50, 90), thresholds=(25, 100))
+    out.insert(0, "model", m.name)
+    return out
+
+
+def fan_chart(
+    df: pd.DataFrame,
+    fc: pd.DataFrame,
+    path: str | Path,
+    *,
+    history_months: int = 48,
+) -> Path:
+    """Draw the unit's recent history and its forecast fan (50 % and 90 % bands) to PNG or SVG.
+
+    ``fc`` is a frame from :func:`forecast`; ``df`` the panel it came from.
+    """
+    out = Path(path)
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise InputError(f"chart file {out} must end in .png or .svg.")
+    if fc.empty:
+        raise InputError("empty forecast; nothing to draw.")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    uid = int(fc["unit_id"].iloc[0])
+    hist = df[df["unit_id"] == uid].sort_values("month_id").tail(history_months)
+    hx = pd.to_datetime([month_label(m) + "-15" for m in hist["month_id"]])
+    fx = pd.to_datetime([month_label(m) + "-15" for m in fc["month_id"]])
+    fig, ax = plt.subplots(figsize=(9, 4.2), dpi=120)
+    ax.plot(hx, hist["y"], color="#333333", lw=1.4, label="observed")
+    # join the fan to the last observed month
+    jx = np.concatenate([hx[-1:], fx])
+    last_y = hist["y"].iloc[-1:].to_numpy()
+
+    def joined(col: str) -> np.ndarray:
+        return np.concatenate([last_y, fc[col].to_numpy()])
+
+    ax.fill_between(jx, joined("lo-90"), joined("hi-90"), color="#c0392b", alpha=0.18, lw=0, label="90 % interval")
+    ax.fill_between(jx, joined("lo-50"), joined("hi-50"), color="#c0392b", alpha=0.35, lw=0, label="50 % interval")
+    ax.plot(jx, joined("median"), color="#c0392b", lw=1.6, ls="--", label="median forecast")
+    ax.set_ylabel("state-based deaths per month")
+    ax.set_title(f"{fc['unit'].iloc[0]}: history and {len(fc)}-month forecast ({fc['model'].iloc[0]})")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.25)
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    fig.text(0.01, 0.01, "Data: UCDP GED (CC BY 4.0) via VIEWS; forecast: accordwatch", fontsize=7, color="#666666")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out
