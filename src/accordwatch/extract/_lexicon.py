@@ -1,0 +1,156 @@
+"""The bundled word lists and trigger patterns (``data/extract/*.yaml``), loaded once.
+
+>>> lex = lexicon()
+>>> "could" in lex.hedges["en"], "bateau" in lex.name_of["fr"]
+(True, True)
+>>> [t for t, _ in triggers("fr")["ambush"]][:1]
+['embuscades?']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+from accordwatch.errors import InputError
+
+__all__ = ["Lexicon", "deaccent", "lexicon", "priorities", "triggers"]
+
+_WORD = r"[\w'’-]+"
+
+
+def deaccent(text: str) -> str:
+    """Lower-case ``text`` and strip accents, keeping one character per character.
+
+    Offsets into the result are offsets into ``text``.
+
+    >>> deaccent("Rétrocédé à l’Armée")
+    "retrocede a l'armee"
+    """
+    out = []
+    for ch in text:
+        low = ch.lower()
+        if len(low) != 1:
+            low = ch
+        if ord(low) < 128:
+            out.append(low)
+            continue
+        if low in "’‘`´":
+            out.append("'")
+            continue
+        base = unicodedata.normalize("NFKD", low)[:1]
+        out.append(base if base and ord(base) < 128 else low)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Word lists by purpose and language (see ``data/extract/lexicon.yaml``)."""
+
+    stopwords: dict[str, frozenset[str]]
+    hedges: dict[str, frozenset[str]]
+    negations: dict[str, frozenset[str]]
+    referential: dict[str, frozenset[str]]
+    name_of: dict[str, frozenset[str]]
+    name_after: dict[str, frozenset[str]]
+    locative: dict[str, tuple[str, ...]]
+    directional: dict[str, frozenset[str]]
+    person_before: frozenset[str]
+    person_after: tuple[str, ...]
+    claim_cues: dict[str, tuple[str, ...]]
+    claim_victims: frozenset[str]
+    unconfirmed_kill_words: frozenset[str]
+    abbreviations: frozenset[str]
+    pronouns: dict[str, tuple[str, ...]]
+    states: dict[str, str]
+
+
+def _words(doc: dict[str, Any], key: str) -> dict[str, frozenset[str]]:
+    return {lang: frozenset(deaccent(str(w)) for w in ws) for lang, ws in doc[key].items()}
+
+
+def _phrases(doc: dict[str, Any], key: str) -> dict[str, tuple[str, ...]]:
+    return {lang: tuple(deaccent(str(w)) for w in ws) for lang, ws in doc[key].items()}
+
+
+def _load(name: str) -> dict[str, Any]:
+    path = files("accordwatch") / "data" / "extract" / name
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - broken installation
+        raise InputError(f"cannot read the bundled {name}: {exc}; reinstall accordwatch") from exc
+    if not isinstance(doc, dict) or doc.get("version") != 1:
+        raise InputError(f"the bundled {name} is not a version-1 word list; reinstall accordwatch")
+    return doc
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The bundled word lists (cached)."""
+    doc = _load("lexicon.yaml")
+    pc = doc["person_cues"]
+    return Lexicon(
+        stopwords=_words(doc, "stopwords"),
+        hedges=_words(doc, "hedges"),
+        negations=_words(doc, "negations"),
+        referential=_words(doc, "referential"),
+        name_of=_words(doc, "name_of"),
+        name_after=_words(doc, "name_after"),
+        locative=_phrases(doc, "locative"),
+        directional=_words(doc, "directional"),
+        person_before=frozenset(deaccent(w) for w in pc["before"]),
+        person_after=tuple(deaccent(w) for w in pc["after"]),
+        claim_cues=_phrases(doc, "claim_cues"),
+        claim_victims=frozenset(deaccent(w) for ws in doc["claim_victims"].values() for w in ws),
+        unconfirmed_kill_words=frozenset(
+            deaccent(w) for ws in doc["unconfirmed_kill_words"].values() for w in ws
+        ),
+        abbreviations=frozenset(deaccent(w) for w in doc["abbreviations"]),
+        pronouns=_phrases(doc, "pronouns"),
+        states={str(k): str(v) for k, v in doc["states"].items()},
+    )
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    body = deaccent(pattern).replace("{ws}", rf"(?:{_WORD} ){{0,4}}").replace("{w}", _WORD)
+    # Upper-case-only acronyms (IED, EEI) keep their case in the YAML; match them case-blind
+    # on the folded text like everything else.
+    return re.compile(rf"(?<![\w'-]){body}(?![\w-])")
+
+
+@cache
+def _trigger_doc() -> dict[str, Any]:
+    return _load("triggers.yaml")
+
+
+@cache
+def triggers(lang: str) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """Compiled trigger patterns of each event type for ``lang`` (``en`` or ``fr``)."""
+    doc = _trigger_doc()
+    out: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for etype, spec in doc["types"].items():
+        pats = spec.get(lang, [])
+        if not all(isinstance(p, str) for p in pats):
+            raise InputError(f"triggers.yaml: a {etype}/{lang} pattern is not a string; quote "
+                             "patterns that contain ': ' or start with '{'")
+        out[etype] = [(p, _compile(p)) for p in pats]
+    return out
+
+
+@cache
+def excludes() -> dict[str, list[re.Pattern[str]]]:
+    """Compiled ``exclude`` patterns of each event type (both languages)."""
+    return {t: [_compile(p) for p in spec.get("exclude", [])]
+            for t, spec in _trigger_doc()["types"].items()}
+
+
+@cache
+def priorities() -> dict[str, int]:
+    """Event type → priority (lower wins within a clause)."""
+    return {t: int(spec["priority"]) for t, spec in _trigger_doc()["types"].items()}

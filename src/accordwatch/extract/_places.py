@@ -1,0 +1,219 @@
+"""Places in text: gazetteer surface forms, region phrases, fuzzy spellings, and traps.
+
+:class:`PlaceFinder` scans capitalised word sequences against every surface form of
+the gazetteer (:meth:`accordwatch.geo.Gazetteer.iter_names`: English and French
+variants such as "Tombouctou"/"Timbuktu").  It leaves out what is not a place in
+the text even though the gazetteer has the name:
+
+* people: a name inside a longer capitalised name ("Mohamed Amara"), next to a
+  title or a speech verb ("Konaré told"), or a surname already seen in a person's
+  name earlier in the document;
+* things named after places: "the boat Tombouctou", "opération Barkhane";
+* the country itself ("Mali") and spans already taken by an actor's name
+  ("Coordination of Azawad Movements").
+
+"X region", "région de X" become the admin-1 unit.  Directions ("towards Gao") and
+modifiers ("the Kidal camp") are kept as mentions but marked ``weak`` so that an
+event prefers another place in its clause.
+
+>>> pf = PlaceFinder.default()
+>>> t = "Mohamed Amara said fighting hit Ber, in the Timbuktu region, not the boat Gao."
+>>> [(p.text, p.name, p.is_region) for p in pf.find(t)]
+[('Ber', 'Ber', False), ('Timbuktu', 'Timbuktu', True)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from accordwatch.extract._lexicon import deaccent, lexicon
+from accordwatch.extract._model import PlaceMention
+from accordwatch.extract._text import sentences, words
+from accordwatch.geo import AdminIndex, Gazetteer, Place, normalize_admin1
+from accordwatch.geo._text import compact
+
+__all__ = ["PlaceFinder"]
+
+_REGION_AFTER = {"region", "regions", "province", "cercle", "circle"}
+_REGION_BEFORE = ("region de", "region du", "region d", "region of", "regions de", "province de",
+                  "cercle de", "cercle d")
+_NAME_PARTS = {"region", "province", "cercle", "camp", "airport", "aeroport", "district",
+               "commune", "valley", "vallee", "river", "fleuve", "lake", "lac"}
+_SKIP_CODES = {"PCLI", "PCL", "CONT", "RGN"}
+_MAX_WORDS = 4
+
+
+def _notable(p: Place) -> bool:
+    return p.curated or p.population > 0 or p.feature_code in {
+        "PPLC", "PPLA", "PPLA2", "PPLA3", "ADM1", "ADM2"}
+
+
+class PlaceFinder:
+    """Find gazetteer places in text (see the module docstring)."""
+
+    def __init__(self, gazetteer: Gazetteer, admin: AdminIndex | None = None) -> None:
+        self.gazetteer = gazetteer
+        self._admin = admin or AdminIndex.default()
+        self._forms: dict[str, Place] = {}
+        for form, place in gazetteer.iter_names():
+            self._forms.setdefault(compact(form), place)
+        self._stop = frozenset().union(*lexicon().stopwords.values(),
+                                       *lexicon().hedges.values(),
+                                       *lexicon().referential.values())
+        self._centroids = {u.admin1: (u.latitude, u.longitude) for u in self._admin.units
+                           if u.iso3 == "MLI"}
+
+    @classmethod
+    def default(cls) -> PlaceFinder:
+        """A finder over the bundled gazetteer (cached)."""
+        return _default()
+
+    # ------------------------------------------------------------------ scanning
+    def find(self, text: str, *, exclude: Iterable[tuple[int, int]] = (),
+             fuzzy: bool = True) -> list[PlaceMention]:
+        """Place mentions in ``text`` in order; ``exclude`` spans (actors) are skipped."""
+        lex = lexicon()
+        blocked = sorted(exclude)
+        toks = words(text)
+        starts = {s for sent in sentences(text) for s in (sent.start,)}
+        persons: set[str] = set()
+        out: list[PlaceMention] = []
+        i = 0
+        while i < len(toks):
+            s0, _, _ = toks[i]
+            if not text[s0].isupper():
+                i += 1
+                continue
+            hit = self._longest(text, toks, i, blocked)
+            if hit is None:
+                i += 1
+                continue
+            j, place = hit  # tokens i..j-1
+            s, e = toks[i][0], toks[j - 1][1]
+            surface = text[s:e]
+            prev = toks[i - 1] if i else None
+            nxt = toks[j] if j < len(toks) else None
+            prev_word = prev[2] if prev else ""
+            if place.feature_code in _SKIP_CODES:
+                i = j
+                continue
+            if s in starts and toks[i][2] in self._stop:
+                i += 1
+                continue
+            if prev is not None and self._joined(text, prev, (s, e)) and text[prev[0]].isupper() \
+                    and prev_word not in self._stop and prev_word not in _NAME_PARTS:
+                persons.add(deaccent(surface))
+                i = j
+                continue
+            if nxt is not None and self._joined(text, (s, e), nxt) and text[nxt[0]].isupper() \
+                    and nxt[2] not in _NAME_PARTS:
+                persons.add(deaccent(surface))
+                i = j
+                continue
+            if self._person_cue(text, toks, i, j) or deaccent(surface) in persons:
+                i = j
+                continue
+            name_of = lex.name_of["en"] | lex.name_of["fr"]
+            if prev_word in name_of or (i >= 2 and toks[i - 2][2] in name_of
+                                        and prev_word in {"the", "le", "la", "l", "a", "an", "un"}):
+                i = j
+                continue
+            out.append(self._mention(text, toks, i, j, place, fuzzy_hit=False))
+            i = j
+        if fuzzy:
+            out += self._fuzzy(text, toks, blocked, out, persons)
+            out.sort(key=lambda m: m.start)
+        return out
+
+    def _longest(self, text: str, toks: list[tuple[int, int, str]], i: int,
+                 blocked: list[tuple[int, int]]) -> tuple[int, Place] | None:
+        for n in range(min(_MAX_WORDS, len(toks) - i), 0, -1):
+            s, e = toks[i][0], toks[i + n - 1][1]
+            if any(s < b1 and b0 < e for b0, b1 in blocked):
+                continue
+            if n > 1 and any(not self._joined(text, toks[k], toks[k + 1]) for k in range(i, i + n - 1)):
+                continue
+            span = text[s:e]
+            for cand in (span, _strip_possessive(span)):
+                place = self._forms.get(compact(cand))
+                if place is not None:
+                    return i + n, place
+        return None
+
+    @staticmethod
+    def _joined(text: str, a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+        """Only blanks (no punctuation) between two spans."""
+        gap = text[a[1]:b[0]]
+        return gap.strip() == "" and "\n" not in gap
+
+    def _person_cue(self, text: str, toks: list[tuple[int, int, str]], i: int, j: int) -> bool:
+        lex = lexicon()
+        before = toks[i - 1][2] if i else ""
+        if before in lex.person_before:
+            return True
+        after = " ".join(t[2] for t in toks[j:j + 2])
+        gap = text[toks[j - 1][1]:toks[j][0]] if j < len(toks) else ""
+        if any(after.startswith(c) for c in lex.person_after) and "," not in gap.strip(" ”’\"'"):
+            return True
+        # "…,” said Amara" / "said Keita": a speech verb right before the name
+        return before in {"said", "says", "told", "asked", "declare", "explique", "ajoute", "affirme"}
+
+    def _mention(self, text: str, toks: list[tuple[int, int, str]], i: int, j: int,
+                 place: Place, *, fuzzy_hit: bool) -> PlaceMention:
+        lex = lexicon()
+        s, e = toks[i][0], toks[j - 1][1]
+        nxt = toks[j][2] if j < len(toks) else ""
+        before2 = " ".join(t[2] for t in toks[max(0, i - 2):i])
+        before = toks[i - 1][2] if i else ""
+        region = place.feature_code == "ADM1" or nxt in _REGION_AFTER or any(
+            before2.endswith(r) for r in _REGION_BEFORE)
+        weak = before in lex.directional["en"] | lex.directional["fr"] or nxt in (
+            lex.name_after["en"] | lex.name_after["fr"])
+        if region:
+            admin1 = normalize_admin1(text[s:e]) or place.admin1
+            name = place.name
+            for suffix in (" Region", " region", " Province"):
+                name = name.removesuffix(suffix)
+            lat, lon = self._centroids.get(name, (place.latitude, place.longitude))
+            return PlaceMention(s, e, text[s:e], name, place.geonameid, lat, lon, admin1,
+                                "A", "ADM1", "admin1", is_region=True, fuzzy=fuzzy_hit, weak=weak)
+        return PlaceMention(s, e, text[s:e], place.name, place.geonameid, place.latitude,
+                            place.longitude, place.admin1, place.feature_class,
+                            place.feature_code, place.precision, fuzzy=fuzzy_hit, weak=weak)
+
+    def _fuzzy(self, text: str, toks: list[tuple[int, int, str]], blocked: list[tuple[int, int]],
+               found: list[PlaceMention], persons: set[str]) -> list[PlaceMention]:
+        """Near spellings of notable places for capitalised words after a locative word."""
+        lex = lexicon()
+        locative = {w for ws in lex.locative.values() for w in ws if " " not in w}
+        taken = [(m.start, m.end) for m in found] + blocked
+        out = []
+        for i, (s, e, w) in enumerate(toks):
+            if i == 0 or len(w) < 5 or not text[s].isupper() or toks[i - 1][2] not in locative:
+                continue
+            if any(s < b1 and b0 < e for b0, b1 in taken) or deaccent(text[s:e]) in persons:
+                continue
+            if i + 1 < len(toks) and self._joined(text, toks[i], toks[i + 1]) \
+                    and text[toks[i + 1][0]].isupper():
+                continue
+            if compact(text[s:e]) in self._forms:
+                continue
+            hits = self.gazetteer.lookup(text[s:e], fuzzy=True, classes={"P", "A"}, limit=3,
+                                         score_cutoff=88.0)
+            hits = [p for p in hits if _notable(p) and p.feature_code not in _SKIP_CODES]
+            if hits:
+                out.append(self._mention(text, toks, i, i + 1, hits[0], fuzzy_hit=True))
+        return out
+
+
+def _strip_possessive(span: str) -> str:
+    for suffix in ("'s", "’s", "s'", "s’"):
+        if span.endswith(suffix):
+            return span[: -len(suffix)] + ("s" if suffix.startswith("s") else "")
+    return span
+
+
+@cache
+def _default() -> PlaceFinder:
+    return PlaceFinder(Gazetteer.default())

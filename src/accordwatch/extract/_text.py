@@ -1,0 +1,158 @@
+"""Sentences, clauses, quotations and language of a text, with character offsets.
+
+A small rule-based splitter (no statistical model): paragraphs at line breaks,
+sentences at ``. ! ?`` followed by a capital, a digit or a quote — unless the word
+before is a known abbreviation ("Gen.", "M.", "U.N.") or a single initial.
+
+>>> t = "Gen. Diarra spoke. The army attacked Ber on Tuesday, and the CMA withdrew."
+>>> [t[s.start:s.end] for s in sentences(t)]
+['Gen. Diarra spoke.', 'The army attacked Ber on Tuesday, and the CMA withdrew.']
+>>> [t[c[0]:c[1]] for c in clauses(t, sentences(t)[1])]
+['The army attacked Ber on Tuesday', 'and the CMA withdrew.']
+>>> detect_language("Les FAMa ont repris le camp de Ber après des combats.")
+'fr'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from accordwatch.extract._lexicon import deaccent, lexicon
+
+__all__ = ["Sentence", "clauses", "detect_language", "quote_spans", "sentences", "words"]
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_END_RE = re.compile(r"[.!?…]+[\"'”»’)\]]*(?=\s+[\"'“«‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+# Clause boundaries: coordinating and contrastive links after a comma or a semicolon.
+_CLAUSE_RE = re.compile(
+    r"(?:;|,\s+(?=(?:and|but|while|whereas|as|although|though|which|who|when|before|after|"
+    r"et|mais|tandis|alors|lorsque|quand|qui|avant|après|apres|puis)\b))",
+    re.IGNORECASE,
+)
+_QUOTE_PAIRS = (("“", "”"), ("«", "»"), ("‘", "’"))
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence's span in the text and its index."""
+
+    start: int
+    end: int
+    index: int
+    paragraph: int
+
+
+def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """Words of ``text[start:end]`` as ``(start, end, folded word)`` with text offsets.
+
+    >>> words("L’armée a frappé")
+    [(0, 7, "l'armee"), (8, 9, 'a'), (10, 16, 'frappe')]
+    """
+    end = len(text) if end is None else end
+    return [(m.start(), m.end(), deaccent(m.group()))
+            for m in _WORD_RE.finditer(text, start, end)]
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Sentences of ``text`` in order (blank or whitespace-only spans are skipped)."""
+    abbrev = lexicon().abbreviations
+    out: list[Sentence] = []
+    pos = 0
+    for par_no, line in enumerate(text.splitlines(keepends=True)):
+        lstart, lend = pos, pos + len(line)
+        pos = lend
+        cut = lstart
+        for m in _END_RE.finditer(text, lstart, lend):
+            before = text[lstart:m.start()]
+            word = re.search(r"([\w.]+)$", before)
+            token = deaccent(word.group(1)) if word else ""
+            if token.rstrip(".") in abbrev or (len(token) == 1 and token.isalpha()):
+                continue
+            _add(out, text, cut, m.end(), par_no)
+            cut = m.end()
+        _add(out, text, cut, lend, par_no)
+    return out
+
+
+def _add(out: list[Sentence], text: str, start: int, end: int, par: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start and re.search(r"\w", text[start:end]):
+        out.append(Sentence(start, end, len(out), par))
+
+
+def clauses(text: str, sent: Sentence) -> list[tuple[int, int]]:
+    """Clause spans of one sentence: split at ";" and at ", and/but/while/which/…".
+
+    Splits never fall inside a quotation, and a clause is at least three words.
+    """
+    quotes = quote_spans(text, sent.start, sent.end)
+    cuts = [sent.start]
+    for m in _CLAUSE_RE.finditer(text, sent.start, sent.end):
+        if any(q0 <= m.start() < q1 for q0, q1 in quotes):
+            continue
+        if len(words(text, cuts[-1], m.start())) >= 3:
+            cuts.append(m.end())
+    spans = []
+    for i, c0 in enumerate(cuts):
+        c1 = cuts[i + 1] if i + 1 < len(cuts) else sent.end
+        while c0 < c1 and text[c0].isspace():
+            c0 += 1
+        end = c1
+        while end > c0 and text[end - 1] in " ,;":
+            end -= 1
+        spans.append((c0, end))
+    # a trailing fragment too short to stand alone joins the previous clause
+    if len(spans) > 1 and len(words(text, *spans[-1])) < 3:
+        last = spans.pop()
+        spans[-1] = (spans[-1][0], last[1])
+    return spans
+
+
+def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of quoted speech (curly quotes, guillemets, straight double quotes)."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for opening, closing in _QUOTE_PAIRS:
+        i = text.find(opening, start, end)
+        while i != -1:
+            j = text.find(closing, i + 1, end)
+            if j == -1:
+                break
+            if opening == "‘" and j - i < 3:  # an apostrophe, not a quote
+                i = text.find(opening, j + 1, end)
+                continue
+            spans.append((i, j + 1))
+            i = text.find(opening, j + 1, end)
+    straight = [m.start() for m in re.finditer('"', text[start:end])]
+    for a, b in zip(straight[0::2], straight[1::2], strict=False):
+        spans.append((start + a, start + b + 1))
+    return sorted(spans)
+
+
+def detect_language(text: str) -> str | None:
+    """``"en"``, ``"fr"`` or ``None`` when the text is too short or neither language.
+
+    Counts frequent function words of each language; needs at least three of them
+    and a clear majority.
+
+    >>> detect_language("The army said it attacked the base."), detect_language("Kidal 2023")
+    ('en', None)
+    """
+    stop = lexicon().stopwords
+    counts = {lang: 0 for lang in stop}
+    toks = [w for _, _, w in words(text[:20000])]
+    for w in toks:
+        for lang, ws in stop.items():
+            if w in ws:
+                counts[lang] += 1
+        if "'" in w:  # l'armee, d'un: French elision
+            counts["fr"] += 1 if w.split("'")[0] in {"l", "d", "qu", "n", "s", "j", "c"} else 0
+    best = max(counts, key=lambda k: counts[k])
+    total = sum(counts.values())
+    if counts[best] < 3 or counts[best] < 0.15 * max(len(toks), 1) or counts[best] < 0.6 * total:
+        return None
+    return best

@@ -1,0 +1,126 @@
+"""Public entry points: text, document or path in → :class:`ExtractionResult` out.
+
+>>> import datetime as dt
+>>> r = extract_text("On Tuesday, clashes between the CMA and the army broke out in Ber, "
+...                  "killing 12 soldiers.", published=dt.date(2023, 10, 5))
+>>> e = r.events[0]
+>>> e.type, e.date, e.place, e.admin1, e.actors, e.fatalities
+('clash', '2023-10-03', 'Ber', 'Timbuktu', ['Coordination of Azawad Movements', 'Government of Mali'], 12)
+>>> r.places_mentioned, r.actors_mentioned
+(['Ber'], ['Coordination of Azawad Movements', 'Government of Mali'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from accordwatch.errors import InputError
+from accordwatch.extract._actors import ActorFinder
+from accordwatch.extract._documents import document_from_bytes, read_documents
+from accordwatch.extract._events import events_in_text
+from accordwatch.extract._model import Document, ExtractionResult
+from accordwatch.extract._places import PlaceFinder
+from accordwatch.extract._text import detect_language
+
+__all__ = ["DEFAULT_MIN_CONFIDENCE", "LANGS", "extract_document", "extract_path", "extract_text", "parse_published"]
+
+LANGS = ("auto", "en", "fr")
+DEFAULT_MIN_CONFIDENCE = 0.5
+
+
+def parse_published(value: str | dt.date | None) -> dt.date | None:
+    """``YYYY-MM-DD`` (or a date) → date; ``None`` stays ``None``.
+
+    >>> parse_published("2023-10-05")
+    datetime.date(2023, 10, 5)
+    """
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(
+            f"publication date {value!r} is not YYYY-MM-DD; pass e.g. --published 2023-10-05"
+        ) from None
+
+
+def _check(lang: str, min_confidence: float) -> None:
+    if lang not in LANGS:
+        raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+    if not 0.0 <= min_confidence <= 1.0:
+        raise InputError(f"min_confidence must be between 0 and 1; got {min_confidence}")
+
+
+def extract_document(doc: Document, *, lang: str = "auto", country: str | None = "Mali",
+                     min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> ExtractionResult:
+    """Events, places and actors of one document.
+
+    Never raises for bad text: an empty, binary or unknown-language document gives an
+    empty result whose ``warnings`` say why.  ``country`` is the context in which
+    ambiguous actor names ("the army", "la junte") are resolved.
+    """
+    _check(lang, min_confidence)
+    result = ExtractionResult(warnings=list(doc.warnings))
+    where = doc.path or doc.doc_id
+    if not doc.text.strip():
+        result.documents.append(doc)
+        return result
+    found = detect_language(doc.text) if lang == "auto" else lang
+    if found is None:
+        result.warnings.append(
+            f"{where}: cannot tell the language (English or French are supported); "
+            "pass --lang en or --lang fr if the text is in one of them")
+        result.documents.append(doc)
+        return result
+    doc = Document(doc.doc_id, doc.text, doc.path, doc.title, doc.url, doc.published, found,
+                   doc.sha256, doc.warnings)
+    result.documents.append(doc)
+    if doc.published is None:
+        result.warnings.append(
+            f"{where}: no publication date; relative dates ('on Tuesday', 'il y a un mois') "
+            "are left out — pass --published YYYY-MM-DD")
+    actors = ActorFinder.default().find(doc.text, country=country, on=doc.published)
+    places = PlaceFinder.default().find(doc.text, exclude=[(a.start, a.end) for a in actors])
+    events = events_in_text(doc.text, lang=found, published=doc.published, places=places,
+                            actors=actors, doc_id=doc.doc_id)
+    result.events = [e for e in events if e.confidence >= min_confidence]
+    result.places = places
+    result.actors = actors
+    if not result.events:
+        result.warnings.append(f"{where}: no events found")
+    return result
+
+
+def extract_text(text: str, *, published: str | dt.date | None = None, lang: str = "auto",
+                 country: str | None = "Mali", doc_id: str | None = None,
+                 min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> ExtractionResult:
+    """Events, places and actors of a plain text (see :func:`extract_document`)."""
+    if not isinstance(text, str):
+        raise InputError(f"extract_text() needs a str, got {type(text).__name__}")
+    doc = document_from_bytes(text.encode("utf-8"), published=parse_published(published))
+    if doc_id:
+        doc = Document(doc_id, doc.text, published=doc.published, sha256=doc.sha256,
+                       warnings=doc.warnings)
+    return extract_document(doc, lang=lang, country=country, min_confidence=min_confidence)
+
+
+def extract_path(path: str | Path, *, published: str | dt.date | None = None,
+                 lang: str = "auto", country: str | None = "Mali",
+                 min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> ExtractionResult:
+    """Extract from a text or HTML file, or from every such file under a folder.
+
+    ``published`` applies to documents that carry no date of their own (HTML
+    ``article:published_time`` or ``<time datetime>`` win).
+    """
+    _check(lang, min_confidence)
+    pub = parse_published(published)
+    result = ExtractionResult()
+    for doc in read_documents(path, published=pub):
+        if pub is not None and doc.published is None:
+            doc = Document(doc.doc_id, doc.text, doc.path, doc.title, doc.url, pub, doc.lang,
+                           doc.sha256, doc.warnings)
+        result.extend(extract_document(doc, lang=lang, country=country,
+                                       min_confidence=min_confidence))
+    return result
+
