@@ -125,7 +125,7 @@ def _resolve_country(store: Store, country: str, flt: EventFilter) -> None:
         flt.country_names.add(str(name).lower())
     if key.isdigit():
         flt.country_ids.add(int(key))
-    if rows or store.con.execute("SELECT 1 FROM events WHERE lower(country) = lower(?) LIMIT 1", [key]).fetchone():
+    if rows or store.one("SELECT 1 FROM events WHERE lower(country) = lower(?) LIMIT 1", [key]):
         return
     known = [r[0] for r in store.con.execute(
         "SELECT DISTINCT country FROM country_month UNION SELECT DISTINCT country FROM events WHERE country IS NOT NULL"
@@ -143,11 +143,11 @@ def _resolve_actor(store: Store, actor: str, flt: EventFilter, lineage: bool) ->
         flt.actor_ids |= set(reg.ucdp_ids(actor, lineage=lineage))
         flt.actor_names |= {n.lower() for n in reg.names(actor, lineage=lineage)}
         return
-    literal = store.con.execute(
+    literal = store.one(
         "SELECT 1 FROM events WHERE lower(side_a) = lower(?) OR lower(side_b) = lower(?) "
         "OR list_contains(string_split(lower(actors), '; '), lower(?)) LIMIT 1",
         [actor, actor, actor],
-    ).fetchone()
+    )
     if literal:
         flt.actor_names.add(actor.lower())
         return

@@ -58,7 +58,7 @@ def test_actor_by_alias_and_unknown_actor(seeded_db: Path, caf: pd.DataFrame) ->
     got = aw.events(seeded_db, actor="UPC", country="CAF")
     assert sorted(got["source_event_id"].astype(int)) == sorted(want["id"])
     gov = aw.events(seeded_db, actor="Government of Central African Republic")
-    assert len(gov) == ((caf.side_a_new_id == caf.loc[caf.side_a == "Government of Central African Republic", "side_a_new_id"].iloc[0])).sum()
+    assert len(gov) == (caf.side_a_new_id == caf.loc[caf.side_a == "Government of Central African Republic", "side_a_new_id"].iloc[0]).sum()
     with pytest.raises(NotFound):
         aw.events(seeded_db, actor="Zorglub Liberation Front")
 

@@ -73,6 +73,8 @@ def test_reloading_the_same_file_changes_nothing(empty_db: Path, ged_full: Path)
     after = _snapshot(empty_db)
     assert after["events"] == events_before  # provenance (updated_at, run_id) untouched too
     assert after["history"] == 0
+    with Store.open(empty_db) as s:
+        assert s.one("SELECT count(*) - count(DISTINCT (source, source_event_id)) FROM events") == (0,)
 
 
 def test_changed_row_is_an_update_and_the_old_version_is_kept(empty_db: Path, ged_slice: Path, tmp_path: Path) -> None:

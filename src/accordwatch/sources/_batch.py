@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyarrow as pa
 
 from ..errors import RowError
 
-__all__ = ["Batch", "file_sha256"]
+__all__ = ["Batch"]
 
 
 @dataclass
@@ -35,11 +33,3 @@ class Batch:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import io
 import json
 import re
 import zipfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ import pyarrow.csv as pacsv
 
 from ..errors import InputError, RowError
 from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, GED_COLUMNS
-from ._batch import Batch, file_sha256
+from ._batch import Batch
 from ._enrich import enrich_geography
 from ._validate import Checked, RowLocator, convert, flag
 
@@ -76,33 +78,33 @@ def read_ucdp(path: str | Path, *, source: str | None = None) -> list[Batch]:
     source = source or detect_source(p)
     if source not in ("ucdp-ged", "ucdp-candidate"):
         raise InputError(f"source must be ucdp-ged or ucdp-candidate, not {source!r}")
-    sha = file_sha256(p)
-    name = p.name.lower()
-    if name.endswith(".zip"):
-        batches = _read_zip(p, source)
-    elif name.endswith((".json", ".geojson")):
-        batches = [_read_json(p.read_bytes(), str(p), source)]
-    elif name.endswith(".gz"):
-        try:
-            data = gzip.decompress(p.read_bytes())
-        except (OSError, EOFError) as exc:
-            raise InputError(f"{p}: not a readable gzip file ({exc}); is the download complete?") from exc
-        batches = [_read_csv(data, str(p), source)]
-    else:
-        data = p.read_bytes()
-        if data.lstrip()[:1] in (b"{", b"["):
-            batches = [_read_json(data, str(p), source)]
+    raw = p.read_bytes()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sha = pool.submit(lambda: hashlib.sha256(raw).hexdigest())  # hashlib frees the GIL
+        name = p.name.lower()
+        if name.endswith(".zip"):
+            batches = _read_zip(raw, p, source)
+        elif name.endswith((".json", ".geojson")):
+            batches = [_read_json(raw, str(p), source)]
+        elif name.endswith(".gz"):
+            try:
+                data = gzip.decompress(raw)
+            except (OSError, EOFError) as exc:
+                raise InputError(f"{p}: not a readable gzip file ({exc}); is the download complete?") from exc
+            batches = [_read_csv(data, str(p), source, path=p)]
+        elif raw.lstrip()[:1] in (b"{", b"["):
+            batches = [_read_json(raw, str(p), source)]
         else:
-            batches = [_read_csv(data, str(p), source)]
-    for b in batches:
-        b.sha256 = sha
+            batches = [_read_csv(raw, str(p), source, path=p)]
+        for b in batches:
+            b.sha256 = sha.result()
     return batches
 
 
 # -- formats ---------------------------------------------------------------------------------
-def _read_zip(p: Path, source: str) -> list[Batch]:
+def _read_zip(raw: bytes, p: Path, source: str) -> list[Batch]:
     try:
-        zf = zipfile.ZipFile(p)
+        zf = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
         raise InputError(f"{p}: not a readable zip file ({exc}); is the download complete?") from exc
     with zf:
@@ -121,7 +123,9 @@ def _read_zip(p: Path, source: str) -> list[Batch]:
         return out
 
 
-def _read_csv(data: bytes, label: str, source: str) -> Batch:
+def _read_csv(data: bytes, label: str, source: str, path: Path | None = None) -> Batch:
+    """Parse GED CSV bytes.  ``path``, when the bytes are a file on disk, lets the fast
+    path read it with DuckDB's parallel CSV reader."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     first_nl = data.find(b"\n")
@@ -131,10 +135,15 @@ def _read_csv(data: bytes, label: str, source: str) -> Batch:
     header = [h.strip().lower() for h in next(csv.reader([header_line]))]
     _check_header(header, label)
     known = [h for h in header if h in _GED_KINDS]
-    try:  # fast path: let Arrow parse and type every column in C++
-        typed = _arrow_csv(data, label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True)
-    except pa.ArrowInvalid:
-        typed = None  # some value does not fit its column: find which, row by row, below
+    # fast path: a C++ reader parses and types every column at once; any value that does
+    # not fit its column sends us to the slow path below, which finds it row by row
+    if path is not None:
+        typed = _duckdb_csv(path, header, known)
+    else:
+        try:
+            typed = _arrow_csv(data, label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True)
+        except pa.ArrowInvalid:
+            typed = None
     if typed is not None:
         cols = {h: (typed.column(h).cast(pa.date32()) if _GED_KINDS[h] == "date" else typed.column(h)) for h in known}
         checked = Checked(columns={**_null_columns(typed.num_rows, exclude=cols), **cols}, n_rows=typed.num_rows)
@@ -167,6 +176,30 @@ def _read_csv(data: bytes, label: str, source: str) -> Batch:
 
 
 _ARROW_READ = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.timestamp("ms")}
+_DUCKDB_READ = {"int": "BIGINT", "float": "DOUBLE", "str": "VARCHAR", "date": "TIMESTAMP"}
+
+
+def _duckdb_csv(path: Path, header: list[str], known: list[str]) -> pa.Table | None:
+    """Typed parse with DuckDB's CSV reader (parallel even with line breaks inside quoted
+    fields, where Arrow's reader runs on one thread); None if any value does not fit.
+
+    DuckDB serves only as a parser here: an in-memory connection, never the store.
+    """
+    import duckdb
+
+    columns = {h: _DUCKDB_READ[_GED_KINDS[h]] if h in _GED_KINDS else "VARCHAR" for h in header}
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        rel = con.read_csv(
+            str(path), header=True, sep=",", quotechar='"', escapechar='"', columns=columns,
+            auto_detect=False, compression="gzip" if path.name.lower().endswith(".gz") else "none",
+        )
+        return rel.select(*known).to_arrow_table()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
 
 
 def _null_columns(n: int, exclude: dict[str, Any]) -> dict[str, pa.Array]:

@@ -112,6 +112,7 @@ class Store:
             ) from exc
         except duckdb.Error as exc:
             raise StoreError(f"{path} is not an accordwatch store (DuckDB said: {exc})") from exc
+        con.execute("SET enable_progress_bar = false")  # progress is ours to show, on stderr
         store = cls(con, path)
         if not read_only:
             store.migrate()
@@ -134,12 +135,12 @@ class Store:
 
     # -- schema ----------------------------------------------------------------------------
     def schema_version(self) -> int:
-        exists = self.con.execute(
+        exists = self.one(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-        ).fetchone()
+        )
         if not exists or not exists[0]:
             return 0
-        row = self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        row = self.one("SELECT coalesce(max(version), 0) FROM schema_migrations")
         return int(row[0]) if row else 0
 
     def migrate(self) -> bool:
@@ -188,7 +189,7 @@ class Store:
 
     def needs_seed(self) -> bool:
         """True for a store that was never seeded and holds no events."""
-        seeded = self.con.execute("SELECT count(*) FROM meta WHERE key = 'seeded_at'").fetchone()
+        seeded = self.one("SELECT count(*) FROM meta WHERE key = 'seeded_at'")
         return not (seeded and seeded[0]) and self.count("events") == 0
 
     def skip_seed(self) -> None:
@@ -200,18 +201,28 @@ class Store:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
     def get_meta(self, key: str) -> str | None:
-        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self.one("SELECT value FROM meta WHERE key = ?", [key])
         return None if row is None else str(row[0])
 
     # -- small helpers ---------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
-        """Run a read query and return a DataFrame."""
-        return self.con.execute(sql, params or []).df()
+        """Run a read query and return a DataFrame (DATE columns as datetime64).
+
+        Goes through Arrow: several times faster than DuckDB's own DataFrame
+        conversion for text-heavy results such as event rows.
+        """
+        table = self.con.sql(sql, params=params or None).to_arrow_table()
+        return table.to_pandas(date_as_object=False)
+
+    def one(self, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
+        """The first row of a query (fully fetched, so the connection is free afterwards)."""
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0] if rows else None
 
     def next_run_id(self) -> int:
-        row = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()
+        row = self.one("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs")
         return int(row[0]) if row else 1
 
     def count(self, table: str) -> int:
-        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 (internal names)
+        row = self.one(f"SELECT count(*) FROM {table}")  # noqa: S608 (internal names)
         return int(row[0]) if row else 0

@@ -15,13 +15,13 @@ def event_history(store: Store, source: str, source_event_id: str) -> pd.DataFra
     """Every stored version of one event, oldest first; the current version is last
     (``version`` counts from 1, ``replaced_by_run`` is empty for the current one)."""
     cols = ", ".join(("source", "source_event_id", *CONTENT_COLUMNS, "run_id"))
-    df = store.con.execute(
+    df = store.query(
         f"SELECT {cols}, replaced_by_run, replaced_at FROM events_history "
         "WHERE source = ? AND source_event_id = ? "
         f"UNION ALL SELECT {cols}, NULL, NULL FROM events WHERE source = ? AND source_event_id = ? "
         "ORDER BY replaced_at NULLS LAST",
         [source, source_event_id, source, source_event_id],
-    ).df()
+    )
     if df.empty:
         raise NotFound(f"no event {source}:{source_event_id} in the store")
     df.insert(0, "version", range(1, len(df) + 1))

@@ -37,24 +37,36 @@ class EventFilter:
     has_country: bool = False
 
     def where(self) -> tuple[str, list[Any]]:
-        """SQL WHERE clause (``TRUE`` if nothing filters) and its parameters."""
+        """SQL WHERE clause (``TRUE`` if nothing filters) and its parameters.
+
+        Sets become ``IN (?, ?, …)`` lists: DuckDB plans those as constant filters
+        (zone maps, pushdown), several times faster than ``IN (SELECT unnest(?))``.
+        """
         parts: list[str] = []
         params: list[Any] = []
+
+        def among(expr: str, values: set[Any], fallback: Any) -> str:
+            vals = sorted(values) or [fallback]
+            params.extend(vals)
+            return f"{expr} IN ({', '.join('?' * len(vals))})"
+
         if self.has_country:
-            parts.append("(country_id IN (SELECT unnest(?)) OR lower(country) IN (SELECT unnest(?)))")
-            params += [sorted(self.country_ids) or [-1], sorted(self.country_names) or [""]]
-        if self.regions:
-            parts.append("(lower(admin1) IN (SELECT unnest(?)) OR lower(adm_1) IN (SELECT unnest(?)))")
-            params += [sorted(self.regions), sorted(self.regions)]
-        if self.has_actor:
+            # the name is only consulted for events without a country code (ACLED, text):
+            # an OR over lower(country) on every row would cost more than the whole query
             parts.append(
-                "(side_a_new_id IN (SELECT unnest(?)) OR side_b_new_id IN (SELECT unnest(?))"
-                " OR lower(side_a) IN (SELECT unnest(?)) OR lower(side_b) IN (SELECT unnest(?))"
+                f"({among('country_id', self.country_ids, -1)} OR "
+                f"(country_id IS NULL AND {among('lower(country)', self.country_names, '')}))"
+            )
+        if self.regions:
+            parts.append(f"({among('lower(admin1)', self.regions, '')} OR {among('lower(adm_1)', self.regions, '')})")
+        if self.has_actor:
+            names = sorted(self.actor_names) or [""]
+            parts.append(
+                f"({among('side_a_new_id', self.actor_ids, -1)} OR {among('side_b_new_id', self.actor_ids, -1)}"
+                f" OR {among('lower(side_a)', self.actor_names, '')} OR {among('lower(side_b)', self.actor_names, '')}"
                 " OR (actors IS NOT NULL AND list_has_any(string_split(lower(actors), '; '), ?)))"
             )
-            ids = sorted(self.actor_ids) or [-1]
-            names = sorted(self.actor_names) or [""]
-            params += [ids, ids, names, names, names]
+            params.append(names)
         if self.since is not None:
             parts.append("date_start >= ?")
             params.append(self.since)
@@ -62,14 +74,13 @@ class EventFilter:
             parts.append("date_start <= ?")
             params.append(self.until)
         if self.types_of_violence:
-            parts.append("type_of_violence IN (SELECT unnest(?))")
-            params.append(sorted(self.types_of_violence))
+            parts.append(among("type_of_violence", self.types_of_violence, -1))
         if self.min_deaths is not None:
             parts.append("best >= ?")
             params.append(self.min_deaths)
         if self.sources:
-            parts.append("(source IN (SELECT unnest(?)) OR split_part(source, ':', 1) IN (SELECT unnest(?)))")
-            params += [sorted(self.sources), sorted(self.sources)]
+            family = "split_part(source, ':', 1)"  # text:<doc> matches "text"
+            parts.append(f"({among('source', self.sources, '')} OR {among(family, self.sources, '')})")
         return (" AND ".join(parts) or "TRUE"), params
 
 
@@ -86,17 +97,25 @@ def select_events(
     if unknown:
         raise InputError(f"unknown event column(s) {', '.join(unknown)}; known: {', '.join(EVENT_COLUMNS)}")
     where, params = flt.where()
-    sql = f"SELECT {', '.join(cols)} FROM events WHERE {where} ORDER BY date_start DESC, source, source_event_id"
+    order = "date_start DESC, source, source_event_id"
+    sql = f"SELECT {', '.join(cols)} FROM events WHERE {where}"
     if limit is not None:
         if limit < 0:
             raise InputError("--limit must be zero or more")
-        sql += f" LIMIT {int(limit)}"
-    return store.con.execute(sql, params).df()
+        return store.query(f"{sql} ORDER BY {order} LIMIT {int(limit)}", params)
+    # sorting the fetched Arrow table by index is several times cheaper than letting
+    # DuckDB carry every (text-heavy) column through its sort
+    table = store.con.sql(sql, params=params or None).to_arrow_table()
+    keys = [("date_start", "descending"), ("source", "ascending"), ("source_event_id", "ascending")]
+    keys = [k for k in keys if k[0] in table.column_names]
+    if keys:
+        table = table.sort_by(keys)
+    return table.to_pandas(date_as_object=False)
 
 
 def count_events(store: Store, flt: EventFilter) -> int:
     where, params = flt.where()
-    row = store.con.execute(f"SELECT count(*) FROM events WHERE {where}", params).fetchone()
+    row = store.one(f"SELECT count(*) FROM events WHERE {where}", params)
     return int(row[0]) if row else 0
 
 
@@ -139,4 +158,4 @@ def aggregate_events(store: Store, flt: EventFilter, by: list[str]) -> pd.DataFr
         f"SELECT {select}, count(*) AS events, CAST(sum(best) AS BIGINT) AS deaths_best, "
         f"CAST(sum(low) AS BIGINT) AS deaths_low, CAST(sum(high) AS BIGINT) AS deaths_high FROM {base} WHERE {where} GROUP BY {group} ORDER BY {order}"
     )
-    return store.con.execute(sql, params).df()
+    return store.query(sql, params)

@@ -28,9 +28,11 @@ CREATE TABLE ingest_runs (
     tool_version  VARCHAR
 );
 
+-- (source, source_event_id) identifies an event. It is kept unique by the ingest
+-- (duplicates are refused before writing, new rows are an anti-join on the key),
+-- not by a PRIMARY KEY: maintaining that index costs more than the rest of a load.
 CREATE TABLE events (
-    {event_columns},
-    PRIMARY KEY (source, source_event_id)
+    {event_columns}
 );
 
 -- Every earlier version of an event that a later load changed, with the run that replaced it.
