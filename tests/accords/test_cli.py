@@ -1,0 +1,77 @@
+"""The ``accordwatch accords`` commands: thin wrappers, JSON on stdout, errors as library errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from accordwatch.cli import app
+from accordwatch.errors import InputError, NotFound, RowErrors
+
+runner = CliRunner()
+
+
+def _json(args: list[str]) -> object:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_list_and_show_json(adb: Path) -> None:
+    rows = _json(["accords", "list", "--country", "Mali", "--format", "json", "--db", str(adb)])
+    assert [r["agreement_id"] for r in rows][-1] == 30
+    rec = _json(["accords", "show", "30", "--format", "json", "--db", str(adb)])
+    assert rec["signed"] == "2015-06-20" and rec["provisions"]["title"] == 7
+
+
+def test_provisions_tree_json(adb: Path) -> None:
+    tree = _json(["accords", "provisions", "30", "--tree", "--format", "json", "--db", str(adb)])
+    assert [t["number"] for t in tree] == ["I", "II", "III", "IV", "V", "VI", "VII"]
+    flat = _json(["accords", "provisions", "30", "--format", "json", "--db", str(adb)])
+    assert any(r["provision_id"] == "mali2015.t6.a63" for r in flat)
+
+
+def test_assess_index_and_export(adb: Path, tmp_path: Path) -> None:
+    rec = _json(["accords", "assess", "mali2015.t6.csa", "--score", "3", "--date", "2015-07-01",
+                 "--evidence", "Committee installed", "--assessor", "cli test", "--format", "json", "--db", str(adb)])
+    assert rec["score"] == "3" and rec["label"] == "full"
+    idx = _json(["accords", "index", "30", "--format", "json", "--db", str(adb)])
+    assert idx[0]["index"] == 100.0
+    out = tmp_path / "a.csv"
+    result = runner.invoke(app, ["accords", "export-assessments", "--out", str(out), "--db", str(adb)])
+    assert result.exit_code == 0 and out.read_text().startswith("provision_id,date,score")
+    dup = runner.invoke(app, ["accords", "import-assessments", str(out), "--db", str(adb)])
+    assert isinstance(dup.exception, RowErrors)
+
+
+def test_import_load_timeline_health(adb: Path, data: Path) -> None:
+    res = _json(["accords", "import-assessments", str(data / "assessments_good.csv"), "--format", "json", "--db", str(adb)])
+    assert res["imported"] == 6
+    res = _json(["accords", "load-provisions", str(data / "extra_provisions.yaml"), "--format", "json", "--db", str(adb)])
+    assert res["inserted"] == 1
+    tl = _json(["accords", "timeline", "--country", "Mali", "--format", "json", "--db", str(adb)])
+    assert any(r["milestone_kinds"] and "termination" in r["milestone_kinds"] for r in tl)
+    health = _json(["accords", "health", "30", "--format", "json", "--db", str(adb)])
+    assert health[-1]["status"] == "terminated"
+    table = runner.invoke(app, ["accords", "health", "30", "--db", str(adb)])
+    assert table.exit_code == 0 and "terminated" in table.stdout
+
+
+def test_errors_are_library_errors(adb: Path) -> None:
+    r = runner.invoke(app, ["accords", "assess", "no.such", "--score", "1", "--date", "2016-01-01",
+                            "--evidence", "x", "--db", str(adb)])
+    assert isinstance(r.exception, NotFound)
+    r = runner.invoke(app, ["accords", "assess", "mali2015.t6.csa", "--score", "7", "--date", "2016-01-01",
+                            "--evidence", "x", "--db", str(adb)])
+    assert isinstance(r.exception, InputError) and r.exception.exit_code == 2
+    r = runner.invoke(app, ["accords", "show", "123456", "--db", str(adb)])
+    assert isinstance(r.exception, NotFound) and r.exception.exit_code == 3
+
+
+def test_every_command_has_help() -> None:
+    result = runner.invoke(app, ["accords", "--help"])
+    for name in ("list", "show", "provisions", "assess", "timeline", "health", "import-assessments",
+                 "export-assessments", "load-provisions", "index", "events", "violations"):
+        assert name in result.stdout
