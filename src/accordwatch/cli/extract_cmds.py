@@ -1,0 +1,211 @@
+"""Commands for events from news text: extract, extract-eval, and the review queue."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from ._common import DbOption, Format, FormatOption, err, print_frame, print_json
+
+__all__ = ["register"]
+
+review_app = typer.Typer(help="Review events extracted from text before they enter the store.",
+                         no_args_is_help=True)
+
+
+class Lang(str, Enum):
+    auto = "auto"
+    en = "en"
+    fr = "fr"
+
+
+class Status(str, Enum):
+    pending = "pending"
+    accepted = "accepted"
+    rejected = "rejected"
+    duplicate = "duplicate"
+    all = "all"
+
+
+Published = Annotated[str | None, typer.Option(
+    "--published", help="Publication date YYYY-MM-DD; relative dates ('on Tuesday') resolve against it.")]
+MinConf = Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0,
+                                        help="Leave out events below this confidence.")]
+
+
+def extract_cmd(
+    path: Annotated[Path, typer.Argument(help="Text or HTML file, or a folder of them.")],
+    published: Published = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text.")] = Lang.auto,
+    min_confidence: MinConf = 0.5,
+    queue: Annotated[bool, typer.Option("--queue", help="Also put the events in the review queue.")] = False,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Extract candidate events (date, place, actors, type, deaths, evidence) from news text.
+
+    Example: accordwatch extract article.txt --published 2023-10-05 --format json
+    """
+    from ..extract import extract_path
+
+    result = extract_path(path, published=published, lang=lang.value, min_confidence=min_confidence)
+    for w in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+    if queue and result.events:
+        from ..store import Store
+        from ..store.review import queue_result
+
+        with Store.open(db) as store:
+            ids = queue_result(store, result)
+        err.print(f"{len(ids)} candidate(s) in the review queue: {', '.join(map(str, ids))}")
+    if fmt is Format.json:
+        print_json(result.to_dict())
+        return
+    rows = [{k: v for k, v in e.to_dict().items() if k in (
+        "date", "place", "admin1", "type", "actors", "fatalities", "confidence", "evidence")}
+        for e in result.events]
+    for r in rows:
+        r["actors"] = "; ".join(r["actors"])
+    print_frame(pd.DataFrame(rows, columns=["date", "place", "admin1", "type", "actors", "fatalities",
+                                            "confidence", "evidence"]), fmt, title="events")
+    if fmt is Format.table:
+        err.print(f"places: {', '.join(result.places_mentioned) or '-'}")
+        err.print(f"actors: {', '.join(result.actors_mentioned) or '-'}")
+
+
+def extract_eval_cmd(
+    gold: Annotated[Path, typer.Argument(help="Gold annotation JSON.")],
+    text: Annotated[Path, typer.Argument(help="The annotated text (or HTML) file.")],
+    published: Published = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text.")] = Lang.auto,
+    min_confidence: MinConf = 0.5,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Score extraction against a gold file: event precision/recall/F1 (core and all) and
+    mention recall for places and actors.
+
+    Example: accordwatch extract-eval briefing.gold.json briefing.txt --format json
+    """
+    from ..extract import extract_path
+    from ..extract.evaluate import load_gold, score
+
+    doc = load_gold(gold)
+    pub = published or doc.get("published")
+    if pub is None:
+        err.print("[yellow]warning:[/yellow] no --published and none in the gold file; "
+                  "relative dates cannot be resolved", highlight=False)
+    result = extract_path(text, published=pub, lang=lang.value, min_confidence=min_confidence)
+    scores = score(doc, result.to_dict())
+    if fmt is Format.json:
+        print_json(scores)
+        return
+    rows = [{"what": name, **{k: scores[name][k] for k in ("precision", "recall", "f1", "tp",
+                                                          "predicted", "gold")}}
+            for name in ("core", "all")]
+    print_frame(pd.DataFrame(rows), fmt, title="events")
+    for what in ("places", "actors"):
+        s = scores[what]
+        err.print(f"{what} mention recall {s['recall']:.2f} ({s['gold'] - len(s['missed'])}/{s['gold']})"
+                  + (f"; missed: {', '.join(s['missed'])}" if s["missed"] else ""))
+
+
+def list_cmd(
+    status: Annotated[Status, typer.Option("--status", help="Which candidates.")] = Status.pending,
+    doc: Annotated[str | None, typer.Option("--doc", help="Only this document id.")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List review candidates (default: pending)."""
+    from ..store import Store
+    from ..store.review import list_candidates
+
+    with Store.open(db) as store:
+        df = list_candidates(store, status=None if status is Status.all else status.value, doc_id=doc)
+    print_frame(df, fmt, title=f"review queue ({status.value})")
+
+
+def show_cmd(candidate: Annotated[int, typer.Argument(help="Candidate id.")], db: DbOption = None) -> None:
+    """Show one candidate with its document and evidence (JSON)."""
+    from ..store import Store
+    from ..store.review import get_candidate
+
+    with Store.open(db) as store:
+        print_json(get_candidate(store, candidate))
+
+
+def accept_cmd(
+    candidates: Annotated[list[int], typer.Argument(help="Candidate id(s).")],
+    not_duplicate: Annotated[bool, typer.Option(
+        "--not-duplicate", help="Store it even if it looks like a stored event.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Accept candidates: each becomes an event (source text:<doc id>), or is linked to the
+    stored event it duplicates."""
+    from ..store import Store
+    from ..store.review import accept_candidate
+
+    with Store.open(db) as store:
+        for cid in candidates:
+            c = accept_candidate(store, cid, not_duplicate=not_duplicate)
+            if c["status"] == "duplicate":
+                err.print(f"{cid}: duplicate of {c['duplicate_of']} ({c['duplicate_note']}); linked, not "
+                          "stored again — use --not-duplicate if it is a different event")
+            else:
+                err.print(f"{cid}: accepted as {c['event_source']} {c['event_id']}")
+
+
+def edit_cmd(
+    candidate: Annotated[int, typer.Argument(help="Candidate id.")],
+    date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD, YYYY-MM or YYYY.")] = None,
+    place: Annotated[str | None, typer.Option("--place", help="Gazetteer place name.")] = None,
+    admin1: Annotated[str | None, typer.Option("--admin1", help="Admin-1 region.")] = None,
+    actors: Annotated[str | None, typer.Option("--actors", help="'; '-separated actor names.")] = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="Event type.")] = None,
+    fatalities: Annotated[str | None, typer.Option("--fatalities", help="Number, or 'none'.")] = None,
+    evidence: Annotated[str | None, typer.Option("--evidence", help="Evidence sentence.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Correct a pending candidate before accepting it."""
+    from ..store import Store
+    from ..store.review import edit_candidate
+
+    with Store.open(db) as store:
+        c = edit_candidate(store, candidate, event_date=date, place=place, admin1=admin1,
+                           actors=actors, event_type=event_type, fatalities=fatalities,
+                           evidence=evidence)
+    err.print(f"{candidate}: {c['event_date']} {c['place'] or '-'} ({c['admin1'] or '-'}) {c['event_type']}"
+              + (f"; possible duplicate of {c['duplicate_of']}" if c.get("duplicate_of") else ""))
+
+
+def reject_cmd(
+    candidates: Annotated[list[int], typer.Argument(help="Candidate id(s).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept with the candidate).")],
+    db: DbOption = None,
+) -> None:
+    """Reject candidates; they stay in the queue with the reason."""
+    from ..store import Store
+    from ..store.review import reject_candidate
+
+    with Store.open(db) as store:
+        for cid in candidates:
+            reject_candidate(store, cid, reason)
+            err.print(f"{cid}: rejected ({reason})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``extract``, ``extract-eval`` and ``review …`` to the app."""
+    app.command("extract")(extract_cmd)
+    app.command("extract-eval")(extract_eval_cmd)
+    review_app.command("list")(list_cmd)
+    review_app.command("show")(show_cmd)
+    review_app.command("accept")(accept_cmd)
+    review_app.command("edit")(edit_cmd)
+    review_app.command("reject")(reject_cmd)
+    app.add_typer(review_app, name="review")
+
+
+
