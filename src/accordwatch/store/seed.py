@@ -53,6 +53,7 @@ def _places_frame() -> pd.DataFrame:
 def seed_default(store: Store) -> None:
     """Fill a new store with the bundled default, in one transaction."""
     from ..sources.ucdp import read_ucdp
+    from .accords import seed_accords
     from .ingest import ingest_batches
 
     con = store.con
@@ -73,7 +74,7 @@ def seed_default(store: Store) -> None:
         con.execute("INSERT INTO places BY NAME SELECT * FROM _places")
         con.unregister("_places")
         _seed_actors(store)
-        __import__(f"{__package__}.accords", fromlist=["seed_accords"]).seed_accords(store)  # peace agreements
+        seed_accords(store)  # UCDP peace agreements, Mali 2015 provisions, milestones
         store.set_meta("seeded_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         store.set_meta("seed", "bundled default: Mali reference data + UCDP GED 23.1 CAF events")
 
