@@ -21,7 +21,8 @@ days") with an actor or place, or a town-level place — else it is dropped.  Ev
 dated more than a year before publication are *background* (history told to explain
 the news) and lose confidence.  Confidence adds evidence (date, place, actors,
 figure) and subtracts doubt (quoted speech, a referring noun such as "the fighting",
-background, a fuzzy place).
+background, a fuzzy place).  Headlines and other lines without final punctuation
+give mentions but no events.
 """
 
 from __future__ import annotations
@@ -173,8 +174,11 @@ def events_in_text(text: str, *, lang: str, published: dt.date | None,
     prio = priorities()
     out: list[CandidateEvent] = []
     for sent in sents:
-        if text[sent.start:sent.end].rstrip(" ”’\"»").endswith("?"):
+        body = text[sent.start:sent.end].rstrip(" ”’\"»)")
+        if body.endswith("?"):
             continue
+        if not body.endswith((".", "!", "…", ";", ":")) and len(words(text, sent.start, sent.end)) < 15:
+            continue  # a headline, caption or menu line: mentions count, events do not
         quotes = quote_spans(text, sent.start, sent.end)
         cl = clauses(text, sent)
         opening = [d for d in dates if cl[0][0] <= d.start < cl[0][1]
@@ -239,7 +243,7 @@ def events_in_text(text: str, *, lang: str, published: dt.date | None,
                 score -= 0.15
                 ev.notes.append("inside quoted speech")
             if ev.background:
-                score -= 0.3
+                score -= 0.35
                 ev.notes.append("background: more than a year before publication")
             if inferred:
                 ev.notes.append(f"actor inferred from a pronoun: {names[0]}")

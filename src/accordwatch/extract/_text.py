@@ -136,8 +136,8 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
 def detect_language(text: str) -> str | None:
     """``"en"``, ``"fr"`` or ``None`` when the text is too short or neither language.
 
-    Counts frequent function words of each language; needs at least three of them
-    and a clear majority.
+    Counts frequent function words of each language; needs two of them (one in a
+    very short text), at least 15 % of the words, and a clear majority.
 
     >>> detect_language("The army said it attacked the base."), detect_language("Kidal 2023")
     ('en', None)
@@ -153,6 +153,7 @@ def detect_language(text: str) -> str | None:
             counts["fr"] += 1 if w.split("'")[0] in {"l", "d", "qu", "n", "s", "j", "c"} else 0
     best = max(counts, key=lambda k: counts[k])
     total = sum(counts.values())
-    if counts[best] < 3 or counts[best] < 0.15 * max(len(toks), 1) or counts[best] < 0.6 * total:
+    enough = counts[best] >= 2 or (len(toks) <= 6 and counts[best] >= 1)
+    if not enough or counts[best] < 0.15 * max(len(toks), 1) or counts[best] < 0.6 * total:
         return None
     return best
