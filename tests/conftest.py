@@ -54,3 +54,23 @@ def ged_slice() -> Path:
 @pytest.fixture
 def ged_full() -> Path:
     return PACKAGE_DATA / "ucdp" / "GEDEvent_v23_1_CAF.csv"
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """Run the console entry point as a user would: ``code, out, err = cli("events", "--db", …)``."""
+    import sys
+
+    from accordwatch.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["accordwatch", *args])
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -3,88 +3,74 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-import pytest
-
-from accordwatch.cli import app, main
+from accordwatch.cli import app
 
 
-def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["accordwatch", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_ingest_then_query_as_json(capsys, monkeypatch, empty_db: Path, ged_slice: Path) -> None:
-    code, out, err = run(capsys, monkeypatch, "ingest", "ucdp", str(ged_slice), "--db", str(empty_db), "--format", "json")
+def test_ingest_then_query_as_json(cli, empty_db: Path, ged_slice: Path) -> None:
+    code, out, err = cli("ingest", "ucdp", str(ged_slice), "--db", str(empty_db), "--format", "json")
     assert code == 0, err
     (report,) = json.loads(out)
     assert report["inserted"] == 39 and report["errors"] == []
-    code, out, err = run(capsys, monkeypatch, "events", "--db", str(empty_db), "--format", "json", "--since", "2014")
+    code, out, err = cli("events", "--db", str(empty_db), "--format", "json", "--since", "2014")
     assert code == 0
     rows = json.loads(out)  # stdout is JSON and nothing else
     assert rows and all(r["date_start"] >= "2014-01-01" for r in rows)
 
 
-def test_reingest_reports_unchanged(capsys, monkeypatch, empty_db: Path, ged_slice: Path) -> None:
-    run(capsys, monkeypatch, "ingest", "ucdp", str(ged_slice), "--db", str(empty_db))
-    code, out, err = run(capsys, monkeypatch, "ingest", "ucdp", str(ged_slice), "--db", str(empty_db))
+def test_reingest_reports_unchanged(cli, empty_db: Path, ged_slice: Path) -> None:
+    cli("ingest", "ucdp", str(ged_slice), "--db", str(empty_db))
+    code, out, err = cli("ingest", "ucdp", str(ged_slice), "--db", str(empty_db))
     assert code == 0 and "0 new, 0 updated, 39 unchanged" in err
 
 
-def test_bad_file_exits_2_with_file_line_field(capsys, monkeypatch, empty_db: Path, ged_slice: Path, tmp_path: Path) -> None:
+def test_bad_file_exits_2_with_file_line_field(cli, empty_db: Path, ged_slice: Path, tmp_path: Path) -> None:
     text = ged_slice.read_text(encoding="utf-8").splitlines(keepends=True)
     text[1] = text[1].replace(",Clear,1,", ",Clear,9,", 1)
     bad = tmp_path / "bad.csv"
     bad.write_text("".join(text), encoding="utf-8")
-    code, out, err = run(capsys, monkeypatch, "ingest", "ucdp", str(bad), "--db", str(empty_db))
+    code, out, err = cli("ingest", "ucdp", str(bad), "--db", str(empty_db))
     assert code == 2
     assert "bad.csv, line 2, field 'type_of_violence': must be 1, 2 or 3" in err.replace("\n", " ")
-    code, out, err = run(capsys, monkeypatch, "ingest", "ucdp", str(bad), "--db", str(empty_db), "--on-error", "quarantine")
+    code, out, err = cli("ingest", "ucdp", str(bad), "--db", str(empty_db), "--on-error", "quarantine")
     assert code == 0 and "1 rejected" in err and (tmp_path / "bad.csv.rejected.csv").exists()
 
 
-def test_events_formats(capsys, monkeypatch, seeded_db: Path, tmp_path: Path) -> None:
-    code, out, _ = run(capsys, monkeypatch, "events", "--db", str(seeded_db), "-c", "CAF", "--since", "2022-12", "-f", "geojson")
+def test_events_formats(cli, seeded_db: Path, tmp_path: Path) -> None:
+    code, out, _ = cli("events", "--db", str(seeded_db), "-c", "CAF", "--since", "2022-12", "-f", "geojson")
     assert code == 0 and json.loads(out)["type"] == "FeatureCollection"
-    code, out, _ = run(capsys, monkeypatch, "events", "--db", str(seeded_db), "--since", "2022-12", "-f", "csv")
+    code, out, _ = cli("events", "--db", str(seeded_db), "--since", "2022-12", "-f", "csv")
     assert out.splitlines()[0].startswith("source,source_event_id,")
-    code, out, err = run(capsys, monkeypatch, "events", "--db", str(seeded_db), "-f", "parquet")
+    code, out, err = cli("events", "--db", str(seeded_db), "-f", "parquet")
     assert code == 2 and "--out" in err
     target = tmp_path / "e.parquet"
-    code, out, err = run(capsys, monkeypatch, "events", "--db", str(seeded_db), "-f", "parquet", "-o", str(target))
+    code, out, err = cli("events", "--db", str(seeded_db), "-f", "parquet", "-o", str(target))
     assert code == 0 and target.stat().st_size > 1000 and out == ""
-    code, out, _ = run(capsys, monkeypatch, "events", "--db", str(seeded_db), "--since", "2022-12", "--limit", "2")
+    code, out, _ = cli("events", "--db", str(seeded_db), "--since", "2022-12", "--limit", "2")
     assert "2 events" in out and "Government of Central African Republic" in out
 
 
-def test_stats_json(capsys, monkeypatch, seeded_db: Path) -> None:
-    code, out, _ = run(capsys, monkeypatch, "stats", "--db", str(seeded_db), "--by", "year", "--format", "json")
+def test_stats_json(cli, seeded_db: Path) -> None:
+    code, out, _ = cli("stats", "--db", str(seeded_db), "--by", "year", "--format", "json")
     rows = json.loads(out)
     assert code == 0 and sum(r["events"] for r in rows) == 1848
 
 
-def test_unknown_things_exit_3_with_suggestions(capsys, monkeypatch, seeded_db: Path) -> None:
-    code, _, err = run(capsys, monkeypatch, "events", "--db", str(seeded_db), "--actor", "JNMI")
+def test_unknown_things_exit_3_with_suggestions(cli, seeded_db: Path) -> None:
+    code, _, err = cli("events", "--db", str(seeded_db), "--actor", "JNMI")
     assert code == 3 and "JNIM" in err
-    code, _, err = run(capsys, monkeypatch, "history", "nope", "--db", str(seeded_db))
+    code, _, err = cli("history", "nope", "--db", str(seeded_db))
     assert code == 3 and "no event ucdp-ged:nope" in err
 
 
-def test_info_runs_and_init(capsys, monkeypatch, tmp_path: Path) -> None:
+def test_info_runs_and_init(cli, tmp_path: Path) -> None:
     db = tmp_path / "new.duckdb"
-    code, _, err = run(capsys, monkeypatch, "init", "--db", str(db), "--empty")
+    code, _, err = cli("init", "--db", str(db), "--empty")
     assert code == 0 and "0 events" in err
-    code, out, _ = run(capsys, monkeypatch, "info", "--db", str(db), "--format", "json")
+    code, out, _ = cli("info", "--db", str(db), "--format", "json")
     assert json.loads(out)["events"] == 0  # --empty: never seeded, even on later use
-    code, out, _ = run(capsys, monkeypatch, "runs", "--db", str(db), "--format", "json")
+    code, out, _ = cli("runs", "--db", str(db), "--format", "json")
     assert json.loads(out) == []
 
 

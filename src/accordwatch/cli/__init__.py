@@ -28,7 +28,7 @@ def _register_all() -> None:
     from . import store_cmds
 
     store_cmds.register(app)
-    for name in ("forecast_cmds", "accords_cmds", "extract_cmds", "brief_cmds", "web_cmds"):
+    for name in ("reference_cmds", "forecast_cmds", "accords_cmds", "extract_cmds", "brief_cmds", "web_cmds"):
         try:
             module = __import__(f"{__name__}.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:  # a command group not built yet

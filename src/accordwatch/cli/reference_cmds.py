@@ -1,0 +1,83 @@
+"""Reference lookups: actors by any alias, places by any spelling."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from ._common import Format, FormatOption, print_frame, print_json
+
+__all__ = ["register"]
+
+
+def actors_cmd(
+    alias: Annotated[str, typer.Argument(help="Any name, acronym or UCDP id: 'FAMa', 'CMA', 'GSIM', 8822.")],
+    on: Annotated[str | None, typer.Option(help="Resolve the name valid on this date (YYYY-MM-DD).")] = None,
+    country: Annotated[str | None, typer.Option(help="Country context for ambiguous aliases ('the army').")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Who an alias names: the actor, its UCDP ids, aliases, and its lineage (CMA → CSP → FLA).
+
+    Example: accordwatch actors "Cadre stratégique permanent" --on 2023-09-15
+    """
+    from ..actors import ActorRegistry
+
+    reg = ActorRegistry.default()
+    actor = reg.resolve(alias, on=on, country=country)
+    lineage = reg.lineage(actor.actor_id)
+    info = {
+        "actor_id": actor.actor_id,
+        "name": actor.name,
+        "kind": actor.kind,
+        "country": actor.country,
+        "ucdp_ids": list(actor.ucdp_ids),
+        "valid_from": actor.valid_from,
+        "valid_to": actor.valid_to,
+        "aliases": [a if isinstance(a, str) else getattr(a, "text", str(a)) for a in actor.aliases],
+        "lineage": [a.name for a in lineage],
+        "source": actor.source,
+    }
+    if fmt is Format.json:
+        print_json(info)
+        return
+    rows = pd.DataFrame({"field": list(info), "value": [", ".join(map(str, v)) if isinstance(v, list) else v for v in info.values()]})
+    print_frame(rows, fmt, title=actor.name)
+
+
+def places_cmd(
+    name: Annotated[str, typer.Argument(help="A place name in any spelling: 'Tombouctou', 'Anéfis', 'Ber'.")],
+    fuzzy: Annotated[bool, typer.Option("--fuzzy", help="Allow misspellings.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many places.")] = 5,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Gazetteer lookup (GeoNames Mali with curated corrections): coordinates, admin-1, PRIO-GRID cell.
+
+    Example: accordwatch places Tombouctou
+    """
+    from ..geo import Gazetteer, priogrid_gid
+
+    found = Gazetteer.default().lookup(name, fuzzy=fuzzy, limit=limit)
+    rows = pd.DataFrame(
+        [
+            {
+                "name": p.name, "feature": f"{p.feature_class}/{p.feature_code}", "admin1": p.admin1,
+                "latitude": p.latitude, "longitude": p.longitude,
+                "priogrid_gid": priogrid_gid(p.latitude, p.longitude), "population": p.population,
+                "geonameid": p.geonameid, "note": p.note,
+            }
+            for p in found
+        ],
+        columns=["name", "feature", "admin1", "latitude", "longitude", "priogrid_gid", "population", "geonameid", "note"],
+    )
+    if rows.empty and fmt is not Format.json:
+        from ..errors import NotFound
+
+        raise NotFound(f"no place {name!r} in the gazetteer{'' if fuzzy else '; try --fuzzy'}")
+    print_frame(rows, fmt, title=name)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("actors")(actors_cmd)
+    app.command("places")(places_cmd)
