@@ -112,11 +112,14 @@ def test_series_levels_and_type_filter() -> None:
     assert grid.groupby("unit_id")["month_id"].max().eq(grid["month_id"].max()).all()
     all_types = series_from_events(ev, "country", type_of_violence=None)
     assert all_types["y"].sum() == ev["best"].sum()
-    # GED leaves adm_1 empty for some events: admin-1 series refuse instead of dropping them
-    with pytest.raises(InputError, match="without admin1"):
-        series_from_events(ev, "admin1")
-    located = series_from_events(ev.dropna(subset=["admin1"]), "admin1")
-    assert located["unit"].str.startswith("Central African Republic / ").all()
+    # GED leaves adm_1 empty for some events: they get their own unit, their deaths are kept
+    regions = series_from_events(ev, "admin1")
+    assert regions["unit"].str.startswith("Central African Republic / ").all()
+    assert regions["y"].sum() == total_sb
+    unknown = regions[regions.unit == "Central African Republic / (admin-1 unknown)"]
+    assert unknown["y"].sum() == ev.loc[(ev.type_of_violence == 1) & ev.admin1.isna(), "best"].sum() > 0
+    with pytest.raises(InputError, match="without priogrid_gid"):
+        series_from_events(ev.assign(priogrid_gid=ev.priogrid_gid.where(ev.index > 5)), "priogrid")
     with pytest.raises(InputError, match="unknown level"):
         series_from_events(ev, "district")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="missing column"):

@@ -81,7 +81,8 @@ def alerts(
     latest = hist.values[:, -1]
     prev = hist.values[:, -1 - baseline : -1]
     n_prev = np.isfinite(prev).sum(axis=1)
-    base_mean = np.where(n_prev >= baseline, np.nanmean(np.where(np.isfinite(prev), prev, np.nan), axis=1), np.nan)
+    sums = np.where(np.isfinite(prev), prev, 0.0).sum(axis=1)
+    base_mean = np.where(n_prev >= baseline, sums / np.maximum(n_prev, 1), np.nan)
     frame = pd.DataFrame(
         {"unit_id": hist.unit_id, "unit": hist.unit, "deaths": latest, "baseline_mean": base_mean}
     ).merge(fc, on="unit_id", how="left")

@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 PANEL_COLUMNS = ["unit_id", "unit", "month_id", "y"]
+UNKNOWN_ADMIN1 = "(admin-1 unknown)"
 _VIEWS_REQUIRED = ["country_id", "country", "month_id", "ucdp_ged_sb_best_sum"]
 
 
@@ -224,8 +225,10 @@ def series_from_events(
     UCDP's type 1 (state-based) by default; ``None`` keeps all.
 
     Units: ``country`` → ``country_id`` (name ``country``); ``admin1`` → one id per
-    (country, admin1) pair, named ``"country / admin1"``; ``priogrid`` →
-    ``priogrid_gid``. Events without the unit's key are refused, not dropped.
+    (country, admin1) pair, named ``"country / admin1"`` — events without an
+    admin-1 go to a unit ``"country / (admin-1 unknown)"`` so their deaths are
+    kept; ``priogrid`` → ``priogrid_gid``. Other events without the unit's key
+    are refused, not dropped.
 
     >>> ev = pd.DataFrame({"date_start": ["2020-01-05", "2020-03-09"], "country": ["Mali"] * 2,
     ...     "country_id": [432] * 2, "admin1": ["Gao", "Gao"], "priogrid_gid": [1, 1],
@@ -252,10 +255,12 @@ def series_from_events(
     best = pd.to_numeric(ev["best"], errors="coerce")
     if best.isna().any() or (best < 0).any():
         raise InputError("events: 'best' deaths must be non-negative numbers for every event; fix or drop those events.")
+    if level == "admin1":
+        ev = ev.assign(admin1=ev["admin1"].where(ev["admin1"].notna(), UNKNOWN_ADMIN1))
     for col in key[level]:
         if ev[col].isna().any():
             raise InputError(
-                f"events: {int(ev[col].isna().sum())} event(s) without {col}; a {level}-month series "
+                f"events: {int(ev[col].isna().sum())} event(s) without {col}; the {level}-month series "
                 f"cannot place them. Geocode them or use a coarser level."
             )
     frame = pd.DataFrame({"month_id": _date_to_month_id(ev["date_start"]).to_numpy(), "y": best.to_numpy()})

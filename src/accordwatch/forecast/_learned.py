@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 import lightgbm as lgb
@@ -80,6 +81,7 @@ class QuantileGBM(Model):
         self.steps_per_origin = int(steps_per_origin)
         self.quiet_keep = float(quiet_keep)
         self.relative = bool(relative)
+        self.n_jobs = max(1, int(n_jobs))
         self.level_weight = float(level_weight)
         self.spread = float(spread)
         self.params: dict[str, Any] = {
@@ -91,7 +93,7 @@ class QuantileGBM(Model):
             "subsample_freq": 1,
             "colsample_bytree": 0.8,
             "max_bin": 63,
-            "n_jobs": n_jobs,
+            "n_jobs": 1,
             "verbose": -1,
         }
 
@@ -142,11 +144,14 @@ class QuantileGBM(Model):
     def _fit(self, hist: History) -> None:
         feats = origin_features(hist.values)
         x, y, w = self._training_rows(feats, hist.values)
-        self.boosters_: list[lgb.LGBMRegressor] = []
-        for q in self.quantiles:
+        def one(q: float) -> lgb.LGBMRegressor:
             model = lgb.LGBMRegressor(objective="quantile", alpha=q, random_state=self.seed, **self.params)
-            model.fit(x, y, sample_weight=w)
-            self.boosters_.append(model)
+            return model.fit(x, y, sample_weight=w)
+
+        # one single-threaded booster per quantile, n_jobs at a time: OpenMP threads
+        # inside LightGBM spin badly on a busy 2-core machine, independent boosters do not
+        with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
+            self.boosters_: list[lgb.LGBMRegressor] = list(pool.map(one, self.quantiles))
         self.origin_ = feats[:, -1, :]
 
     def predict_quantiles(self, h: int) -> np.ndarray:

@@ -1,0 +1,97 @@
+"""The forecast commands through Typer's CliRunner: JSON contract, errors, charts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from accordwatch.cli import app
+from accordwatch.errors import InputError, NotFound
+
+SLICE = str(Path(__file__).parents[1] / "data" / "forecast" / "ged_sb_cm_sahel_2005_2022.csv")
+runner = CliRunner()
+
+
+def test_backtest_json_contract() -> None:
+    res = runner.invoke(
+        app,
+        ["backtest", "cm", "--data", SLICE, "--test-years", "2018", "2019", "--model", "conflictology", "--format", "json"],
+    )
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert set(doc) == {"protocol", "default", "models"}
+    assert doc["protocol"]["test_years"] == [2018, 2019] and doc["protocol"]["steps"] == [3, 14]
+    assert {"zero", "last", "conflictology"} <= set(doc["models"])
+    assert doc["default"] in doc["models"]
+    for scores in doc["models"].values():
+        assert set(scores) == {"crps", "brier_25", "coverage_90", "n", "by_year"}
+        assert set(scores["by_year"]) == {"2018", "2019"} and scores["n"] == 2 * 12 * 12
+
+
+def test_backtest_year_ranges_and_refusal() -> None:
+    ok = runner.invoke(app, ["backtest", "cm", "--data", SLICE, "--test-years", "2015-2016", "-m", "zero", "-f", "json"])
+    assert json.loads(ok.stdout)["protocol"]["test_years"] == [2015, 2016]
+    bad = runner.invoke(app, ["backtest", "cm", "--data", SLICE, "--test-years", "2030", "-f", "json"])
+    assert isinstance(bad.exception, InputError) and "Possible test years" in str(bad.exception)
+    assert bad.exception.exit_code == 2
+    junk = runner.invoke(app, ["backtest", "cm", "--data", SLICE, "--test-years", "twenty", "-f", "json"])
+    assert isinstance(junk.exception, InputError)
+
+
+def test_forecast_json_and_chart(tmp_path: Path) -> None:
+    chart = tmp_path / "fan.svg"
+    res = runner.invoke(
+        app,
+        ["forecast", "--country", "Mali", "--months", "12", "--data", SLICE, "--model", "conflictology",
+         "--chart", str(chart), "--format", "json"],
+    )
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert len(rows) == 12 and rows[0]["month"] == "2023-01" and rows[0]["unit"] == "Mali"
+    assert {"median", "lo-50", "hi-50", "lo-90", "hi-90", "p_ge_25", "p_ge_100"} <= set(rows[0])
+    assert chart.read_text().lstrip().startswith("<?xml")
+
+
+def test_forecast_errors() -> None:
+    res = runner.invoke(app, ["forecast", "--country", "Wakanda", "--data", SLICE, "-m", "conflictology"])
+    assert isinstance(res.exception, NotFound) and res.exception.exit_code == 3
+    both = runner.invoke(app, ["forecast", "--country", "Mali", "--unit", "50", "--data", SLICE])
+    assert isinstance(both.exception, InputError)
+    mixed = runner.invoke(app, ["forecast", "--country", "Mali", "--data", SLICE, "--from-store"])
+    assert isinstance(mixed.exception, InputError) and "not both" in str(mixed.exception)
+
+
+def test_alerts_json() -> None:
+    res = runner.invoke(app, ["alerts", "--data", SLICE, "-m", "conflictology", "--min-deaths", "1", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert isinstance(rows, list)
+    for row in rows:
+        assert row["reason"] and row["month"] == "2022-12" and row["deaths"] >= 1
+
+
+def test_forecast_and_alerts_from_the_store(empty_db: Path, ged_full: Path) -> None:
+    import accordwatch
+
+    accordwatch.ingest_ucdp(ged_full, db=empty_db)
+    res = runner.invoke(
+        app,
+        ["forecast", "--from-store", "--db", str(empty_db), "--country", "Central African Republic",
+         "--months", "3", "-m", "conflictology", "-f", "json"],
+    )
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert [r["month"] for r in rows] == ["2023-01", "2023-02", "2023-03"]
+    regions = runner.invoke(
+        app, ["alerts", "--from-store", "--db", str(empty_db), "--level", "admin1", "-m", "conflictology",
+              "--min-deaths", "1", "-f", "json"],
+    )
+    assert regions.exit_code == 0, regions.output
+    assert all(" / " in r["unit"] for r in json.loads(regions.stdout))
+
+
+def test_from_store_with_no_events(empty_db: Path) -> None:
+    res = runner.invoke(app, ["alerts", "--from-store", "--db", str(empty_db), "-m", "conflictology"])
+    assert isinstance(res.exception, InputError) and "ingest" in str(res.exception)

@@ -1,0 +1,111 @@
+"""The learned model, single-unit forecasts, fan charts and alerts on real data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import accordwatch.forecast as fc_pkg
+from accordwatch.errors import InputError, NotFound
+from accordwatch.forecast import Conflictology, QuantileGBM, find_unit, protocol_window
+from accordwatch.forecast._alerts import alerts
+from accordwatch.forecast._forecast import fan_chart, forecast
+
+FAST = {"n_estimators": 30, "quantiles": (0.05, 0.25, 0.5, 0.75, 0.95)}
+
+
+@pytest.fixture(scope="module")
+def fitted(sahel: pd.DataFrame) -> tuple[QuantileGBM, pd.DataFrame]:
+    train = sahel[sahel.month_id <= protocol_window(2016)[0]]
+    return QuantileGBM(mix=0.0, **FAST).fit(train), train
+
+
+def test_public_api_is_honest() -> None:
+    for name in fc_pkg.__all__:
+        assert hasattr(fc_pkg, name), name
+
+
+def test_learned_model_quantiles_are_ordered_and_sensible(fitted, sahel: pd.DataFrame) -> None:
+    model, train = fitted
+    q = model.predict_quantiles(14)
+    assert q.shape == (12, 14, 5)
+    assert (np.diff(q, axis=-1) >= 0).all() and (q >= 0).all()
+    ids = list(model.history_.unit_id)
+    ghana, nigeria = ids.index(find_unit(sahel, "Ghana")), ids.index(find_unit(sahel, "Nigeria"))
+    # a country without state-based deaths for years vs one at war
+    assert q[ghana, :, 2].max() < 1 and q[nigeria, :, 2].min() > 10
+
+
+def test_learned_model_is_reproducible_and_mixes_history(sahel: pd.DataFrame, fitted) -> None:
+    model, train = fitted
+    again = QuantileGBM(mix=0.0, **FAST).fit(train)
+    assert np.array_equal(model.predict(3).values, again.predict(3).values)
+    pure_history = QuantileGBM(mix=1.0, **FAST).fit(train).predict(2)
+    mali = find_unit(sahel, "Mali")
+    draws = pure_history.select([mali]).values[0, 0]
+    last12 = np.sort(train[train.unit_id == mali]["y"].to_numpy()[-12:])
+    assert np.array_equal(np.unique(draws), np.unique(last12))
+
+
+def test_learned_model_refuses_tiny_data(sahel: pd.DataFrame) -> None:
+    tiny = sahel[(sahel.unit == "Ghana") & (sahel.month_id <= 320)]
+    with pytest.raises(InputError, match="training rows"):
+        QuantileGBM(**FAST).fit(tiny)
+
+
+def test_short_histories_are_skipped_with_a_reason(sahel: pd.DataFrame) -> None:
+    cut = protocol_window(2012)[0]
+    model = Conflictology().fit(sahel[sahel.month_id <= cut])
+    # "Sudan" got a new id in 2011-07 when South Sudan seceded: 4 months of history at 2011-10
+    skipped = model.skipped_
+    assert "only 4 months of history; 12 needed" in set(skipped["reason"])
+    assert "no data in the cutoff month 2011-10" in set(skipped["reason"])  # the old Sudan
+
+
+def test_forecast_one_country(sahel: pd.DataFrame, tmp_path) -> None:
+    out = forecast(sahel, "Mali", 12, model=Conflictology())
+    assert out["month"].tolist()[0] == "2023-01" and len(out) == 12
+    assert (out["lo-90"] <= out["lo-50"]).all() and (out["lo-50"] <= out["median"]).all()
+    assert (out["median"] <= out["hi-50"]).all() and (out["hi-50"] <= out["hi-90"]).all()
+    assert (out["p_ge_100"] <= out["p_ge_25"]).all()
+    for suffix in (".png", ".svg"):
+        path = fan_chart(sahel, out, tmp_path / f"mali{suffix}")
+        assert path.stat().st_size > 5000
+    with pytest.raises(InputError, match=r"\.png or \.svg"):
+        fan_chart(sahel, out, tmp_path / "mali.pdf")
+
+
+def test_forecast_bad_requests(sahel: pd.DataFrame) -> None:
+    with pytest.raises(NotFound):
+        forecast(sahel, "Atlantis", 12, model="conflictology")
+    with pytest.raises(InputError, match="between 1 and 36"):
+        forecast(sahel, "Mali", 0, model="conflictology")
+    ended = sahel[~((sahel.unit == "Mali") & (sahel.month_id > 500))]
+    with pytest.raises(InputError, match="no longer reports"):
+        forecast(ended, "Mali", 3, model="conflictology")
+    short = sahel[(sahel.unit != "Mali") | (sahel.month_id > 510)]
+    with pytest.raises(InputError, match="only 6 months"):
+        forecast(short, "Mali", 3, model="conflictology")
+    with pytest.raises(InputError, match="unknown model"):
+        forecast(sahel, "Mali", 3, model="prophet")
+
+
+def test_alerts_flag_a_spike_with_reasons(sahel: pd.DataFrame) -> None:
+    last = int(sahel["month_id"].max())
+    spiked = sahel.copy()
+    spiked.loc[(spiked.unit == "Niger") & (spiked.month_id == last), "y"] = 900.0
+    spiked.loc[(spiked.unit == "Ghana") & (spiked.month_id == last), "y"] = 40.0
+    out = alerts(spiked, model="conflictology")
+    assert out["unit"].tolist()[:2] == ["Ghana", "Niger"]
+    ghana, niger = out.iloc[0], out.iloc[1]
+    assert "onset" in ghana["checks"] and "first deaths after 12 months" in ghana["reason"]
+    assert niger["checks"] == "above_forecast,surge"
+    assert "900 deaths, above the 90% forecast bound" in niger["reason"]
+    assert out["rank"].tolist() == list(range(1, len(out) + 1))
+    assert out["score"].is_monotonic_decreasing
+    # without the injected spikes neither country alerts
+    plain = alerts(sahel, model="conflictology")
+    assert not plain["unit"].isin(["Ghana", "Niger"]).any()
+    with pytest.raises(InputError, match="level"):
+        alerts(sahel, model="conflictology", level=0.2)
