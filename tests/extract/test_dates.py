@@ -16,7 +16,7 @@ PUB = dt.date(2023, 10, 5)  # a Thursday
     [
         ("On Tuesday the army struck.", "en", "2023-10-03", "day"),
         ("Last Thursday the army struck.", "en", "2023-09-28", "day"),
-        ("In mid-August, clashes broke out.", "en", "2023-08", "month"),
+        ("In mid-August, shots were fired.", "en", "2023-08", "month"),
         ("in December it withdrew", "en", "2022-12", "month"),  # latest December before Oct 2023
         ("in late 2021", "en", "2021", "year"),
         ("three days ago", "en", "2023-10-02", "day"),

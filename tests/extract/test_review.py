@@ -19,7 +19,7 @@ from accordwatch.store.review import (
     reject_candidate,
 )
 
-TEXT = ("On Tuesday, clashes between the army and the CSP broke out near Ber, killing 9 soldiers. "
+TEXT = ("On Tuesday, clashes between the army and the CSP erupted near Ber, killing 9 soldiers. "
         "In mid-February, the army carried out airstrikes on Tarkint.")
 
 
@@ -102,7 +102,7 @@ def test_edit_checks_and_refreshes_place(store: Store) -> None:
 
 
 def test_failed_accept_leaves_store_unchanged(store: Store) -> None:
-    r = extract_text("In recent days, the CMA has been storming army bases.", published="2024-03-14")
+    r = extract_text("This week, CSP fighters overran an army post near Léré.", published="2024-03-14")
     cid = queue_result(store, r)[0]
     store.con.execute("UPDATE review_candidates SET event_date = NULL WHERE candidate_id = ?", [cid]).fetchall()
     with pytest.raises(InputError, match="no date"):

@@ -6,7 +6,7 @@ Each clause (see :func:`accordwatch.extract._text.clauses`) holding an event tri
 with the highest priority.  Its attributes come from the same clause:
 
 * **date** — the time expression nearest the trigger, else a sentence-opening one
-  ("In mid-August, …" scopes over the whole sentence);
+  ("In early May, …" scopes over the whole sentence);
 * **place** — the first town-level place after a locative word ("in", "près de"),
   else any strong place, else a region; directions ("towards Gao") and modifiers
   ("the Kidal camp") come last, names of things ("the boat Tombouctou") never;
@@ -67,10 +67,13 @@ def _in(spans: list[tuple[int, int]], s: int, e: int) -> bool:
     return any(a <= s and e <= b for a, b in spans)
 
 
-def _find_triggers(text: str, folded: str, c0: int, c1: int, lang: str) -> list[_Trigger]:
+def _find_triggers(text: str, folded: str, c0: int, c1: int, lang: str,
+                   dates: list[DateMention]) -> list[_Trigger]:
     lex = lexicon()
     ex = excludes()
-    toks = words(text, c0, c1)
+    # words inside a date expression ("in May") are never hedges or negations
+    toks = [t for t in words(text, c0, c1)
+            if not any(d.start <= t[0] < d.end for d in dates)]
     found: list[_Trigger] = []
     for etype, pats in triggers(lang).items():
         for _src, pat in pats:
@@ -185,7 +188,7 @@ def events_in_text(text: str, *, lang: str, published: dt.date | None,
                    and len(words(text, sent.start, d.start)) <= 2]
         sent_events: list[tuple[CandidateEvent, int, int]] = []
         for c0, c1 in cl:
-            trigs = _find_triggers(text, folded, c0, c1, lang)
+            trigs = _find_triggers(text, folded, c0, c1, lang, dates)
             if not trigs:
                 continue
             trig = min(trigs, key=lambda t: (prio[t.type], t.start))

@@ -4,7 +4,7 @@ Everything here is plain data with a ``to_dict()`` that gives the JSON contract 
 ``accordwatch extract --format json`` (see DESIGN.md).
 
 >>> ev = CandidateEvent(date="2023-08", date_precision="month", type="clash",
-...                     evidence="Clashes broke out in Ber.", confidence=0.8)
+...                     evidence="Clashes erupted in Ber.", confidence=0.8)
 >>> ev.to_dict()["date"], ev.to_dict()["fatalities"]
 ('2023-08', None)
 """

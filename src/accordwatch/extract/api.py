@@ -1,7 +1,7 @@
 """Public entry points: text, document or path in → :class:`ExtractionResult` out.
 
 >>> import datetime as dt
->>> r = extract_text("On Tuesday, clashes between the CMA and the army broke out in Ber, "
+>>> r = extract_text("On Tuesday, clashes between the CMA and the army erupted in Ber, "
 ...                  "killing 12 soldiers.", published=dt.date(2023, 10, 5))
 >>> e = r.events[0]
 >>> e.type, e.date, e.place, e.admin1, e.actors, e.fatalities

@@ -8,7 +8,7 @@ values, so it is tested without a store.
 ...         "latitude": 16.83, "longitude": -2.53, "location_precision": "town",
 ...         "actors": "Coordination of Azawad Movements; Government of Mali",
 ...         "actor_ids": "ucdp:1158; ucdp:72", "event_type": "clash", "fatalities": None,
-...         "evidence": "Clashes broke out in Ber."}
+...         "evidence": "Clashes erupted in Ber."}
 >>> row = event_row(cand, {"doc_id": "doc-abc", "title": "T", "url": None, "published": None})
 >>> row["source"], row["date_start"], row["date_end"], row["date_prec"], row["side_a"]
 ('text:doc-abc', datetime.date(2023, 8, 1), datetime.date(2023, 8, 31), 4, 'Government of Mali')

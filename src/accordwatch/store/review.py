@@ -15,7 +15,7 @@ Every change is one transaction and is logged in ``review_log``.
 >>> import accordwatch.extract as ex
 >>> from accordwatch.store import Store
 >>> with Store.open(":memory:", seed=False) as st:
-...     r = ex.extract_text("In mid-August, clashes between the CMA and the army broke out in Ber.",
+...     r = ex.extract_text("In early May, CMA and army units fought each other at Ber.",
 ...                         published="2023-10-05")
 ...     ids = queue_result(st, r)
 ...     accept_candidate(st, ids[0])["status"]
