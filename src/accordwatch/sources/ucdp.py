@@ -413,11 +413,15 @@ def _event_table(c: Checked, source: str, keep: np.ndarray) -> pa.Table:
 
 # -- line numbers ---------------------------------------------------------------------------
 def _csv_locator(data: bytes, n_rows: int, n_cols: int, had_invalid: bool) -> RowLocator:
-    """Map row positions to physical line numbers, cheaply when no field spans lines."""
-    newlines = data.count(b"\n")
-    simple = not had_invalid and newlines in (n_rows, n_rows + 1) and b"\n\n" not in data
+    """Map row positions to physical line numbers, cheaply when no field spans lines.
+
+    Nothing is computed until a row has to be located (only files with bad rows pay).
+    """
 
     def locate(rows: np.ndarray) -> list[int | None]:
+        if len(rows) == 0:
+            return []
+        simple = not had_invalid and data.count(b"\n") in (n_rows, n_rows + 1) and b"\n\n" not in data
         if simple:
             return [int(r) + 2 for r in rows]
         starts = _record_lines(data, n_cols)
