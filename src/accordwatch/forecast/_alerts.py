@@ -17,8 +17,8 @@ Example:
     >>> hist = [0.0] * 11 + [2.0] + [3.0, 1.0, 2.0, 80.0]
     >>> panel = pd.DataFrame({"unit_id": 1, "unit": "A", "month_id": range(121, 137), "y": hist})
     >>> a = alerts(panel, model="conflictology")
-    >>> a.loc[0, "unit"], a.loc[0, "deaths"], a.loc[0, "checks"]
-    ('A', 80.0, 'above_forecast,surge')
+    >>> print(a.loc[0, "unit"], int(a.loc[0, "deaths"]), a.loc[0, "checks"])
+    A 80 above_forecast,surge
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ Example:
     >>> panel = load_views_cm()
     >>> small = panel[panel.unit.isin(["Mali", "Niger", "Chad"])]
     >>> res = backtest(small, [2019])
-    >>> res.scores.loc["zero", "n"]
+    >>> int(res.scores.loc["zero", "n"])
     36
     >>> sorted(res.frame.columns)[:4]
     ['brier_25', 'covered_90', 'crps', 'cutoff']

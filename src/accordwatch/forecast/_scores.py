@@ -8,7 +8,7 @@ Example:
     >>> obs = np.array([0.0, 30.0])
     >>> fct = np.array([[0.0, 0.0, 10.0, 50.0], [0.0, 20.0, 30.0, 40.0]])
     >>> crps(obs, fct).round(3).tolist()
-    [5.0, 3.75]
+    [5.0, 4.375]
     >>> brier(obs, fct, 25).tolist()
     [0.0625, 0.25]
     >>> covered(obs, fct, 0.5).tolist()
