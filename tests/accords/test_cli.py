@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from accordwatch.cli import app
-from accordwatch.errors import InputError, NotFound, RowErrors
+from accordwatch.errors import InputError, NotFound
 
 runner = CliRunner()
 
@@ -43,7 +43,7 @@ def test_assess_index_and_export(adb: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["accords", "export-assessments", "--out", str(out), "--db", str(adb)])
     assert result.exit_code == 0 and out.read_text().startswith("provision_id,date,score")
     dup = runner.invoke(app, ["accords", "import-assessments", str(out), "--db", str(adb)])
-    assert isinstance(dup.exception, RowErrors)
+    assert dup.exit_code == 2 and "nothing was loaded" in dup.stderr
 
 
 def test_import_load_timeline_health(adb: Path, data: Path) -> None:
@@ -59,15 +59,15 @@ def test_import_load_timeline_health(adb: Path, data: Path) -> None:
     assert table.exit_code == 0 and "terminated" in table.stdout
 
 
-def test_errors_are_library_errors(adb: Path) -> None:
+def test_errors_exit_with_the_library_error_code(adb: Path) -> None:
     r = runner.invoke(app, ["accords", "assess", "no.such", "--score", "1", "--date", "2016-01-01",
                             "--evidence", "x", "--db", str(adb)])
-    assert isinstance(r.exception, NotFound)
+    assert r.exit_code == NotFound.exit_code == 3 and "no.such" in r.stderr
     r = runner.invoke(app, ["accords", "assess", "mali2015.t6.csa", "--score", "7", "--date", "2016-01-01",
                             "--evidence", "x", "--db", str(adb)])
-    assert isinstance(r.exception, InputError) and r.exception.exit_code == 2
+    assert r.exit_code == InputError.exit_code == 2 and "error:" in r.stderr
     r = runner.invoke(app, ["accords", "show", "123456", "--db", str(adb)])
-    assert isinstance(r.exception, NotFound) and r.exception.exit_code == 3
+    assert r.exit_code == 3 and "123456" in r.stderr
 
 
 def test_every_command_has_help() -> None:

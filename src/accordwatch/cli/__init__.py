@@ -6,7 +6,9 @@ Each command module registers its commands on :data:`app` through a
 
 from __future__ import annotations
 
-import sys
+import functools
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import typer
 
@@ -25,26 +27,43 @@ app = typer.Typer(
 
 
 def _register_all() -> None:
-    from . import store_cmds
+    from . import accords_cmds, extract_cmds, forecast_cmds, reference_cmds, store_cmds
 
-    store_cmds.register(app)
-    for name in ("reference_cmds", "forecast_cmds", "accords_cmds", "extract_cmds", "brief_cmds", "web_cmds"):
-        try:
-            module = __import__(f"{__name__}.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:  # a command group not built yet
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
+    for module in (store_cmds, reference_cmds, forecast_cmds, accords_cmds, extract_cmds):
         module.register(app)
+    _guard(app)
+
+
+def _report(exc: AccordwatchError) -> NoReturn:
+    err.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False)
+    raise typer.Exit(exc.exit_code)
+
+
+def _guard(group: typer.Typer) -> None:
+    """Wrap every command so a library error becomes a one-line message and its exit code
+    (InputError 2, NotFound 3, StoreError 4, NetworkError 5) — also under CliRunner."""
+    for info in group.registered_commands:
+        callback = info.callback
+        if callback is None or getattr(callback, "_guarded", False):
+            continue
+
+        @functools.wraps(callback)
+        def guarded(*args: Any, __cb: Callable[..., Any] = callback, **kwargs: Any) -> Any:
+            try:
+                return __cb(*args, **kwargs)
+            except AccordwatchError as exc:
+                _report(exc)
+
+        guarded._guarded = True  # type: ignore[attr-defined]
+        info.callback = guarded
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _guard(sub.typer_instance)
 
 
 _register_all()
 
 
 def main() -> None:
-    """Console entry point: run the app, turning library errors into clean messages."""
-    try:
-        app()
-    except AccordwatchError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False)
-        sys.exit(exc.exit_code)
+    """Console entry point."""
+    app()
