@@ -21,14 +21,16 @@ Example:
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import lightgbm as lgb
 import numpy as np
 
 from ..errors import InputError
 from ._benchmarks import History, Model
 from ._features import FEATURES, origin_features
+
+if TYPE_CHECKING:  # lightgbm loads only when a model is fitted (the CLI starts fast)
+    import lightgbm as lgb
 
 __all__ = ["DEFAULT_MODEL", "QUANTILES", "QuantileGBM", "make_model"]
 
@@ -153,6 +155,8 @@ class QuantileGBM(Model):
     def _fit(self, hist: History) -> None:
         feats = origin_features(hist.values)
         x, y, w = self._training_rows(feats, hist.values)
+        import lightgbm as lgb
+
         def one(q: float) -> lgb.LGBMRegressor:
             model = lgb.LGBMRegressor(objective="quantile", alpha=q, random_state=self.seed, **self.params)
             return model.fit(x, y, sample_weight=w)

@@ -18,13 +18,14 @@ Example:
 from __future__ import annotations
 
 import numpy as np
-import scoringrules as sr
 
 __all__ = ["brier", "covered", "crps", "crps_direct"]
 
 
 def crps(obs: np.ndarray, fct: np.ndarray) -> np.ndarray:
     """CRPS of each ensemble forecast (the empirical distribution of its members)."""
+    import scoringrules as sr  # loaded on first use: keeps `import accordwatch.cli` light
+
     return np.asarray(sr.crps_ensemble(np.asarray(obs, float), np.asarray(fct, float), estimator="qd"))
 
 
