@@ -141,7 +141,10 @@ def alerts_cmd(
     if result.empty and fmt is not Format.json:
         err.print("no alerts for the latest month.")
         return
-    print_frame(result.head(top), fmt, title="alerts")
+    shown = result.head(top)
+    if fmt is not Format.json:
+        shown = shown.drop(columns="unit_id").round({"forecast_median": 1, "forecast_hi": 1, "baseline_mean": 1, "score": 2})
+    print_frame(shown, fmt, title=f"alerts for {result['month'].iloc[0]}" if len(result) else "alerts")
 
 
 def register(app: typer.Typer) -> None:
