@@ -24,6 +24,8 @@ def fitted(sahel: pd.DataFrame) -> tuple[QuantileGBM, pd.DataFrame]:
 def test_public_api_is_honest() -> None:
     for name in fc_pkg.__all__:
         assert hasattr(fc_pkg, name), name
+    assert callable(fc_pkg.forecast) and callable(fc_pkg.alerts) and callable(fc_pkg.backtest)
+    assert fc_pkg.forecast is forecast and fc_pkg.alerts is alerts
 
 
 def test_learned_model_quantiles_are_ordered_and_sensible(fitted, sahel: pd.DataFrame) -> None:

@@ -10,10 +10,16 @@ import pandas as pd
 import typer
 
 from ..errors import InputError
-from ..forecast import DEFAULT_MODEL, backtest, load_views_cm, make_model, series_from_events
-from ..forecast._alerts import alerts as run_alerts
-from ..forecast._forecast import fan_chart
-from ..forecast._forecast import forecast as run_forecast
+from ..forecast import (
+    DEFAULT_MODEL,
+    backtest,
+    fan_chart,
+    load_views_cm,
+    make_model,
+    series_from_events,
+)
+from ..forecast import alerts as run_alerts
+from ..forecast import forecast as run_forecast
 from ._common import DbOption, Format, FormatOption, err, print_frame, print_json
 
 __all__ = ["register"]

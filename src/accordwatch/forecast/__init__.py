@@ -11,6 +11,7 @@ Example:
     (14, 1000)
 """
 
+from ._alerts import alerts
 from ._backtest import BENCHMARKS, BacktestResult, backtest, possible_test_years, protocol_window
 from ._benchmarks import Conflictology, Last, Model, Zero
 from ._data import (
@@ -21,6 +22,7 @@ from ._data import (
     series_from_events,
     validate_panel,
 )
+from ._forecast import fan_chart, forecast
 from ._learned import DEFAULT_MODEL, QuantileGBM, make_model
 from ._samples import Samples
 from ._scores import brier, covered, crps
@@ -35,11 +37,14 @@ __all__ = [
     "QuantileGBM",
     "Samples",
     "Zero",
+    "alerts",
     "backtest",
     "brier",
     "covered",
     "crps",
+    "fan_chart",
     "find_unit",
+    "forecast",
     "load_views_cm",
     "make_model",
     "month_id",
