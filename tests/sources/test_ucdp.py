@@ -14,21 +14,9 @@ import pytest
 
 from accordwatch.errors import InputError
 from accordwatch.sources import detect_source, read_ucdp
+from csvrows import read_rows, write_rows
 
 DATA = Path(__file__).parents[1] / "data" / "ucdp"
-
-
-def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    rows = list(csv.reader(open(path, newline="", encoding="utf-8")))
-    return rows[0], rows[1:]
-
-
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
-    return path
 
 
 def _physical_line_of(path: Path, event_id: str) -> int:
@@ -59,7 +47,7 @@ def test_full_bundled_csv_reads_clean(ged_full: Path) -> None:
     assert "36210" in set(batch.table.column("source_event_id").to_pylist())
 
 
-def test_csv_geojson_and_api_pages_give_identical_rows(ged_slice: Path) -> None:
+def test_csv_geojson_and_api_pages_give_identicalread_rows(ged_slice: Path) -> None:
     (csv_b,) = read_ucdp(ged_slice)
     (geo_b,) = read_ucdp(DATA / "ged_caf_slice.geojson")
     (api_b,) = read_ucdp(DATA / "ged_caf_api_pages.json")
@@ -70,11 +58,11 @@ def test_csv_geojson_and_api_pages_give_identical_rows(ged_slice: Path) -> None:
 
 
 def test_plain_dates_and_iso_dates_are_accepted(ged_slice: Path, tmp_path: Path) -> None:
-    header, rows = _rows(ged_slice)
+    header, rows = read_rows(ged_slice)
     i, j = header.index("date_start"), header.index("date_end")
     for r in rows:
         r[i], r[j] = r[i][:10], r[j][:10].replace("-", "-") + "T00:00:00"
-    (b,) = read_ucdp(_write(tmp_path / "plain.csv", header, rows))
+    (b,) = read_ucdp(write_rows(tmp_path / "plain.csv", header, rows))
     assert b.errors == []
     (orig,) = read_ucdp(ged_slice)
     assert b.table.column("date_start").equals(orig.table.column("date_start"))
@@ -118,20 +106,20 @@ def test_geography_is_filled(ged_slice: Path) -> None:
 
 
 def test_missing_priogrid_is_computed(ged_slice: Path, tmp_path: Path) -> None:
-    header, rows = _rows(ged_slice)
+    header, rows = read_rows(ged_slice)
     g = header.index("priogrid_gid")
     truth = [r[g] for r in rows]
     for r in rows:
         r[g] = ""
-    (b,) = read_ucdp(_write(tmp_path / "nogid.csv", header, rows))
+    (b,) = read_ucdp(write_rows(tmp_path / "nogid.csv", header, rows))
     assert [str(x) for x in b.table.column("priogrid_gid").to_pylist()] == truth
 
 
 # -- bad input --------------------------------------------------------------------------------
 def test_missing_column_names_file_and_column(ged_slice: Path, tmp_path: Path) -> None:
-    header, rows = _rows(ged_slice)
+    header, rows = read_rows(ged_slice)
     k = header.index("best")
-    bad = _write(tmp_path / "nobest.csv", header[:k] + header[k + 1 :], [r[:k] + r[k + 1 :] for r in rows])
+    bad = write_rows(tmp_path / "nobest.csv", header[:k] + header[k + 1 :], [r[:k] + r[k + 1 :] for r in rows])
     with pytest.raises(InputError, match=r"nobest\.csv: missing required columns best"):
         read_ucdp(bad)
 
@@ -150,12 +138,12 @@ def test_missing_column_names_file_and_column(ged_slice: Path, tmp_path: Path) -
     ],
 )
 def test_bad_value_is_reported_with_line_and_field(ged_slice: Path, tmp_path: Path, field: str, value: str, reason: str) -> None:
-    header, rows = _rows(ged_slice)
+    header, rows = read_rows(ged_slice)
     # damage the row that follows a multi-line record, so line numbers must be physical lines
     target = next(i for i, r in enumerate(rows) if any("\n" in c for c in r)) + 1
     event_id = rows[target][0]
     rows[target][header.index(field)] = value
-    path = _write(tmp_path / "bad.csv", header, rows)
+    path = write_rows(tmp_path / "bad.csv", header, rows)
     (b,) = read_ucdp(path)
     assert len(b.errors) == 1, b.errors
     err = b.errors[0]
@@ -168,11 +156,11 @@ def test_bad_value_is_reported_with_line_and_field(ged_slice: Path, tmp_path: Pa
 
 
 def test_error_line_numbers_are_physical_lines(ged_slice: Path, tmp_path: Path) -> None:
-    header, rows = _rows(ged_slice)
+    header, rows = read_rows(ged_slice)
     multi = [i for i, r in enumerate(rows) if any("\n" in c for c in r)]
     target = multi[-1] + 1
     rows[target][header.index("best")] = "many"
-    path = _write(tmp_path / "bad.csv", header, rows)
+    path = write_rows(tmp_path / "bad.csv", header, rows)
     (b,) = read_ucdp(path)
     assert b.errors[0].line == _physical_line_of(path, rows[target][0])
     assert b.errors[0].line > target + 2  # the multi-line records before it push it down
@@ -190,13 +178,13 @@ def test_truncated_file(ged_slice: Path, tmp_path: Path) -> None:
 
 
 def test_duplicate_ids(ged_slice: Path, tmp_path: Path) -> None:
-    header, rows = _rows(ged_slice)
-    same = _write(tmp_path / "same.csv", header, rows + [rows[3]])
+    header, rows = read_rows(ged_slice)
+    same = write_rows(tmp_path / "same.csv", header, rows + [rows[3]])
     (b,) = read_ucdp(same)
     assert b.errors == [] and b.duplicates_dropped == 1 and b.table.num_rows == len(rows)
     changed = list(rows[3])
     changed[header.index("best")] = str(int(changed[header.index("best")]) + 5)
-    diff = _write(tmp_path / "diff.csv", header, rows + [changed])
+    diff = write_rows(tmp_path / "diff.csv", header, rows + [changed])
     (b,) = read_ucdp(diff)
     assert {e.field for e in b.errors} == {"id"}
     assert all("duplicate id with different content" in e.reason for e in b.errors)

@@ -17,19 +17,7 @@ import accordwatch as aw
 from accordwatch.errors import RowErrors, StoreError
 from accordwatch.store import Store, resolve_db_path
 from accordwatch.store.history import event_history
-
-
-def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    rows = list(csv.reader(open(path, newline="", encoding="utf-8")))
-    return rows[0], rows[1:]
-
-
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
-    return path
+from csvrows import read_rows, write_rows
 
 
 def _snapshot(db: Path) -> dict[str, object]:
@@ -79,12 +67,12 @@ def test_reloading_the_same_file_changes_nothing(empty_db: Path, ged_full: Path)
 
 def test_changed_row_is_an_update_and_the_old_version_is_kept(empty_db: Path, ged_slice: Path, tmp_path: Path) -> None:
     aw.ingest_ucdp(ged_slice, db=empty_db)
-    header, rows = _rows(ged_slice)
+    header, rows = read_rows(ged_slice)
     event_id = rows[5][0]
     old_best = int(rows[5][header.index("best")])
     rows[5][header.index("best")] = str(old_best + 7)
     rows[5][header.index("high")] = str(old_best + 9)
-    revised = _write(tmp_path / "revised.csv", header, rows)
+    revised = write_rows(tmp_path / "revised.csv", header, rows)
     report = aw.ingest_ucdp(revised, db=empty_db)
     assert (report.inserted, report.updated, report.unchanged) == (0, 1, len(rows) - 1)
     with Store.open(empty_db) as s:
@@ -101,11 +89,11 @@ def test_changed_row_is_an_update_and_the_old_version_is_kept(empty_db: Path, ge
 
 
 def test_bad_file_is_refused_and_store_unchanged(seeded_db: Path, ged_slice: Path, tmp_path: Path) -> None:
-    header, rows = _rows(ged_slice)
+    header, rows = read_rows(ged_slice)
     for r in rows:
         r[0] = "9" + r[0]  # new ids, so a partial load would show
     rows[10][header.index("latitude")] = "-91"
-    bad = _write(tmp_path / "bad.csv", header, rows)
+    bad = write_rows(tmp_path / "bad.csv", header, rows)
     before = _snapshot(seeded_db)
     with pytest.raises(RowErrors) as info:
         aw.ingest_ucdp(bad, db=seeded_db)
@@ -116,10 +104,10 @@ def test_bad_file_is_refused_and_store_unchanged(seeded_db: Path, ged_slice: Pat
 
 
 def test_quarantine_loads_good_rows_and_writes_bad_ones(empty_db: Path, ged_slice: Path, tmp_path: Path) -> None:
-    header, rows = _rows(ged_slice)
+    header, rows = read_rows(ged_slice)
     rows[3][header.index("best")] = "lots"
     rows[7][header.index("date_start")] = "2019-02-29 00:00:00.000"
-    bad = _write(tmp_path / "bad.csv", header, rows)
+    bad = write_rows(tmp_path / "bad.csv", header, rows)
     report = aw.ingest_ucdp(bad, db=empty_db, on_error="quarantine")
     assert report.inserted == len(rows) - 2 and report.rejected == 2
     side = list(csv.DictReader(open(report.quarantine_file, encoding="utf-8")))
@@ -164,7 +152,7 @@ def test_failure_inside_the_transaction_rolls_everything_back(seeded_db: Path, g
             raise RuntimeError("disk on fire")
         return real(self, table)
 
-    header, rows = _rows(ged_slice)
+    header, rows = read_rows(ged_slice)
     monkeypatch.setattr(ingest_mod.Store, "count", boom)
     with pytest.raises(RuntimeError, match="disk on fire"):
         aw.ingest_ucdp(ged_slice, db=seeded_db, source="ucdp-candidate")
