@@ -54,6 +54,9 @@ def main() -> None:
         m = s[name]
         print(f"{name} mention recall: {m['recall']:.2f} ({m['gold'] - len(m['missed'])}/{m['gold']})"
               + (f"  missed: {', '.join(m['missed'])}" if m["missed"] else ""))
+    fat = s["fatalities"]
+    if fat["compared"]:
+        print(f"fatalities agree on {fat['same']}/{fat['compared']} matched core events")
     for d in s["events"]:
         tag = "optional" if d["optional"] else "core"
         print(f"  gold [{tag:8s}] {d['gold']} -> {'matched ' + str(d['matched']) if d['matched'] else 'MISSED'}")

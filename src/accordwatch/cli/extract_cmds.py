@@ -111,6 +111,9 @@ def extract_eval_cmd(
         s = scores[what]
         err.print(f"{what} mention recall {s['recall']:.2f} ({s['gold'] - len(s['missed'])}/{s['gold']})"
                   + (f"; missed: {', '.join(s['missed'])}" if s["missed"] else ""))
+    fat = scores["fatalities"]
+    if fat["compared"]:
+        err.print(f"fatalities agree on {fat['same']}/{fat['compared']} matched core events")
 
 
 def list_cmd(

@@ -167,7 +167,8 @@ def _actor_key(name: str) -> set[str]:
 
 
 def score(gold: Mapping[str, Any], predicted: Mapping[str, Any]) -> dict[str, Any]:
-    """Precision, recall and F1 of events (core and all) and mention recall.
+    """Precision, recall and F1 of events (core and all), mention recall, and the
+    agreement of death figures on matched core events (``fatalities``).
 
     ``predicted`` is the JSON object :func:`accordwatch.extract.extract_path` gives
     (``ExtractionResult.to_dict()``).
@@ -192,6 +193,7 @@ def score(gold: Mapping[str, Any], predicted: Mapping[str, Any]) -> dict[str, An
                         "matched": _brief(rest[m_opt[gi]]) if gi in m_opt else None})
     unmatched = [_brief(p) for i, p in enumerate(p_events) if i not in used and i not in ignored]
     return {
+        "fatalities": _fatality_agreement(core, p_events, m_core),
         "core": _prf(len(m_core), len(p_events) - len(ignored), len(core)),
         "all": _prf(len(m_all), len(p_events), len(g_events)),
         "places": _mention_recall(gold.get("places_mentioned", []),
@@ -201,6 +203,16 @@ def score(gold: Mapping[str, Any], predicted: Mapping[str, Any]) -> dict[str, An
         "events": details,
         "false_positives": unmatched,
     }
+
+
+def _fatality_agreement(core: Sequence[Mapping[str, Any]], pred: Sequence[Mapping[str, Any]],
+                        matches: Mapping[int, int]) -> dict[str, Any]:
+    """Among matched core events whose gold gives ``fatalities`` (a number or null),
+    the share whose predicted figure is the same (null agrees with null)."""
+    pairs = [(core[gi], pred[pi]) for gi, pi in matches.items() if "fatalities" in core[gi]]
+    same = sum(1 for g, p in pairs if g.get("fatalities") == p.get("fatalities"))
+    return {"accuracy": round(same / len(pairs), 4) if pairs else None,
+            "same": same, "compared": len(pairs)}
 
 
 def _brief(ev: Mapping[str, Any]) -> dict[str, Any]:
