@@ -111,7 +111,7 @@ def _pick_place(text: str, places: list[PlaceMention], trig: _Trigger,
     loc = lexicon().locative.get(lang, ())
 
     def after_locative(p: PlaceMention) -> bool:
-        before = deaccent(text[max(0, p.start - 30):p.start]).rstrip()
+        before = deaccent(text[max(0, p.start - 30):p.start]).rstrip().rstrip("'’")
         before = re.sub(r"\b(?:the|a|an|le|la|les|l'|town of|city of|village of|ville de|"
                         r"localite de|commune de)\s*$", "", before).rstrip()
         before = re.sub(r"\b(?:the|a|an|le|la|les|l')\s*$", "", before).rstrip()

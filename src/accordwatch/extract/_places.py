@@ -33,7 +33,7 @@ from accordwatch.extract._text import sentences, words
 from accordwatch.geo import AdminIndex, Gazetteer, Place, normalize_admin1
 from accordwatch.geo._text import compact
 
-__all__ = ["PlaceFinder"]
+__all__ = ["PlaceFinder", "split_elisions"]
 
 _REGION_AFTER = {"region", "regions", "province", "cercle", "circle"}
 _REGION_BEFORE = ("region de", "region du", "region d", "region of", "regions de", "province de",
@@ -75,7 +75,7 @@ class PlaceFinder:
         """Place mentions in ``text`` in order; ``exclude`` spans (actors) are skipped."""
         lex = lexicon()
         blocked = sorted(exclude)
-        toks = words(text)
+        toks = split_elisions(text, words(text))
         starts = {s for sent in sentences(text) for s in (sent.start,)}
         persons: set[str] = set()
         out: list[PlaceMention] = []
@@ -134,6 +134,8 @@ class PlaceFinder:
                 continue
             if n > 1 and any(not self._joined(text, toks[k], toks[k + 1]) for k in range(i, i + n - 1)):
                 continue
+            if n > 1 and not text[toks[i + n - 1][0]].isupper():
+                continue  # "Ber a été …" is Ber, not "Bera": a name ends on a capital word
             span = text[s:e]
             for cand in (span, _strip_possessive(span)):
                 place = self._forms.get(compact(cand))
@@ -205,6 +207,31 @@ class PlaceFinder:
             if hits:
                 out.append(self._mention(text, toks, i, i + 1, hits[0], fuzzy_hit=True))
         return out
+
+
+_ELIDED = ("l", "d", "qu", "jusqu", "lorsqu", "puisqu", "s", "n")
+
+
+def split_elisions(text: str, toks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Split French elisions before a capital ("d'Anéfis", "l’Azawad") into two tokens.
+
+    The article becomes its own token without the apostrophe ("d", "l"), so "près d'"
+    reads as the locative "pres d" and the name is looked up on its own.
+
+    >>> t = "près d'Anéfis et l'armée"
+    >>> [w for _, _, w in split_elisions(t, words(t))]
+    ['pres', 'd', 'anefis', 'et', "l'armee"]
+    """
+    out: list[tuple[int, int, str]] = []
+    for s, e, w in toks:
+        head, sep, rest = w.partition("'")
+        cut = s + len(head) + 1
+        if sep and head in _ELIDED and rest and cut < e and text[cut].isupper():
+            out.append((s, s + len(head), head))
+            out.append((cut, e, deaccent(text[cut:e])))
+        else:
+            out.append((s, e, w))
+    return out
 
 
 def _strip_possessive(span: str) -> str:

@@ -1,0 +1,25 @@
+"""Rules written for Sahel news in general (not one text): elisions, multi-sentence
+events, anaphoric dates, participial tolls, word numbers, more triggers."""
+
+from __future__ import annotations
+
+from accordwatch.extract import extract_text
+from accordwatch.extract._places import PlaceFinder
+
+PUB = "2024-08-01"  # a Thursday
+
+
+def evs(text: str, lang: str = "auto") -> list[dict]:
+    return [e.to_dict() for e in extract_text(text, published=PUB, lang=lang).events]
+
+
+def test_place_after_french_elision_is_found() -> None:
+    found = PlaceFinder.default().find("Des tirs près d'Anéfis et à l’entrée d'Ouatagouna.")
+    assert [p.text for p in found] == ["Anéfis", "Ouatagouna"]
+    e = evs("Mardi, des hommes armés ont attaqué un poste de l'armée près d'Aguelhok.")[0]
+    assert (e["place"], e["admin1"], e["date"]) == ("Aguelhok", "Kidal", "2024-07-30")
+
+
+def test_multiword_place_never_ends_on_a_small_word() -> None:
+    found = PlaceFinder.default().find("Le camp de Ber a été rétrocédé samedi.")
+    assert [(p.text, p.name) for p in found] == [("Ber", "Ber")]
