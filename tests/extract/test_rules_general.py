@@ -23,3 +23,21 @@ def test_place_after_french_elision_is_found() -> None:
 def test_multiword_place_never_ends_on_a_small_word() -> None:
     found = PlaceFinder.default().find("Le camp de Ber a été rétrocédé samedi.")
     assert [(p.text, p.name) for p in found] == [("Ber", "Ber")]
+
+
+def test_same_day_and_next_day_take_the_date_just_given() -> None:
+    got = evs("Samedi, des drones ont bombardé des positions rebelles près de Kidal. "
+              "Le lendemain, des combats ont éclaté entre les FAMa et le CSP à Anéfis.")
+    assert [(e["type"], e["date"]) for e in got] == [
+        ("drone_strike", "2024-07-27"), ("clash", "2024-07-28")]
+    got = evs("Fighting broke out near Ber on Monday. The same day, jets bombed a base near Léré.")
+    assert [(e["type"], e["date"]) for e in got] == [
+        ("clash", "2024-07-29"), ("airstrike", "2024-07-29")]
+
+
+def test_anaphoric_date_without_an_anchor_gives_no_date() -> None:
+    import datetime as dt
+
+    from accordwatch.extract._dates import find_dates
+
+    assert find_dates("The next day, the convoy left.", dt.date(2024, 8, 1)) == []

@@ -218,6 +218,47 @@ _PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
 ]
 
 
+# Dates told relative to the date just given: "le même jour", "the next day", "la veille",
+# "two days later".  They take the nearest earlier (non-vague) date of the text.
+_ANAPHORIC = {
+    "le meme jour": 0, "le jour meme": 0, "ce meme jour": 0, "ce jour-la": 0,
+    "the same day": 0, "that same day": 0, "on the same day": 0, "that day": 0,
+    "le lendemain": 1, "the next day": 1, "the following day": 1, "the day after": 1,
+    "a day later": 1, "un jour plus tard": 1, "the next morning": 1,
+    "la veille": -1, "the day before": -1, "the previous day": -1, "the eve": -1,
+}
+_ANAPHORIC_RE = re.compile(rf"\b(?:{_alt(_ANAPHORIC)})\b")
+_LATER_RE = re.compile(
+    rf"\b(?P<n>{NUMBER_RE}) (?:days? later|jours? plus tard|jours? apres|days? after(?:wards)?)\b")
+_ANCHOR_REACH = 600  # characters: an anaphoric date looks back this far for its anchor
+
+
+def _anaphoric(text: str, folded: str, start: int, end: int,
+               found: list[DateMention]) -> list[DateMention]:
+    """Resolve "the next day"-like expressions against the nearest earlier date."""
+    hits: list[tuple[int, int, int]] = [(m.start(), m.end(), _ANAPHORIC[m.group(0)])
+                                        for m in _ANAPHORIC_RE.finditer(folded, start, end)]
+    for m in _LATER_RE.finditer(folded, start, end):
+        n = parse_number(m.group("n"))
+        if n is not None and n <= 31:
+            hits.append((m.start(), m.end(), n))
+    out = sorted(found, key=lambda d: d.start)
+    for s, e, shift in sorted(hits):
+        if any(s < d.end and d.start < e for d in out):
+            continue
+        anchors = [d for d in out if d.end <= s and s - d.end <= _ANCHOR_REACH and not d.vague]
+        if not anchors:
+            continue
+        a = anchors[-1]
+        if a.precision == "day":
+            value = _iso(a.first_day + dt.timedelta(days=shift))
+        else:
+            value = a.value  # "the next day" after "in mid-August" is still August
+        out.append(DateMention(s, e, text[s:e], value, a.precision, False))
+        out.sort(key=lambda d: d.start)
+    return out
+
+
 def _month_ok(text: str, folded: str, m: re.Match[str]) -> bool:
     """Month names that are also words ("may", "march", "mars") need a date-like context."""
     month = m.groupdict().get("month")
@@ -265,4 +306,4 @@ def find_dates(text: str, published: dt.date | None, lang: str = "en",
             taken.append((s, e))
             found.append(DateMention(s, e, text[s:e], value, precision, vague))
     found.sort(key=lambda d: d.start)
-    return found
+    return _anaphoric(text, folded, start, end, found)
