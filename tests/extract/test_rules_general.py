@@ -30,7 +30,7 @@ def test_same_day_and_next_day_take_the_date_just_given() -> None:
               "Le lendemain, des combats ont éclaté entre les FAMa et le CSP à Anéfis.")
     assert [(e["type"], e["date"]) for e in got] == [
         ("drone_strike", "2024-07-27"), ("clash", "2024-07-28")]
-    got = evs("Fighting broke out near Ber on Monday. The same day, jets bombed a base near Léré.")
+    got = evs("Fighting broke out near Ber on Monday. The same day, jets bombed a base near Léré.", "en")
     assert [(e["type"], e["date"]) for e in got] == [
         ("clash", "2024-07-29"), ("airstrike", "2024-07-29")]
 
