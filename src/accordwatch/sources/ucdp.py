@@ -13,13 +13,14 @@ same rows — and the same errors, with file, line and field — whatever its fo
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import hashlib
 import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -78,27 +79,47 @@ def read_ucdp(path: str | Path, *, source: str | None = None) -> list[Batch]:
     source = source or detect_source(p)
     if source not in ("ucdp-ged", "ucdp-candidate"):
         raise InputError(f"source must be ucdp-ged or ucdp-candidate, not {source!r}")
-    raw = p.read_bytes()
+    name = p.name.lower()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        sha = pool.submit(lambda: hashlib.sha256(raw).hexdigest())  # hashlib frees the GIL
-        name = p.name.lower()
+        sha = pool.submit(_file_sha256, p)  # streams the file in a thread while we parse
         if name.endswith(".zip"):
-            batches = _read_zip(raw, p, source)
+            batches = _read_zip(p.read_bytes(), p, source)
         elif name.endswith((".json", ".geojson")):
-            batches = [_read_json(raw, str(p), source)]
-        elif name.endswith(".gz"):
-            try:
-                data = gzip.decompress(raw)
-            except (OSError, EOFError) as exc:
-                raise InputError(f"{p}: not a readable gzip file ({exc}); is the download complete?") from exc
-            batches = [_read_csv(data, str(p), source, path=p)]
-        elif raw.lstrip()[:1] in (b"{", b"["):
-            batches = [_read_json(raw, str(p), source)]
+            batches = [_read_json(p.read_bytes(), str(p), source)]
+        elif _head(p).lstrip()[:1] in (b"{", b"["):
+            batches = [_read_json(p.read_bytes(), str(p), source)]
         else:
-            batches = [_read_csv(raw, str(p), source, path=p)]
+            batches = [_read_csv(p, str(p), source)]
         for b in batches:
             b.sha256 = sha.result()
     return batches
+
+
+def _file_sha256(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _gunzip(data: bytes, label: str) -> bytes:
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{label}: not a readable gzip file ({exc}); is the download complete?") from exc
+
+
+def _head(p: Path, size: int = 1 << 16) -> bytes:
+    """The first bytes of a file (decompressed for .gz)."""
+    if p.name.lower().endswith(".gz"):
+        try:
+            with gzip.open(p, "rb") as fh:
+                return fh.read(size)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{p}: not a readable gzip file ({exc}); is the download complete?") from exc
+    with open(p, "rb") as fh:
+        return fh.read(size)
 
 
 # -- formats ---------------------------------------------------------------------------------
@@ -123,13 +144,21 @@ def _read_zip(raw: bytes, p: Path, source: str) -> list[Batch]:
         return out
 
 
-def _read_csv(data: bytes, label: str, source: str, path: Path | None = None) -> Batch:
-    """Parse GED CSV bytes.  ``path``, when the bytes are a file on disk, lets the fast
-    path read it with DuckDB's parallel CSV reader."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    first_nl = data.find(b"\n")
-    header_line = (data if first_nl < 0 else data[:first_nl]).decode("utf-8", "replace").strip()
+def _read_csv(src: bytes | Path, label: str, source: str) -> Batch:
+    """Parse GED CSV: ``src`` is the bytes (a .zip member) or a file on disk (plain or
+    .gz), which the fast path hands to DuckDB's parallel CSV reader without reading it
+    into Python; the bytes are read only if a bad row has to be found and located."""
+
+    @functools.cache
+    def load() -> bytes:
+        data = src if isinstance(src, bytes) else src.read_bytes()
+        if isinstance(src, Path) and src.name.lower().endswith(".gz"):
+            data = _gunzip(data, label)
+        return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+
+    head = (src[: 1 << 16] if isinstance(src, bytes) else _head(src)).removeprefix(b"\xef\xbb\xbf")
+    first_nl = head.find(b"\n")
+    header_line = (head if first_nl < 0 else head[:first_nl]).decode("utf-8", "replace").strip()
     if not header_line:
         raise InputError(f"{label}: the file is empty (no header line)")
     header = [h.strip().lower() for h in next(csv.reader([header_line]))]
@@ -137,11 +166,11 @@ def _read_csv(data: bytes, label: str, source: str, path: Path | None = None) ->
     known = [h for h in header if h in _GED_KINDS]
     # fast path: a C++ reader parses and types every column at once; any value that does
     # not fit its column sends us to the slow path below, which finds it row by row
-    if path is not None:
-        typed = _duckdb_csv(path, header, known)
+    if isinstance(src, Path):
+        typed = _duckdb_csv(src, header, known)
     else:
         try:
-            typed = _arrow_csv(data, label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True)
+            typed = _arrow_csv(src, label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True)
         except pa.ArrowInvalid:
             typed = None
     if typed is not None:
@@ -149,7 +178,7 @@ def _read_csv(data: bytes, label: str, source: str, path: Path | None = None) ->
         checked = Checked(columns={**_null_columns(typed.num_rows, exclude=cols), **cols}, n_rows=typed.num_rows)
         for name in _REQUIRED_VALUES:
             flag(checked, pc.is_null(checked.columns[name]), name, "missing value (required)")
-        locate = _csv_locator(data, typed.num_rows, len(header), False)
+        locate = _csv_locator(load, typed.num_rows, len(header), False)
         return _finish(checked, None, label, source, locate, [], [])
 
     invalid: list[tuple[int | None, str, int, int]] = []
@@ -158,8 +187,9 @@ def _read_csv(data: bytes, label: str, source: str, path: Path | None = None) ->
         invalid.append((row.number, row.text, row.expected_columns, row.actual_columns))
         return "skip"
 
+    data = load()
     raw = _arrow_csv(data, label, header, {h: pa.string() for h in header}, strict=False, on_invalid=on_invalid)
-    locate = _csv_locator(data, raw.num_rows, len(header), bool(invalid))
+    locate = _csv_locator(load, raw.num_rows, len(header), bool(invalid))
     pre_errors = [
         RowError(
             label,
@@ -412,7 +442,7 @@ def _event_table(c: Checked, source: str, keep: np.ndarray) -> pa.Table:
 
 
 # -- line numbers ---------------------------------------------------------------------------
-def _csv_locator(data: bytes, n_rows: int, n_cols: int, had_invalid: bool) -> RowLocator:
+def _csv_locator(load: Callable[[], bytes], n_rows: int, n_cols: int, had_invalid: bool) -> RowLocator:
     """Map row positions to physical line numbers, cheaply when no field spans lines.
 
     Nothing is computed until a row has to be located (only files with bad rows pay).
@@ -421,6 +451,7 @@ def _csv_locator(data: bytes, n_rows: int, n_cols: int, had_invalid: bool) -> Ro
     def locate(rows: np.ndarray) -> list[int | None]:
         if len(rows) == 0:
             return []
+        data = load()
         simple = not had_invalid and data.count(b"\n") in (n_rows, n_rows + 1) and b"\n\n" not in data
         if simple:
             return [int(r) + 2 for r in rows]
