@@ -41,3 +41,27 @@ def test_anaphoric_date_without_an_anchor_gives_no_date() -> None:
     from accordwatch.extract._dates import find_dates
 
     assert find_dates("The next day, the convoy left.", dt.date(2024, 8, 1)) == []
+
+
+def test_casualty_sentence_after_the_event_gives_its_toll() -> None:
+    e = evs("Mardi, des combattants ont attaqué une position de l'armée près d'Aguelhok. "
+            "Selon des sources locales, au moins 12 soldats ont été tués.")[0]
+    assert (e["type"], e["fatalities"]) == ("clash", 12)
+    assert "death toll from the next sentence" in e["notes"]
+    # a toll sentence with its own date is another story
+    e = evs("Mardi, des combattants ont attaqué une position de l'armée près d'Aguelhok. "
+            "En 2019, 30 soldats avaient été tués au même endroit.")[0]
+    assert e["fatalities"] is None
+
+
+def test_coordinated_victims_add_up_and_officials_are_not_claims() -> None:
+    from accordwatch.extract._fatalities import fatalities
+
+    assert fatalities("A local official said 12 fighters and three soldiers were killed.", "en") == 15
+    assert fatalities("The army said it killed 12 fighters and three bandits.", "en") is None
+
+
+def test_attack_whose_dead_are_civilians_is_an_attack_on_civilians() -> None:
+    e = evs("Gunmen attacked the town of Ménaka on Sunday. Residents said the assailants "
+            "killed 14 people, including women and children.", "en")[0]
+    assert (e["type"], e["fatalities"], e["date"]) == ("attack_on_civilians", 14, "2024-07-28")

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 
 from accordwatch.extract._dates import find_dates
-from accordwatch.extract._fatalities import fatalities
+from accordwatch.extract._fatalities import fatalities, victim_kinds
 from accordwatch.extract._lexicon import deaccent, excludes, lexicon, priorities, triggers
 from accordwatch.extract._model import (
     ActorMention,
@@ -176,11 +176,14 @@ def events_in_text(text: str, *, lang: str, published: dt.date | None,
     dates = find_dates(text, published, lang)
     prio = priorities()
     out: list[CandidateEvent] = []
+    prev: tuple[Sentence, list[CandidateEvent]] | None = None
     for sent in sents:
         body = text[sent.start:sent.end].rstrip(" ”’\"»)")
         if body.endswith("?"):
+            prev = None
             continue
         if not body.endswith((".", "!", "…", ";", ":")) and len(words(text, sent.start, sent.end)) < 15:
+            prev = None
             continue  # a headline, caption or menu line: mentions count, events do not
         quotes = quote_spans(text, sent.start, sent.end)
         cl = clauses(text, sent)
@@ -254,8 +257,48 @@ def events_in_text(text: str, *, lang: str, published: dt.date | None,
             sent_events.append((ev, c0, c1))
         if len(sent_events) == 1 and sent_events[0][0].fatalities is None:
             sent_events[0][0].fatalities = fatalities(text[sent.start:sent.end], lang)
+        if len(sent_events) == 1 and sent_events[0][0].fatalities is not None:
+            _retype(sent_events[0][0], victim_kinds(text[sent.start:sent.end], lang))
+        if not sent_events and prev is not None:
+            _toll_from_next_sentence(text, lang, prev, sent, dates, places)
+        prev = (sent, [e for e, _, _ in sent_events])
         out += [e for e, _, _ in sent_events]
     return _merge(out)
+
+
+def _retype(ev: CandidateEvent, kinds: set[str]) -> None:
+    """An "attack" with one side whose dead are all civilians is an attack on civilians."""
+    if ev.type == "clash" and len(ev.actors) <= 1 and kinds == {"civilians"}:
+        ev.type = "attack_on_civilians"
+        ev.notes.append("attack whose dead are civilians")
+
+
+def _toll_from_next_sentence(text: str, lang: str, prev: tuple[Sentence, list[CandidateEvent]],
+                             sent: Sentence, dates: list[DateMention],
+                             places: list[PlaceMention]) -> None:
+    """A sentence right after an event's, with a death toll and no event, date or other
+    place of its own ("Selon des sources locales, 12 soldats ont été tués."), gives
+    that event its figure."""
+    before, evs = prev
+    if not evs or before.paragraph != sent.paragraph or before.index != sent.index - 1:
+        return
+    ev = evs[-1]
+    if ev.fatalities is not None:
+        return
+    if any(sent.start <= d.start < sent.end for d in dates):
+        return
+    if any(sent.start <= p.start < sent.end and p.name != ev.place for p in places):
+        return
+    span = text[sent.start:sent.end]
+    figure = fatalities(span, lang)
+    if figure is None:
+        return
+    ev.fatalities = figure
+    ev.evidence_end = sent.end
+    ev.evidence = text[ev.evidence_start if ev.evidence_start is not None else before.start:sent.end]
+    ev.confidence = round(min(0.99, ev.confidence + 0.05), 3)
+    ev.notes.append("death toll from the next sentence")
+    _retype(ev, victim_kinds(span, lang))
 
 
 def _merge(events: list[CandidateEvent]) -> list[CandidateEvent]:

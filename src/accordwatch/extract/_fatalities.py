@@ -16,6 +16,8 @@ True
 True
 >>> fatalities("Cinq soldats ont été tués et 7 civils ont été tués.", "fr")
 12
+>>> fatalities("A local official said 12 fighters and three soldiers were killed.", "en")
+15
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from functools import cache
 from accordwatch.extract._lexicon import deaccent, lexicon
 from accordwatch.extract._numbers import NUMBER_RE, parse_number
 
-__all__ = ["fatalities"]
+__all__ = ["fatalities", "victim_kinds"]
 
 _Q_EN = r"(?:(?:at least|some|about|around|nearly|almost|more than|over|up to|as many as|an estimated|roughly) )?"
 _Q_FR = r"(?:(?:au moins|environ|pres de|plus de|quelque|une|jusqu'a) )?"
@@ -41,6 +43,11 @@ _CATEGORY = {
     "civilians": "civilians", "villagers": "civilians", "passengers": "civilians",
     "civils": "civilians", "villageois": "civilians", "passagers": "civilians",
     "women": "civilians", "children": "civilians", "femmes": "civilians", "enfants": "civilians",
+    "traders": "civilians", "herders": "civilians", "worshippers": "civilians",
+    "residents": "civilians", "inhabitants": "civilians", "farmers": "civilians",
+    "miners": "civilians", "commercants": "civilians", "eleveurs": "civilians",
+    "fideles": "civilians", "habitants": "civilians", "agriculteurs": "civilians",
+    "orpailleurs": "civilians", "forains": "civilians",
     "fighters": "fighters", "militants": "fighters", "combattants": "fighters",
     "assailants": "fighters", "assaillants": "fighters", "jihadists": "fighters",
     "jihadistes": "fighters", "djihadistes": "fighters", "rebels": "fighters",
@@ -69,15 +76,68 @@ def _patterns(lang: str) -> list[re.Pattern[str]]:
     return [re.compile(rf"\b{t}") for t in texts]
 
 
+_CIVILIAN_AFTER = re.compile(
+    r"^,? (?:including|among them|mostly|mainly|dont|parmi lesquels|parmi lesquelles|"
+    r"essentiellement|principalement) (?:des |many |several |plusieurs )?"
+    r"(?:women|children|civilians|villagers|femmes|enfants|civils|villageois)")
+
+
+# Who says it: a figure told by a local official, residents or a hospital is a report,
+# not an armed force's claim about its enemies.
+_INDEPENDENT = re.compile(
+    r"\b(?:local officials?|officials?|residents?|witness(?:es)?|hospital|medical|health|"
+    r"security sources?|local sources?|sources? locales?|sources? hospitalieres?|habitants?|"
+    r"temoins?|elus? locaux|elu local|notables?|humanitarian|ngo|ong|un |onu)\b")
+_ARMED_SOURCE = re.compile(
+    r"\b(?:army|military|armee|etat-major|fama|forces|ministry of defen[cs]e|"
+    r"ministere de la defense|spokesm[ae]n|porte-parole|group|groupe|jnim|gsim|csp)\b")
+_COORDINATED = re.compile(
+    rf"\b(?:at least |au moins )?(?P<n1>{NUMBER_RE}) (?P<w1>[a-z'-]+) (?:and|et|as well as|ainsi que) "
+    rf"(?:at least |au moins )?(?P<n2>{NUMBER_RE}) (?P<w2>[a-z'-]+) "
+    r"(?:were |have been |had been |ont ete |sont |avaient ete )?(?:killed|dead|died|tues|tuees|morts)\b")
+
+
 def fatalities(text: str, lang: str = "en") -> int | None:
     """Confirmed deaths the text reports, or ``None`` when it gives no figure."""
+    figures = _figures(text, lang)
+    if not figures:
+        return None
+    cats = {c for _, c in figures}
+    if "any" in cats or len(cats) == 1:
+        return min(n for n, _ in figures)
+    return sum(min(n for n, c in figures if c == cat) for cat in cats)
+
+
+def victim_kinds(text: str, lang: str = "en") -> set[str]:
+    """Kinds of victims of the confirmed death figures: civilians, soldiers, fighters, any.
+
+    "14 people, including women and children" counts as civilians.
+
+    >>> sorted(victim_kinds("Gunmen killed 14 people, including women and children.", "en"))
+    ['civilians']
+    >>> sorted(victim_kinds("Cinq soldats et deux civils ont été tués.", "fr"))
+    ['civilians', 'soldiers']
+    """
+    return {c for _, c in _figures(text, lang)}
+
+
+def _figures(text: str, lang: str) -> list[tuple[int, str]]:
     lex = lexicon()
     folded = deaccent(text)
     words = set(re.findall(r"[a-z'-]+", folded))
-    claim = bool(words & lex.unconfirmed_kill_words) or any(
-        c in folded for cs in lex.claim_cues.values() for c in cs)
+    claim = bool(words & lex.unconfirmed_kill_words) or (any(
+        c in folded for cs in lex.claim_cues.values() for c in cs) and not (
+        _INDEPENDENT.search(folded) and not _ARMED_SOURCE.search(folded)))
     figures: list[tuple[int, str]] = []
     seen: set[int] = set()
+    # "12 fighters and three soldiers were killed": two victim groups, one verb
+    for m in _COORDINATED.finditer(folded):
+        pair = [(parse_number(m.group(f"n{k}")), m.group(f"w{k}"), m.start(f"n{k}")) for k in (1, 2)]
+        if all(n and w in _CATEGORY for n, w, _ in pair) and not (
+                claim and any(w in lex.claim_victims for _, w, _ in pair)):
+            for n, w, pos in pair:
+                figures.append((int(n or 0), _CATEGORY[w]))
+                seen.add(pos)
     for pattern in _patterns(lang if lang in ("en", "fr") else "en"):
         for m in pattern.finditer(folded):
             if m.start("n") in seen:
@@ -100,10 +160,8 @@ def fatalities(text: str, lang: str = "en") -> int | None:
             if re.search(r"neutrali[sz]\w*\s+(?:\w+\s+)?$", folded[max(0, m.start("n") - 30):m.start("n")]):
                 continue
             seen.add(m.start("n"))
-            figures.append((n, _CATEGORY.get(who, "any")))
-    if not figures:
-        return None
-    cats = {c for _, c in figures}
-    if "any" in cats or len(cats) == 1:
-        return min(n for n, _ in figures)
-    return sum(min(n for n, c in figures if c == cat) for cat in cats)
+            cat = _CATEGORY.get(who, "any")
+            if cat == "any" and _CIVILIAN_AFTER.match(folded[m.end():m.end() + 60]):
+                cat = "civilians"
+            figures.append((n, cat))
+    return figures
