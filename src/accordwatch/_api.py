@@ -125,7 +125,12 @@ def _resolve_country(store: Store, country: str, flt: EventFilter) -> None:
         flt.country_names.add(str(name).lower())
     if key.isdigit():
         flt.country_ids.add(int(key))
-    if rows or store.one("SELECT 1 FROM events WHERE lower(country) = lower(?) LIMIT 1", [key]):
+    # the codes stored events carry under this name (a spelling the reference list lacks)
+    in_events = store.con.execute(
+        "SELECT DISTINCT country_id FROM events WHERE lower(country) = lower(?)", [key]
+    ).fetchall()
+    flt.country_ids |= {int(c) for (c,) in in_events if c is not None}
+    if rows or in_events:
         return
     known = [r[0] for r in store.con.execute(
         "SELECT DISTINCT country FROM country_month UNION SELECT DISTINCT country FROM events WHERE country IS NOT NULL"

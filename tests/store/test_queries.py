@@ -27,6 +27,17 @@ def test_country_by_name_iso_or_gw_code(seeded_db: Path, country: str) -> None:
     assert len(aw.events(seeded_db, country=country)) == 1848
 
 
+def test_country_spelled_only_as_in_the_events(empty_db: Path, tmp_path: Path) -> None:
+    from csvrows import read_rows, write_rows
+
+    header, rows = read_rows(Path(__file__).parents[1] / "data" / "ucdp" / "ged_caf_slice.csv")
+    for r in rows:
+        r[header.index("country")] = "Centrafrique"  # not a name the reference list knows
+    aw.ingest_ucdp(write_rows(tmp_path / "fr.csv", header, rows), db=empty_db)
+    assert len(aw.events(empty_db, country="centrafrique")) == len(rows)
+    assert len(aw.events(empty_db, country="CAF")) == len(rows)  # same GW code 482
+
+
 def test_unknown_country_suggests(seeded_db: Path) -> None:
     with pytest.raises(NotFound, match="Central African Republic"):
         aw.events(seeded_db, country="Central Africn Republic")
