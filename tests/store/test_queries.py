@@ -35,7 +35,7 @@ def test_country_spelled_only_as_in_the_events(empty_db: Path, tmp_path: Path) -
         r[header.index("country")] = "Centrafrique"  # not a name the reference list knows
     aw.ingest_ucdp(write_rows(tmp_path / "fr.csv", header, rows), db=empty_db)
     assert len(aw.events(empty_db, country="centrafrique")) == len(rows)
-    assert len(aw.events(empty_db, country="CAF")) == len(rows)  # same GW code 482
+    assert len(aw.events(empty_db, country="482")) == len(rows)  # its Gleditsch–Ward code
 
 
 def test_unknown_country_suggests(seeded_db: Path) -> None:
