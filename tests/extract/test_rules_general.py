@@ -65,3 +65,18 @@ def test_attack_whose_dead_are_civilians_is_an_attack_on_civilians() -> None:
     e = evs("Gunmen attacked the town of Ménaka on Sunday. Residents said the assailants "
             "killed 14 people, including women and children.", "en")[0]
     assert (e["type"], e["fatalities"], e["date"]) == ("attack_on_civilians", 14, "2024-07-28")
+
+
+def test_drone_with_words_between_and_participial_toll() -> None:
+    e = evs("Jeudi dernier, un drone de l'armée a frappé une foire à Tessalit, tuant neuf civils.")[0]
+    assert (e["type"], e["place"], e["date"], e["fatalities"]) == (
+        "drone_strike", "Tessalit", "2024-07-25", 9)
+    e = evs("On Monday, a Turkish-made drone reportedly hit a truck near Kidal, killing three.", "en")[0]
+    assert (e["type"], e["place"], e["fatalities"]) == ("drone_strike", "Kidal", 3)
+
+
+def test_political_dissolution_suspension_expulsion() -> None:
+    assert [e["type"] for e in evs("Mercredi, le gouvernement a prononcé la dissolution des "
+                                   "associations de la société civile.")] == ["political"]
+    assert [e["type"] for e in evs("On Monday, the authorities suspended the activities of all "
+                                   "political parties.", "en")] == ["political"]
