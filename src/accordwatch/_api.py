@@ -130,7 +130,7 @@ def _resolve_country(store: Store, country: str, flt: EventFilter) -> None:
         "SELECT DISTINCT country_id FROM events WHERE lower(country) = lower(?)", [key]
     ).fetchall()
     flt.country_ids |= {int(c) for (c,) in in_events if c is not None}
-    if rows or in_events:
+    if rows or in_events or (key.isdigit() and store.one("SELECT 1 FROM events WHERE country_id = ? LIMIT 1", [int(key)])):
         return
     known = [r[0] for r in store.con.execute(
         "SELECT DISTINCT country FROM country_month UNION SELECT DISTINCT country FROM events WHERE country IS NOT NULL"
