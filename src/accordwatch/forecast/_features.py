@@ -24,12 +24,17 @@ _LAGS = (0, 1, 2, 3, 6, 12)
 _MEAN_WINDOWS = (3, 6, 12, 24, 48)
 _MAX_WINDOWS = (12, 48)
 _CAP = 240.0
+# features also given relative to the last year's mean log level (``mean12``): the pooled
+# model's target is relative to that level, so trend and shape features in the same
+# units let the trees treat a unit at 5 and one at 5,000 deaths a month alike
+_RELATIVE = ("lag0", "lag1", "mean3", "mean6", "mean24", "mean48", "max12", "max48")
 
 FEATURES: list[str] = (
     [f"lag{k}" for k in _LAGS]
     + [f"mean{w}" for w in _MEAN_WINDOWS]
     + [f"max{w}" for w in _MAX_WINDOWS]
     + ["rawmean12", "std12", "q25_12", "q75_12", "nz12", "nz48", "since_event", "since_25", "history"]
+    + [f"{name}_rel" for name in _RELATIVE]
 )
 
 
@@ -75,6 +80,10 @@ def origin_features(values: np.ndarray) -> np.ndarray:
     cols.append(_since(filled > 0, observed))
     cols.append(_since(filled >= 25, observed))
     cols.append(np.minimum(np.cumsum(observed, axis=1), _CAP).astype(float))
+    base = len(cols)
+    names = FEATURES[:base]
+    for name in _RELATIVE:
+        cols.append(cols[names.index(name)] - cols[names.index("mean12")])
     out = np.stack(cols, axis=-1)
     out[~observed] = np.nan
     return out
