@@ -50,6 +50,23 @@ def test_learned_model_is_reproducible_and_mixes_history(sahel: pd.DataFrame, fi
     assert np.array_equal(np.unique(draws), np.unique(last12))
 
 
+def test_bagged_model_averages_the_bags_quantile_curves(sahel: pd.DataFrame, fitted) -> None:
+    model, train = fitted
+    other = QuantileGBM(mix=0.0, seed=1, **FAST).fit(train)
+    bagged = QuantileGBM(mix=0.0, n_bags=2, **FAST).fit(train)
+    assert len(bagged.boosters_) == 2 and len(bagged.boosters_[0]) == 5
+    q0, q1, qb = model.predict_quantiles(6), other.predict_quantiles(6), bagged.predict_quantiles(6)
+    # bag b is the model with seed + b; the bagged curve is their quantile average (on the
+    # log scale, before negative log values are clipped to zero deaths)
+    assert not np.allclose(q0, q1)
+    pos = (q0 > 0) & (q1 > 0)
+    assert pos.mean() > 0.5
+    np.testing.assert_allclose(np.log1p(qb[pos]), (np.log1p(q0[pos]) + np.log1p(q1[pos])) / 2, atol=1e-9)
+    assert (np.diff(qb, axis=-1) >= 0).all()
+    with pytest.raises(InputError, match="n_bags"):
+        QuantileGBM(n_bags=0)
+
+
 def test_learned_model_refuses_tiny_data(sahel: pd.DataFrame) -> None:
     tiny = sahel[(sahel.unit == "Ghana") & (sahel.month_id <= 320)]
     with pytest.raises(InputError, match="training rows"):

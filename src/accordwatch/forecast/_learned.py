@@ -54,6 +54,9 @@ class QuantileGBM(Model):
     * ``level_weight`` — weight rows by ``(1 + recent mean deaths) ** level_weight``,
       bringing the log-scale pinball loss closer to CRPS on the count scale;
     * ``spread`` — scale the quantiles about the median on the log scale (1 = as fitted);
+    * ``n_bags`` — independent fits (bag ``b`` draws its training rows and tree
+      subsamples with seed ``seed + b``) whose quantile curves are averaged
+      (quantile averaging: smoother, less seed-dependent quantiles);
     * ``n_jobs`` — boosters fitted at once (each single-threaded).
     """
 
@@ -72,6 +75,7 @@ class QuantileGBM(Model):
         relative: bool = True,
         level_weight: float = 0.3,
         spread: float = 1.0,
+        n_bags: int = 1,
         n_estimators: int = 100,
         learning_rate: float = 0.08,
         num_leaves: int = 15,
@@ -95,6 +99,9 @@ class QuantileGBM(Model):
         self.n_jobs = max(1, int(n_jobs))
         self.level_weight = float(level_weight)
         self.spread = float(spread)
+        if int(n_bags) < 1:
+            raise InputError(f"n_bags must be at least 1 (got {n_bags}).")
+        self.n_bags = int(n_bags)
         self.params: dict[str, Any] = {
             "n_estimators": n_estimators,
             "learning_rate": learning_rate,
@@ -111,8 +118,10 @@ class QuantileGBM(Model):
     def __repr__(self) -> str:
         return f"QuantileGBM(mix={self.mix}, window={self.window}, quantiles={len(self.quantiles)})"
 
-    def _training_rows(self, feats: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        rng = np.random.default_rng(self.seed)
+    def _training_rows(
+        self, feats: np.ndarray, values: np.ndarray, seed: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rng = np.random.default_rng(seed)
         n, t, _ = feats.shape
         hist_col = FEATURES.index("history")
         max48 = FEATURES.index("max48")
@@ -154,17 +163,23 @@ class QuantileGBM(Model):
 
     def _fit(self, hist: History) -> None:
         feats = origin_features(hist.values)
-        x, y, w = self._training_rows(feats, hist.values)
+        seeds = [self.seed + b for b in range(self.n_bags)]
+        rows = {s: self._training_rows(feats, hist.values, s) for s in seeds}
         import lightgbm as lgb
 
-        def one(q: float) -> lgb.LGBMRegressor:
-            model = lgb.LGBMRegressor(objective="quantile", alpha=q, random_state=self.seed, **self.params)
+        def one(job: tuple[int, float]) -> lgb.LGBMRegressor:
+            s, q = job
+            x, y, w = rows[s]
+            model = lgb.LGBMRegressor(objective="quantile", alpha=q, random_state=s, **self.params)
             return model.fit(x, y, sample_weight=w)
 
-        # one single-threaded booster per quantile, n_jobs at a time: OpenMP threads
+        # one single-threaded booster per bag and quantile, n_jobs at a time: OpenMP threads
         # inside LightGBM spin badly on a busy 2-core machine, independent boosters do not
+        jobs = [(s, q) for s in seeds for q in self.quantiles]
         with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
-            self.boosters_: list[lgb.LGBMRegressor] = list(pool.map(one, self.quantiles))
+            fitted = list(pool.map(one, jobs))
+        k = len(self.quantiles)
+        self.boosters_: list[list[lgb.LGBMRegressor]] = [fitted[i : i + k] for i in range(0, len(fitted), k)]
         self.origin_ = feats[:, -1, :]
 
     def predict_quantiles(self, h: int) -> np.ndarray:
@@ -172,10 +187,10 @@ class QuantileGBM(Model):
         n = self.origin_.shape[0]
         steps = np.minimum(np.arange(1, h + 1), self.max_step)
         x = np.concatenate([np.repeat(self.origin_, h, axis=0), np.tile(steps, n)[:, None]], axis=1)
-        q = np.stack([b.predict(x) for b in self.boosters_], axis=-1)
+        # each bag's curve is sorted (no crossing), then the curves are averaged
+        q = np.mean([np.sort(np.stack([b.predict(x) for b in bag], axis=-1), axis=-1) for bag in self.boosters_], axis=0)
         if self.relative:
             q = q + x[:, self._anchor][:, None]
-        q = np.sort(q, axis=-1)
         if self.spread != 1.0:
             med = np.median(q, axis=-1, keepdims=True)
             q = med + self.spread * (q - med)
