@@ -4,7 +4,8 @@
 (origin month, step) pairs with the features of :mod:`._features`, and fits one
 LightGBM model per quantile of ``log1p(deaths)`` at ``step`` months ahead
 (quantiles are equivariant under the monotone log1p, so they are quantiles of
-deaths too). The quantile curve of each unit-month becomes an ensemble by
+deaths too), in several bags with different seeds whose quantile curves are
+averaged. The quantile curve of each unit-month becomes an ensemble by
 inverse-CDF interpolation; a share ``mix`` of the ensemble is the unit's own
 last ``window`` months (the conflictology benchmark's distribution), which
 keeps the forecast close to history where the trees are unsure.
@@ -41,7 +42,8 @@ DEFAULT_MODEL = "qgbm"
 class QuantileGBM(Model):
     """Pooled LightGBM quantile regression on log1p deaths, step as a feature, mixed with recent history.
 
-    Parameters (defaults chosen on test years 2014–2017 only, see ``docs/forecast.md``):
+    Parameters (defaults chosen on validation years ≤ 2017 only — 2014–2017, then
+    2010–2017 for the features and the bagging; see ``docs/forecast.md``):
 
     * ``quantiles`` — one booster each; the ensemble interpolates between them;
     * ``mix`` — share of the ensemble drawn from the unit's last ``window`` months;
@@ -70,12 +72,12 @@ class QuantileGBM(Model):
         window: int = 12,
         train_months: int = 360,
         max_step: int = 14,
-        steps_per_origin: int = 4,
+        steps_per_origin: int = 1,
         quiet_keep: float = 0.2,
         relative: bool = True,
         level_weight: float = 0.3,
         spread: float = 1.0,
-        n_bags: int = 1,
+        n_bags: int = 4,
         n_estimators: int = 100,
         learning_rate: float = 0.08,
         num_leaves: int = 15,
