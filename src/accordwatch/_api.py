@@ -62,9 +62,9 @@ def ingest_ucdp(
     from .sources.ucdp import read_ucdp
 
     say = progress or (lambda _m: None)
-    say(f"reading {path}")
-    batches = read_ucdp(path, source=source)
     with _using(db) as store:
+        say(f"reading {path}")
+        batches = read_ucdp(path, source=source, store=store)
         return ingest_batches(store, batches, on_error=on_error, quarantine=quarantine, kind="ingest-ucdp", progress=say)
 
 

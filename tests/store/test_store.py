@@ -206,3 +206,27 @@ def test_killing_the_process_mid_ingest_leaves_the_store_as_it_was(seeded_db: Pa
     assert after == before
     with Store.open(seeded_db) as s:
         assert s.query("SELECT count(*) AS n FROM events WHERE source = 'ucdp-candidate'").loc[0, "n"] == 0
+
+
+def test_staged_csv_path_stores_what_the_arrow_path_stores(tmp_path: Path, ged_slice: Path) -> None:
+    """A clean CSV is parsed inside the store (fast path); the same events from GeoJSON go
+    through Arrow.  Both must store identical content, and leave no staging tables behind."""
+    from accordwatch.sources import read_ucdp
+    from accordwatch.store import CONTENT_COLUMNS
+
+    geojson = ged_slice.with_suffix(".geojson")
+    cols = ", ".join(("source", "source_event_id", *CONTENT_COLUMNS))
+    frames = []
+    for name, path in (("csv", ged_slice), ("geojson", geojson)):
+        with Store.open(tmp_path / f"{name}.duckdb", seed=False) as s:
+            s.skip_seed()
+            if name == "csv":
+                (batch,) = read_ucdp(path, store=s)
+                assert batch.staged and batch.table.column_names == ["_row", "admin1", "priogrid_gid"]
+                aw.ingest_ucdp(path, db=s)
+            else:
+                aw.ingest_ucdp(path, db=s)
+            frames.append(s.query(f"SELECT {cols} FROM events ORDER BY source_event_id"))
+            temp = s.query("SELECT table_name FROM duckdb_tables() WHERE temporary")
+            assert temp.empty, temp
+    assert frames[0].equals(frames[1])

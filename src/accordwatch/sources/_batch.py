@@ -29,6 +29,9 @@ class Batch:
     rejected: list[dict[str, object]] = field(default_factory=list)
     duplicates_dropped: int = 0
     sha256: str | None = None
+    #: True when the rows were parsed into the store's staging table and ``table`` holds
+    #: only ``_row`` plus the columns validation computed (admin1, priogrid_gid)
+    staged: bool = False
 
     @property
     def ok(self) -> bool:

@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -31,6 +31,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import InputError, RowError
+
+if TYPE_CHECKING:
+    from ..store import Store
 from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, GED_COLUMNS
 from ._batch import Batch
 from ._enrich import enrich_geography
@@ -65,11 +68,13 @@ def detect_source(path: str | Path) -> str:
     return "ucdp-candidate" if _CANDIDATE_NAME.search(Path(path).name) else "ucdp-ged"
 
 
-def read_ucdp(path: str | Path, *, source: str | None = None) -> list[Batch]:
+def read_ucdp(path: str | Path, *, source: str | None = None, store: Store | None = None) -> list[Batch]:
     """Read one UCDP file into validated batches (one per CSV inside a .zip).
 
     ``source`` is ``ucdp-ged`` or ``ucdp-candidate``; by default it is guessed
-    from the file name (:func:`detect_source`).
+    from the file name (:func:`detect_source`).  Given the ``store`` the rows are going to,
+    a clean CSV file is parsed inside it (see :func:`_staged_csv`): the returned batch is then
+    only valid for :func:`accordwatch.store.ingest_batches` on that store, straight away.
     """
     p = Path(path)
     if not p.exists():
@@ -89,7 +94,7 @@ def read_ucdp(path: str | Path, *, source: str | None = None) -> list[Batch]:
         elif _head(p).lstrip()[:1] in (b"{", b"["):
             batches = [_read_json(p.read_bytes(), str(p), source)]
         else:
-            batches = [_read_csv(p, str(p), source)]
+            batches = [_read_csv(p, str(p), source, store)]
         for b in batches:
             b.sha256 = sha.result()
     return batches
@@ -144,10 +149,13 @@ def _read_zip(raw: bytes, p: Path, source: str) -> list[Batch]:
         return out
 
 
-def _read_csv(src: bytes | Path, label: str, source: str) -> Batch:
-    """Parse GED CSV: ``src`` is the bytes (a .zip member) or a file on disk (plain or
-    .gz), which the fast path hands to DuckDB's parallel CSV reader without reading it
-    into Python; the bytes are read only if a bad row has to be found and located."""
+def _read_csv(src: bytes | Path, label: str, source: str, store: Store | None = None) -> Batch:
+    """Parse GED CSV: ``src`` is the bytes (a .zip member) or a file on disk (plain or .gz).
+
+    With a ``store``, a file on disk goes straight to DuckDB's parallel CSV reader inside
+    the store (:func:`_staged_csv`) and its bytes are never read into Python unless a bad
+    row has to be found; otherwise Arrow parses and types it, falling back to a row-by-row
+    string pass that names every bad value."""
 
     @functools.cache
     def load() -> bytes:
@@ -166,13 +174,14 @@ def _read_csv(src: bytes | Path, label: str, source: str) -> Batch:
     known = [h for h in header if h in _GED_KINDS]
     # fast path: a C++ reader parses and types every column at once; any value that does
     # not fit its column sends us to the slow path below, which finds it row by row
-    if isinstance(src, Path):
-        typed = _duckdb_csv(src, header, known)
-    else:
-        try:
-            typed = _arrow_csv(src, label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True)
-        except pa.ArrowInvalid:
-            typed = None
+    if isinstance(src, Path) and store is not None:
+        staged = _staged_csv(store, src, header, label, source)
+        if staged is not None:
+            return staged
+    try:
+        typed = _arrow_csv(load(), label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True)
+    except pa.ArrowInvalid:
+        typed = None
     if typed is not None:
         cols = {h: (typed.column(h).cast(pa.date32()) if _GED_KINDS[h] == "date" else typed.column(h)) for h in known}
         checked = Checked(columns={**_null_columns(typed.num_rows, exclude=cols), **cols}, n_rows=typed.num_rows)
@@ -207,29 +216,43 @@ def _read_csv(src: bytes | Path, label: str, source: str) -> Batch:
 
 _ARROW_READ = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.timestamp("ms")}
 _DUCKDB_READ = {"int": "BIGINT", "float": "DOUBLE", "str": "VARCHAR", "date": "TIMESTAMP"}
+#: What validation and enrichment look at; on the staged path only these leave DuckDB.
+_CHECKED = (
+    "id", "year", "type_of_violence", "latitude", "longitude", "best", "low", "high", "deaths_a",
+    "deaths_b", "deaths_civilians", "deaths_unknown", "where_prec", "date_prec", "event_clarity",
+    "date_start", "date_end", "adm_1", "priogrid_gid",
+)
 
 
-def _duckdb_csv(path: Path, header: list[str], known: list[str]) -> pa.Table | None:
-    """Typed parse with DuckDB's CSV reader (parallel even with line breaks inside quoted
-    fields, where Arrow's reader runs on one thread); None if any value does not fit.
-
-    DuckDB serves only as a parser here: an in-memory connection, never the store.
-    """
-    import duckdb
+def _staged_csv(store: Store, path: Path, header: list[str], label: str, source: str) -> Batch | None:
+    """The fast path for a CSV file: DuckDB parses it into the store's staging table and only
+    the checked columns come back here.  None when anything is off (a value of the wrong type,
+    a bad row, a repeated id): the caller then takes the slow path, which reports every problem
+    exactly as for any other input."""
+    from ..store.ingest import drop_staged, stage_csv
 
     columns = {h: _DUCKDB_READ[_GED_KINDS[h]] if h in _GED_KINDS else "VARCHAR" for h in header}
-    con = duckdb.connect()
-    try:
-        con.execute("SET enable_progress_bar = false")
-        rel = con.read_csv(
-            str(path), header=True, sep=",", quotechar='"', escapechar='"', columns=columns,
-            auto_detect=False, compression="gzip" if path.name.lower().endswith(".gz") else "none",
-        )
-        return rel.select(*known).to_arrow_table()
-    except duckdb.Error:
+    pull = [h for h in _CHECKED if h in columns]
+    pulled = stage_csv(store, path, columns, pull)
+    if pulled is None:
         return None
-    finally:
-        con.close()
+    n = pulled.num_rows
+    cols = {h: (pulled.column(h).cast(pa.date32()) if _GED_KINDS[h] == "date" else pulled.column(h)) for h in pull}
+    checked = Checked(columns={**_null_columns(n, exclude=cols), **cols}, n_rows=n)
+    for name in _REQUIRED_VALUES:
+        flag(checked, pc.is_null(checked.columns[name]), name, "missing value (required)")
+    _ged_rules(checked)
+    repeated = pc.max(pc.value_counts(checked.columns["id"]).field("counts")).as_py() if n else 0
+    if checked.bad or (repeated or 0) > 1:
+        drop_staged(store)
+        return None
+    geo = pa.table({
+        "_row": pulled.column("_row"),
+        **{c: checked.columns[c] for c in ("latitude", "longitude", "priogrid_gid", "adm_1")},
+        "admin1": pa.nulls(n, pa.string()),
+    })
+    geo = enrich_geography(geo).select(["_row", "admin1", "priogrid_gid"])
+    return Batch(file=label, source=source, table=geo, rows_read=n, staged=True)
 
 
 def _null_columns(n: int, exclude: dict[str, Any]) -> dict[str, pa.Array]:

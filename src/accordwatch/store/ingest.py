@@ -16,15 +16,16 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from .. import __version__
 from ..errors import InputError, RowError, RowErrors
 from .db import Store
-from .schema import CONTENT_COLUMNS, EVENT_COLUMNS, EVENT_KEY
+from .schema import CONTENT_COLUMNS, EVENT_COLUMNS, EVENT_KEY, duckdb_type
 
-__all__ = ["IngestReport", "ingest_batches"]
+__all__ = ["IngestReport", "drop_staged", "ingest_batches", "stage_csv"]
 
 Progress = Callable[[str], None]
 
@@ -68,6 +69,61 @@ def _write_quarantine(rows: list[dict[str, object]], target: Path) -> Path:
     return Path(tmp)
 
 
+STAGED = "_parsed"  # temp table a staged CSV is parsed into (rows numbered _row, file order)
+
+
+def stage_csv(store: Store, path: Path, columns: dict[str, str], pull: list[str]) -> pa.Table | None:
+    """Parse a CSV file with DuckDB straight into a temp table of the store's connection.
+
+    ``columns`` maps every header name to its DuckDB type.  Returns the ``pull`` columns
+    (plus ``_row``, the 0-based row position in the file) as Arrow, for validation; the
+    other columns never leave DuckDB.  Returns None, leaving nothing behind, when some
+    value does not fit its type or a row is malformed: the caller then takes the slow path,
+    which finds and reports every bad row.
+    """
+    import duckdb
+
+    spec = "{" + ", ".join(f"'{_sql_str(k)}': '{v}'" for k, v in columns.items()) + "}"
+    compression = "gzip" if path.name.lower().endswith(".gz") else "none"
+    try:
+        store.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {STAGED} AS SELECT row_number() OVER () - 1 AS _row, * "
+            f"FROM read_csv('{_sql_str(str(path))}', header = true, auto_detect = false, delim = ',', "
+            f"quote = '\"', escape = '\"', compression = '{compression}', columns = {spec})"
+        )
+    except duckdb.Error:
+        drop_staged(store)
+        return None
+    return store.con.sql(f"SELECT _row, {', '.join(pull)} FROM {STAGED} ORDER BY _row").to_arrow_table()
+
+
+def drop_staged(store: Store) -> None:
+    store.con.execute(f"DROP TABLE IF EXISTS {STAGED}")
+
+
+def _sql_str(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _stage_view(store: Store, batch: Any) -> None:
+    """``_stage``: the staged CSV's columns, with the batch's own (validated, enriched) columns
+    taking precedence, as the Batch-shaped relation the upsert reads."""
+    own = set(batch.table.column_names) - {"_row"}
+    parsed = {r[0] for r in store.con.execute(f"DESCRIBE {STAGED}").fetchall()}
+    exprs = [f"'{_sql_str(batch.source)}' AS source", "CAST(p.id AS VARCHAR) AS source_event_id"]
+    for c in CONTENT_COLUMNS:
+        if c in own:
+            exprs.append(f"g.{c}")
+        elif c in parsed:
+            exprs.append(f"CAST(p.{c} AS {duckdb_type(EVENT_COLUMNS[c])}) AS {c}")
+        else:
+            exprs.append(f"CAST(NULL AS {duckdb_type(EVENT_COLUMNS[c])}) AS {c}")
+    store.con.register("_own", batch.table)
+    store.con.execute(
+        f"CREATE OR REPLACE TEMP VIEW _stage AS SELECT {', '.join(exprs)} FROM {STAGED} p JOIN _own g USING (_row)"
+    )
+
+
 def ingest_batches(
     store: Store,
     batches: Sequence,
@@ -102,6 +158,9 @@ def ingest_batches(
         q_final.parent.mkdir(parents=True, exist_ok=True)
         q_tmp = _write_quarantine(rejected_rows, q_final)
 
+    staged = any(getattr(b, "staged", False) for b in batches)
+    if staged and len(batches) > 1:
+        raise InputError("a staged CSV is ingested on its own")
     table = pa.concat_tables([b.table for b in batches]) if len(batches) > 1 else batches[0].table
     cols = ", ".join(EVENT_COLUMNS)
     content = ", ".join(f"s.{c}" for c in CONTENT_COLUMNS)
@@ -117,7 +176,10 @@ def ingest_batches(
                  sum(b.rows_read for b in batches), __version__],
             )
             say(f"staging {table.num_rows:,} rows")
-            con.register("_stage", table)  # Arrow is scanned in place: no copy
+            if staged:
+                _stage_view(store, batches[0])
+            else:
+                con.register("_stage", table)  # Arrow is scanned in place: no copy
             clash = len(batches) > 1 and con.execute(
                 f"SELECT source_event_id FROM _stage GROUP BY {key} HAVING count(*) > 1 LIMIT 5"
             ).fetchall()
@@ -169,7 +231,12 @@ def ingest_batches(
             os.replace(q_tmp, q_final)
             q_tmp = None
     finally:
-        con.unregister("_stage")
+        if staged:
+            con.execute("DROP VIEW IF EXISTS _stage")
+            con.unregister("_own")
+            drop_staged(store)
+        else:
+            con.unregister("_stage")
         if q_tmp is not None:
             q_tmp.unlink(missing_ok=True)
     return IngestReport(
