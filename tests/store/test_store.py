@@ -209,7 +209,7 @@ def test_killing_the_process_mid_ingest_leaves_the_store_as_it_was(seeded_db: Pa
 
 
 def test_staged_csv_path_stores_what_the_arrow_path_stores(tmp_path: Path, ged_slice: Path) -> None:
-    """A clean CSV is parsed inside the store (fast path); the same events from GeoJSON go
+    """A clean CSV is streamed by DuckDB into the store (fast path); the same events from GeoJSON go
     through Arrow.  Both must store identical content, and leave no staging tables behind."""
     from accordwatch.sources import read_ucdp
     from accordwatch.store import CONTENT_COLUMNS
@@ -222,7 +222,7 @@ def test_staged_csv_path_stores_what_the_arrow_path_stores(tmp_path: Path, ged_s
             s.skip_seed()
             if name == "csv":
                 (batch,) = read_ucdp(path, store=s)
-                assert batch.staged and batch.table.column_names == ["_row", "admin1", "priogrid_gid"]
+                assert batch.scan is not None and batch.table.num_rows < 39  # distinct places only
                 aw.ingest_ucdp(path, db=s)
             else:
                 aw.ingest_ucdp(path, db=s)

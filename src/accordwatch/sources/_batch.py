@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -29,9 +30,10 @@ class Batch:
     rejected: list[dict[str, object]] = field(default_factory=list)
     duplicates_dropped: int = 0
     sha256: str | None = None
-    #: True when the rows were parsed into the store's staging table and ``table`` holds
-    #: only ``_row`` plus the columns validation computed (admin1, priogrid_gid)
-    staged: bool = False
+    #: For a clean CSV file read by the store itself: ``(path, {column: DuckDB type})``.
+    #: ``table`` then holds only the geography lookup (latitude, longitude, adm_1 →
+    #: admin1, priogrid_gid) the ingest joins to the rows it reads from the file.
+    scan: tuple[Path, dict[str, str]] | None = None
 
     @property
     def ok(self) -> bool:

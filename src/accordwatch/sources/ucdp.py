@@ -73,8 +73,8 @@ def read_ucdp(path: str | Path, *, source: str | None = None, store: Store | Non
 
     ``source`` is ``ucdp-ged`` or ``ucdp-candidate``; by default it is guessed
     from the file name (:func:`detect_source`).  Given the ``store`` the rows are going to,
-    a clean CSV file is parsed inside it (see :func:`_staged_csv`): the returned batch is then
-    only valid for :func:`accordwatch.store.ingest_batches` on that store, straight away.
+    a clean CSV file is checked by DuckDB's reader and left on disk (see :func:`_scanned_csv`):
+    the ingest streams it straight into the events table.
     """
     p = Path(path)
     if not p.exists():
@@ -153,7 +153,7 @@ def _read_csv(src: bytes | Path, label: str, source: str, store: Store | None = 
     """Parse GED CSV: ``src`` is the bytes (a .zip member) or a file on disk (plain or .gz).
 
     With a ``store``, a file on disk goes straight to DuckDB's parallel CSV reader inside
-    the store (:func:`_staged_csv`) and its bytes are never read into Python unless a bad
+    the store (:func:`_scanned_csv`) and its bytes are never read into Python unless a bad
     row has to be found; otherwise Arrow parses and types it, falling back to a row-by-row
     string pass that names every bad value."""
 
@@ -175,9 +175,9 @@ def _read_csv(src: bytes | Path, label: str, source: str, store: Store | None = 
     # fast path: a C++ reader parses and types every column at once; any value that does
     # not fit its column sends us to the slow path below, which finds it row by row
     if isinstance(src, Path) and store is not None:
-        staged = _staged_csv(store, src, header, label, source)
-        if staged is not None:
-            return staged
+        scanned = _scanned_csv(store, src, header, label, source)
+        if scanned is not None:
+            return scanned
     try:
         typed = _arrow_csv(load(), label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True)
     except pa.ArrowInvalid:
@@ -224,16 +224,16 @@ _CHECKED = (
 )
 
 
-def _staged_csv(store: Store, path: Path, header: list[str], label: str, source: str) -> Batch | None:
-    """The fast path for a CSV file: DuckDB parses it into the store's staging table and only
-    the checked columns come back here.  None when anything is off (a value of the wrong type,
-    a bad row, a repeated id): the caller then takes the slow path, which reports every problem
-    exactly as for any other input."""
-    from ..store.ingest import drop_staged, stage_csv
+def _scanned_csv(store: Store, path: Path, header: list[str], label: str, source: str) -> Batch | None:
+    """The fast path for a CSV file: DuckDB parses it and only the checked columns come to
+    Python; the ingest then streams the file straight into the events table.  None when
+    anything is off (a value of the wrong type, a bad row, a repeated id): the caller then
+    takes the slow path, which reports every problem exactly as for any other input."""
+    from ..store.ingest import scan_csv
 
     columns = {h: _DUCKDB_READ[_GED_KINDS[h]] if h in _GED_KINDS else "VARCHAR" for h in header}
     pull = [h for h in _CHECKED if h in columns]
-    pulled = stage_csv(store, path, columns, pull)
+    pulled = scan_csv(store, path, columns, pull)
     if pulled is None:
         return None
     n = pulled.num_rows
@@ -244,15 +244,14 @@ def _staged_csv(store: Store, path: Path, header: list[str], label: str, source:
     _ged_rules(checked)
     repeated = pc.max(pc.value_counts(checked.columns["id"]).field("counts")).as_py() if n else 0
     if checked.bad or (repeated or 0) > 1:
-        drop_staged(store)
         return None
-    geo = pa.table({
-        "_row": pulled.column("_row"),
-        **{c: checked.columns[c] for c in ("latitude", "longitude", "priogrid_gid", "adm_1")},
-        "admin1": pa.nulls(n, pa.string()),
-    })
-    geo = enrich_geography(geo).select(["_row", "admin1", "priogrid_gid"])
-    return Batch(file=label, source=source, table=geo, rows_read=n, staged=True)
+    # geography depends only on (latitude, longitude, adm_1): work it out once per distinct triple
+    keys = pa.table({c: checked.columns[c] for c in ("latitude", "longitude", "adm_1")}).group_by(
+        ["latitude", "longitude", "adm_1"], use_threads=False
+    ).aggregate([])
+    geo = keys.append_column("priogrid_gid", pa.nulls(keys.num_rows, pa.int64()))
+    geo = enrich_geography(geo.append_column("admin1", pa.nulls(keys.num_rows, pa.string())))
+    return Batch(file=label, source=source, table=geo, rows_read=n, scan=(path, columns))
 
 
 def _null_columns(n: int, exclude: dict[str, Any]) -> dict[str, pa.Array]:

@@ -25,7 +25,7 @@ from ..errors import InputError, RowError, RowErrors
 from .db import Store
 from .schema import CONTENT_COLUMNS, EVENT_COLUMNS, EVENT_KEY, duckdb_type
 
-__all__ = ["IngestReport", "drop_staged", "ingest_batches", "stage_csv"]
+__all__ = ["IngestReport", "csv_scan_sql", "ingest_batches", "scan_csv"]
 
 Progress = Callable[[str], None]
 
@@ -69,58 +69,61 @@ def _write_quarantine(rows: list[dict[str, object]], target: Path) -> Path:
     return Path(tmp)
 
 
-STAGED = "_parsed"  # temp table a staged CSV is parsed into (rows numbered _row, file order)
+def csv_scan_sql(path: Path, columns: dict[str, str]) -> str:
+    """SQL for DuckDB's parallel CSV reader over ``path`` with every column's type fixed."""
+    spec = "{" + ", ".join(f"'{_sql_str(k)}': '{v}'" for k, v in columns.items()) + "}"
+    compression = "gzip" if path.name.lower().endswith(".gz") else "none"
+    return (
+        f"read_csv('{_sql_str(str(path))}', header = true, auto_detect = false, delim = ',', "
+        f"quote = '\"', escape = '\"', compression = '{compression}', columns = {spec})"
+    )
 
 
-def stage_csv(store: Store, path: Path, columns: dict[str, str], pull: list[str]) -> pa.Table | None:
-    """Parse a CSV file with DuckDB straight into a temp table of the store's connection.
+def scan_csv(store: Store, path: Path, columns: dict[str, str], pull: list[str]) -> pa.Table | None:
+    """The ``pull`` columns of a CSV file, parsed by DuckDB (file order), for validation.
 
-    ``columns`` maps every header name to its DuckDB type.  Returns the ``pull`` columns
-    (plus ``_row``, the 0-based row position in the file) as Arrow, for validation; the
-    other columns never leave DuckDB.  Returns None, leaving nothing behind, when some
-    value does not fit its type or a row is malformed: the caller then takes the slow path,
-    which finds and reports every bad row.
+    The other columns are not converted, and nothing is materialised in the store: the
+    ingest reads the file again, straight into the events table.  None when a value does
+    not fit its type or a row is malformed — the caller then takes the slow path, which
+    finds and reports every bad row.
     """
     import duckdb
 
-    spec = "{" + ", ".join(f"'{_sql_str(k)}': '{v}'" for k, v in columns.items()) + "}"
-    compression = "gzip" if path.name.lower().endswith(".gz") else "none"
     try:
-        store.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {STAGED} AS SELECT row_number() OVER () - 1 AS _row, * "
-            f"FROM read_csv('{_sql_str(str(path))}', header = true, auto_detect = false, delim = ',', "
-            f"quote = '\"', escape = '\"', compression = '{compression}', columns = {spec})"
-        )
+        return store.con.sql(f"SELECT {', '.join(pull)} FROM {csv_scan_sql(path, columns)}").to_arrow_table()
     except duckdb.Error:
-        drop_staged(store)
         return None
-    return store.con.sql(f"SELECT _row, {', '.join(pull)} FROM {STAGED} ORDER BY _row").to_arrow_table()
-
-
-def drop_staged(store: Store) -> None:
-    store.con.execute(f"DROP TABLE IF EXISTS {STAGED}")
 
 
 def _sql_str(text: str) -> str:
     return text.replace("'", "''")
 
 
-def _stage_view(store: Store, batch: Any) -> None:
-    """``_stage``: the staged CSV's columns, with the batch's own (validated, enriched) columns
-    taking precedence, as the Batch-shaped relation the upsert reads."""
-    own = set(batch.table.column_names) - {"_row"}
-    parsed = {r[0] for r in store.con.execute(f"DESCRIBE {STAGED}").fetchall()}
+def _scanned_stage(store: Store, batch: Any, materialise: bool) -> None:
+    """``_stage`` for a scanned CSV: its rows read again by DuckDB, with ``admin1`` and a
+    missing ``priogrid_gid`` taken from the batch's lookup of distinct (latitude,
+    longitude, adm_1).  A view when it is read once (a first load), else a temp table."""
+    path, columns = batch.scan
+    own = {"admin1", "priogrid_gid"}
     exprs = [f"'{_sql_str(batch.source)}' AS source", "CAST(p.id AS VARCHAR) AS source_event_id"]
     for c in CONTENT_COLUMNS:
-        if c in own:
+        kind = duckdb_type(EVENT_COLUMNS[c])
+        if c == "priogrid_gid" and c in columns:
+            exprs.append("coalesce(p.priogrid_gid, g.priogrid_gid) AS priogrid_gid")
+        elif c in own:
             exprs.append(f"g.{c}")
-        elif c in parsed:
-            exprs.append(f"CAST(p.{c} AS {duckdb_type(EVENT_COLUMNS[c])}) AS {c}")
+        elif c in columns:
+            exprs.append(f"CAST(p.{c} AS {kind}) AS {c}")
         else:
-            exprs.append(f"CAST(NULL AS {duckdb_type(EVENT_COLUMNS[c])}) AS {c}")
-    store.con.register("_own", batch.table)
+            exprs.append(f"CAST(NULL AS {kind}) AS {c}")
+    store.con.register("_geo", batch.table)
+    on = "p.latitude = g.latitude AND p.longitude = g.longitude"
+    if "adm_1" in columns:
+        on += " AND p.adm_1 IS NOT DISTINCT FROM g.adm_1"
+    what = "TABLE" if materialise else "VIEW"
     store.con.execute(
-        f"CREATE OR REPLACE TEMP VIEW _stage AS SELECT {', '.join(exprs)} FROM {STAGED} p JOIN _own g USING (_row)"
+        f"CREATE OR REPLACE TEMP {what} _stage AS SELECT {', '.join(exprs)} "
+        f"FROM {csv_scan_sql(path, columns)} p LEFT JOIN _geo g ON {on}"
     )
 
 
@@ -158,10 +161,11 @@ def ingest_batches(
         q_final.parent.mkdir(parents=True, exist_ok=True)
         q_tmp = _write_quarantine(rejected_rows, q_final)
 
-    staged = any(getattr(b, "staged", False) for b in batches)
-    if staged and len(batches) > 1:
-        raise InputError("a staged CSV is ingested on its own")
+    scanned = any(b.scan is not None for b in batches)
+    if scanned and len(batches) > 1:
+        raise InputError("a scanned CSV is ingested on its own")
     table = pa.concat_tables([b.table for b in batches]) if len(batches) > 1 else batches[0].table
+    n_rows = batches[0].rows_read if scanned else table.num_rows  # a scanned CSV keeps every row
     cols = ", ".join(EVENT_COLUMNS)
     content = ", ".join(f"s.{c}" for c in CONTENT_COLUMNS)
     key = ", ".join(EVENT_KEY)
@@ -175,9 +179,14 @@ def ingest_batches(
                 [run_id, kind, ",".join(sources), "; ".join(files), batches[0].sha256,
                  sum(b.rows_read for b in batches), __version__],
             )
-            say(f"staging {table.num_rows:,} rows")
-            if staged:
-                _stage_view(store, batches[0])
+            say(f"staging {n_rows:,} rows")
+            # A source the store has never seen (a first load) cannot collide with stored
+            # events: skip the comparison and the anti-join, the costly part of a big load.
+            placeholders = ", ".join("?" * len(sources))
+            known = store.one(f"SELECT count(*) FROM events WHERE source IN ({placeholders})", sources)
+            first_load = not (known and known[0])
+            if scanned:
+                _scanned_stage(store, batches[0], materialise=not first_load)
             else:
                 con.register("_stage", table)  # Arrow is scanned in place: no copy
             clash = len(batches) > 1 and con.execute(
@@ -188,11 +197,6 @@ def ingest_batches(
                     f"the same event id appears in more than one of {', '.join(files)}: "
                     f"{', '.join(str(c[0]) for c in clash)}; load the files one at a time"
                 )
-            # A source the store has never seen (a first load) cannot collide with stored
-            # events: skip the comparison and the anti-join, the costly part of a big load.
-            placeholders = ", ".join("?" * len(sources))
-            known = store.one(f"SELECT count(*) FROM events WHERE source IN ({placeholders})", sources)
-            first_load = not (known and known[0])
             say("comparing with stored events")
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT e.* FROM events e JOIN _stage s USING ({key}) "
@@ -219,7 +223,7 @@ def ingest_batches(
                 [run_id, "; ".join(files)],
             )
             inserted = store.count("events") - before
-            unchanged = table.num_rows - inserted - updated
+            unchanged = n_rows - inserted - updated
             n_rejected = len(rejected_rows)
             con.execute(
                 "UPDATE ingest_runs SET finished_at = now()::TIMESTAMP, inserted = ?, updated = ?, unchanged = ?, "
@@ -231,10 +235,11 @@ def ingest_batches(
             os.replace(q_tmp, q_final)
             q_tmp = None
     finally:
-        if staged:
-            con.execute("DROP VIEW IF EXISTS _stage")
-            con.unregister("_own")
-            drop_staged(store)
+        if scanned:
+            kind = store.one("SELECT table_type FROM information_schema.tables WHERE table_name = '_stage'")
+            if kind:
+                con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} _stage")
+            con.unregister("_geo")
         else:
             con.unregister("_stage")
         if q_tmp is not None:
