@@ -6,10 +6,13 @@ Prints mean CRPS (overall and per test year), the ratio to conflictology, Brier(
 Usage (from the repository root, venv active)::
 
     python benchmarks/bench_backtest.py                       # reporting years 2018–2021
-    python benchmarks/bench_backtest.py --years 2014 2015 2016 2017   # validation years
+    python benchmarks/bench_backtest.py --years 2010 2011 2012 2013 2014 2015 2016 2017  # validation
+    python benchmarks/bench_backtest.py --years 2010 2011 2012 2013 2014 2015 2016 2017 \
+        --qgbm n_bags=1 steps_per_origin=4 seed=1     # a variant of the default (validation only)
     python benchmarks/bench_backtest.py --data path/to/ged_sb_cm.csv.gz --json out.json
 
-Settings were chosen on 2014–2017 only (see docs/forecast.md); 2018–2021 are for reporting.
+Settings were chosen on validation years ≤ 2017 only (2014–2017, then 2010–2017; see
+docs/forecast.md); 2018–2021 are for reporting.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from accordwatch.forecast import backtest, load_views_cm
+from accordwatch.forecast import QuantileGBM, backtest, load_views_cm
 
 PUBLISHED = {"conflictology": {2018: 14.48, 2019: 9.15, 2020: 21.34, 2021: 76.85, "mean": 30.45}}
 
@@ -32,11 +35,18 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="VIEWS cm file (default: bundled)")
     parser.add_argument("--years", type=int, nargs="+", default=[2018, 2019, 2020, 2021])
     parser.add_argument("--json", type=Path, default=None, help="also write the JSON contract here")
+    parser.add_argument("--qgbm", nargs="+", default=None, metavar="KEY=VALUE",
+                        help="run qgbm with these settings instead of the defaults, e.g. n_bags=1 seed=2")
     args = parser.parse_args()
 
     panel = load_views_cm(args.data)
+    models = None
+    if args.qgbm:
+        kwargs = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.qgbm)}
+        print(f"qgbm settings changed: {kwargs}")
+        models = {"qgbm": QuantileGBM(**kwargs)}
     t0 = time.perf_counter()
-    result = backtest(panel, args.years)
+    result = backtest(panel, args.years, models)
     wall = time.perf_counter() - t0
 
     pd.set_option("display.width", 140)
