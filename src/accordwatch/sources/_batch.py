@@ -34,6 +34,8 @@ class Batch:
     #: ``table`` then holds only the geography lookup (latitude, longitude, adm_1 →
     #: admin1, priogrid_gid) the ingest joins to the rows it reads from the file.
     scan: tuple[Path, dict[str, str]] | None = None
+    #: with ``scan``: the events' ids (source_event_id), in file order
+    ids: pa.ChunkedArray | None = None
 
     @property
     def ok(self) -> bool:

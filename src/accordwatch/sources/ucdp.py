@@ -251,7 +251,8 @@ def _scanned_csv(store: Store, path: Path, header: list[str], label: str, source
     ).aggregate([])
     geo = keys.append_column("priogrid_gid", pa.nulls(keys.num_rows, pa.int64()))
     geo = enrich_geography(geo.append_column("admin1", pa.nulls(keys.num_rows, pa.string())))
-    return Batch(file=label, source=source, table=geo, rows_read=n, scan=(path, columns))
+    ids = pc.cast(checked.columns["id"], pa.string())
+    return Batch(file=label, source=source, table=geo, rows_read=n, scan=(path, columns), ids=ids)
 
 
 def _null_columns(n: int, exclude: dict[str, Any]) -> dict[str, pa.Array]:

@@ -180,15 +180,23 @@ def ingest_batches(
                  sum(b.rows_read for b in batches), __version__],
             )
             say(f"staging {n_rows:,} rows")
-            # A source the store has never seen (a first load) cannot collide with stored
-            # events: skip the comparison and the anti-join, the costly part of a big load.
-            placeholders = ", ".join("?" * len(sources))
-            known = store.one(f"SELECT count(*) FROM events WHERE source IN ({placeholders})", sources)
-            first_load = not (known and known[0])
+            # When no incoming event is stored yet (a first load, a new GED version's new
+            # events), the load is a pure append: skip the comparison and the anti-join,
+            # the costly part of a big load.
             if scanned:
-                _scanned_stage(store, batches[0], materialise=not first_load)
+                b = batches[0]
+                con.register("_keys", pa.table({"source_event_id": b.ids}))
+                found = store.one(
+                    "SELECT count(*) FROM events e SEMI JOIN _keys k USING (source_event_id) WHERE e.source = ?",
+                    [b.source],
+                )
+                con.unregister("_keys")
             else:
                 con.register("_stage", table)  # Arrow is scanned in place: no copy
+                found = store.one(f"SELECT count(*) FROM events e SEMI JOIN _stage s USING ({key})")
+            append_only = not (found and found[0])
+            if scanned:
+                _scanned_stage(store, batches[0], materialise=not append_only)
             clash = len(batches) > 1 and con.execute(
                 f"SELECT source_event_id FROM _stage GROUP BY {key} HAVING count(*) > 1 LIMIT 5"
             ).fetchall()
@@ -200,7 +208,7 @@ def ingest_batches(
             say("comparing with stored events")
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT e.* FROM events e JOIN _stage s USING ({key}) "
-                f"WHERE {'FALSE' if first_load else _distinct_expr('s', 'e')}"
+                f"WHERE {'FALSE' if append_only else _distinct_expr('s', 'e')}"
             )
             updated = store.count("_changed")
             if updated:
@@ -211,7 +219,7 @@ def ingest_batches(
                 con.execute(f"DELETE FROM events WHERE ({key}) IN (SELECT ({key}) FROM _changed)")
                 con.execute(
                     f"INSERT INTO events ({cols}) SELECT s.source, s.source_event_id, {content}, ?, ?, "
-                    f"c.first_loaded_at, now()::TIMESTAMP FROM _stage s JOIN _changed c USING ({key})",
+                    f"c.append_onlyed_at, now()::TIMESTAMP FROM _stage s JOIN _changed c USING ({key})",
                     [run_id, "; ".join(files)],
                 )
             say("inserting new events")
@@ -219,7 +227,7 @@ def ingest_batches(
             con.execute(
                 f"INSERT INTO events ({cols}) SELECT s.source, s.source_event_id, {content}, ?, ?, "
                 f"now()::TIMESTAMP, now()::TIMESTAMP FROM _stage s"
-                + ("" if first_load else f" ANTI JOIN events e USING ({key})"),
+                + ("" if append_only else f" ANTI JOIN events e USING ({key})"),
                 [run_id, "; ".join(files)],
             )
             inserted = store.count("events") - before
