@@ -219,7 +219,7 @@ def ingest_batches(
                 con.execute(f"DELETE FROM events WHERE ({key}) IN (SELECT ({key}) FROM _changed)")
                 con.execute(
                     f"INSERT INTO events ({cols}) SELECT s.source, s.source_event_id, {content}, ?, ?, "
-                    f"c.append_onlyed_at, now()::TIMESTAMP FROM _stage s JOIN _changed c USING ({key})",
+                    f"c.first_loaded_at, now()::TIMESTAMP FROM _stage s JOIN _changed c USING ({key})",
                     [run_id, "; ".join(files)],
                 )
             say("inserting new events")
