@@ -14,6 +14,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import pandas as pd
 
@@ -59,10 +60,33 @@ def ingest_ucdp(
     ``on_error="refuse"`` (default) any bad row stops the load and
     :class:`~accordwatch.errors.RowErrors` lists them all with file, line and field.
     """
-    from .sources.ucdp import read_ucdp
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .sources.ucdp import (
+        check_scanned,
+        checked_columns,
+        csv_columns,
+        csv_header,
+        detect_source,
+        file_sha256,
+        read_ucdp,
+    )
+    from .store.ingest import append_csv
 
     say = progress or (lambda _m: None)
+    p = Path(path)
     with _using(db) as store:
+        header = csv_header(p) if p.exists() else None
+        if header is not None:  # one pass when the file is clean and all its events are new
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                sha = pool.submit(file_sha256, p)
+                cols = csv_columns(header)
+                report = append_csv(
+                    store, p, cols, checked_columns(cols), source=source or detect_source(p),
+                    check=check_scanned, sha256=sha.result, kind="ingest-ucdp", progress=say,
+                )
+            if report is not None:
+                return report
         say(f"reading {path}")
         batches = read_ucdp(path, source=source, store=store)
         return ingest_batches(store, batches, on_error=on_error, quarantine=quarantine, kind="ingest-ucdp", progress=say)

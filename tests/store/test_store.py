@@ -141,21 +141,33 @@ def test_location_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert resolve_db_path(None).endswith("accordwatch.duckdb")
 
 
-def test_failure_inside_the_transaction_rolls_everything_back(seeded_db: Path, ged_slice: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("path", ["append", "compare"])
+def test_failure_inside_the_transaction_rolls_everything_back(
+    path: str, seeded_db: Path, ged_slice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both write paths: the one-pass append of new events, and the compare-and-update
+    path of a file whose events are partly stored already."""
+    import accordwatch.sources.ucdp as ucdp_mod
     from accordwatch.store import ingest as ingest_mod
 
+    target = ged_slice
+    if path == "compare":  # the store holds these CAF events (seed): one changed row
+        header, rows = read_rows(ged_slice)
+        rows[0][header.index("best")] = str(int(rows[0][header.index("best")]) + 1)
+        target = write_rows(tmp_path / "revised.csv", header, rows)
     before = _snapshot(seeded_db)
-    real = ingest_mod.Store.count
 
-    def boom(self: Store, table: str) -> int:
-        if table == "events" and self.con.execute("SELECT count(*) FROM ingest_runs").fetchone()[0] > 1:
-            raise RuntimeError("disk on fire")
-        return real(self, table)
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
 
-    header, rows = read_rows(ged_slice)
-    monkeypatch.setattr(ingest_mod.Store, "count", boom)
+    if path == "append":
+        monkeypatch.setattr(ucdp_mod, "check_scanned", boom)  # called after the rows are written
+        source = "ucdp-candidate"
+    else:
+        monkeypatch.setattr(ingest_mod, "_distinct_expr", boom)  # called once the run row is written
+        source = "ucdp-ged"
     with pytest.raises(RuntimeError, match="disk on fire"):
-        aw.ingest_ucdp(ged_slice, db=seeded_db, source="ucdp-candidate")
+        aw.ingest_ucdp(target, db=seeded_db, source=source)
     monkeypatch.undo()
     assert _snapshot(seeded_db) == before
 
@@ -164,28 +176,51 @@ KILLED_CHILD = textwrap.dedent(
     """
     import sys, time
     import accordwatch as aw
-    from accordwatch.store import ingest as m
+    import accordwatch.sources.ucdp as sources
+    from accordwatch.store import ingest as store_ingest
 
-    real = m.Store.count
-    def slow_count(self, table):
-        n = real(self, table)
-        if table == "events" and n > 1848:      # new rows are written, transaction still open
-            print("MID-WRITE", flush=True)
-            time.sleep(60)
-        return n
-    m.Store.count = slow_count
-    aw.ingest_ucdp(sys.argv[2], db=sys.argv[1], source="ucdp-candidate")
+    def pause():
+        print("MID-WRITE", flush=True)
+        time.sleep(60)
+
+    db, path, mode = sys.argv[1:4]
+    if mode == "append":
+        real = sources.check_scanned
+        def slow_check(pulled):   # every row is in the events table, transaction still open
+            pause()
+            return real(pulled)
+        sources.check_scanned = slow_check
+        source = "ucdp-candidate"
+    else:
+        real_count = store_ingest.Store.count
+        def slow_count(self, table):  # after the history rows and the changed rows are written
+            n = real_count(self, table)
+            if table == "events" and self.count("events_history") > 0:
+                pause()
+            return n
+        store_ingest.Store.count = slow_count
+        source = "ucdp-ged"
+    aw.ingest_ucdp(path, db=db, source=source)
     print("FINISHED", flush=True)
     """
 )
 
 
-def test_killing_the_process_mid_ingest_leaves_the_store_as_it_was(seeded_db: Path, ged_full: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["append", "compare"])
+def test_killing_the_process_mid_ingest_leaves_the_store_as_it_was(
+    mode: str, seeded_db: Path, ged_full: Path, tmp_path: Path
+) -> None:
+    target = ged_full
+    if mode == "compare":  # a revision of the seeded CAF events: every row changed
+        header, rows = read_rows(ged_full)
+        for r in rows:
+            r[header.index("high")] = str(int(r[header.index("high")]) + 1)
+        target = write_rows(tmp_path / "revised.csv", header, rows)
     before = _snapshot(seeded_db)
     script = tmp_path / "child.py"
     script.write_text(KILLED_CHILD)
     child = subprocess.Popen(
-        [sys.executable, str(script), str(seeded_db), str(ged_full)],
+        [sys.executable, str(script), str(seeded_db), str(target), mode],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -230,3 +265,21 @@ def test_staged_csv_path_stores_what_the_arrow_path_stores(tmp_path: Path, ged_s
             temp = s.query("SELECT table_name FROM duckdb_tables() WHERE temporary")
             assert temp.empty, temp
     assert frames[0].equals(frames[1])
+
+
+def test_a_stored_event_past_the_probe_sends_the_load_down_the_general_path(
+    empty_db: Path, ged_slice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-pass append writes, finds an event that is stored already, rolls back, and the
+    general path then loads the file correctly (new rows inserted, the stored one unchanged)."""
+    from accordwatch.store import ingest as ingest_mod
+
+    header, rows = read_rows(ged_slice)
+    aw.ingest_ucdp(write_rows(tmp_path / "one.csv", header, rows[5:6]), db=empty_db)
+    monkeypatch.setattr(ingest_mod, "PROBE_ROWS", 1)  # the probe sees only the first row
+    report = aw.ingest_ucdp(ged_slice, db=empty_db)
+    assert (report.inserted, report.updated, report.unchanged) == (len(rows) - 1, 0, 1)
+    with Store.open(empty_db) as s:
+        assert s.count("events") == len(rows)
+        assert s.one("SELECT count(*) - count(DISTINCT source_event_id) FROM events") == (0,)
+        assert s.count("ingest_runs") == 2  # the rolled-back attempt left no run behind

@@ -39,7 +39,17 @@ from ._batch import Batch
 from ._enrich import enrich_geography
 from ._validate import Checked, RowLocator, convert, flag
 
-__all__ = ["REQUIRED_COLUMNS", "detect_source", "read_ucdp", "records_to_batch"]
+__all__ = [
+    "REQUIRED_COLUMNS",
+    "check_scanned",
+    "checked_columns",
+    "csv_columns",
+    "csv_header",
+    "detect_source",
+    "file_sha256",
+    "read_ucdp",
+    "records_to_batch",
+]
 
 #: Columns a UCDP event file must have; the rest of GED's columns are optional.
 REQUIRED_COLUMNS: tuple[str, ...] = (
@@ -86,7 +96,7 @@ def read_ucdp(path: str | Path, *, source: str | None = None, store: Store | Non
         raise InputError(f"source must be ucdp-ged or ucdp-candidate, not {source!r}")
     name = p.name.lower()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        sha = pool.submit(_file_sha256, p)  # streams the file in a thread while we parse
+        sha = pool.submit(file_sha256, p)  # streams the file in a thread while we parse
         if name.endswith(".zip"):
             batches = _read_zip(p.read_bytes(), p, source)
         elif name.endswith((".json", ".geojson")):
@@ -100,7 +110,7 @@ def read_ucdp(path: str | Path, *, source: str | None = None, store: Store | Non
     return batches
 
 
-def _file_sha256(p: Path) -> str:
+def file_sha256(p: Path) -> str:
     h = hashlib.sha256()
     with open(p, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 22), b""):
@@ -231,13 +241,36 @@ def _scanned_csv(store: Store, path: Path, header: list[str], label: str, source
     takes the slow path, which reports every problem exactly as for any other input."""
     from ..store.ingest import scan_csv
 
-    columns = {h: _DUCKDB_READ[_GED_KINDS[h]] if h in _GED_KINDS else "VARCHAR" for h in header}
-    pull = [h for h in _CHECKED if h in columns]
-    pulled = scan_csv(store, path, columns, pull)
-    if pulled is None:
+    columns = csv_columns(header)
+    pulled = scan_csv(store, path, columns, checked_columns(columns))
+    geo = None if pulled is None else check_scanned(pulled)
+    if geo is None:
         return None
+    ids = pc.cast(pulled.column("id"), pa.string())
+    return Batch(file=label, source=source, table=geo, rows_read=pulled.num_rows, scan=(path, columns), ids=ids)
+
+
+def csv_columns(header: list[str]) -> dict[str, str]:
+    """DuckDB type of every column of a GED/Candidate CSV header (unknown columns as text)."""
+    return {h: _DUCKDB_READ[_GED_KINDS[h]] if h in _GED_KINDS else "VARCHAR" for h in header}
+
+
+def checked_columns(columns: dict[str, str]) -> list[str]:
+    """The columns :func:`check_scanned` needs, among those a file has."""
+    return [h for h in _CHECKED if h in columns]
+
+
+def check_scanned(pulled: pa.Table) -> pa.Table | None:
+    """Validate the checked columns of a file parsed by DuckDB (:func:`checked_columns`).
+
+    Returns the geography lookup — distinct (latitude, longitude, adm_1) with their
+    ``admin1`` and computed ``priogrid_gid`` — when every row passes, or None when any row
+    breaks a rule or an id repeats: the caller then takes the slow path, which reports
+    each problem with its line.
+    """
     n = pulled.num_rows
-    cols = {h: (pulled.column(h).cast(pa.date32()) if _GED_KINDS[h] == "date" else pulled.column(h)) for h in pull}
+    present = [h for h in _CHECKED if h in pulled.column_names]
+    cols = {h: (pulled.column(h).cast(pa.date32()) if _GED_KINDS[h] == "date" else pulled.column(h)) for h in present}
     checked = Checked(columns={**_null_columns(n, exclude=cols), **cols}, n_rows=n)
     for name in _REQUIRED_VALUES:
         flag(checked, pc.is_null(checked.columns[name]), name, "missing value (required)")
@@ -250,9 +283,25 @@ def _scanned_csv(store: Store, path: Path, header: list[str], label: str, source
         ["latitude", "longitude", "adm_1"], use_threads=False
     ).aggregate([])
     geo = keys.append_column("priogrid_gid", pa.nulls(keys.num_rows, pa.int64()))
-    geo = enrich_geography(geo.append_column("admin1", pa.nulls(keys.num_rows, pa.string())))
-    ids = pc.cast(checked.columns["id"], pa.string())
-    return Batch(file=label, source=source, table=geo, rows_read=n, scan=(path, columns), ids=ids)
+    return enrich_geography(geo.append_column("admin1", pa.nulls(keys.num_rows, pa.string())))
+
+
+def csv_header(path: Path) -> list[str] | None:
+    """The lower-cased header of a plain or .gz CSV file, or None for anything else
+    (zip, JSON, GeoJSON); raises InputError for an empty file or missing columns."""
+    name = path.name.lower()
+    if name.endswith((".zip", ".json", ".geojson")) or not path.is_file():
+        return None
+    head = _head(path).removeprefix(b"\xef\xbb\xbf")
+    if head.lstrip()[:1] in (b"{", b"["):
+        return None
+    first_nl = head.find(b"\n")
+    line = (head if first_nl < 0 else head[:first_nl]).decode("utf-8", "replace").strip()
+    if not line:
+        raise InputError(f"{path}: the file is empty (no header line)")
+    header = [h.strip().lower() for h in next(csv.reader([line]))]
+    _check_header(header, str(path))
+    return header
 
 
 def _null_columns(n: int, exclude: dict[str, Any]) -> dict[str, pa.Array]:
