@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import numpy as np
@@ -62,7 +63,7 @@ def history_matrix(panel: pd.DataFrame) -> History:
     return History(ids, names, months, values)
 
 
-class Model:
+class Model(ABC):
     """Base class: validation, unit selection at the cutoff, and the ``fit``/``predict`` contract."""
 
     name: ClassVar[str] = "model"
@@ -110,8 +111,9 @@ class Model:
     def _fit(self, hist: History) -> None:  # pragma: no cover - trivial default
         return None
 
+    @abstractmethod
     def _predict(self, hist: History, h: int) -> np.ndarray:
-        raise NotImplementedError
+        """Draws ``values[unit, step - 1, draw]`` for steps 1..h."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
