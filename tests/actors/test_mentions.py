@@ -78,3 +78,12 @@ def test_islamic_state_sahel_names(reg: ActorRegistry) -> None:
 
 def test_civilians_are_not_actor_mentions(reg: ActorRegistry) -> None:
     assert spans(reg, "Civilians fled Ménaka.") == []
+
+
+def test_lower_case_words_are_not_acronyms() -> None:
+    from accordwatch.actors import ActorRegistry
+
+    reg = ActorRegistry.default()
+    assert reg.mentions("In fact, the camp was calm that week.") == []
+    assert [text for text in ("The FACT rebels advanced.",) for s, e, a in reg.mentions(text) if a.name == "FACT"]
+    assert reg.resolve("fact").name == "FACT"  # typed by a user: still found

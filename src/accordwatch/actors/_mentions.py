@@ -91,4 +91,8 @@ def _usable(alias: Alias, span: str, country: str | None) -> bool:
         return False
     if alias.case_sensitive and shape(span) != shape(alias.text):
         return False
+    # in running text an acronym written in lower case is a word ("in fact" is not the
+    # Chadian FACT); users typing an alias (resolve) stay case-insensitive
+    if span.islower() and alias.text.isupper() and len(alias.text) > 1:
+        return False
     return True
