@@ -63,13 +63,13 @@ def ingest_ucdp(
     from concurrent.futures import ThreadPoolExecutor
 
     from .sources.ucdp import (
-        check_scanned,
-        checked_columns,
         csv_columns,
         csv_header,
         detect_source,
         file_sha256,
+        geography_lookup,
         read_ucdp,
+        violations_sql,
     )
     from .store.ingest import append_csv
 
@@ -82,8 +82,9 @@ def ingest_ucdp(
                 sha = pool.submit(file_sha256, p)
                 cols = csv_columns(header)
                 report = append_csv(
-                    store, p, cols, checked_columns(cols), source=source or detect_source(p),
-                    check=check_scanned, sha256=sha.result, kind="ingest-ucdp", progress=say,
+                    store, p, cols, source=source or detect_source(p),
+                    violations=violations_sql(set(cols), id_column="source_event_id"),
+                    geography=geography_lookup, sha256=sha.result, kind="ingest-ucdp", progress=say,
                 )
             if report is not None:
                 return report

@@ -161,7 +161,7 @@ def test_failure_inside_the_transaction_rolls_everything_back(
         raise RuntimeError("disk on fire")
 
     if path == "append":
-        monkeypatch.setattr(ucdp_mod, "check_scanned", boom)  # called after the rows are written
+        monkeypatch.setattr(ucdp_mod, "geography_lookup", boom)  # called after the rows are written
         source = "ucdp-candidate"
     else:
         monkeypatch.setattr(ingest_mod, "_distinct_expr", boom)  # called once the run row is written
@@ -185,11 +185,11 @@ KILLED_CHILD = textwrap.dedent(
 
     db, path, mode = sys.argv[1:4]
     if mode == "append":
-        real = sources.check_scanned
-        def slow_check(pulled):   # every row is in the events table, transaction still open
+        real = sources.geography_lookup
+        def slow_geo(keys):   # every row is in the events table, transaction still open
             pause()
-            return real(pulled)
-        sources.check_scanned = slow_check
+            return real(keys)
+        sources.geography_lookup = slow_geo
         source = "ucdp-candidate"
     else:
         real_count = store_ingest.Store.count

@@ -47,8 +47,10 @@ __all__ = [
     "csv_header",
     "detect_source",
     "file_sha256",
+    "geography_lookup",
     "read_ucdp",
     "records_to_batch",
+    "violations_sql",
 ]
 
 #: Columns a UCDP event file must have; the rest of GED's columns are optional.
@@ -282,8 +284,7 @@ def check_scanned(pulled: pa.Table) -> pa.Table | None:
     keys = pa.table({c: checked.columns[c] for c in ("latitude", "longitude", "adm_1")}).group_by(
         ["latitude", "longitude", "adm_1"], use_threads=False
     ).aggregate([])
-    geo = keys.append_column("priogrid_gid", pa.nulls(keys.num_rows, pa.int64()))
-    return enrich_geography(geo.append_column("admin1", pa.nulls(keys.num_rows, pa.string())))
+    return geography_lookup(keys)
 
 
 def csv_header(path: Path) -> list[str] | None:
@@ -450,19 +451,54 @@ def _finish(
     )
 
 
+_DEATHS = ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
+
+#: The row rules of a GED/Candidate event, as data: (field, lowest, highest, reason); a value
+#: outside the bounds (None: unbounded) breaks the rule, a missing value does not.  Applied to
+#: Arrow columns by :func:`_ged_rules` and turned into SQL by :func:`violations_sql`.
+#: low <= best <= high is not a rule: GED itself publishes rows that break it (20 of the
+#: 1,848 CAF events in 23.1), and they are real data.
+RANGE_RULES: tuple[tuple[str, float | None, float | None, str], ...] = (
+    ("latitude", -90, 90, "outside -90..90"),
+    ("longitude", -180, 180, "outside -180..180"),
+    ("type_of_violence", 1, 3, "must be 1, 2 or 3"),
+    *((name, 0, None, "deaths cannot be negative") for name in _DEATHS),
+    ("where_prec", 1, 7, "must be 1..7"),
+    ("date_prec", 1, 5, "must be 1..5"),
+    ("event_clarity", 1, 2, "must be 1..2"),
+    ("year", 1946, 2100, "not a plausible year"),
+)
+
+
 def _ged_rules(c: Checked) -> None:
     col = c.columns
-    flag(c, pc.or_(pc.less(col["latitude"], -90), pc.greater(col["latitude"], 90)), "latitude", "outside -90..90", col["latitude"])
-    flag(c, pc.or_(pc.less(col["longitude"], -180), pc.greater(col["longitude"], 180)), "longitude", "outside -180..180", col["longitude"])
-    flag(c, pc.invert(pc.is_in(col["type_of_violence"], pa.array([1, 2, 3]))), "type_of_violence", "must be 1, 2 or 3", col["type_of_violence"])
-    for name in ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
-        flag(c, pc.less(col[name], 0), name, "deaths cannot be negative", col[name])
-    # low <= best <= high is not enforced: GED itself publishes rows that break it
-    # (20 of the 1,848 CAF events in 23.1), and they are real data.
+    for name, lo, hi, reason in RANGE_RULES:
+        below = pc.less(col[name], lo) if lo is not None else None
+        above = pc.greater(col[name], hi) if hi is not None else None
+        broken = pc.or_(below, above) if below is not None and above is not None else (below if below is not None else above)
+        flag(c, broken, name, reason, col[name])
     flag(c, pc.less(col["date_end"], col["date_start"]), "date_end", "ends before date_start", col["date_end"])
-    for name, hi in (("where_prec", 7), ("date_prec", 5), ("event_clarity", 2)):
-        flag(c, pc.or_(pc.less(col[name], 1), pc.greater(col[name], hi)), name, f"must be 1..{hi}", col[name])
-    flag(c, pc.or_(pc.less(col["year"], 1946), pc.greater(col["year"], 2100)), "year", "not a plausible year", col["year"])
+
+
+def violations_sql(columns: set[str], id_column: str = "id") -> str:
+    """SQL that is true for a row breaking any rule (the same rules as :func:`_ged_rules`,
+    plus the required values), over the event columns a file has."""
+    parts = []
+    for name, lo, hi, _ in RANGE_RULES:
+        if name in columns:
+            parts += [f"{name} < {lo}"] if lo is not None else []
+            parts += [f"{name} > {hi}"] if hi is not None else []
+    if {"date_start", "date_end"} <= columns:
+        parts.append("date_end < date_start")
+    parts += [f"{id_column if n == 'id' else n} IS NULL" for n in _REQUIRED_VALUES]
+    return " OR ".join(f"({p})" for p in parts)
+
+
+def geography_lookup(keys: pa.Table) -> pa.Table:
+    """For distinct (latitude, longitude, adm_1): their canonical ``admin1`` and PRIO-GRID cell."""
+    n = keys.num_rows
+    geo = keys.append_column("priogrid_gid", pa.nulls(n, pa.int64()))
+    return enrich_geography(geo.append_column("admin1", pa.nulls(n, pa.string())))
 
 
 def _duplicates(c: Checked, good: np.ndarray) -> np.ndarray:

@@ -107,19 +107,20 @@ def append_csv(
     store: Store,
     path: Path,
     columns: dict[str, str],
-    pull: list[str],
     *,
     source: str,
-    check: Callable[[pa.Table], pa.Table | None],
+    violations: str,
+    geography: Callable[[pa.Table], pa.Table],
     sha256: Callable[[], str] | None = None,
     kind: str = "ingest",
     progress: Progress | None = None,
 ) -> IngestReport | None:
-    """Load a CSV file in one pass: DuckDB parses it straight into the events table, the
-    checked columns are read back for ``check`` (which returns the geography lookup or
-    None), and the run commits only if every row passed and no incoming event was stored
-    before.  Otherwise the transaction rolls back — nothing was written — and None tells
-    the caller to take the general path (which compares, keeps history, names bad rows).
+    """Load a CSV file in one pass: DuckDB parses it straight into the events table, then
+    counts the rows for which ``violations`` (SQL over the event columns) is true, repeated
+    ids and events stored before; only if there are none does the run commit, after
+    ``geography`` (distinct latitude, longitude, adm_1 → admin1, priogrid_gid) fills the
+    places.  Otherwise the transaction rolls back — nothing was written — and None tells the
+    caller to take the general path, which compares, keeps history and names every bad row.
     """
     import duckdb
 
@@ -161,20 +162,24 @@ def append_csv(
             except duckdb.Error as exc:  # a value that does not fit, a malformed row
                 raise _NotAppendable from exc
             say("checking rows")
-            checked = ["source_event_id AS id" if c == "id" else c for c in pull]
-            pulled = store.con.sql(
-                f"SELECT {', '.join(checked)} FROM events WHERE run_id = {int(run_id)} ORDER BY rowid"
-            ).to_arrow_table()
-            geo = check(pulled)
-            if geo is None:
-                raise _NotAppendable
+            this_run = f"run_id = {int(run_id)}"
+            bad = store.one(
+                f"SELECT count(*) FILTER (WHERE {violations}), count(*) - count(DISTINCT source_event_id), "
+                f"count(*) FROM events WHERE {this_run}"
+            )
+            if bad is None or bad[0] or bad[1]:
+                raise _NotAppendable  # the general path names every bad row
+            n = int(bad[2])
             clash = store.one(
                 "SELECT count(*) FROM events e SEMI JOIN (SELECT source, source_event_id FROM events "
-                "WHERE run_id = ?) n USING (source, source_event_id) WHERE e.run_id <> ?",
-                [run_id, run_id],
+                f"WHERE {this_run}) k USING (source, source_event_id) WHERE e.run_id <> ?",
+                [run_id],
             )
             if clash and clash[0]:
                 raise _NotAppendable  # some events are stored already: compare, keep history
+            place = ["latitude", "longitude", "adm_1" if "adm_1" in columns else "NULL::VARCHAR AS adm_1"]
+            keys = store.con.sql(f"SELECT DISTINCT {', '.join(place)} FROM events WHERE {this_run}").to_arrow_table()
+            geo = geography(keys)
             con.register("_geo", geo)
             on = "events.latitude = g.latitude AND events.longitude = g.longitude"
             if "adm_1" in columns:
@@ -185,7 +190,6 @@ def append_csv(
                 [run_id],
             )
             con.unregister("_geo")
-            n = pulled.num_rows
             con.execute(
                 "UPDATE ingest_runs SET finished_at = now()::TIMESTAMP, file_sha256 = ?, rows_read = ?, "
                 "inserted = ?, updated = 0, unchanged = 0, rejected = 0 WHERE run_id = ?",
