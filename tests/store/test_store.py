@@ -147,6 +147,7 @@ def test_failure_inside_the_transaction_rolls_everything_back(
 ) -> None:
     """Both write paths: the one-pass append of new events, and the compare-and-update
     path of a file whose events are partly stored already."""
+    import accordwatch.sources.ucdp as ucdp_mod
     from accordwatch.store import ingest as ingest_mod
 
     target = ged_slice
@@ -160,14 +161,7 @@ def test_failure_inside_the_transaction_rolls_everything_back(
         raise RuntimeError("disk on fire")
 
     if path == "append":
-        real_one = Store.one
-
-        def one_then_boom(self: Store, sql: str, params: list | None = None):  # type: ignore[no-untyped-def]
-            if "FILTER (WHERE" in sql:  # the rule check, run once every row is written
-                raise RuntimeError("disk on fire")
-            return real_one(self, sql, params)
-
-        monkeypatch.setattr(Store, "one", one_then_boom)
+        monkeypatch.setattr(ucdp_mod, "geography_lookup", boom)  # called after the rows are written
         source = "ucdp-candidate"
     else:
         monkeypatch.setattr(ingest_mod, "_distinct_expr", boom)  # called once the run row is written
@@ -191,13 +185,11 @@ KILLED_CHILD = textwrap.dedent(
 
     db, path, mode = sys.argv[1:4]
     if mode == "append":
-        from accordwatch.store import Store
-        real_one = Store.one
-        def slow_one(self, sql, params=None):
-            if "FILTER (WHERE" in sql:   # the rule check: every row is written, transaction open
-                pause()
-            return real_one(self, sql, params)
-        Store.one = slow_one
+        real = sources.geography_lookup
+        def slow_geo(keys):   # every row is in the events table, transaction still open
+            pause()
+            return real(keys)
+        sources.geography_lookup = slow_geo
         source = "ucdp-candidate"
     else:
         real_count = store_ingest.Store.count

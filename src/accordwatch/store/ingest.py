@@ -115,56 +115,35 @@ def append_csv(
     kind: str = "ingest",
     progress: Progress | None = None,
 ) -> IngestReport | None:
-    """Load a CSV file in one pass, for the common case of a clean file of new events.
-
-    ``geography`` first maps the file's distinct (latitude, longitude, adm_1) to ``admin1``
-    and ``priogrid_gid`` (a quick projected scan); DuckDB then parses the file straight into
-    the events table, joined to that lookup, so each row is written once, complete.  The run
-    commits only if no row makes ``violations`` (SQL over the event columns) true, no id
-    repeats and no incoming event was stored before.  Otherwise the transaction rolls back —
-    nothing was written — and None tells the caller to take the general path, which
-    compares, keeps history and names every bad row.
+    """Load a CSV file in one pass: DuckDB parses it straight into the events table, then
+    counts the rows for which ``violations`` (SQL over the event columns) is true, repeated
+    ids and events stored before; only if there are none does the run commit, after
+    ``geography`` (distinct latitude, longitude, adm_1 → admin1, priogrid_gid) fills the
+    places.  Otherwise the transaction rolls back — nothing was written — and None tells the
+    caller to take the general path, which compares, keeps history and names every bad row.
     """
     import duckdb
 
     say = progress or (lambda _msg: None)
-    scan = csv_scan_sql(path, columns)
-    adm_1 = "adm_1" if "adm_1" in columns else "CAST(NULL AS VARCHAR) AS adm_1"
+    content = set(CONTENT_COLUMNS)
     exprs = [f"'{_sql_str(source)}'", "CAST(p.id AS VARCHAR)"]
     for c in CONTENT_COLUMNS:
         kind_sql = duckdb_type(EVENT_COLUMNS[c])
-        if c == "admin1":
-            exprs.append("g.admin1")
-        elif c == "priogrid_gid":
-            exprs.append("coalesce(p.priogrid_gid, g.priogrid_gid)" if c in columns else "g.priogrid_gid")
-        elif c in columns:
-            exprs.append(f"CAST(p.{c} AS {kind_sql})")
-        else:
-            exprs.append(f"CAST(NULL AS {kind_sql})")
-    on = "p.latitude = g.latitude AND p.longitude = g.longitude"
-    if "adm_1" in columns:
-        on += " AND p.adm_1 IS NOT DISTINCT FROM g.adm_1"
+        exprs.append(f"CAST(p.{c} AS {kind_sql})" if c in columns and c in content else f"CAST(NULL AS {kind_sql})")
     con = store.con
     # A cheap probe first: if the file's first events are stored already (a reload, a new
     # version of a dataset), go straight to the general path instead of writing and
     # rolling back.  Correctness does not depend on it: the full check below decides.
-    probe = f"SELECT CAST(id AS VARCHAR) AS source_event_id FROM {scan} LIMIT {PROBE_ROWS}"
+    probe = f"SELECT CAST(id AS VARCHAR) AS source_event_id FROM {csv_scan_sql(path, columns)} LIMIT {PROBE_ROWS}"
     try:
         seen = store.one(
             f"SELECT count(*) FROM events e SEMI JOIN ({probe}) k USING (source_event_id) WHERE e.source = ?",
             [source],
         )
-        if seen and seen[0]:
-            return None
-        say("locating places")
-        keys = con.sql(
-            f"SELECT DISTINCT latitude, longitude, {adm_1} FROM {scan} "
-            "WHERE latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180"
-        ).to_arrow_table()
-    except duckdb.Error:  # a value that does not fit its type, a malformed row
+    except duckdb.Error:
         return None
-    geo = geography(keys)
-    con.register("_geo", geo)
+    if seen and seen[0]:
+        return None
     try:
         with store.transaction():
             run_id = store.next_run_id()
@@ -177,10 +156,10 @@ def append_csv(
             try:
                 con.execute(
                     f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) SELECT {', '.join(exprs)}, ?, ?, "
-                    f"now()::TIMESTAMP, now()::TIMESTAMP FROM {scan} p LEFT JOIN _geo g ON {on}",
+                    f"now()::TIMESTAMP, now()::TIMESTAMP FROM {csv_scan_sql(path, columns)} p",
                     [run_id, str(path)],
                 )
-            except duckdb.Error as exc:
+            except duckdb.Error as exc:  # a value that does not fit, a malformed row
                 raise _NotAppendable from exc
             say("checking rows")
             this_run = f"run_id = {int(run_id)}"
@@ -198,6 +177,19 @@ def append_csv(
             )
             if clash and clash[0]:
                 raise _NotAppendable  # some events are stored already: compare, keep history
+            place = ["latitude", "longitude", "adm_1" if "adm_1" in columns else "NULL::VARCHAR AS adm_1"]
+            keys = store.con.sql(f"SELECT DISTINCT {', '.join(place)} FROM events WHERE {this_run}").to_arrow_table()
+            geo = geography(keys)
+            con.register("_geo", geo)
+            on = "events.latitude = g.latitude AND events.longitude = g.longitude"
+            if "adm_1" in columns:
+                on += " AND events.adm_1 IS NOT DISTINCT FROM g.adm_1"
+            con.execute(
+                "UPDATE events SET admin1 = g.admin1, priogrid_gid = coalesce(events.priogrid_gid, g.priogrid_gid) "
+                f"FROM _geo g WHERE events.run_id = ? AND {on}",
+                [run_id],
+            )
+            con.unregister("_geo")
             con.execute(
                 "UPDATE ingest_runs SET finished_at = now()::TIMESTAMP, file_sha256 = ?, rows_read = ?, "
                 "inserted = ?, updated = 0, unchanged = 0, rejected = 0 WHERE run_id = ?",
@@ -205,8 +197,6 @@ def append_csv(
             )
     except _NotAppendable:
         return None
-    finally:
-        con.unregister("_geo")
     return IngestReport(run_id=run_id, files=[str(path)], source=source, rows_read=n, inserted=n,
                         updated=0, unchanged=0, rejected=0)
 
