@@ -128,13 +128,13 @@ def test_comparison_points(adb: Path, data: Path) -> None:
     assert comp.loc["io_fulfilled_2018", "accordwatch_index"] == pytest.approx(66.67)
 
 
-def test_export_imports_into_another_store(adb: Path, data: Path, tmp_path: Path, accords_template: Path) -> None:
+def test_export_imports_into_another_store(adb: Path, data: Path, tmp_path: Path, seeded_template: Path) -> None:
     ac.import_assessments(data / "assessments_good.csv", db=adb)
     out = tmp_path / "export.csv"
     frame = ac.export_assessments(out, db=adb, agreement_id=30)
     assert len(frame) == 6 and out.exists()
     other = tmp_path / "other.duckdb"
-    other.write_bytes(accords_template.read_bytes())
+    other.write_bytes(seeded_template.read_bytes())
     assert ac.import_assessments(out, db=other)["imported"] == 6
     a = ac.assessments(adb)[["provision_id", "date", "score", "assessor", "evidence"]]
     b = ac.assessments(other)[["provision_id", "date", "score", "assessor", "evidence"]]
