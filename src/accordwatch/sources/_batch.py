@@ -36,7 +36,3 @@ class Batch:
     scan: tuple[Path, dict[str, str]] | None = None
     #: with ``scan``: the events' ids (source_event_id), in file order
     ids: pa.ChunkedArray | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors

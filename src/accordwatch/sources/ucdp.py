@@ -113,8 +113,16 @@ def read_ucdp(path: str | Path, *, source: str | None = None, store: Store | Non
 
 
 def file_sha256(p: Path) -> str:
+    """SHA-256 of a file; remembered per (path, size, mtime), so the one-pass append and a
+    fallback to the general path do not read a large file twice."""
+    st = p.stat()
+    return _sha256_of(str(p.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _sha256_of(path: str, _size: int, _mtime_ns: int) -> str:
     h = hashlib.sha256()
-    with open(p, "rb") as fh:
+    with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 22), b""):
             h.update(chunk)
     return h.hexdigest()

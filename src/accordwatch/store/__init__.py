@@ -7,7 +7,7 @@ bundled-default seed (:mod:`.seed`).
 
 from .db import Store, default_db_path, resolve_db_path
 from .ingest import IngestReport, ingest_batches
-from .queries import GROUPINGS, EventFilter, aggregate_events, count_events, select_events
+from .queries import GROUPINGS, EventFilter, aggregate_events, select_events
 from .schema import CONTENT_COLUMNS, EVENT_COLUMNS, EVENT_KEY, GED_COLUMNS
 
 __all__ = [
@@ -20,7 +20,6 @@ __all__ = [
     "IngestReport",
     "Store",
     "aggregate_events",
-    "count_events",
     "default_db_path",
     "ingest_batches",
     "resolve_db_path",

@@ -16,7 +16,7 @@ from ..errors import InputError
 from .db import Store
 from .schema import EVENT_COLUMNS
 
-__all__ = ["GROUPINGS", "EventFilter", "aggregate_events", "count_events", "select_events"]
+__all__ = ["GROUPINGS", "EventFilter", "aggregate_events", "select_events"]
 
 
 @dataclass
@@ -111,12 +111,6 @@ def select_events(
     if keys:
         table = table.sort_by(keys)
     return table.to_pandas(date_as_object=False)
-
-
-def count_events(store: Store, flt: EventFilter) -> int:
-    where, params = flt.where()
-    row = store.one(f"SELECT count(*) FROM events WHERE {where}", params)
-    return int(row[0]) if row else 0
 
 
 #: How ``stats`` can group events, and the SQL expression for each.
