@@ -150,12 +150,15 @@ def _resolve_country(store: Store, country: str, flt: EventFilter) -> None:
         flt.country_names.add(str(name).lower())
     if key.isdigit():
         flt.country_ids.add(int(key))
-    # the codes stored events carry under this name (a spelling the reference list lacks)
+    if rows:
+        return
+    # a spelling the reference list lacks: the codes stored events carry under this name
+    # (only then — it is a scan of every event, kept off the common path)
     in_events = store.con.execute(
         "SELECT DISTINCT country_id FROM events WHERE lower(country) = lower(?)", [key]
     ).fetchall()
     flt.country_ids |= {int(c) for (c,) in in_events if c is not None}
-    if rows or in_events or (key.isdigit() and store.one("SELECT 1 FROM events WHERE country_id = ? LIMIT 1", [int(key)])):
+    if in_events or (key.isdigit() and store.one("SELECT 1 FROM events WHERE country_id = ? LIMIT 1", [int(key)])):
         return
     known = [r[0] for r in store.con.execute(
         "SELECT DISTINCT country FROM country_month UNION SELECT DISTINCT country FROM events WHERE country IS NOT NULL"
