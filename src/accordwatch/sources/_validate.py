@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import RowError
+from ..store.schema import arrow_type
 
 __all__ = ["Checked", "RowLocator", "convert", "flag"]
 
@@ -24,7 +25,6 @@ _INT_RE = r"^\s*[-+]?\d+(\.0+)?\s*$"
 _FLOAT_RE = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 
-_ARROW = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.date32()}
 
 #: maps row positions (0-based, in file order) to what a person calls the row's place
 RowLocator = Callable[[np.ndarray], list[int | None]]
@@ -96,7 +96,7 @@ def convert(raw: pa.Table, kinds: dict[str, str], *, required_values: Sequence[s
     names = set(raw.column_names)
     for name, kind in kinds.items():
         if name not in names:
-            checked.columns[name] = pa.nulls(n, _ARROW[kind])
+            checked.columns[name] = pa.nulls(n, arrow_type(kind))
             continue
         col = raw.column(name).combine_chunks()
         text = _blank_to_null(col)

@@ -34,7 +34,7 @@ from ..errors import InputError, RowError
 
 if TYPE_CHECKING:
     from ..store import Store
-from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, GED_COLUMNS
+from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, GED_COLUMNS, arrow_type
 from ._batch import Batch
 from ._enrich import enrich_geography
 from ._validate import Checked, RowLocator, convert, flag
@@ -315,8 +315,7 @@ def csv_header(path: Path) -> list[str] | None:
 
 def _null_columns(n: int, exclude: dict[str, Any]) -> dict[str, pa.Array]:
     """All-null columns for the GED columns a file does not have."""
-    arrow = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.date32()}
-    return {name: pa.nulls(n, arrow[kind]) for name, kind in _GED_KINDS.items() if name not in exclude}
+    return {name: pa.nulls(n, arrow_type(kind)) for name, kind in _GED_KINDS.items() if name not in exclude}
 
 
 def _arrow_csv(
@@ -553,7 +552,7 @@ def _event_table(c: Checked, source: str, keep: np.ndarray) -> pa.Table:
             cols[name] = pick(c.columns[name])
         else:
             kind = EVENT_COLUMNS[name]
-            cols[name] = pa.nulls(n, {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.date32()}[kind])
+            cols[name] = pa.nulls(n, arrow_type(kind))
     return pa.table(cols)
 
 

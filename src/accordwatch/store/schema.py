@@ -21,6 +21,7 @@ __all__ = [
     "CONTENT_COLUMNS",
     "PROVENANCE_COLUMNS",
     "arrow_schema",
+    "arrow_type",
     "SOURCES",
     "duckdb_type",
     "rows_to_table",
@@ -131,14 +132,20 @@ def duckdb_type(kind: str) -> str:
     return _DUCKDB[kind]
 
 
+def arrow_type(kind: str) -> pa.DataType:
+    """Arrow type of a column kind (the one mapping every reader and the store share)."""
+    import pyarrow as pa
+
+    return {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.date32(),
+            "timestamp": pa.timestamp("us")}[kind]
+
+
 def arrow_schema(columns: tuple[str, ...] | None = None) -> pa.Schema:
     """Arrow schema of event columns (default: key + content, what a Batch table holds)."""
     import pyarrow as pa
 
-    types = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.date32(),
-             "timestamp": pa.timestamp("us")}
     names = columns or ("source", "source_event_id", *CONTENT_COLUMNS)
-    return pa.schema([pa.field(n, types[EVENT_COLUMNS[n]]) for n in names])
+    return pa.schema([pa.field(n, arrow_type(EVENT_COLUMNS[n])) for n in names])
 
 
 def rows_to_table(rows: list[dict[str, object]]) -> pa.Table:
