@@ -15,20 +15,27 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["EXPORT_FORMATS", "records", "to_geojson", "write_events"]
+__all__ = ["EXPORT_FORMATS", "plain", "records", "to_geojson", "write_events"]
 
 EXPORT_FORMATS = ("csv", "json", "geojson", "parquet")
 _PROVENANCE = ("run_id", "source_file", "first_loaded_at", "updated_at")
 
 
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and value != value):
+def plain(value: Any) -> Any:
+    """A cell as a plain JSON-safe value: NaN/NaT → None, a DATE → 'YYYY-MM-DD',
+    timestamps → ISO strings, numpy scalars → Python, arrays → lists."""
+    if value is None:
         return None
-    if pd.isna(value) if not isinstance(value, list | tuple | dict) else False:
+    if isinstance(value, list | tuple | np.ndarray):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if pd.isna(value):
         return None
     if isinstance(value, pd.Timestamp) and value == value.normalize():
         return value.date().isoformat()  # a DATE column: no midnight time
@@ -42,7 +49,7 @@ def _plain(value: Any) -> Any:
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain JSON-safe dicts (NaN/NaT → None, dates → ISO strings)."""
     cols = list(df.columns)
-    return [{c: _plain(v) for c, v in zip(cols, row, strict=True)} for row in df.itertuples(index=False, name=None)]
+    return [{c: plain(v) for c, v in zip(cols, row, strict=True)} for row in df.itertuples(index=False, name=None)]
 
 
 def to_geojson(df: pd.DataFrame) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..export import records
+from ..export import plain, records
 
 __all__ = [
     "DbOption",
@@ -74,11 +74,12 @@ def print_json(obj: Any) -> None:
 
 
 def _cell(value: Any) -> str:
-    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
+    if isinstance(value, pd.Timestamp) and value == value:
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
+    shown = plain(value)
+    if shown is None:
         return ""
-    if isinstance(value, pd.Timestamp) and value == value.normalize():
-        return value.strftime("%Y-%m-%d")
-    return str(value)
+    return ", ".join(map(str, shown)) if isinstance(shown, list) else str(shown)
 
 
 def print_frame(df: pd.DataFrame, fmt: Format | str, *, title: str | None = None, max_rows: int = 200) -> None:
