@@ -65,6 +65,7 @@ def ingest_ucdp(
     from .sources.ucdp import (
         csv_columns,
         csv_header,
+        derived_sql,
         detect_source,
         file_sha256,
         geography_lookup,
@@ -84,7 +85,7 @@ def ingest_ucdp(
                 report = append_csv(
                     store, p, cols, source=source or detect_source(p),
                     violations=violations_sql(set(cols), id_column="source_event_id"),
-                    geography=geography_lookup, sha256=sha.result, kind="ingest-ucdp", progress=say,
+                    geography=geography_lookup, derived=derived_sql(set(cols)), sha256=sha.result, kind="ingest-ucdp", progress=say,
                 )
             if report is not None:
                 return report

@@ -135,3 +135,26 @@ def test_neighbours_rejects_bad_radius() -> None:
         neighbours(1, radius=-1)
     with pytest.raises(InputError, match="one gid"):
         neighbours([1, 2])  # type: ignore[arg-type]
+
+
+def test_sql_formula_matches_the_python_one_bit_for_bit() -> None:
+    """The bulk loader computes cells in DuckDB; it must agree with priogrid_gid everywhere,
+    on cell edges, on the lattice's outer edges and for missing or impossible coordinates."""
+    import duckdb
+    import numpy as np
+
+    from accordwatch.geo import priogrid_gid, priogrid_sql
+
+    rng = np.random.default_rng(7)
+    edges = np.arange(-90.0, 90.5, 0.5)
+    lat = np.concatenate([rng.uniform(-90, 90, 20_000), edges, edges - 1e-9, [90.0, -90.0, 0.0, -0.0]])
+    lon = np.concatenate([rng.uniform(-180, 180, 20_000), edges * 2, edges * 2 + 1e-9, [180.0, -180.0, -0.0, 0.0]])
+    lat, lon = np.clip(lat, -90, 90), np.clip(lon, -180, 180)
+    con = duckdb.connect()
+    con.register("pts", {"lat": lat, "lon": lon})
+    got = con.sql(f"SELECT {priogrid_sql('lat', 'lon')} FROM pts").fetchnumpy()
+    assert np.array_equal(np.asarray(list(got.values())[0], dtype="int64"), priogrid_gid(lat, lon))
+    missing = con.sql(
+        f"SELECT {priogrid_sql('a', 'b')} FROM (VALUES (NULL::DOUBLE, 1.0), (1.0, 'nan'::DOUBLE), (91.0, 0.0)) t(a, b)"
+    ).fetchall()
+    assert missing == [(None,), (None,), (None,)]

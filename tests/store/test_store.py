@@ -283,3 +283,49 @@ def test_a_stored_event_past_the_probe_sends_the_load_down_the_general_path(
         assert s.count("events") == len(rows)
         assert s.one("SELECT count(*) - count(DISTINCT source_event_id) FROM events") == (0,)
         assert s.count("ingest_runs") == 2  # the rolled-back attempt left no run behind
+
+
+@pytest.mark.parametrize("with_priogrid", [True, False])
+def test_one_pass_load_places_events_like_the_general_path(
+    tmp_path: Path, ged_slice: Path, monkeypatch: pytest.MonkeyPatch, with_priogrid: bool
+) -> None:
+    """The one-pass append writes a guessed admin-1 (UCDP's adm_1 without "region") and a
+    PRIO-GRID cell in SQL, then corrects the places the polygons decide otherwise.  It must
+    store exactly what the general (Arrow) path stores — also for Malian points whose UCDP
+    name is not the Natural Earth one, and for a file without priogrid_gid."""
+    from accordwatch.store import CONTENT_COLUMNS
+    from accordwatch.store import ingest as ingest_mod
+
+    header, rows = read_rows(ged_slice)
+    col = {h: i for i, h in enumerate(header)}
+    moved = [  # (latitude, longitude, UCDP adm_1) → the admin-1 the polygons give
+        ("16.7735", "-3.0074", "Tombouctou region", "Timbuktu"),
+        ("15.9167", "2.4000", "Ménaka region", "Gao"),
+        ("18.4411", "1.4078", "Kidal region", "Kidal"),
+        ("14.4843", "-4.1827", "Kidal region", "Mopti"),  # Mopti town, a wrong name in the source
+    ]
+    for row, (lat, lon, adm, _) in zip(rows, moved, strict=False):
+        row[col["latitude"]], row[col["longitude"]], row[col["adm_1"]] = lat, lon, adm
+        row[col["country"]], row[col["country_id"]] = "Mali", "432"
+        row[col["priogrid_gid"]] = ""  # the cell of the old place would be wrong now
+    if not with_priogrid:
+        keep = [i for i, h in enumerate(header) if h != "priogrid_gid"]
+        header = [header[i] for i in keep]
+        rows = [[r[i] for i in keep] for r in rows]
+    path = write_rows(tmp_path / "mixed.csv", header, rows)
+    cols = ", ".join(("source", "source_event_id", *CONTENT_COLUMNS))
+    frames = []
+    for fast in (True, False):
+        if not fast:
+            monkeypatch.setattr(ingest_mod, "append_csv", lambda *a, **k: None)
+        with Store.open(tmp_path / f"{fast}.duckdb", seed=False) as s:
+            s.skip_seed()
+            aw.ingest_ucdp(path, db=s)
+            kind = s.one("SELECT kind FROM ingest_runs")
+            frames.append(s.query(f"SELECT {cols} FROM events ORDER BY source_event_id"))
+    assert frames[0].equals(frames[1])
+    by_id = frames[0].set_index("source_event_id")
+    for row, (*_, admin1) in zip(rows, moved, strict=False):
+        assert by_id.loc[row[0], "admin1"] == admin1
+    assert by_id["priogrid_gid"].notna().all()
+    assert kind == ("ingest-ucdp",)

@@ -25,6 +25,7 @@ from accordwatch.geo.priogrid import (
     priogrid_centroid,
     priogrid_gid,
     priogrid_row_col,
+    priogrid_sql,
 )
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "priogrid_centroid",
     "priogrid_gid",
     "priogrid_row_col",
+    "priogrid_sql",
 ]

@@ -31,15 +31,17 @@ from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import shapely
 from shapely.geometry import shape
 
 from accordwatch.errors import InputError, NotFound
 from accordwatch.geo._text import fold
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "MALI_NEW_REGION_PARENT",
@@ -280,16 +282,8 @@ class AdminIndex:
             )
         return canon.pop() if canon else None
 
-    def locate(self, lat: Any, lon: Any) -> pd.DataFrame:
-        """Admin-1 unit of each point: one row per point, ``None`` outside all units.
-
-        Columns: ``iso3``, ``country``, ``admin1`` (Natural Earth ``name``),
-        ``admin1_code`` (ISO 3166-2).  NaN coordinates give ``None``.  A point
-        on a border shared by two units goes to the unit whose
-        ``(iso3, admin1_code)`` sorts first.  A pandas Series ``lat`` passes
-        its index on to the result.
-        """
-        index = lat.index if isinstance(lat, pd.Series) else None
+    def locate_arrays(self, lat: Any, lon: Any) -> dict[str, np.ndarray]:
+        """:meth:`locate` as plain arrays: ``{column: object array}``, one value per point."""
         la = np.atleast_1d(np.asarray(lat, dtype="float64"))
         lo = np.atleast_1d(np.asarray(lon, dtype="float64"))
         if la.shape != lo.shape or la.ndim != 1:
@@ -317,13 +311,24 @@ class AdminIndex:
             inp, hit = self._tree.query(pts)
             inside = shapely.intersects(self._geoms[hit], pts[inp])
             np.minimum.at(best, which[inp[inside]], hit[inside])
+        return {c: self._cols[c][best] for c in LOCATE_COLUMNS}
+
+    def locate(self, lat: Any, lon: Any) -> pd.DataFrame:
+        """Admin-1 unit of each point: one row per point, ``None`` outside all units.
+
+        Columns: ``iso3``, ``country``, ``admin1`` (Natural Earth ``name``),
+        ``admin1_code`` (ISO 3166-2).  NaN coordinates give ``None``.  A point
+        on a border shared by two units goes to the unit whose
+        ``(iso3, admin1_code)`` sorts first.  A pandas Series ``lat`` passes
+        its index on to the result.
+        """
+        import pandas as pd
+
+        cols = self.locate_arrays(lat, lon)
         # object dtype keeps None (pandas 3 would turn a str column's None into NaN)
-        out = pd.DataFrame(
-            {c: pd.Series(v[best], dtype=object) for c, v in self._cols.items()},
-            columns=LOCATE_COLUMNS,
-        )
-        if index is not None and len(index) == n:
-            out.index = index
+        out = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in cols.items()}, columns=LOCATE_COLUMNS)
+        if isinstance(lat, pd.Series) and len(lat.index) == len(out):
+            out.index = lat.index
         return out
 
 

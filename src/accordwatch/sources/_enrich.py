@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..geo import locate, normalize_admin1, priogrid_gid
+from ..geo import AdminIndex, normalize_admin1, priogrid_gid
 
-__all__ = ["enrich_geography", "strip_admin_words"]
+__all__ = ["admin1_guess_sql", "enrich_geography", "strip_admin_words"]
 
 _ADMIN_WORDS = re.compile(
     r"\s+(region|province|prefecture|préfecture|governorate|state|district|department|"
@@ -32,37 +31,49 @@ def strip_admin_words(name: str) -> str:
     return _ADMIN_WORDS.sub("", name.strip())
 
 
+def admin1_guess_sql(adm_1: str) -> str:
+    """SQL for the admin-1 name most rows end up with: the source's ``adm_1`` without the
+    words UCDP adds (:func:`strip_admin_words`, in DuckDB's regular expressions).
+
+    A bulk load writes this guess and then corrects, per distinct place, the rows where
+    :func:`enrich_geography` decides otherwise (a point inside a bundled polygon, a
+    variant spelling), so only those rows are rewritten.
+    """
+    pattern = _ADMIN_WORDS.pattern.replace("'", "''")
+    return f"regexp_replace(trim({adm_1}), '{pattern}', '', 'i')"
+
+
+def _pair_codes(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the first row of each distinct (lat, lon) pair, and each row's pair number.
+
+    Compares the bit patterns, so missing (NaN) coordinates form one pair like any other.
+    """
+    bits = np.ascontiguousarray(np.stack([lat, lon], axis=1)).view(np.int64)
+    _, first, codes = np.unique(bits, axis=0, return_index=True, return_inverse=True)
+    return first, codes.reshape(-1)
+
+
 def enrich_geography(table: pa.Table) -> pa.Table:
     """Return ``table`` with ``priogrid_gid`` filled and ``admin1`` set."""
     if table.num_rows == 0:
         return table
-    lat = table.column("latitude")
-    lon = table.column("longitude")
+    la = table.column("latitude").to_numpy(zero_copy_only=False).astype("float64")
+    lo = table.column("longitude").to_numpy(zero_copy_only=False).astype("float64")
     gid = table.column("priogrid_gid")
     if gid.null_count:
-        missing = pc.and_(pc.is_null(gid), pc.and_(pc.is_valid(lat), pc.is_valid(lon)))
+        missing = pc.and_(pc.is_null(gid), pc.and_(pc.is_valid(table.column("latitude")),
+                                                   pc.is_valid(table.column("longitude"))))
         if pc.any(missing).as_py():
-            la = lat.to_numpy(zero_copy_only=False).astype("float64")
-            lo = lon.to_numpy(zero_copy_only=False).astype("float64")
             computed = pa.array(np.asarray(priogrid_gid(np.nan_to_num(la), np.nan_to_num(lo)), dtype="int64"))
             table = table.set_column(
                 table.column_names.index("priogrid_gid"), "priogrid_gid", pc.if_else(missing, computed, gid)
             )
-    coords = pd.DataFrame(
-        {"lat": lat.to_numpy(zero_copy_only=False), "lon": lon.to_numpy(zero_copy_only=False)}
-    )
-    # number each distinct coordinate in order of first appearance, locate each once
-    codes = coords.groupby(["lat", "lon"], sort=False, dropna=False).ngroup().to_numpy()
-    uni = coords.drop_duplicates()
-    located = locate(uni["lat"].to_numpy(dtype="float64"), uni["lon"].to_numpy(dtype="float64"))["admin1"]
-    from_points = located.to_numpy(dtype=object)[codes]
-    adm = table.column("adm_1").to_pandas()
-    names = {
-        n: (normalize_admin1(n) or strip_admin_words(n)) for n in adm.dropna().unique()
-    }
-    from_names = adm.map(names).to_numpy(dtype=object)
-    current = table.column("admin1").to_numpy(zero_copy_only=False)
-    admin1 = np.where(pd.notna(current), current, np.where(pd.notna(from_points), from_points, from_names))
-    return table.set_column(
-        table.column_names.index("admin1"), "admin1", pa.array(admin1, pa.string(), from_pandas=True)
-    )
+    # locate each distinct coordinate once
+    first, codes = _pair_codes(la, lo)
+    from_points = AdminIndex.default().locate_arrays(la[first], lo[first])["admin1"][codes]
+    adm = table.column("adm_1")
+    names = {n: (normalize_admin1(n) or strip_admin_words(n)) for n in pc.unique(adm.drop_null()).to_pylist()}
+    from_names = np.array([names.get(n) for n in adm.to_pylist()], dtype=object)
+    current = np.array(table.column("admin1").to_pylist(), dtype=object)
+    admin1 = np.where(current != None, current, np.where(from_points != None, from_points, from_names))  # noqa: E711
+    return table.set_column(table.column_names.index("admin1"), "admin1", pa.array(admin1.tolist(), pa.string()))

@@ -34,9 +34,10 @@ from ..errors import InputError, RowError
 
 if TYPE_CHECKING:
     from ..store import Store
+from ..geo.priogrid import priogrid_sql
 from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, GED_COLUMNS, arrow_type
 from ._batch import Batch
-from ._enrich import enrich_geography
+from ._enrich import admin1_guess_sql, enrich_geography
 from ._validate import Checked, RowLocator, convert, flag
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "checked_columns",
     "csv_columns",
     "csv_header",
+    "derived_sql",
     "detect_source",
     "file_sha256",
     "geography_lookup",
@@ -499,6 +501,19 @@ def violations_sql(columns: set[str], id_column: str = "id") -> str:
         parts.append("date_end < date_start")
     parts += [f"{id_column if n == 'id' else n} IS NULL" for n in _REQUIRED_VALUES]
     return " OR ".join(f"({p})" for p in parts)
+
+
+def derived_sql(columns: set[str]) -> dict[str, str]:
+    """SQL (over a file's columns as ``p.<name>``) for the geography a bulk load writes with
+    each row: the PRIO-GRID cell where the file gives none, and the first guess of
+    ``admin1`` that :func:`geography_lookup` then confirms or corrects per place."""
+    out: dict[str, str] = {}
+    if {"latitude", "longitude"} <= columns:
+        cell = priogrid_sql("p.latitude", "p.longitude")
+        out["priogrid_gid"] = f"coalesce(p.priogrid_gid, {cell})" if "priogrid_gid" in columns else cell
+    if "adm_1" in columns:
+        out["admin1"] = admin1_guess_sql("p.adm_1")
+    return out
 
 
 def geography_lookup(keys: pa.Table) -> pa.Table:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import __version__
 from ..errors import InputError, RowError, RowErrors
@@ -111,25 +112,38 @@ def append_csv(
     source: str,
     violations: str,
     geography: Callable[[pa.Table], pa.Table],
+    derived: dict[str, str] | None = None,
     sha256: Callable[[], str] | None = None,
     kind: str = "ingest",
     progress: Progress | None = None,
 ) -> IngestReport | None:
     """Load a CSV file in one pass: DuckDB parses it straight into the events table, then
     counts the rows for which ``violations`` (SQL over the event columns) is true, repeated
-    ids and events stored before; only if there are none does the run commit, after
-    ``geography`` (distinct latitude, longitude, adm_1 → admin1, priogrid_gid) fills the
-    places.  Otherwise the transaction rolls back — nothing was written — and None tells the
-    caller to take the general path, which compares, keeps history and names every bad row.
+    ids and events stored before; only if there are none does the run commit.  Otherwise the
+    transaction rolls back — nothing was written — and None tells the caller to take the
+    general path, which compares, keeps history and names every bad row.
+
+    ``derived`` gives SQL (over the file's columns, as ``p.<name>``) for event columns the
+    file lacks, written with the rows — e.g. the PRIO-GRID cell and a first guess of
+    ``admin1``.  ``geography`` (distinct latitude, longitude, adm_1 → admin1) then decides
+    each place's admin-1; rows whose guess it overrules are corrected before the commit.
+    Only those are rewritten: an UPDATE of every row would send the whole load through
+    the write-ahead log again.
     """
     import duckdb
 
     say = progress or (lambda _msg: None)
     content = set(CONTENT_COLUMNS)
     exprs = [f"'{_sql_str(source)}'", "CAST(p.id AS VARCHAR)"]
+    extra = derived or {}
     for c in CONTENT_COLUMNS:
         kind_sql = duckdb_type(EVENT_COLUMNS[c])
-        exprs.append(f"CAST(p.{c} AS {kind_sql})" if c in columns and c in content else f"CAST(NULL AS {kind_sql})")
+        if c in extra:
+            exprs.append(f"CAST({extra[c]} AS {kind_sql})")
+        elif c in columns and c in content:
+            exprs.append(f"CAST(p.{c} AS {kind_sql})")
+        else:
+            exprs.append(f"CAST(NULL AS {kind_sql})")
     con = store.con
     # A cheap probe first: if the file's first events are stored already (a reload, a new
     # version of a dataset), go straight to the general path instead of writing and
@@ -177,19 +191,8 @@ def append_csv(
             )
             if clash and clash[0]:
                 raise _NotAppendable  # some events are stored already: compare, keep history
-            place = ["latitude", "longitude", "adm_1" if "adm_1" in columns else "NULL::VARCHAR AS adm_1"]
-            keys = store.con.sql(f"SELECT DISTINCT {', '.join(place)} FROM events WHERE {this_run}").to_arrow_table()
-            geo = geography(keys)
-            con.register("_geo", geo)
-            on = "events.latitude = g.latitude AND events.longitude = g.longitude"
-            if "adm_1" in columns:
-                on += " AND events.adm_1 IS NOT DISTINCT FROM g.adm_1"
-            con.execute(
-                "UPDATE events SET admin1 = g.admin1, priogrid_gid = coalesce(events.priogrid_gid, g.priogrid_gid) "
-                f"FROM _geo g WHERE events.run_id = ? AND {on}",
-                [run_id],
-            )
-            con.unregister("_geo")
+            say("placing events")
+            _correct_admin1(store, run_id, has_adm_1="adm_1" in columns, geography=geography)
             con.execute(
                 "UPDATE ingest_runs SET finished_at = now()::TIMESTAMP, file_sha256 = ?, rows_read = ?, "
                 "inserted = ?, updated = 0, unchanged = 0, rejected = 0 WHERE run_id = ?",
@@ -199,6 +202,37 @@ def append_csv(
         return None
     return IngestReport(run_id=run_id, files=[str(path)], source=source, rows_read=n, inserted=n,
                         updated=0, unchanged=0, rejected=0)
+
+
+def _correct_admin1(store: Store, run_id: int, *, has_adm_1: bool, geography: Callable[[pa.Table], pa.Table]) -> int:
+    """Set ``admin1`` of one run's rows to what ``geography`` decides for their place,
+    rewriting only the rows whose stored value differs.  Returns how many places changed."""
+    adm_1 = "adm_1" if has_adm_1 else "NULL::VARCHAR AS adm_1"
+    keys = store.con.sql(
+        f"SELECT DISTINCT latitude, longitude, {adm_1}, admin1 FROM events WHERE run_id = {int(run_id)}"
+    ).to_arrow_table()
+    if keys.num_rows == 0:
+        return 0
+    guess = keys.column("admin1")
+    places = keys.drop_columns(["admin1"])
+    decided = geography(places).column("admin1")
+    same = pc.or_(
+        pc.fill_null(pc.equal(guess, decided), False), pc.and_(pc.is_null(guess), pc.is_null(decided))
+    )
+    fix = places.append_column("admin1", decided).filter(pc.invert(same))
+    if fix.num_rows == 0:
+        return 0
+    on = "e.latitude IS NOT DISTINCT FROM g.latitude AND e.longitude IS NOT DISTINCT FROM g.longitude"
+    if has_adm_1:
+        on += " AND e.adm_1 IS NOT DISTINCT FROM g.adm_1"
+    store.con.register("_geo_fix", fix)
+    try:
+        store.con.execute(
+            f"UPDATE events e SET admin1 = g.admin1 FROM _geo_fix g WHERE e.run_id = ? AND {on}", [run_id]
+        )
+    finally:
+        store.con.unregister("_geo_fix")
+    return fix.num_rows
 
 
 def _sql_str(text: str) -> str:
