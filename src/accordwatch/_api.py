@@ -15,11 +15,13 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import InputError, NotFound
 from .store import EventFilter, IngestReport, Store, aggregate_events, ingest_batches, select_events
+
+if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+    import pandas as pd
 
 __all__ = ["events", "ingest_ucdp", "open_store", "resolve_filter", "stats"]
 

@@ -13,12 +13,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+    import pandas as pd
 
 __all__ = ["EXPORT_FORMATS", "plain", "records", "to_geojson", "write_events"]
 
@@ -29,6 +31,7 @@ _PROVENANCE = ("run_id", "source_file", "first_loaded_at", "updated_at")
 def plain(value: Any) -> Any:
     """A cell as a plain JSON-safe value: NaN/NaT → None, a DATE → 'YYYY-MM-DD',
     timestamps → ISO strings, numpy scalars → Python, arrays → lists."""
+    import pandas as pd
     if value is None:
         return None
     if isinstance(value, list | tuple | np.ndarray):

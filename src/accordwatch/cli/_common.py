@@ -7,24 +7,28 @@ Every command module under ``accordwatch.cli`` uses these so that ``--db``,
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from ..export import plain, records
 
+if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+    import pandas as pd
+
 __all__ = [
     "DbOption",
     "Format",
     "FormatOption",
     "err",
+    "lazy_module",
     "out",
     "print_frame",
     "print_json",
@@ -57,6 +61,22 @@ FormatOption = Annotated[
 ]
 
 
+class lazy_module:  # noqa: N801 - stands in for a module
+    """A module imported on first attribute access, so a command module can name the
+    library it wraps without every command paying for its imports at start-up.
+
+    >>> ac = lazy_module("accordwatch.accords")
+    >>> callable(ac.timeline)
+    True
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, float) and value != value:  # NaN
         return None
@@ -74,6 +94,7 @@ def print_json(obj: Any) -> None:
 
 
 def _cell(value: Any) -> str:
+    import pandas as pd
     if isinstance(value, pd.Timestamp) and value == value:
         return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
     shown = plain(value)

@@ -12,8 +12,9 @@ from typing import Annotated
 
 import typer
 
-from .. import accords as ac
-from ._common import DbOption, Format, FormatOption, err, print_frame, print_json
+from ._common import DbOption, Format, FormatOption, err, lazy_module, print_frame, print_json
+
+ac = lazy_module("accordwatch.accords")
 
 __all__ = ["register"]
 

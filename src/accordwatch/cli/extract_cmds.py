@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from ._common import DbOption, Format, FormatOption, err, print_frame, print_json
+
+if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+    pass
 
 __all__ = ["register"]
 
@@ -50,6 +52,8 @@ def extract_cmd(
 
     Example: accordwatch extract article.txt --published 2023-10-05 --format json
     """
+    import pandas as pd
+
     from ..extract import extract_path
 
     result = extract_path(path, published=published, lang=lang.value, min_confidence=min_confidence)
@@ -90,6 +94,8 @@ def extract_eval_cmd(
 
     Example: accordwatch extract-eval briefing.gold.json briefing.txt --format json
     """
+    import pandas as pd
+
     from ..extract import extract_path
     from ..extract.evaluate import load_gold, score
 

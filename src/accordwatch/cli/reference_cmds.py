@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from ._common import Format, FormatOption, print_frame, print_json
+
+if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+    pass
 
 __all__ = ["register"]
 
@@ -22,6 +24,8 @@ def actors_cmd(
 
     Example: accordwatch actors "Cadre stratégique permanent" --on 2023-09-15
     """
+    import pandas as pd
+
     from ..actors import ActorRegistry
 
     reg = ActorRegistry.default()
@@ -56,6 +60,8 @@ def places_cmd(
 
     Example: accordwatch places Tombouctou
     """
+    import pandas as pd
+
     from ..geo import Gazetteer, priogrid_gid
 
     found = Gazetteer.default().lookup(name, fuzzy=fuzzy, limit=limit)

@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from importlib import resources
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound, StoreError
 from .db import Store
+
+if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+    import pandas as pd
 
 __all__ = [
     "agreement_row",
@@ -56,6 +57,7 @@ def _data(*parts: str) -> Any:
 
 def _country_names(store: Store) -> dict[str, str]:
     """Gleditsch–Ward code → country name, from UCDP's conflict locations and the store."""
+    import pandas as pd
     acd = pd.read_csv(str(_data("ucdp", "ucdp-prio-acd-251.csv")), dtype=str, usecols=["gwno_loc", "location"])
     single = acd[~acd.gwno_loc.str.contains(",", na=True)].drop_duplicates("gwno_loc")
     names = dict(zip(single.gwno_loc.str.strip(), single.location.str.strip(), strict=True))
@@ -66,6 +68,8 @@ def _country_names(store: Store) -> dict[str, str]:
 
 def _refine_roles(store: Store, parties: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
     """Mark UCDP parties that fight in one of the agreement's dyads as ``warring``."""
+    import pandas as pd
+
     from ..actors import ActorRegistry
 
     dyads = pd.read_csv(str(_data("ucdp", "ucdp-dyadic-251.csv")), dtype=str,
@@ -92,6 +96,7 @@ def _refine_roles(store: Store, parties: pd.DataFrame, agreements: pd.DataFrame)
 
 
 def _read_milestones() -> pd.DataFrame:
+    import pandas as pd
     frames = []
     peace = pd.read_csv(str(_data("peace", "algiers_accord_milestones.csv")), dtype=str)
     peace.insert(0, "agreement_id", "30")
@@ -106,6 +111,8 @@ def _read_milestones() -> pd.DataFrame:
 
 def seed_accords(store: Store) -> None:
     """Load the bundled agreements, Mali's 2015 provisions, milestones and reference figures."""
+    import pandas as pd
+
     from ..accords._agreements import read_ucdp_agreements
     from ..accords._provisions import read_provision_file
 
@@ -208,6 +215,7 @@ def select_agreements(
 
 def agreement_row(store: Store, agreement_id: int) -> dict[str, Any]:
     """One agreement as a dict; NotFound with a hint if the id is unknown."""
+    import pandas as pd
     df = store.query("SELECT * FROM accord_agreements WHERE agreement_id = ?", [int(agreement_id)])
     if df.empty:
         raise NotFound(f"no agreement {agreement_id} in the store; find ids with `accordwatch accords list --country C`")
@@ -246,6 +254,7 @@ def select_provisions(store: Store, agreement_id: int | None = None,
 
 
 def _same(a: object, b: object) -> bool:
+    import pandas as pd
     a_blank = a is None or (isinstance(a, float) and a != a) or a is pd.NaT
     b_blank = b is None or (isinstance(b, float) and b != b) or b is pd.NaT
     if a_blank or b_blank:
@@ -259,6 +268,7 @@ def _same(a: object, b: object) -> bool:
 
 def _py(value: object) -> object:
     """A value DuckDB can bind: missing (None/NaN/NaT/NA) → None, Timestamp → date."""
+    import pandas as pd
     if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, float) and value != value:
@@ -402,6 +412,7 @@ def select_events_near(
 
     Adds ``matched_actor`` (bool) and ``near_place`` (name of the nearest point in range).
     """
+    import pandas as pd
     ids = sorted({int(i) for i in ucdp_actor_ids})
     names = sorted({n.lower() for n in actor_names})
     pts = pd.DataFrame(list(points), columns=["place", "plat", "plon"])

@@ -18,13 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from ..errors import StoreError
 from .schema import EVENT_COLUMNS, duckdb_type
+
+if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+    import pandas as pd
 
 __all__ = ["Store", "default_db_path", "resolve_db_path"]
 

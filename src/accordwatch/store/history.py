@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import NotFound
 from .db import Store
 from .schema import CONTENT_COLUMNS
+
+if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+    import pandas as pd
 
 __all__ = ["event_history"]
 

@@ -25,15 +25,16 @@ Every change is one transaction and is logged in ``review_log``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, NotFound
 from .db import Store
 from .ingest import ingest_batches
 from .queries import EventFilter, select_events
 from .schema import rows_to_table
+
+if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+    import pandas as pd
 
 __all__ = [
     "STATUSES",
@@ -64,6 +65,8 @@ def _log(store: Store, cid: int, action: str, detail: str | None) -> None:
 
 
 def _nearby_events(store: Store, event_date: str | None) -> pd.DataFrame:
+    import pandas as pd
+
     from ..extract.review_rules import date_range
 
     if not event_date:
@@ -151,6 +154,7 @@ def list_candidates(store: Store, *, status: str | None = "pending",
 
 def get_candidate(store: Store, candidate_id: int) -> dict[str, Any]:
     """One candidate with its document, as a dict; NotFound if there is none."""
+    import pandas as pd
     df = store.query(
         "SELECT c.*, d.title, d.url, d.published, d.lang, d.path FROM review_candidates c "
         "LEFT JOIN review_documents d USING (doc_id) WHERE candidate_id = ?", [candidate_id])

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib import resources
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .db import Store
+
+if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+    import pandas as pd
 
 __all__ = ["DEFAULT_EVENTS", "seed_default"]
 
@@ -28,6 +30,8 @@ def _data(*parts: str) -> str:
 
 
 def _places_frame() -> pd.DataFrame:
+    import pandas as pd
+
     from ..geo import Gazetteer
 
     gaz = Gazetteer.default()
