@@ -64,6 +64,7 @@ def ingest_ucdp(
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from .geo import AdminIndex
     from .sources.ucdp import (
         csv_columns,
         csv_header,
@@ -78,17 +79,19 @@ def ingest_ucdp(
 
     say = progress or (lambda _m: None)
     p = Path(path)
-    with _using(db) as store:
-        header = csv_header(p) if p.exists() else None
+    header = csv_header(p) if p.exists() else None
+    with ThreadPoolExecutor(max_workers=1) as pool, _using(db) as store:
         if header is not None:  # one pass when the file is clean and all its events are new
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                sha = pool.submit(file_sha256, p)
-                cols = csv_columns(header)
-                report = append_csv(
-                    store, p, cols, source=source or detect_source(p),
-                    violations=violations_sql(set(cols), id_column="source_event_id"),
-                    geography=geography_lookup, derived=derived_sql(set(cols)), sha256=sha.result, kind="ingest-ucdp", progress=say,
-                )
+            # while DuckDB parses the file: its checksum, then the admin-1 polygons it will need
+            sha = pool.submit(file_sha256, p)
+            pool.submit(AdminIndex.default)
+            cols = csv_columns(header)
+            report = append_csv(
+                store, p, cols, source=source or detect_source(p),
+                violations=violations_sql(set(cols), id_column="source_event_id"),
+                geography=geography_lookup, derived=derived_sql(set(cols)), sha256=sha.result,
+                kind="ingest-ucdp", progress=say,
+            )
             if report is not None:
                 return report
         say(f"reading {path}")
