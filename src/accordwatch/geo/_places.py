@@ -27,11 +27,14 @@ import io
 from dataclasses import dataclass, replace
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from accordwatch.errors import InputError, RowError, RowErrors
+
+if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+    import pandas as pd
 
 __all__ = ["GEONAMES_COLUMNS", "Place", "apply_overrides", "read_geonames", "read_overrides"]
 
@@ -107,6 +110,7 @@ class Place:
 
 def read_geonames(source: str | Path | Traversable) -> pd.DataFrame:
     """The GeoNames dump as a DataFrame with :data:`GEONAMES_COLUMNS`."""
+    import pandas as pd
     try:
         raw = source.read_bytes() if not isinstance(source, str) else Path(source).read_bytes()
     except OSError as exc:
