@@ -62,6 +62,7 @@ def ingest_ucdp(
     ``on_error="refuse"`` (default) any bad row stops the load and
     :class:`~accordwatch.errors.RowErrors` lists them all with file, line and field.
     """
+    import importlib
     from concurrent.futures import ThreadPoolExecutor
 
     from .geo import AdminIndex
@@ -82,9 +83,12 @@ def ingest_ucdp(
     header = csv_header(p) if p.exists() else None
     with ThreadPoolExecutor(max_workers=1) as pool, _using(db) as store:
         if header is not None:  # one pass when the file is clean and all its events are new
-            # while DuckDB parses the file: its checksum, then the admin-1 polygons it will need
+            # while DuckDB parses the file (without the GIL): its checksum, then what placing the
+            # events will need — the admin-1 polygons, and pandas (pyarrow's numpy conversions
+            # import it; the command itself starts without it)
             sha = pool.submit(file_sha256, p)
             pool.submit(AdminIndex.default)
+            pool.submit(importlib.import_module, "pandas")
             cols = csv_columns(header)
             report = append_csv(
                 store, p, cols, source=source or detect_source(p),

@@ -15,3 +15,18 @@ def test_importing_the_cli_loads_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"`import accordwatch.cli` pulls in {out}: import them inside the command functions"
+
+
+def test_the_cli_starts_without_pandas_and_names_the_library_default_model() -> None:
+    """pandas alone costs a quarter of a second of every command's start-up, and the bulk
+    ingest never needs it; the forecast commands spell out the default model for the same
+    reason, so it must stay the library's."""
+    code = "import sys, accordwatch.cli; print('pandas' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False", "`import accordwatch.cli` imports pandas: import it inside the functions that use it"
+
+    from accordwatch.cli import forecast_cmds
+    from accordwatch.forecast import DEFAULT_MODEL
+
+    assert forecast_cmds._DEFAULT.value == DEFAULT_MODEL
+

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from ..errors import InputError
-from ..forecast import (
-    DEFAULT_MODEL,
-    backtest,
-    fan_chart,
-    load_views_cm,
-    make_model,
-    series_from_events,
-)
-from ..forecast import alerts as run_alerts
-from ..forecast import forecast as run_forecast
-from ._common import DbOption, Format, FormatOption, err, print_frame, print_json
+from ._common import DbOption, Format, FormatOption, err, lazy_module, print_frame, print_json
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+fx = lazy_module("accordwatch.forecast")  # pandas, LightGBM …: loaded when a command runs
 
 __all__ = ["register"]
 
@@ -40,7 +34,9 @@ class ModelName(str, Enum):
     qgbm = "qgbm"
 
 
-_DEFAULT = ModelName(DEFAULT_MODEL)
+#: ``accordwatch.forecast.DEFAULT_MODEL``, spelled out so the CLI starts without importing it
+#: (tests/cli/test_startup.py checks that they agree).
+_DEFAULT = ModelName.qgbm
 
 DataOption = Annotated[
     Path | None,
@@ -53,7 +49,7 @@ ModelOption = Annotated[ModelName, typer.Option("--model", "-m", help="Model to 
 
 def _panel(data: Path | None, from_store: bool, db: Path | None, level: Level) -> pd.DataFrame:
     if not from_store:
-        return load_views_cm(data)
+        return fx.load_views_cm(data)
     if data is not None:
         raise InputError("give either --data or --from-store, not both.")
     import accordwatch
@@ -64,7 +60,7 @@ def _panel(data: Path | None, from_store: bool, db: Path | None, level: Level) -
     events = get_events(db, type_of_violence=1)
     if events.empty:
         raise InputError("the store holds no state-based events; ingest some (accordwatch ingest ucdp FILE) or use --data.")
-    return series_from_events(events, level.value, type_of_violence=1)
+    return fx.series_from_events(events, level.value, type_of_violence=1)
 
 
 def _parse_years(tokens: list[str]) -> list[int]:
@@ -89,10 +85,10 @@ def backtest_cm(
 ) -> None:
     """Backtest country-month forecasts: for year Y train through October Y−1, forecast Jan–Dec Y."""
     years = _parse_years([test_years, *(more_years or [])])
-    panel = load_views_cm(data)
-    chosen = None if not models else {m.value: make_model(m.value) for m in models}
+    panel = fx.load_views_cm(data)
+    chosen = None if not models else {m.value: fx.make_model(m.value) for m in models}
     err.print(f"backtesting {', '.join(map(str, years))} …")
-    result = backtest(panel, years, models=chosen)
+    result = fx.backtest(panel, years, models=chosen)
     if fmt is Format.json:
         print_json(result.to_dict())
         return
@@ -120,9 +116,9 @@ def forecast_cmd(
         raise InputError("name exactly one of --country or --unit.")
     panel = _panel(data, from_store, db, level)
     err.print(f"fitting {model.value} on {panel['unit_id'].nunique()} units …")
-    fc = run_forecast(panel, name, months, model=model.value)
+    fc = fx.forecast(panel, name, months, model=model.value)
     if chart is not None:
-        fan_chart(panel, fc, chart)
+        fx.fan_chart(panel, fc, chart)
         err.print(f"fan chart written to {chart}")
     cols = ["month", "median", "lo-50", "hi-50", "lo-90", "hi-90", "p_ge_25", "p_ge_100", "mean"]
     shown = fc if fmt is Format.json else fc[cols].round(2)
@@ -143,7 +139,7 @@ def alerts_cmd(
 ) -> None:
     """Units whose latest month departs from their own history, ranked, with the reason in words."""
     panel = _panel(data, from_store, db, level)
-    result = run_alerts(panel, model=model.value, baseline=baseline, surge_ratio=surge_ratio, min_deaths=min_deaths)
+    result = fx.alerts(panel, model=model.value, baseline=baseline, surge_ratio=surge_ratio, min_deaths=min_deaths)
     if result.empty and fmt is not Format.json:
         err.print("no alerts for the latest month.")
         return
