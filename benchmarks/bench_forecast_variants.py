@@ -8,9 +8,13 @@ the worst single year). It never runs the reporting years 2018–2021.
 
 Usage (from the repository root, venv active)::
 
-    python benchmarks/bench_forecast_variants.py base0                       # the default
-    python benchmarks/bench_forecast_variants.py anch3 anchor='"mean3"'      # a variant
-    python benchmarks/bench_forecast_variants.py --combine base0 anch3       # quantile averaging
+    python benchmarks/bench_forecast_variants.py default                          # the default
+    python benchmarks/bench_forecast_variants.py round2 anchor='"mean12"'         # a variant
+    python benchmarks/bench_forecast_variants.py anch3 anchor='"mean3"' --combine default   # + averaging
+
+The name only labels the cache: delete the cache folder after changing the code.
+The round-three options that were not adopted (ratio target, recency half-life,
+neighbour features, linear trees, seasonal feature) exist at commit ada6604.
 
 Cache: ``$ACCORDWATCH_VARIANTS`` or ``/tmp/accordwatch-variants``.
 """

@@ -129,3 +129,25 @@ def test_alerts_flag_a_spike_with_reasons(sahel: pd.DataFrame) -> None:
     assert not plain["unit"].isin(["Ghana", "Niger"]).any()
     with pytest.raises(InputError, match="level"):
         alerts(sahel, model="conflictology", level=0.2)
+
+
+def test_target_is_relative_to_the_anchor(sahel: pd.DataFrame, fitted) -> None:
+    model, train = fitted
+    assert model.anchor == "lag0"
+    old = QuantileGBM(mix=0.0, anchor="mean12", **FAST).fit(train)
+    q, q_old = model.predict_quantiles(14), old.predict_quantiles(14)
+    assert (np.diff(q_old, axis=-1) >= 0).all() and not np.allclose(q, q_old)
+    # a unit whose last month is far above its year: anchored on the last month, the median
+    # starts nearer that month than the model anchored on the year's mean log level does
+    ids = list(model.history_.unit_id)
+    last = model.history_.values[:, -1]
+    year = np.expm1(np.log1p(model.history_.values[:, -12:]).mean(axis=1))
+    up = [i for i in range(len(ids)) if last[i] > 3 * year[i] + 10]
+    down = [i for i in range(len(ids)) if 3 * last[i] + 5 < year[i]]
+    assert up and down, "the 2015-10 slice has units far above (Niger, Chad) and below (Mali) their year"
+    for i in up:
+        assert q[i, 0, 2] > q_old[i, 0, 2]
+    for i in down:
+        assert q[i, 0, 2] < q_old[i, 0, 2]
+    with pytest.raises(InputError, match="anchor"):
+        QuantileGBM(anchor="mean5")

@@ -28,8 +28,7 @@ import numpy as np
 
 from ..errors import InputError
 from ._benchmarks import History, Model
-from ._features import FEATURES, neighbour_features, origin_features, seasonal_deviation
-from ._neighbours import neighbour_matrix
+from ._features import FEATURES, origin_features
 
 if TYPE_CHECKING:  # lightgbm loads only when a model is fitted (the CLI starts fast)
     import lightgbm as lgb
@@ -44,7 +43,8 @@ class QuantileGBM(Model):
     """Pooled LightGBM quantile regression on log1p deaths, step as a feature, mixed with recent history.
 
     Parameters (defaults chosen on validation years ≤ 2017 only — 2014–2017, then
-    2010–2017 for the features and the bagging; see ``docs/forecast.md``):
+    2010–2017 for the features and the bagging, then 2010–2017 again for the anchor;
+    see ``docs/forecast.md``):
 
     * ``quantiles`` — one booster each; the ensemble interpolates between them;
     * ``mix`` — share of the ensemble drawn from the unit's last ``window`` months;
@@ -52,8 +52,10 @@ class QuantileGBM(Model):
     * ``max_step`` — longest step trained (longer horizons reuse it);
     * ``steps_per_origin`` — steps sampled per unit and origin (row subsampling);
     * ``quiet_keep`` — share kept of rows whose last 48 months were all zero (re-weighted);
-    * ``relative`` — learn ``log1p(y) − mean12`` (the last year's mean log level), so
-      trees extrapolate to units far above the training range;
+    * ``relative`` — learn ``log1p(y)`` minus the log1p level of the feature ``anchor``
+      (default ``lag0``, the origin month; ``mean12`` = the last year's mean log level was
+      the default before the third round), so trees extrapolate to units far above the
+      training range and start from the latest level;
     * ``level_weight`` — weight rows by ``(1 + recent mean deaths) ** level_weight``,
       bringing the log-scale pinball loss closer to CRPS on the count scale;
     * ``spread`` — scale the quantiles about the median on the log scale (1 = as fitted);
@@ -77,12 +79,7 @@ class QuantileGBM(Model):
         quiet_keep: float = 0.2,
         relative: bool = True,
         level_weight: float = 0.3,
-        target: str = "log",
-        half_life: float | None = None,
-        neighbours: bool = False,
-        anchor: str = "mean12",
-        linear_tree: bool = False,
-        seasonal: int = 0,
+        anchor: str = "lag0",
         spread: float = 1.0,
         n_bags: int = 4,
         n_estimators: int = 100,
@@ -107,15 +104,9 @@ class QuantileGBM(Model):
         self.relative = bool(relative)
         self.n_jobs = max(1, int(n_jobs))
         self.level_weight = float(level_weight)
-        if target not in ("log", "ratio"):
-            raise InputError(f"target must be 'log' or 'ratio' (got {target!r}).")
-        self.target = target
-        self.half_life = None if half_life is None else float(half_life)
-        self.neighbours = bool(neighbours)
         if anchor not in FEATURES:
-            raise InputError(f"anchor must be a feature name such as 'mean12' (got {anchor!r}).")
+            raise InputError(f"anchor must be one of the features, e.g. 'lag0' or 'mean12' (got {anchor!r}).")
         self.anchor = anchor
-        self.seasonal = int(seasonal)
         self.spread = float(spread)
         if int(n_bags) < 1:
             raise InputError(f"n_bags must be at least 1 (got {n_bags}).")
@@ -132,8 +123,6 @@ class QuantileGBM(Model):
             "n_jobs": 1,
             "verbose": -1,
         }
-        if linear_tree:
-            self.params["linear_tree"] = True
 
     def __repr__(self) -> str:
         return f"QuantileGBM(mix={self.mix}, window={self.window}, quantiles={len(self.quantiles)})"
@@ -165,19 +154,10 @@ class QuantileGBM(Model):
             target = values[rows, j + s]
             good = np.isfinite(target)
             rows, s, target = rows[good], s[good], target[good]
-            x = np.column_stack([f[rows], s])
-            if self.seasonal:
-                x = np.column_stack([x, seasonal_deviation(values, rows, np.full(len(rows), j), s, self.seasonal)])
-            xs.append(x)
+            xs.append(np.column_stack([f[rows], s]))
+            ys.append(np.log1p(target) - (f[rows, self._anchor] if self.relative else 0.0))
             level = np.expm1(f[rows, FEATURES.index("rawmean12")])
-            if self.target == "ratio":
-                ys.append(target / (1.0 + level))
-            else:
-                ys.append(np.log1p(target) - (f[rows, self._anchor] if self.relative else 0.0))
-            w = np.where(quiet[rows], 1.0 / self.quiet_keep, 1.0) * (1.0 + level) ** self.level_weight
-            if self.half_life is not None:
-                w = w * 0.5 ** ((t - 2 - j) / self.half_life)
-            ws.append(w)
+            ws.append(np.where(quiet[rows], 1.0 / self.quiet_keep, 1.0) * (1.0 + level) ** self.level_weight)
         n_rows = sum(len(a) for a in ys)
         if n_rows < 200:
             raise InputError(
@@ -192,10 +172,6 @@ class QuantileGBM(Model):
 
     def _fit(self, hist: History) -> None:
         feats = origin_features(hist.values)
-        adj = neighbour_matrix(hist.unit_id, hist.unit) if self.neighbours else None
-        self.uses_neighbours_ = adj is not None
-        if adj is not None:
-            feats = np.concatenate([feats, neighbour_features(hist.values, adj, feats)], axis=-1)
         seeds = [self.seed + b for b in range(self.n_bags)]
         rows = {s: self._training_rows(feats, hist.values, s) for s in seeds}
         import lightgbm as lgb
@@ -220,19 +196,9 @@ class QuantileGBM(Model):
         n = self.origin_.shape[0]
         steps = np.minimum(np.arange(1, h + 1), self.max_step)
         x = np.concatenate([np.repeat(self.origin_, h, axis=0), np.tile(steps, n)[:, None]], axis=1)
-        if self.seasonal:
-            values = self.history_.values
-            seas = seasonal_deviation(
-                values, np.repeat(np.arange(n), h), np.full(n * h, values.shape[1] - 1),
-                np.tile(np.arange(1, h + 1), n), self.seasonal,
-            )
-            x = np.column_stack([x, seas])
         # each bag's curve is sorted (no crossing), then the curves are averaged
         q = np.mean([np.sort(np.stack([b.predict(x) for b in bag], axis=-1), axis=-1) for bag in self.boosters_], axis=0)
-        if self.target == "ratio":
-            unit_level = np.exp(x[:, FEATURES.index("rawmean12")])  # 1 + the last year's raw mean
-            q = np.log1p(np.maximum(q, 0.0) * unit_level[:, None])
-        elif self.relative:
+        if self.relative:
             q = q + x[:, self._anchor][:, None]
         if self.spread != 1.0:
             med = np.median(q, axis=-1, keepdims=True)
