@@ -62,18 +62,16 @@ def ingest_ucdp(
     ``on_error="refuse"`` (default) any bad row stops the load and
     :class:`~accordwatch.errors.RowErrors` lists them all with file, line and field.
     """
-    import importlib
     from concurrent.futures import ThreadPoolExecutor
 
     from .geo import AdminIndex
-    from .sources.ucdp import (
+    from .sources._ged_csv import (
         csv_columns,
         csv_header,
         derived_sql,
         detect_source,
         file_sha256,
-        geography_lookup,
-        read_ucdp,
+        place_admin1,
         violations_sql,
     )
     from .store.ingest import append_csv
@@ -83,21 +81,21 @@ def ingest_ucdp(
     header = csv_header(p) if p.exists() else None
     with ThreadPoolExecutor(max_workers=1) as pool, _using(db) as store:
         if header is not None:  # one pass when the file is clean and all its events are new
-            # while DuckDB parses the file (without the GIL): its checksum, then what placing the
-            # events will need — the admin-1 polygons, and pandas (pyarrow's numpy conversions
-            # import it; the command itself starts without it)
+            # while DuckDB parses the file (without the GIL): its checksum, then the admin-1
+            # polygons that placing the events will need
             sha = pool.submit(file_sha256, p)
             pool.submit(AdminIndex.default)
-            pool.submit(importlib.import_module, "pandas")
             cols = csv_columns(header)
             report = append_csv(
                 store, p, cols, source=source or detect_source(p),
                 violations=violations_sql(set(cols), id_column="source_event_id"),
-                geography=geography_lookup, derived=derived_sql(set(cols)), sha256=sha.result,
+                geography=place_admin1, derived=derived_sql(set(cols)), sha256=sha.result,
                 kind="ingest-ucdp", progress=say,
             )
             if report is not None:
                 return report
+        from .sources.ucdp import read_ucdp
+
         say(f"reading {path}")
         batches = read_ucdp(path, source=source, store=store)
         return ingest_batches(store, batches, on_error=on_error, quarantine=quarantine, kind="ingest-ucdp", progress=say)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("lightgbm", "sklearn", "matplotlib", "scoringrules", "dateparser", "spacy", "scipy", "statsmodels")
 
@@ -30,3 +31,15 @@ def test_the_cli_starts_without_pandas_and_names_the_library_default_model() -> 
 
     assert forecast_cmds._DEFAULT.value == DEFAULT_MODEL
 
+
+
+def test_a_clean_csv_of_new_events_loads_without_pandas_or_pyarrow(ged_slice: Path, empty_db: Path) -> None:
+    """The one-pass load is DuckDB plus a little Python: importing the Arrow stack would cost
+    more start-up time than the whole load's Python work."""
+    code = (
+        "import sys, accordwatch as aw; "
+        f"r = aw.ingest_ucdp({str(ged_slice)!r}, db={str(empty_db)!r}); "
+        "print(r.inserted, [m for m in ('pandas', 'pyarrow') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "39 []", out

@@ -147,7 +147,7 @@ def test_failure_inside_the_transaction_rolls_everything_back(
 ) -> None:
     """Both write paths: the one-pass append of new events, and the compare-and-update
     path of a file whose events are partly stored already."""
-    import accordwatch.sources.ucdp as ucdp_mod
+    import accordwatch.sources._ged_csv as ged_csv
     from accordwatch.store import ingest as ingest_mod
 
     target = ged_slice
@@ -161,7 +161,7 @@ def test_failure_inside_the_transaction_rolls_everything_back(
         raise RuntimeError("disk on fire")
 
     if path == "append":
-        monkeypatch.setattr(ucdp_mod, "geography_lookup", boom)  # called after the rows are written
+        monkeypatch.setattr(ged_csv, "place_admin1", boom)  # called after the rows are written
         source = "ucdp-candidate"
     else:
         monkeypatch.setattr(ingest_mod, "_distinct_expr", boom)  # called once the run row is written
@@ -176,7 +176,7 @@ KILLED_CHILD = textwrap.dedent(
     """
     import sys, time
     import accordwatch as aw
-    import accordwatch.sources.ucdp as sources
+    import accordwatch.sources._ged_csv as sources
     from accordwatch.store import ingest as store_ingest
 
     def pause():
@@ -185,11 +185,11 @@ KILLED_CHILD = textwrap.dedent(
 
     db, path, mode = sys.argv[1:4]
     if mode == "append":
-        real = sources.geography_lookup
-        def slow_geo(keys):   # every row is in the events table, transaction still open
+        real = sources.place_admin1
+        def slow_geo(places):   # every row is in the events table, transaction still open
             pause()
-            return real(keys)
-        sources.geography_lookup = slow_geo
+            return real(places)
+        sources.place_admin1 = slow_geo
         source = "ucdp-candidate"
     else:
         real_count = store_ingest.Store.count

@@ -1,6 +1,24 @@
-"""Input formats: bytes in, validated rows out (one module per source family)."""
+"""Input formats: bytes in, validated rows out (one module per source family).
 
-from ._batch import Batch
-from .ucdp import detect_source, read_ucdp, records_to_batch
+The readers load on first use, so that the one-pass CSV load (:mod:`._ged_csv`) can be
+imported without the Arrow stack.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._batch import Batch
+    from .ucdp import detect_source, read_ucdp, records_to_batch
 
 __all__ = ["Batch", "detect_source", "read_ucdp", "records_to_batch"]
+
+_HOME = {"Batch": "._batch", "detect_source": ".ucdp", "read_ucdp": ".ucdp", "records_to_batch": ".ucdp"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        return getattr(importlib.import_module(_HOME[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

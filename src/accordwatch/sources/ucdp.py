@@ -15,10 +15,8 @@ from __future__ import annotations
 import csv
 import functools
 import gzip
-import hashlib
 import io
 import json
-import re
 import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,10 +32,24 @@ from ..errors import InputError, RowError
 
 if TYPE_CHECKING:
     from ..store import Store
-from ..geo.priogrid import priogrid_sql
-from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, GED_COLUMNS, arrow_type
+from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, arrow_type
 from ._batch import Batch
-from ._enrich import admin1_guess_sql, enrich_geography
+from ._enrich import enrich_geography
+from ._ged_csv import (  # re-exported: the reader and the one-pass load share these definitions
+    _GED_KINDS,
+    _REQUIRED_VALUES,
+    RANGE_RULES,
+    REQUIRED_COLUMNS,
+    _check_header,
+    _head,
+    csv_columns,
+    csv_header,
+    derived_sql,
+    detect_source,
+    file_sha256,
+    place_admin1,
+    violations_sql,
+)
 from ._validate import Checked, RowLocator, convert, flag
 
 __all__ = [
@@ -50,36 +62,11 @@ __all__ = [
     "detect_source",
     "file_sha256",
     "geography_lookup",
+    "place_admin1",
     "read_ucdp",
     "records_to_batch",
     "violations_sql",
 ]
-
-#: Columns a UCDP event file must have; the rest of GED's columns are optional.
-REQUIRED_COLUMNS: tuple[str, ...] = (
-    "id",
-    "year",
-    "type_of_violence",
-    "side_a",
-    "side_b",
-    "latitude",
-    "longitude",
-    "country",
-    "date_start",
-    "date_end",
-    "best",
-)
-#: Of those, the ones every row must fill.
-_REQUIRED_VALUES = ("id", "year", "type_of_violence", "latitude", "longitude", "date_start", "date_end", "best")
-
-_CANDIDATE_NAME = re.compile(r"(candidate|GEDEvent_v\d+_0_\d+)", re.IGNORECASE)
-_GED_KINDS = {k: v for k, v in GED_COLUMNS.items()}
-
-
-def detect_source(path: str | Path) -> str:
-    """``ucdp-candidate`` for Candidate files (``GEDEvent_v25_0_3.csv``, names with
-    "candidate"), else ``ucdp-ged``."""
-    return "ucdp-candidate" if _CANDIDATE_NAME.search(Path(path).name) else "ucdp-ged"
 
 
 def read_ucdp(path: str | Path, *, source: str | None = None, store: Store | None = None) -> list[Batch]:
@@ -114,39 +101,11 @@ def read_ucdp(path: str | Path, *, source: str | None = None, store: Store | Non
     return batches
 
 
-def file_sha256(p: Path) -> str:
-    """SHA-256 of a file; remembered per (path, size, mtime), so the one-pass append and a
-    fallback to the general path do not read a large file twice."""
-    st = p.stat()
-    return _sha256_of(str(p.resolve()), st.st_size, st.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=8)
-def _sha256_of(path: str, _size: int, _mtime_ns: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _gunzip(data: bytes, label: str) -> bytes:
     try:
         return gzip.decompress(data)
     except (OSError, EOFError) as exc:
         raise InputError(f"{label}: not a readable gzip file ({exc}); is the download complete?") from exc
-
-
-def _head(p: Path, size: int = 1 << 16) -> bytes:
-    """The first bytes of a file (decompressed for .gz)."""
-    if p.name.lower().endswith(".gz"):
-        try:
-            with gzip.open(p, "rb") as fh:
-                return fh.read(size)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"{p}: not a readable gzip file ({exc}); is the download complete?") from exc
-    with open(p, "rb") as fh:
-        return fh.read(size)
 
 
 # -- formats ---------------------------------------------------------------------------------
@@ -237,7 +196,6 @@ def _read_csv(src: bytes | Path, label: str, source: str, store: Store | None = 
 
 
 _ARROW_READ = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.timestamp("ms")}
-_DUCKDB_READ = {"int": "BIGINT", "float": "DOUBLE", "str": "VARCHAR", "date": "TIMESTAMP"}
 #: What validation and enrichment look at; on the staged path only these leave DuckDB.
 _CHECKED = (
     "id", "year", "type_of_violence", "latitude", "longitude", "best", "low", "high", "deaths_a",
@@ -260,11 +218,6 @@ def _scanned_csv(store: Store, path: Path, header: list[str], label: str, source
         return None
     ids = pc.cast(pulled.column("id"), pa.string())
     return Batch(file=label, source=source, table=geo, rows_read=pulled.num_rows, scan=(path, columns), ids=ids)
-
-
-def csv_columns(header: list[str]) -> dict[str, str]:
-    """DuckDB type of every column of a GED/Candidate CSV header (unknown columns as text)."""
-    return {h: _DUCKDB_READ[_GED_KINDS[h]] if h in _GED_KINDS else "VARCHAR" for h in header}
 
 
 def checked_columns(columns: dict[str, str]) -> list[str]:
@@ -295,24 +248,6 @@ def check_scanned(pulled: pa.Table) -> pa.Table | None:
         ["latitude", "longitude", "adm_1"], use_threads=False
     ).aggregate([])
     return geography_lookup(keys)
-
-
-def csv_header(path: Path) -> list[str] | None:
-    """The lower-cased header of a plain or .gz CSV file, or None for anything else
-    (zip, JSON, GeoJSON); raises InputError for an empty file or missing columns."""
-    name = path.name.lower()
-    if name.endswith((".zip", ".json", ".geojson")) or not path.is_file():
-        return None
-    head = _head(path).removeprefix(b"\xef\xbb\xbf")
-    if head.lstrip()[:1] in (b"{", b"["):
-        return None
-    first_nl = head.find(b"\n")
-    line = (head if first_nl < 0 else head[:first_nl]).decode("utf-8", "replace").strip()
-    if not line:
-        raise InputError(f"{path}: the file is empty (no header line)")
-    header = [h.strip().lower() for h in next(csv.reader([line]))]
-    _check_header(header, str(path))
-    return header
 
 
 def _null_columns(n: int, exclude: dict[str, Any]) -> dict[str, pa.Array]:
@@ -415,16 +350,6 @@ def _jsonish(v: Any) -> str | None:
 
 
 # -- shared validation ----------------------------------------------------------------------
-def _check_header(header: list[str], label: str, what: str = "columns") -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise InputError(
-            f"{label}: missing required {what} {', '.join(missing)}. "
-            f"A UCDP GED/Candidate file has {', '.join(REQUIRED_COLUMNS)} (found: {', '.join(header[:12])}"
-            f"{', …' if len(header) > 12 else ''})."
-        )
-
-
 def _finish(
     checked: Checked,
     raw: pa.Table | None,
@@ -460,25 +385,6 @@ def _finish(
     )
 
 
-_DEATHS = ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
-
-#: The row rules of a GED/Candidate event, as data: (field, lowest, highest, reason); a value
-#: outside the bounds (None: unbounded) breaks the rule, a missing value does not.  Applied to
-#: Arrow columns by :func:`_ged_rules` and turned into SQL by :func:`violations_sql`.
-#: low <= best <= high is not a rule: GED itself publishes rows that break it (20 of the
-#: 1,848 CAF events in 23.1), and they are real data.
-RANGE_RULES: tuple[tuple[str, float | None, float | None, str], ...] = (
-    ("latitude", -90, 90, "outside -90..90"),
-    ("longitude", -180, 180, "outside -180..180"),
-    ("type_of_violence", 1, 3, "must be 1, 2 or 3"),
-    *((name, 0, None, "deaths cannot be negative") for name in _DEATHS),
-    ("where_prec", 1, 7, "must be 1..7"),
-    ("date_prec", 1, 5, "must be 1..5"),
-    ("event_clarity", 1, 2, "must be 1..2"),
-    ("year", 1946, 2100, "not a plausible year"),
-)
-
-
 def _ged_rules(c: Checked) -> None:
     col = c.columns
     for name, lo, hi, reason in RANGE_RULES:
@@ -487,33 +393,6 @@ def _ged_rules(c: Checked) -> None:
         broken = pc.or_(below, above) if below is not None and above is not None else (below if below is not None else above)
         flag(c, broken, name, reason, col[name])
     flag(c, pc.less(col["date_end"], col["date_start"]), "date_end", "ends before date_start", col["date_end"])
-
-
-def violations_sql(columns: set[str], id_column: str = "id") -> str:
-    """SQL that is true for a row breaking any rule (the same rules as :func:`_ged_rules`,
-    plus the required values), over the event columns a file has."""
-    parts = []
-    for name, lo, hi, _ in RANGE_RULES:
-        if name in columns:
-            parts += [f"{name} < {lo}"] if lo is not None else []
-            parts += [f"{name} > {hi}"] if hi is not None else []
-    if {"date_start", "date_end"} <= columns:
-        parts.append("date_end < date_start")
-    parts += [f"{id_column if n == 'id' else n} IS NULL" for n in _REQUIRED_VALUES]
-    return " OR ".join(f"({p})" for p in parts)
-
-
-def derived_sql(columns: set[str]) -> dict[str, str]:
-    """SQL (over a file's columns as ``p.<name>``) for the geography a bulk load writes with
-    each row: the PRIO-GRID cell where the file gives none, and the first guess of
-    ``admin1`` that :func:`geography_lookup` then confirms or corrects per place."""
-    out: dict[str, str] = {}
-    if {"latitude", "longitude"} <= columns:
-        cell = priogrid_sql("p.latitude", "p.longitude")
-        out["priogrid_gid"] = f"coalesce(p.priogrid_gid, {cell})" if "priogrid_gid" in columns else cell
-    if "adm_1" in columns:
-        out["admin1"] = admin1_guess_sql("p.adm_1")
-    return out
 
 
 def geography_lookup(keys: pa.Table) -> pa.Table:

@@ -16,15 +16,15 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import InputError, RowError, RowErrors
 from .db import Store
 from .schema import CONTENT_COLUMNS, EVENT_COLUMNS, EVENT_KEY, duckdb_type
+
+if TYPE_CHECKING:  # pyarrow loads when a function needs it (fast start-up)
+    import pyarrow as pa
 
 __all__ = ["IngestReport", "append_csv", "csv_scan_sql", "ingest_batches", "scan_csv"]
 
@@ -111,7 +111,7 @@ def append_csv(
     *,
     source: str,
     violations: str,
-    geography: Callable[[pa.Table], pa.Table],
+    geography: Callable[[list[tuple[Any, Any, Any]]], list[str | None]],
     derived: dict[str, str] | None = None,
     sha256: Callable[[], str] | None = None,
     kind: str = "ingest",
@@ -125,7 +125,8 @@ def append_csv(
 
     ``derived`` gives SQL (over the file's columns, as ``p.<name>``) for event columns the
     file lacks, written with the rows — e.g. the PRIO-GRID cell and a first guess of
-    ``admin1``.  ``geography`` (distinct latitude, longitude, adm_1 → admin1) then decides
+    ``admin1``.  ``geography`` (a list of distinct (latitude, longitude, adm_1) → their
+    admin-1 names) then decides
     each place's admin-1; rows whose guess it overrules are corrected before the commit.
     Only those are rewritten: an UPDATE of every row would send the whole load through
     the write-ahead log again.
@@ -204,35 +205,31 @@ def append_csv(
                         updated=0, unchanged=0, rejected=0)
 
 
-def _correct_admin1(store: Store, run_id: int, *, has_adm_1: bool, geography: Callable[[pa.Table], pa.Table]) -> int:
-    """Set ``admin1`` of one run's rows to what ``geography`` decides for their place,
-    rewriting only the rows whose stored value differs.  Returns how many places changed."""
-    adm_1 = "adm_1" if has_adm_1 else "NULL::VARCHAR AS adm_1"
-    keys = store.con.sql(
-        f"SELECT DISTINCT latitude, longitude, {adm_1}, admin1 FROM events WHERE run_id = {int(run_id)}"
-    ).to_arrow_table()
-    if keys.num_rows == 0:
+def _correct_admin1(
+    store: Store, run_id: int, *, has_adm_1: bool, geography: Callable[[list[tuple[Any, Any, Any]]], list[str | None]]
+) -> int:
+    """Set ``admin1`` of one run's rows to what ``geography`` decides for their place
+    (latitude, longitude, adm_1), rewriting only the rows whose stored value differs.
+    Returns how many places changed."""
+    adm_1 = "adm_1" if has_adm_1 else "NULL::VARCHAR"
+    rows = store.con.execute(
+        f"SELECT DISTINCT latitude, longitude, {adm_1}, admin1 FROM events WHERE run_id = ?", [run_id]
+    ).fetchall()
+    decided = geography([r[:3] for r in rows])
+    fix = [(*r[:3], d) for r, d in zip(rows, decided, strict=True) if d != r[3]]
+    if not fix:
         return 0
-    guess = keys.column("admin1")
-    places = keys.drop_columns(["admin1"])
-    decided = geography(places).column("admin1")
-    same = pc.or_(
-        pc.fill_null(pc.equal(guess, decided), False), pc.and_(pc.is_null(guess), pc.is_null(decided))
+    # a temporary table inside the run's transaction: gone with it if anything fails
+    store.con.execute(
+        "CREATE OR REPLACE TEMP TABLE _geo_fix (latitude DOUBLE, longitude DOUBLE, adm_1 VARCHAR, admin1 VARCHAR)"
     )
-    fix = places.append_column("admin1", decided).filter(pc.invert(same))
-    if fix.num_rows == 0:
-        return 0
+    store.con.executemany("INSERT INTO _geo_fix VALUES (?, ?, ?, ?)", fix)
     on = "e.latitude IS NOT DISTINCT FROM g.latitude AND e.longitude IS NOT DISTINCT FROM g.longitude"
     if has_adm_1:
         on += " AND e.adm_1 IS NOT DISTINCT FROM g.adm_1"
-    store.con.register("_geo_fix", fix)
-    try:
-        store.con.execute(
-            f"UPDATE events e SET admin1 = g.admin1 FROM _geo_fix g WHERE e.run_id = ? AND {on}", [run_id]
-        )
-    finally:
-        store.con.unregister("_geo_fix")
-    return fix.num_rows
+    store.con.execute(f"UPDATE events e SET admin1 = g.admin1 FROM _geo_fix g WHERE e.run_id = ? AND {on}", [run_id])
+    store.con.execute("DROP TABLE _geo_fix")
+    return len(fix)
 
 
 def _sql_str(text: str) -> str:
@@ -282,6 +279,7 @@ def ingest_batches(
     and writes nothing; ``"quarantine"`` writes the bad rows to ``quarantine``
     (default: ``<first file>.rejected.csv``) and loads the rest.
     """
+    import pyarrow as pa
     if on_error not in ("refuse", "quarantine"):
         raise InputError(f"on_error must be 'refuse' or 'quarantine', not {on_error!r}")
     if not batches:

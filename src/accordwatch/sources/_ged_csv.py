@@ -1,0 +1,201 @@
+"""What the one-pass load of a GED/Candidate CSV needs, without pyarrow or pandas.
+
+The header check, the column types DuckDB parses with, the row rules as SQL, the SQL for
+the geography written with each row, the file checksum, and the admin-1 of a list of
+places.  :mod:`.ucdp` (the general reader) uses the same definitions; keeping them here
+lets ``accordwatch ingest ucdp`` start without importing the Arrow stack.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gzip
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import InputError
+from ..geo.priogrid import priogrid_sql
+from ..store.schema import GED_COLUMNS
+from ._admin1 import admin1_guess_sql, strip_admin_words
+
+__all__ = [
+    "RANGE_RULES",
+    "REQUIRED_COLUMNS",
+    "csv_columns",
+    "csv_header",
+    "derived_sql",
+    "detect_source",
+    "file_sha256",
+    "place_admin1",
+    "violations_sql",
+]
+
+#: Columns a UCDP event file must have; the rest of GED's columns are optional.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "id",
+    "year",
+    "type_of_violence",
+    "side_a",
+    "side_b",
+    "latitude",
+    "longitude",
+    "country",
+    "date_start",
+    "date_end",
+    "best",
+)
+#: Of those, the ones every row must fill.
+_REQUIRED_VALUES = ("id", "year", "type_of_violence", "latitude", "longitude", "date_start", "date_end", "best")
+
+_CANDIDATE_NAME = re.compile(r"(candidate|GEDEvent_v\d+_0_\d+)", re.IGNORECASE)
+_GED_KINDS = {k: v for k, v in GED_COLUMNS.items()}
+
+
+def detect_source(path: str | Path) -> str:
+    """``ucdp-candidate`` for Candidate files (``GEDEvent_v25_0_3.csv``, names with
+    "candidate"), else ``ucdp-ged``."""
+    return "ucdp-candidate" if _CANDIDATE_NAME.search(Path(path).name) else "ucdp-ged"
+
+
+def file_sha256(p: Path) -> str:
+    """SHA-256 of a file; remembered per (path, size, mtime), so the one-pass append and a
+    fallback to the general path do not read a large file twice."""
+    st = p.stat()
+    return _sha256_of(str(p.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _sha256_of(path: str, _size: int, _mtime_ns: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _head(p: Path, size: int = 1 << 16) -> bytes:
+    """The first bytes of a file (decompressed for .gz)."""
+    if p.name.lower().endswith(".gz"):
+        try:
+            with gzip.open(p, "rb") as fh:
+                return fh.read(size)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{p}: not a readable gzip file ({exc}); is the download complete?") from exc
+    with open(p, "rb") as fh:
+        return fh.read(size)
+
+
+
+_DUCKDB_READ = {"int": "BIGINT", "float": "DOUBLE", "str": "VARCHAR", "date": "TIMESTAMP"}
+
+def csv_columns(header: list[str]) -> dict[str, str]:
+    """DuckDB type of every column of a GED/Candidate CSV header (unknown columns as text)."""
+    return {h: _DUCKDB_READ[_GED_KINDS[h]] if h in _GED_KINDS else "VARCHAR" for h in header}
+
+
+def csv_header(path: Path) -> list[str] | None:
+    """The lower-cased header of a plain or .gz CSV file, or None for anything else
+    (zip, JSON, GeoJSON); raises InputError for an empty file or missing columns."""
+    name = path.name.lower()
+    if name.endswith((".zip", ".json", ".geojson")) or not path.is_file():
+        return None
+    head = _head(path).removeprefix(b"\xef\xbb\xbf")
+    if head.lstrip()[:1] in (b"{", b"["):
+        return None
+    first_nl = head.find(b"\n")
+    line = (head if first_nl < 0 else head[:first_nl]).decode("utf-8", "replace").strip()
+    if not line:
+        raise InputError(f"{path}: the file is empty (no header line)")
+    header = [h.strip().lower() for h in next(csv.reader([line]))]
+    _check_header(header, str(path))
+    return header
+
+
+def _check_header(header: list[str], label: str, what: str = "columns") -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            f"{label}: missing required {what} {', '.join(missing)}. "
+            f"A UCDP GED/Candidate file has {', '.join(REQUIRED_COLUMNS)} (found: {', '.join(header[:12])}"
+            f"{', …' if len(header) > 12 else ''})."
+        )
+
+
+_DEATHS = ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
+
+#: The row rules of a GED/Candidate event, as data: (field, lowest, highest, reason); a value
+#: outside the bounds (None: unbounded) breaks the rule, a missing value does not.  Applied to
+#: Arrow columns by :func:`_ged_rules` and turned into SQL by :func:`violations_sql`.
+#: low <= best <= high is not a rule: GED itself publishes rows that break it (20 of the
+#: 1,848 CAF events in 23.1), and they are real data.
+RANGE_RULES: tuple[tuple[str, float | None, float | None, str], ...] = (
+    ("latitude", -90, 90, "outside -90..90"),
+    ("longitude", -180, 180, "outside -180..180"),
+    ("type_of_violence", 1, 3, "must be 1, 2 or 3"),
+    *((name, 0, None, "deaths cannot be negative") for name in _DEATHS),
+    ("where_prec", 1, 7, "must be 1..7"),
+    ("date_prec", 1, 5, "must be 1..5"),
+    ("event_clarity", 1, 2, "must be 1..2"),
+    ("year", 1946, 2100, "not a plausible year"),
+)
+
+
+def violations_sql(columns: set[str], id_column: str = "id") -> str:
+    """SQL that is true for a row breaking any rule (the same rules as :func:`_ged_rules`,
+    plus the required values), over the event columns a file has."""
+    parts = []
+    for name, lo, hi, _ in RANGE_RULES:
+        if name in columns:
+            parts += [f"{name} < {lo}"] if lo is not None else []
+            parts += [f"{name} > {hi}"] if hi is not None else []
+    if {"date_start", "date_end"} <= columns:
+        parts.append("date_end < date_start")
+    parts += [f"{id_column if n == 'id' else n} IS NULL" for n in _REQUIRED_VALUES]
+    return " OR ".join(f"({p})" for p in parts)
+
+
+def derived_sql(columns: set[str]) -> dict[str, str]:
+    """SQL (over a file's columns as ``p.<name>``) for the geography a bulk load writes with
+    each row: the PRIO-GRID cell where the file gives none, and the first guess of
+    ``admin1`` that :func:`place_admin1` then confirms or corrects per place."""
+    out: dict[str, str] = {}
+    if {"latitude", "longitude"} <= columns:
+        cell = priogrid_sql("p.latitude", "p.longitude")
+        out["priogrid_gid"] = f"coalesce(p.priogrid_gid, {cell})" if "priogrid_gid" in columns else cell
+    if "adm_1" in columns:
+        out["admin1"] = admin1_guess_sql("p.adm_1")
+    return out
+
+
+def place_admin1(places: Sequence[tuple[float | None, float | None, str | None]]) -> list[str | None]:
+    """Canonical admin-1 of each (latitude, longitude, adm_1): the Natural Earth unit containing
+    the point where the bundled polygons cover it, else ``adm_1`` normalised
+    (:func:`accordwatch.geo.normalize_admin1`) or without UCDP's "region"/"province" words.
+
+    >>> place_admin1([(16.7735, -3.0074, "Tombouctou region"), (4.36, 18.56, "Bangui")])
+    ['Timbuktu', 'Bangui']
+    """
+    import numpy as np
+
+    from ..geo import AdminIndex, normalize_admin1
+
+    if not places:
+        return []
+    lat = np.array([np.nan if p[0] is None else p[0] for p in places], dtype="float64")
+    lon = np.array([np.nan if p[1] is None else p[1] for p in places], dtype="float64")
+    located = AdminIndex.default().locate_arrays(lat, lon)["admin1"]
+    names: dict[str, str | None] = {}
+    out: list[str | None] = []
+    for point, (_, _, adm) in zip(located, places, strict=True):
+        if point is not None:
+            out.append(point)
+        elif adm is None:
+            out.append(None)
+        else:
+            if adm not in names:
+                names[adm] = normalize_admin1(adm) or strip_admin_words(adm)
+            out.append(names[adm])
+    return out
