@@ -146,11 +146,8 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 
 def _resolve_country(store: Store, country: str, flt: EventFilter) -> None:
     key = country.strip()
-    rows = store.con.execute(
-        "SELECT DISTINCT gwcode, country FROM country_month WHERE lower(country) = lower(?) "
-        "OR lower(isoab) = lower(?) OR CAST(gwcode AS VARCHAR) = ?",
-        [key, key, key],
-    ).fetchall()
+    low = key.lower()
+    rows = {(gw, name) for gw, name, iso in store.countries() if low in (name.lower(), iso.lower(), str(gw))}
     flt.has_country = True
     flt.country_names.add(key.lower())
     for gw, name in rows:

@@ -83,6 +83,18 @@ class Store:
         self.con = con
         self.path = path
         self._depth = 0
+        self._countries: list[tuple[int, str, str]] | None = None
+
+    def countries(self) -> list[tuple[int, str, str]]:
+        """(gwcode, country, isoab) of the reference country list, read once per open store
+        (it changes only when the store is seeded); every country filter looks it up."""
+        if self._countries is None:
+            self._countries = [
+                (int(g), str(c), str(i or "")) for g, c, i in self.con.execute(
+                    "SELECT DISTINCT gwcode, country, isoab FROM country_month WHERE gwcode IS NOT NULL"
+                ).fetchall()
+            ]
+        return self._countries
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
