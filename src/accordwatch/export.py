@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import numpy as np
-
 from .errors import InputError
 
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
@@ -31,6 +29,7 @@ _PROVENANCE = ("run_id", "source_file", "first_loaded_at", "updated_at")
 def plain(value: Any) -> Any:
     """A cell as a plain JSON-safe value: NaN/NaT → None, a DATE → 'YYYY-MM-DD',
     timestamps → ISO strings, numpy scalars → Python, arrays → lists."""
+    import numpy as np
     import pandas as pd
     if value is None:
         return None
