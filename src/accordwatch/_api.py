@@ -147,7 +147,7 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 def _resolve_country(store: Store, country: str, flt: EventFilter) -> None:
     key = country.strip()
     low = key.lower()
-    rows = {(gw, name) for gw, name, iso in store.countries() if low in (name.lower(), iso.lower(), str(gw))}
+    rows = {(gw, name) for gw, name, iso in store.countries() if low in (name.lower(), str(gw)) or (iso and low == iso.lower())}
     flt.has_country = True
     flt.country_names.add(key.lower())
     for gw, name in rows:
