@@ -125,9 +125,8 @@ def append_csv(
 
     ``derived`` gives SQL (over the file's columns, as ``p.<name>``) for event columns the
     file lacks, written with the rows — e.g. the PRIO-GRID cell and a first guess of
-    ``admin1``.  ``geography`` (a list of distinct (latitude, longitude, adm_1) → their
-    admin-1 names) then decides
-    each place's admin-1; rows whose guess it overrules are corrected before the commit.
+    ``admin1``.  ``geography`` (distinct (latitude, longitude, adm_1) → admin-1 names) then
+    decides each place's admin-1; rows whose guess it overrules are corrected before the commit.
     Only those are rewritten: an UPDATE of every row would send the whole load through
     the write-ahead log again.
     """
