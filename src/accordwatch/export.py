@@ -6,11 +6,12 @@ Pure functions over DataFrames (no store); ``write_events`` writes atomically
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -29,29 +30,40 @@ _PROVENANCE = ("run_id", "source_file", "first_loaded_at", "updated_at")
 def plain(value: Any) -> Any:
     """A cell as a plain JSON-safe value: NaN/NaT → None, a DATE → 'YYYY-MM-DD',
     timestamps → ISO strings, numpy scalars → Python, arrays → lists."""
+    return _plain_converter()(value)
+
+
+@functools.cache
+def _plain_converter() -> Callable[[Any], Any]:
+    """:func:`plain`, built once numpy and pandas are needed (not at import: fast start-up)."""
     import numpy as np
     import pandas as pd
-    if value is None:
-        return None
-    if isinstance(value, list | tuple | np.ndarray):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if pd.isna(value):
-        return None
-    if isinstance(value, pd.Timestamp) and value == value.normalize():
-        return value.date().isoformat()  # a DATE column: no midnight time
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, list | tuple | np.ndarray):
+            return [convert(v) for v in value]
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if pd.isna(value):
+            return None
+        if isinstance(value, pd.Timestamp) and value == value.normalize():
+            return value.date().isoformat()  # a DATE column: no midnight time
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        if hasattr(value, "item"):
+            return value.item()
+        return value
+
+    return convert
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain JSON-safe dicts (NaN/NaT → None, dates → ISO strings)."""
     cols = list(df.columns)
-    return [{c: plain(v) for c, v in zip(cols, row, strict=True)} for row in df.itertuples(index=False, name=None)]
+    convert = _plain_converter()
+    return [{c: convert(v) for c, v in zip(cols, row, strict=True)} for row in df.itertuples(index=False, name=None)]
 
 
 def to_geojson(df: pd.DataFrame) -> dict[str, Any]:
