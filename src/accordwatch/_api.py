@@ -64,13 +64,13 @@ def ingest_ucdp(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .geo import AdminIndex
     from .sources._ged_csv import (
         csv_columns,
         csv_header,
         derived_sql,
         detect_source,
         file_sha256,
+        load_polygons,
         place_admin1,
         violations_sql,
     )
@@ -84,7 +84,7 @@ def ingest_ucdp(
             # while DuckDB parses the file (without the GIL): its checksum, then the admin-1
             # polygons that placing the events will need
             sha = pool.submit(file_sha256, p)
-            pool.submit(AdminIndex.default)
+            pool.submit(load_polygons)
             cols = csv_columns(header)
             report = append_csv(
                 store, p, cols, source=source or detect_source(p),

@@ -10,23 +10,29 @@ Pure functions and objects over bundled data; nothing here opens the store.
 ['ML-8']
 """
 
-from accordwatch.geo.admin import (
-    MALI_NEW_REGION_PARENT,
-    AdminIndex,
-    AdminUnit,
-    admin1_names,
-    locate,
-    normalize_admin1,
-)
-from accordwatch.geo.gazetteer import COMMON_WORDS, FEATURE_CLASSES, Gazetteer, Place
-from accordwatch.geo.priogrid import (
-    MISSING_GID,
-    neighbours,
-    priogrid_centroid,
-    priogrid_gid,
-    priogrid_row_col,
-    priogrid_sql,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from accordwatch.geo.admin import (
+        MALI_NEW_REGION_PARENT,
+        AdminIndex,
+        AdminUnit,
+        admin1_names,
+        locate,
+        normalize_admin1,
+    )
+    from accordwatch.geo.gazetteer import COMMON_WORDS, FEATURE_CLASSES, Gazetteer, Place
+    from accordwatch.geo.priogrid import (
+        MISSING_GID,
+        neighbours,
+        priogrid_centroid,
+        priogrid_gid,
+        priogrid_row_col,
+        priogrid_sql,
+    )
 
 __all__ = [
     "COMMON_WORDS",
@@ -46,3 +52,19 @@ __all__ = [
     "priogrid_row_col",
     "priogrid_sql",
 ]
+
+#: where each public name lives; a submodule (and numpy, shapely) loads on first use, so that
+#: ``accordwatch.geo._grid`` costs nothing to import
+_HOME = {
+    **dict.fromkeys(("MALI_NEW_REGION_PARENT", "AdminIndex", "AdminUnit", "admin1_names", "locate",
+                     "normalize_admin1"), ".admin"),
+    **dict.fromkeys(("COMMON_WORDS", "FEATURE_CLASSES", "Gazetteer", "Place"), ".gazetteer"),
+    **dict.fromkeys(("MISSING_GID", "neighbours", "priogrid_centroid", "priogrid_gid", "priogrid_row_col",
+                     "priogrid_sql"), ".priogrid"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        return getattr(importlib.import_module(_HOME[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InputError
-from ..geo.priogrid import priogrid_sql
+from ..geo._grid import priogrid_sql
 from ..store.schema import GED_COLUMNS
 from ._admin1 import admin1_guess_sql, strip_admin_words
 
@@ -29,6 +29,7 @@ __all__ = [
     "derived_sql",
     "detect_source",
     "file_sha256",
+    "load_polygons",
     "place_admin1",
     "violations_sql",
 ]
@@ -168,6 +169,14 @@ def derived_sql(columns: set[str]) -> dict[str, str]:
     if "adm_1" in columns:
         out["admin1"] = admin1_guess_sql("p.adm_1")
     return out
+
+
+def load_polygons() -> None:
+    """Load the bundled admin-1 polygons that :func:`place_admin1` needs (cached; the
+    ingest runs this in a worker thread while DuckDB parses the file)."""
+    from ..geo import AdminIndex
+
+    AdminIndex.default()
 
 
 def place_admin1(places: Sequence[tuple[float | None, float | None, str | None]]) -> list[str | None]:
