@@ -12,8 +12,9 @@ Pure functions and objects over bundled data; nothing here opens the store.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from accordwatch._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from accordwatch.geo.admin import (
@@ -64,7 +65,4 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        return getattr(importlib.import_module(_HOME[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _HOME)

@@ -6,8 +6,9 @@ imported without the Arrow stack.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from accordwatch._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from ._batch import Batch
@@ -18,7 +19,4 @@ __all__ = ["Batch", "detect_source", "read_ucdp", "records_to_batch"]
 _HOME = {"Batch": "._batch", "detect_source": ".ucdp", "read_ucdp": ".ucdp", "records_to_batch": ".ucdp"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        return getattr(importlib.import_module(_HOME[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _HOME)
