@@ -1,0 +1,218 @@
+"""Fourth tuning round (validation years 2010-2017 only): context features and step-group models.
+
+Two ideas on top of ``QuantileGBM`` that ``bench_forecast_variants.py`` fits, caches and
+scores the same way (it never runs the reporting years 2018-2021):
+
+* ``ctx=[...]`` — country context known at the origin month, from the bundled UCDP data:
+  ACD conflicts in the country in the last published year (a year is published from July
+  of the next), wars among them (intensity 2), internationalised ones, conflicts over the
+  last 5 published years, active dyads, years with conflict in the last 20; months since
+  the last peace agreement / ceasefire agreement / full agreement, agreements in the last
+  24 months (UCDP Peace Agreement Dataset, by signing date);
+* ``groups=[[lo, hi], ...]`` — one set of boosters per group of steps.
+
+Usage (repository root, venv active)::
+
+    python benchmarks/bench_forecast_context.py ctxall 'ctx=["acd_n","acd_int2","acd_intl","acd_n5","dyads","acd_years","pa_since","pa_cease_since","pa_full_since","pa_n24"]'
+    python benchmarks/bench_forecast_context.py grp3 'groups=[[1,5],[6,9],[10,14]]' seed=10
+
+Neither was adopted (see docs/forecast.md, "Fourth round").
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+import bench_forecast_variants as bv
+
+from accordwatch.forecast._features import origin_features
+from accordwatch.forecast._learned import QuantileGBM
+
+D = str(Path(__file__).resolve().parents[1] / "src" / "accordwatch" / "data") + "/"
+cm = pd.read_csv(
+    D + "views/ged_sb_cm_1990_2022.csv.gz", usecols=["country_id", "gwcode"]
+).drop_duplicates()
+GW = dict(zip(cm.country_id, cm.gwcode, strict=True))
+
+
+def _explode(df, col):
+    df = df.copy()
+    df[col] = df[col].astype(str).str.split(",")
+    df = df.explode(col)
+    df[col] = pd.to_numeric(df[col].str.strip(), errors="coerce")
+    return df.dropna(subset=[col])
+
+
+acd = _explode(pd.read_csv(D + "ucdp/ucdp-prio-acd-251.csv"), "gwno_loc")
+dy = _explode(pd.read_csv(D + "ucdp/ucdp-dyadic-251.csv"), "gwno_loc")
+pa = _explode(pd.read_csv(D + "peace/ucdp-peace-agreements-221.csv"), "gwno")
+pa["m"] = (pd.to_datetime(pa.pa_date).dt.year - 1980) * 12 + pd.to_datetime(pa.pa_date).dt.month
+
+CTX = [
+    "acd_n",
+    "acd_int2",
+    "acd_intl",
+    "acd_n5",
+    "dyads",
+    "acd_years",
+    "pa_since",
+    "pa_cease_since",
+    "pa_full_since",
+    "pa_n24",
+]
+
+
+def context(ids, months):
+    n, t = len(ids), len(months)
+    out = np.full((n, t, len(CTX)), np.nan)
+    years = 1980 + (months - 1) // 12
+    mon = (months - 1) % 12 + 1
+    avail = np.where(mon >= 7, years - 1, years - 2)  # ACD year X published mid X+1
+    for i, u in enumerate(ids):
+        gw = GW.get(int(u))
+        if gw is None:
+            continue
+        a = acd[acd.gwno_loc == gw]
+        d = dy[dy.gwno_loc == gw]
+        ay = a.groupby("year").agg(
+            n=("conflict_id", "nunique"),
+            imax=("intensity_level", "max"),
+            intl=("type_of_conflict", lambda s: float((s == 4).any())),
+        )
+        dyn = d.groupby("year").dyad_id.nunique()
+        yrs = np.arange(1940, 2030)
+        nn = ay.n.reindex(yrs, fill_value=0).to_numpy(float)
+        i2 = (ay.imax.reindex(yrs, fill_value=0) == 2).to_numpy(float)
+        il = ay.intl.reindex(yrs, fill_value=0.0).to_numpy(float)
+        dd = dyn.reindex(yrs, fill_value=0).to_numpy(float)
+        n5 = pd.Series(nn).rolling(5, min_periods=1).sum().to_numpy()
+        active = nn > 0
+        # years of conflict in last 20 available years
+        a20 = pd.Series(active.astype(float)).rolling(20, min_periods=1).sum().to_numpy()
+        k = avail - 1940
+        out[i, :, 0] = nn[k]
+        out[i, :, 1] = i2[k]
+        out[i, :, 2] = il[k]
+        out[i, :, 3] = n5[k]
+        out[i, :, 4] = dd[k]
+        out[i, :, 5] = a20[k]
+        p = pa[pa.gwno == gw]
+        for c, sel in ((6, p), (7, p[p.cease == 1]), (8, p[p.pa_type == 1])):
+            ms = np.sort(sel.m.to_numpy())
+            pos = np.searchsorted(ms, months, side="right")
+            last = (
+                np.where(pos > 0, ms[np.maximum(pos - 1, 0)], -(10**6))
+                if len(ms)
+                else np.full(len(months), -(10**6))
+            )
+            out[i, :, c] = np.minimum(months - last, 240)
+        ms = np.sort(p.m.to_numpy())
+        out[i, :, 9] = np.searchsorted(ms, months, side="right") - np.searchsorted(
+            ms, months - 24, side="right"
+        )
+    return out
+
+
+class CtxGBM(QuantileGBM):
+    def __init__(self, *, ctx=None, groups=None, **kw):
+        super().__init__(**kw)
+        self.ctx = ctx  # list of CTX names or None
+        self.groups = groups  # list of [lo, hi] step groups or None
+
+    def _fit(self, hist):
+        feats = origin_features(hist.values)
+        if self.ctx:
+            c = context(hist.unit_id, hist.months)
+            sel = [CTX.index(x) for x in self.ctx]
+            c = c[:, :, sel]
+            c[~np.isfinite(hist.values)] = np.nan
+            feats = np.concatenate([feats, c], axis=-1)
+        if not self.groups:
+            return self._fit_feats(feats, hist)
+        from concurrent.futures import ThreadPoolExecutor
+
+        import lightgbm as lgb
+
+        seeds = [self.seed + b for b in range(self.n_bags)]
+        self.group_boosters_ = []
+        for lo, hi in self.groups:
+            rows = {}
+            for s in seeds:
+                x, y, w = self._rows_group(feats, hist.values, s, lo, hi)
+                rows[s] = (x, y, w)
+
+            def one(job, rows=rows):
+                s, q = job
+                x, y, w = rows[s]
+                return lgb.LGBMRegressor(
+                    objective="quantile", alpha=q, random_state=s, **self.params
+                ).fit(x, y, sample_weight=w)
+
+            jobs = [(s, q) for s in seeds for q in self.quantiles]
+            with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
+                fitted = list(pool.map(one, jobs))
+            k = len(self.quantiles)
+            self.group_boosters_.append([fitted[i : i + k] for i in range(0, len(fitted), k)])
+        self.origin_ = feats[:, -1, :]
+
+    def _fit_feats(self, feats, hist):
+        import accordwatch.forecast._learned as L
+
+        orig = L.origin_features
+        L.origin_features = lambda v: feats
+        try:
+            QuantileGBM._fit(self, hist)
+        finally:
+            L.origin_features = orig
+
+    def _rows_group(self, feats, values, seed, lo, hi):
+        """About one row per unit and origin, its step drawn uniformly from ``lo..hi``."""
+        saved = self.max_step, self.steps_per_origin
+        self.max_step, self.steps_per_origin = hi, hi  # every step 1..hi ...
+        try:
+            x, y, w = QuantileGBM._training_rows(self, feats, values, seed)
+        finally:
+            self.max_step, self.steps_per_origin = saved
+        rng = np.random.default_rng(seed + 1000)
+        keep = (x[:, -1] >= lo) & (rng.random(len(y)) < 1.0 / (hi - lo + 1))  # ... thinned to ~one
+        return x[keep], y[keep], w[keep]
+
+    def predict_quantiles(self, h):
+        if not self.groups:
+            return super().predict_quantiles(h)
+        n = self.origin_.shape[0]
+        steps = np.minimum(np.arange(1, h + 1), self.max_step)
+        x = np.concatenate([np.repeat(self.origin_, h, axis=0), np.tile(steps, n)[:, None]], axis=1)
+        out = np.zeros((x.shape[0], len(self.quantiles)))
+        for (lo, hi), boosters in zip(self.groups, self.group_boosters_, strict=True):
+            m = (x[:, -1] >= lo) & (x[:, -1] <= hi)
+            if not m.any():
+                continue
+            q = np.mean(
+                [
+                    np.sort(np.stack([b.predict(x[m]) for b in bag], axis=-1), axis=-1)
+                    for bag in boosters
+                ],
+                axis=0,
+            )
+            out[m] = q
+        if self.relative:
+            out = out + x[:, self._anchor][:, None]
+        out = np.maximum(out, 0.0)
+        return np.expm1(out).reshape(n, h, len(self.quantiles))
+
+
+bv.QuantileGBM = CtxGBM
+
+if __name__ == "__main__":
+    name = sys.argv[1]
+    kw = {k: json.loads(v) for k, v in (s.split("=", 1) for s in sys.argv[2:])}
+    t0 = time.perf_counter()
+    bv.fit_variant(name, kw)
+    print(f"{name}: fitted in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    bv.score([(name, 1.0)], mix=kw.get("mix", 0.25), label=f"{name} {kw}")
