@@ -9,12 +9,14 @@ scores the same way (it never runs the reporting years 2018-2021):
   last 5 published years, active dyads, years with conflict in the last 20; months since
   the last peace agreement / ceasefire agreement / full agreement, agreements in the last
   24 months (UCDP Peace Agreement Dataset, by signing date);
-* ``groups=[[lo, hi], ...]`` — one set of boosters per group of steps.
+* ``groups=[[lo, hi], ...]`` — one set of boosters per group of steps (``group_rows``
+  chooses how each group's rows are drawn).
 
 Usage (repository root, venv active)::
 
     python benchmarks/bench_forecast_context.py ctxall 'ctx=["acd_n","acd_int2","acd_intl","acd_n5","dyads","acd_years","pa_since","pa_cease_since","pa_full_since","pa_n24"]'
-    python benchmarks/bench_forecast_context.py grp3 'groups=[[1,5],[6,9],[10,14]]' seed=10
+    python benchmarks/bench_forecast_context.py grp3 'groups=[[1,5],[6,9],[10,14]]' group_rows='"sampled"' seed=10
+    python benchmarks/bench_forecast_context.py grp3eq 'groups=[[1,5],[6,9],[10,14]]'
 
 Neither was adopted (see docs/forecast.md, "Fourth round").
 """
@@ -119,10 +121,11 @@ def context(ids, months):
 
 
 class CtxGBM(QuantileGBM):
-    def __init__(self, *, ctx=None, groups=None, **kw):
+    def __init__(self, *, ctx=None, groups=None, group_rows="one", **kw):
         super().__init__(**kw)
         self.ctx = ctx  # list of CTX names or None
         self.groups = groups  # list of [lo, hi] step groups or None
+        self.group_rows = group_rows  # "one" per unit and origin, or "sampled" (see _rows_group)
 
     def _fit(self, hist):
         feats = origin_features(hist.values)
@@ -171,15 +174,25 @@ class CtxGBM(QuantileGBM):
             L.origin_features = orig
 
     def _rows_group(self, feats, values, seed, lo, hi):
-        """About one row per unit and origin, its step drawn uniformly from ``lo..hi``."""
+        """Rows of one step group.
+
+        ``group_rows="one"``: about one row per unit and origin, its step uniform in
+        ``lo..hi`` (as many rows as the default). ``"sampled"``: the default sampler run on
+        steps ``1..hi``, keeping the rows with step ``>= lo`` (fewer rows for later groups).
+        """
+        every = self.group_rows == "one"
         saved = self.max_step, self.steps_per_origin
-        self.max_step, self.steps_per_origin = hi, hi  # every step 1..hi ...
+        self.max_step = hi
+        if every:
+            self.steps_per_origin = hi
         try:
             x, y, w = QuantileGBM._training_rows(self, feats, values, seed)
         finally:
             self.max_step, self.steps_per_origin = saved
-        rng = np.random.default_rng(seed + 1000)
-        keep = (x[:, -1] >= lo) & (rng.random(len(y)) < 1.0 / (hi - lo + 1))  # ... thinned to ~one
+        keep = x[:, -1] >= lo
+        if every:
+            rng = np.random.default_rng(seed + 1000)
+            keep &= rng.random(len(y)) < 1.0 / (hi - lo + 1)
         return x[keep], y[keep], w[keep]
 
     def predict_quantiles(self, h):
