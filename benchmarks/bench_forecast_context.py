@@ -32,7 +32,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 import bench_forecast_variants as bv
 
-from accordwatch.forecast._features import origin_features
+from accordwatch.accords._agreements import read_ucdp_agreements
 from accordwatch.forecast._learned import QuantileGBM
 
 D = str(Path(__file__).resolve().parents[1] / "src" / "accordwatch" / "data") + "/"
@@ -52,8 +52,11 @@ def _explode(df, col):
 
 acd = _explode(pd.read_csv(D + "ucdp/ucdp-prio-acd-251.csv"), "gwno_loc")
 dy = _explode(pd.read_csv(D + "ucdp/ucdp-dyadic-251.csv"), "gwno_loc")
-pa = _explode(pd.read_csv(D + "peace/ucdp-peace-agreements-221.csv"), "gwno")
-pa["m"] = (pd.to_datetime(pa.pa_date).dt.year - 1980) * 12 + pd.to_datetime(pa.pa_date).dt.month
+_agreements, _, _flags = read_ucdp_agreements()
+_cease = set(_flags.loc[(_flags.flag == "cease") & (_flags.value == 1), "agreement_id"])
+pa = _explode(_agreements.assign(cease=_agreements.agreement_id.isin(_cease).astype(int)), "gwno")
+_signed = pd.to_datetime(pa.signed)
+pa["m"] = (_signed.dt.year - 1980) * 12 + _signed.dt.month
 
 CTX = [
     "acd_n",
@@ -127,51 +130,24 @@ class CtxGBM(QuantileGBM):
         self.groups = groups  # list of [lo, hi] step groups or None
         self.group_rows = group_rows  # "one" per unit and origin, or "sampled" (see _rows_group)
 
+    def _features(self, hist):
+        feats = super()._features(hist)
+        if not self.ctx:
+            return feats
+        c = context(hist.unit_id, hist.months)[:, :, [CTX.index(x) for x in self.ctx]]
+        c[~np.isfinite(hist.values)] = np.nan
+        return np.concatenate([feats, c], axis=-1)
+
     def _fit(self, hist):
-        feats = origin_features(hist.values)
-        if self.ctx:
-            c = context(hist.unit_id, hist.months)
-            sel = [CTX.index(x) for x in self.ctx]
-            c = c[:, :, sel]
-            c[~np.isfinite(hist.values)] = np.nan
-            feats = np.concatenate([feats, c], axis=-1)
         if not self.groups:
-            return self._fit_feats(feats, hist)
-        from concurrent.futures import ThreadPoolExecutor
-
-        import lightgbm as lgb
-
+            return super()._fit(hist)
+        feats = self._features(hist)
         seeds = [self.seed + b for b in range(self.n_bags)]
-        self.group_boosters_ = []
-        for lo, hi in self.groups:
-            rows = {}
-            for s in seeds:
-                x, y, w = self._rows_group(feats, hist.values, s, lo, hi)
-                rows[s] = (x, y, w)
-
-            def one(job, rows=rows):
-                s, q = job
-                x, y, w = rows[s]
-                return lgb.LGBMRegressor(
-                    objective="quantile", alpha=q, random_state=s, **self.params
-                ).fit(x, y, sample_weight=w)
-
-            jobs = [(s, q) for s in seeds for q in self.quantiles]
-            with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
-                fitted = list(pool.map(one, jobs))
-            k = len(self.quantiles)
-            self.group_boosters_.append([fitted[i : i + k] for i in range(0, len(fitted), k)])
+        self.group_boosters_ = [
+            self._fit_bags({s: self._rows_group(feats, hist.values, s, lo, hi) for s in seeds})
+            for lo, hi in self.groups
+        ]
         self.origin_ = feats[:, -1, :]
-
-    def _fit_feats(self, feats, hist):
-        import accordwatch.forecast._learned as L
-
-        orig = L.origin_features
-        L.origin_features = lambda v: feats
-        try:
-            QuantileGBM._fit(self, hist)
-        finally:
-            L.origin_features = orig
 
     def _rows_group(self, feats, values, seed, lo, hi):
         """Rows of one step group.
@@ -186,7 +162,7 @@ class CtxGBM(QuantileGBM):
         if every:
             self.steps_per_origin = hi
         try:
-            x, y, w = QuantileGBM._training_rows(self, feats, values, seed)
+            x, y, w = self._training_rows(feats, values, seed)
         finally:
             self.max_step, self.steps_per_origin = saved
         keep = x[:, -1] >= lo
@@ -198,26 +174,13 @@ class CtxGBM(QuantileGBM):
     def predict_quantiles(self, h):
         if not self.groups:
             return super().predict_quantiles(h)
-        n = self.origin_.shape[0]
-        steps = np.minimum(np.arange(1, h + 1), self.max_step)
-        x = np.concatenate([np.repeat(self.origin_, h, axis=0), np.tile(steps, n)[:, None]], axis=1)
-        out = np.zeros((x.shape[0], len(self.quantiles)))
-        for (lo, hi), boosters in zip(self.groups, self.group_boosters_, strict=True):
+        x = self._design(h)
+        q = np.zeros((x.shape[0], len(self.quantiles)))
+        for (lo, hi), bags in zip(self.groups, self.group_boosters_, strict=True):
             m = (x[:, -1] >= lo) & (x[:, -1] <= hi)
-            if not m.any():
-                continue
-            q = np.mean(
-                [
-                    np.sort(np.stack([b.predict(x[m]) for b in bag], axis=-1), axis=-1)
-                    for bag in boosters
-                ],
-                axis=0,
-            )
-            out[m] = q
-        if self.relative:
-            out = out + x[:, self._anchor][:, None]
-        out = np.maximum(out, 0.0)
-        return np.expm1(out).reshape(n, h, len(self.quantiles))
+            if m.any():
+                q[m] = self._curve(bags, x[m])
+        return self._deaths(q, x, h)
 
 
 bv.QuantileGBM = CtxGBM

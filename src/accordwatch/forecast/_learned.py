@@ -170,10 +170,18 @@ class QuantileGBM(Model):
     def _anchor(self) -> int:
         return FEATURES.index(self.anchor)
 
+    def _features(self, hist: History) -> np.ndarray:
+        """Feature tensor ``(units, months, features)`` of the panel (a subclass may add columns)."""
+        return origin_features(hist.values)
+
     def _fit(self, hist: History) -> None:
-        feats = origin_features(hist.values)
+        feats = self._features(hist)
         seeds = [self.seed + b for b in range(self.n_bags)]
-        rows = {s: self._training_rows(feats, hist.values, s) for s in seeds}
+        self.boosters_ = self._fit_bags({s: self._training_rows(feats, hist.values, s) for s in seeds})
+        self.origin_ = feats[:, -1, :]
+
+    def _fit_bags(self, rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[list[lgb.LGBMRegressor]]:
+        """One booster per quantile for each bag, given as ``seed -> (x, y, weight)``."""
         import lightgbm as lgb
 
         def one(job: tuple[int, float]) -> lgb.LGBMRegressor:
@@ -184,27 +192,37 @@ class QuantileGBM(Model):
 
         # one single-threaded booster per bag and quantile, n_jobs at a time: OpenMP threads
         # inside LightGBM spin badly on a busy 2-core machine, independent boosters do not
-        jobs = [(s, q) for s in seeds for q in self.quantiles]
+        jobs = [(s, q) for s in rows for q in self.quantiles]
         with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
             fitted = list(pool.map(one, jobs))
         k = len(self.quantiles)
-        self.boosters_: list[list[lgb.LGBMRegressor]] = [fitted[i : i + k] for i in range(0, len(fitted), k)]
-        self.origin_ = feats[:, -1, :]
+        return [fitted[i : i + k] for i in range(0, len(fitted), k)]
 
-    def predict_quantiles(self, h: int) -> np.ndarray:
-        """Predicted quantiles of deaths, shape ``(n_units, h, len(quantiles))``, non-crossing."""
+    def _design(self, h: int) -> np.ndarray:
+        """Prediction rows: every unit's origin features with steps 1..h (unit-major)."""
         n = self.origin_.shape[0]
         steps = np.minimum(np.arange(1, h + 1), self.max_step)
-        x = np.concatenate([np.repeat(self.origin_, h, axis=0), np.tile(steps, n)[:, None]], axis=1)
-        # each bag's curve is sorted (no crossing), then the curves are averaged
-        q = np.mean([np.sort(np.stack([b.predict(x) for b in bag], axis=-1), axis=-1) for bag in self.boosters_], axis=0)
+        return np.concatenate([np.repeat(self.origin_, h, axis=0), np.tile(steps, n)[:, None]], axis=1)
+
+    @staticmethod
+    def _curve(bags: list[list[lgb.LGBMRegressor]], x: np.ndarray) -> np.ndarray:
+        """The bags' quantile curves for rows ``x``, each sorted (no crossing), then averaged."""
+        return np.mean([np.sort(np.stack([b.predict(x) for b in bag], axis=-1), axis=-1) for bag in bags], axis=0)
+
+    def _deaths(self, q: np.ndarray, x: np.ndarray, h: int) -> np.ndarray:
+        """Curves on the model's scale → quantiles of deaths, shape ``(n_units, h, quantiles)``."""
         if self.relative:
             q = q + x[:, self._anchor][:, None]
         if self.spread != 1.0:
             med = np.median(q, axis=-1, keepdims=True)
             q = med + self.spread * (q - med)
         q = np.maximum(q, 0.0)
-        return np.expm1(q).reshape(n, h, len(self.quantiles))
+        return np.expm1(q).reshape(-1, h, len(self.quantiles))
+
+    def predict_quantiles(self, h: int) -> np.ndarray:
+        """Predicted quantiles of deaths, shape ``(n_units, h, len(quantiles))``, non-crossing."""
+        x = self._design(h)
+        return self._deaths(self._curve(self.boosters_, x), x, h)
 
     def _predict(self, hist: History, h: int) -> np.ndarray:
         qv = self.predict_quantiles(h)
