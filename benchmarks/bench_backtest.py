@@ -1,7 +1,8 @@
 """Full VIEWS-protocol backtest of the default model beside the same-run benchmarks.
 
 Prints mean CRPS (overall and per test year), the ratio to conflictology, Brier(≥25),
-90 % coverage per year, and the wall time of the whole run.
+90 % and 50 % coverage per year, PIT histograms (calibration; all unit-months and the
+units at war), and the wall time of the whole run.
 
 Usage (from the repository root, venv active)::
 
@@ -68,8 +69,18 @@ def main() -> None:
     print((crps / ref).round(3).to_string())
     print("\n90 % interval coverage")
     print(cover.round(3).to_string())
+    print("\n50 % interval coverage")
+    print(by_year["coverage_50"].unstack().round(3).to_string())
     print("\nBrier score, P(deaths >= 25)")
     print(brier.round(4).to_string())
+    print("\nPIT histogram, 10 bins (calibrated: 0.10 each), all scored unit-months")
+    print(result.calibration().round(3).to_string())
+    print("\nsame, units with >= 1 death a month on average in the 12 months through the cutoff")
+    active = result.calibration(min_recent_mean=1.0)
+    print(active.round(3).to_string())
+    dev = active.drop(columns="n").sub(0.1).abs().sum(axis=1) / 2
+    print("share of PIT mass to move for a flat histogram (units at war): "
+          + ", ".join(f"{k} {v:.3f}" for k, v in dev.items()))
     pub = PUBLISHED["conflictology"]
     shown = {y: pub[y] for y in args.years if y in pub}
     if shown:

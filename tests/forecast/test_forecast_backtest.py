@@ -17,11 +17,12 @@ from accordwatch.forecast import (
     Zero,
     backtest,
     crps,
+    month_id,
     month_label,
     possible_test_years,
     protocol_window,
 )
-from accordwatch.forecast._scores import brier, covered, crps_direct
+from accordwatch.forecast._scores import brier, covered, crps_direct, pit_bounds, pit_histogram
 
 
 class Spy(Conflictology):
@@ -127,6 +128,59 @@ def test_json_contract(sahel: pd.DataFrame) -> None:
     assert doc["default"] == "conflictology"
     assert set(doc["models"]) == {"zero", "last", "conflictology"}
     m = doc["models"]["last"]
-    assert set(m) == {"crps", "brier_25", "coverage_90", "n", "by_year"}
+    # the contract's keys, plus calibration beside them
+    assert set(m) == {"crps", "brier_25", "coverage_90", "n", "by_year", "coverage_50", "pit_histogram"}
+    assert len(m["pit_histogram"]) == 10 and abs(sum(m["pit_histogram"]) - 1) < 1e-5
+    assert 0 <= m["coverage_50"] <= m["coverage_90"] <= 1
     assert set(m["by_year"]) == {"2019", "2020"}
     assert m["n"] == sum(y["n"] for y in m["by_year"].values()) == 2 * 12 * 12
+
+
+def _pit(obs: np.ndarray, fct: np.ndarray) -> np.ndarray:
+    return pit_histogram(*pit_bounds(obs, fct), bins=10)
+
+
+def test_pit_is_flat_for_a_calibrated_count_forecast() -> None:
+    rng = np.random.default_rng(3)
+    lam = rng.gamma(0.5, 20.0, size=4000)  # many near-zero units and a few large ones, like the panel
+    obs = rng.poisson(lam)
+    right = rng.poisson(lam[:, None], size=(4000, 500))
+    hist = _pit(obs, right)
+    assert np.allclose(hist, 0.1, atol=0.015), hist
+    # too high a centre piles the PIT up at the low end; too narrow a forecast makes a U
+    high = _pit(obs, rng.poisson(2 * lam[:, None], size=(4000, 500)))
+    assert high[:3].sum() > 0.45 and high[-3:].sum() < 0.2, high
+    narrow = _pit(obs, np.repeat(np.round(lam)[:, None], 500, axis=1))
+    assert narrow[0] > 0.2 and narrow[-1] > 0.2 and narrow[3:7].sum() < 0.2, narrow
+
+
+def test_pit_of_ties_spreads_over_the_tied_mass() -> None:
+    fct = np.array([[0.0] * 4, [0.0] * 4, [0.0, 0.0, 0.0, 8.0]])
+    lo, hi = pit_bounds(np.array([0.0, 5.0, 0.0]), fct)
+    assert lo.tolist() == [0.0, 1.0, 0.0] and hi.tolist() == [1.0, 1.0, 0.75]
+    # a certain zero that comes true is uniform over [0, 1]; 5 above an all-zero forecast is a point at 1
+    assert pit_histogram(lo[:1], hi[:1], bins=4).tolist() == [0.25] * 4
+    assert pit_histogram(lo[1:2], hi[1:2], bins=4).tolist() == [0.0, 0.0, 0.0, 1.0]
+
+
+def test_backtest_reports_calibration(sahel: pd.DataFrame) -> None:
+    res = backtest(sahel, [2019, 2020], models={})
+    f = res.frame
+    assert ((f["pit_lo"] >= 0) & (f["pit_lo"] <= f["pit_hi"]) & (f["pit_hi"] <= 1)).all()
+    assert (~f["covered_50"] | f["covered_90"]).all()  # the 50 % interval lies inside the 90 % one
+    # recent_mean is the unit's mean over the 12 months through the cutoff (October of Y-1)
+    mali = sahel[(sahel.unit == "Mali") & sahel.month_id.between(month_id(2018, 11), month_id(2019, 10))]
+    row = f[(f.model == "zero") & (f.unit == "Mali") & (f.year == 2020)].iloc[0]
+    assert row["recent_mean"] == pytest.approx(mali["y"].mean())
+    cal = res.calibration()
+    assert set(cal.index) == {"zero", "last", "conflictology"}
+    shares = cal.drop(columns="n")
+    assert np.allclose(shares.sum(axis=1), 1.0)
+    # zero forecasts everything at 0: any death puts the PIT at 1, so its top bin holds every
+    # unit-month with deaths and the rest spreads evenly
+    with_deaths = (f[f.model == "zero"]["y"] > 0).mean()
+    assert shares.loc["zero", "0.90-1.00"] == pytest.approx(with_deaths + (1 - with_deaths) / 10)
+    active = res.calibration(min_recent_mean=1.0)
+    assert (active["n"] < cal["n"]).all() and (active["n"] > 0).all()
+    yearly = res.calibration(by_year=True)
+    assert yearly.loc[("conflictology", 2019), "n"] == 12 * 12

@@ -2,8 +2,8 @@
 
 For test year ``Y`` every model sees the panel through October ``Y−1`` (the
 *cutoff*) and forecasts January–December ``Y`` — steps 3 to 14. Each
-unit-month is scored by CRPS, the Brier score for ≥ 25 deaths and 90 %
-interval coverage; the benchmarks ``zero``, ``last`` and ``conflictology``
+unit-month is scored by CRPS, the Brier score for ≥ 25 deaths, 50 % and 90 %
+interval coverage and its PIT (for calibration); the benchmarks ``zero``, ``last`` and ``conflictology``
 always run in the same call.
 
 Units scored in year ``Y``: those with data in the cutoff month, enough history
@@ -17,7 +17,7 @@ Example:
     >>> int(res.scores.loc["zero", "n"])
     36
     >>> sorted(res.frame.columns)[:4]
-    ['brier_25', 'covered_90', 'crps', 'cutoff']
+    ['brier_25', 'covered_50', 'covered_90', 'crps']
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import pandas as pd
 from ..errors import InputError
 from ._benchmarks import Conflictology, Last, Model, Zero
 from ._data import load_views_cm, month_id, month_label, validate_panel
-from ._scores import brier, covered, crps
+from ._scores import brier, covered, crps, pit_bounds, pit_histogram
 
 __all__ = ["BENCHMARKS", "BacktestResult", "backtest", "possible_test_years", "protocol_window"]
 
@@ -50,6 +50,8 @@ PROTOCOL = {
         "crps": "mean CRPS over unit-months (scoringrules.crps_ensemble, estimator qd = CRPS of the empirical distribution)",
         "brier_25": "mean Brier score of P(deaths >= 25)",
         "coverage_90": "share of unit-months inside the central 90% interval",
+        "coverage_50": "share of unit-months inside the central 50% interval",
+        "pit_histogram": "non-randomised PIT histogram, 10 bins (flat = calibrated; each bin 0.1)",
     },
     "benchmarks": list(BENCHMARKS),
 }
@@ -105,34 +107,44 @@ class BacktestResult:
     @property
     def scores(self) -> pd.DataFrame:
         """Mean scores per model over all test years (index: model)."""
-        g = self.frame.groupby("model", sort=False)
-        out = pd.DataFrame(
-            {
-                "crps": g["crps"].mean(),
-                "brier_25": g["brier_25"].mean(),
-                "coverage_90": g["covered_90"].mean(),
-                "n": g.size(),
-            }
-        )
+        out = _means(self.frame.groupby("model", sort=False))
         ref = out.loc["conflictology", "crps"] if "conflictology" in out.index else np.nan
         out["crps_vs_conflictology"] = out["crps"] / ref
         return out
 
     def by_year(self) -> pd.DataFrame:
         """Mean scores per model and test year."""
-        g = self.frame.groupby(["model", "year"], sort=False)
-        return pd.DataFrame(
-            {
-                "crps": g["crps"].mean(),
-                "brier_25": g["brier_25"].mean(),
-                "coverage_90": g["covered_90"].mean(),
-                "n": g.size(),
-            }
-        )
+        return _means(self.frame.groupby(["model", "year"], sort=False))
+
+    def calibration(self, bins: int = 10, by_year: bool = False, min_recent_mean: float | None = None) -> pd.DataFrame:
+        """PIT histogram per model (and test year): the share of PIT mass in each bin.
+
+        A calibrated model gives ``1 / bins`` in every bin. Over all country-months the
+        many certain zeros (every member 0, actual 0) spread their PIT over [0, 1] and
+        flatten the histogram whatever the model, so ``min_recent_mean=1`` keeps only
+        the units with at least one death a month on average in the 12 months through
+        the cutoff — the wars, where calibration is at stake.
+        """
+        frame = self.frame
+        if min_recent_mean is not None:
+            frame = frame[frame["recent_mean"] >= min_recent_mean]
+        keys = ["model", "year"] if by_year else ["model"]
+        labels = [f"{i / bins:.2f}-{(i + 1) / bins:.2f}" for i in range(bins)]
+        rows = {
+            key: pit_histogram(g["pit_lo"].to_numpy(), g["pit_hi"].to_numpy(), bins)
+            for key, g in frame.groupby(keys, sort=False)
+        }
+        out = pd.DataFrame.from_dict(rows, orient="index", columns=labels)
+        out.index = pd.MultiIndex.from_tuples(rows, names=keys) if by_year else pd.Index([k[0] for k in rows], name="model")
+        out["n"] = frame.groupby(keys, sort=False).size().reindex(out.index).to_numpy()
+        return out
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract: ``{"protocol", "default", "models": {name: {crps, brier_25, coverage_90, n, by_year}}}``."""
-        scores, years = self.scores, self.by_year()
+        """The JSON contract: ``{"protocol", "default", "models": {name: {crps, brier_25, coverage_90, n, by_year}}}``.
+
+        Each model also carries ``coverage_50`` and ``pit_histogram`` (10 bins) beside the contract's keys.
+        """
+        scores, years, pit = self.scores, self.by_year(), self.calibration()
         models: dict[str, Any] = {}
         for name, row in scores.iterrows():
             by = years.loc[name]
@@ -140,12 +152,15 @@ class BacktestResult:
                 "crps": float(row["crps"]),
                 "brier_25": float(row["brier_25"]),
                 "coverage_90": float(row["coverage_90"]),
+                "coverage_50": float(row["coverage_50"]),
+                "pit_histogram": [round(float(v), 6) for v in pit.loc[name].drop("n")],
                 "n": int(row["n"]),
                 "by_year": {
                     str(int(y)): {
                         "crps": float(r["crps"]),
                         "brier_25": float(r["brier_25"]),
                         "coverage_90": float(r["coverage_90"]),
+                        "coverage_50": float(r["coverage_50"]),
                         "n": int(r["n"]),
                     }
                     for y, r in by.iterrows()
@@ -158,6 +173,18 @@ class BacktestResult:
     def to_json(self, **kwargs: Any) -> str:
         """:meth:`to_dict` as a JSON string."""
         return json.dumps(self.to_dict(), **kwargs)
+
+
+def _means(g: Any) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "crps": g["crps"].mean(),
+            "brier_25": g["brier_25"].mean(),
+            "coverage_90": g["covered_90"].mean(),
+            "coverage_50": g["covered_50"].mean(),
+            "n": g.size(),
+        }
+    )
 
 
 def _check_years(panel: pd.DataFrame, test_years: Sequence[int]) -> list[int]:
@@ -225,11 +252,14 @@ def backtest(
         for uid in sorted(alive - units):
             excluded.append({"year": year, "unit_id": int(uid), "unit": names.get(uid, str(uid))})
         obs = actual.loc[scored].to_numpy()
+        last12 = train[train["month_id"] > cut - 12].groupby("unit_id")["y"].mean()
+        recent = np.repeat(last12.reindex(scored).to_numpy(), 12)
         for name, s in fitted.items():
             sub = s.select(scored).values[:, FIRST_STEP - 1 : LAST_STEP, :]
             o = obs.ravel()
             ens = sub.reshape(len(o), -1)
             lo, med, hi = np.quantile(ens, [0.05, 0.5, 0.95], axis=-1)
+            pit_lo, pit_hi = pit_bounds(o, ens)
             frames.append(
                 pd.DataFrame(
                     {
@@ -249,6 +279,10 @@ def backtest(
                         "crps": crps(o, ens),
                         "brier_25": brier(o, ens, 25),
                         "covered_90": covered(o, ens, 0.9),
+                        "covered_50": covered(o, ens, 0.5),
+                        "pit_lo": pit_lo,
+                        "pit_hi": pit_hi,
+                        "recent_mean": recent,
                     }
                 )
             )
