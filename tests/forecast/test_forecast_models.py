@@ -11,6 +11,8 @@ from accordwatch.errors import InputError, NotFound
 from accordwatch.forecast import Conflictology, QuantileGBM, find_unit, protocol_window
 from accordwatch.forecast._alerts import alerts
 from accordwatch.forecast._forecast import fan_chart, forecast
+from accordwatch.forecast._samples import whole_deaths
+from accordwatch.forecast._scores import crps
 
 FAST = {"n_estimators": 30, "quantiles": (0.05, 0.25, 0.5, 0.75, 0.95)}
 
@@ -151,3 +153,31 @@ def test_target_is_relative_to_the_anchor(sahel: pd.DataFrame, fitted) -> None:
         assert q[i, 0, 2] < q_old[i, 0, 2]
     with pytest.raises(InputError, match="anchor"):
         QuantileGBM(anchor="mean5")
+
+
+def test_whole_deaths_averages_the_cdf_over_each_unit_interval() -> None:
+    rng = np.random.default_rng(5)
+    x = np.expm1(rng.normal(0.5, 1.5, size=(400, 1000)).clip(0))  # many members in (0, 1)
+    g = whole_deaths(x)
+    assert g.shape == x.shape and (g == np.round(g)).all() and (np.diff(g, axis=-1) >= 0).all()
+    assert (np.abs(g.mean(-1) - x.mean(-1)) <= 0.02 + 1e-3 * x.mean(-1)).all()  # mean kept
+    # G(k) = the average of F over [k, k + 1), up to the 1/n grid of an equal-weight ensemble
+    grid = np.linspace(0, 1, 101)[:-1]
+    for k in (0, 1, 3, 10):
+        avg_f = np.stack([(x <= k + t).mean(-1) for t in grid]).mean(0)
+        np.testing.assert_allclose((g <= k).mean(-1), avg_f, atol=1.5e-3 + 1 / 1000)
+    # so the CRPS at whole-number outcomes does not get worse; at 0 it gets better
+    for y in (0, 1, 5, 40):
+        obs = np.full(len(x), float(y))
+        assert (crps(obs, g) <= crps(obs, x) + 0.01).all()
+    obs0 = np.zeros(len(x))
+    assert crps(obs0, g).mean() < crps(obs0, x).mean()
+
+
+def test_learned_model_forecasts_whole_deaths(fitted) -> None:
+    model, train = fitted
+    whole = model.predict(4).values
+    assert (whole == np.round(whole)).all()
+    frac = QuantileGBM(mix=0.0, whole=False, **FAST).fit(train).predict(4).values
+    assert (frac != np.round(frac)).any()
+    np.testing.assert_allclose(whole.mean(-1), frac.mean(-1), rtol=0.02, atol=0.02)

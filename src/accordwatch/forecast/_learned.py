@@ -6,9 +6,10 @@ LightGBM model per quantile of ``log1p(deaths)`` at ``step`` months ahead
 (quantiles are equivariant under the monotone log1p, so they are quantiles of
 deaths too), in several bags with different seeds whose quantile curves are
 averaged. The quantile curve of each unit-month becomes an ensemble by
-inverse-CDF interpolation; a share ``mix`` of the ensemble is the unit's own
-last ``window`` months (the conflictology benchmark's distribution), which
-keeps the forecast close to history where the trees are unsure.
+inverse-CDF interpolation, projected onto whole deaths (:func:`._samples.whole_deaths`);
+a share ``mix`` of the ensemble is the unit's own last ``window`` months (the
+conflictology benchmark's distribution), which keeps the forecast close to history
+where the trees are unsure.
 
 Example:
     >>> from accordwatch.forecast import load_views_cm
@@ -29,6 +30,7 @@ import numpy as np
 from ..errors import InputError
 from ._benchmarks import History, Model
 from ._features import FEATURES, origin_features
+from ._samples import whole_deaths
 
 if TYPE_CHECKING:  # lightgbm loads only when a model is fitted (the CLI starts fast)
     import lightgbm as lgb
@@ -59,6 +61,9 @@ class QuantileGBM(Model):
     * ``level_weight`` — weight rows by ``(1 + recent mean deaths) ** level_weight``,
       bringing the log-scale pinball loss closer to CRPS on the count scale;
     * ``spread`` — scale the quantiles about the median on the log scale (1 = as fitted);
+    * ``whole`` — project the interpolated distribution onto whole deaths (mean kept;
+      never a larger CRPS at a whole-number outcome, up to the 1/n_samples grid; fixes
+      the PIT of zeros: chosen in the fifth round for calibration, CRPS unchanged);
     * ``n_bags`` — independent fits (bag ``b`` draws its training rows and tree
       subsamples with seed ``seed + b``) whose quantile curves are averaged
       (quantile averaging: smoother, less seed-dependent quantiles);
@@ -81,6 +86,7 @@ class QuantileGBM(Model):
         level_weight: float = 0.3,
         anchor: str = "lag0",
         spread: float = 1.0,
+        whole: bool = True,
         n_bags: int = 4,
         n_estimators: int = 100,
         learning_rate: float = 0.08,
@@ -108,6 +114,7 @@ class QuantileGBM(Model):
             raise InputError(f"anchor must be one of the features, e.g. 'lag0' or 'mean12' (got {anchor!r}).")
         self.anchor = anchor
         self.spread = float(spread)
+        self.whole = bool(whole)
         if int(n_bags) < 1:
             raise InputError(f"n_bags must be at least 1 (got {n_bags}).")
         self.n_bags = int(n_bags)
@@ -233,6 +240,8 @@ class QuantileGBM(Model):
         qs = np.asarray(self.quantiles)
         flat = qv.reshape(-1, len(qs))
         model_part = np.stack([np.interp(probs, qs, row) for row in flat]).reshape(n, h, n_model)
+        if self.whole and n_model:
+            model_part = whole_deaths(model_part)
         if n_hist == 0:
             return model_part
         recent = hist.values[:, -self.window :]
