@@ -73,14 +73,15 @@ def main() -> None:
     print(by_year["coverage_50"].unstack().round(3).to_string())
     print("\nBrier score, P(deaths >= 25)")
     print(brier.round(4).to_string())
-    print("\nPIT histogram, 10 bins (calibrated: 0.10 each), all scored unit-months")
-    print(result.calibration().round(3).to_string())
-    print("\nsame, units with >= 1 death a month on average in the 12 months through the cutoff")
-    active = result.calibration(min_recent_mean=1.0)
-    print(active.round(3).to_string())
-    dev = active.drop(columns="n").sub(0.1).abs().sum(axis=1) / 2
-    print("share of PIT mass to move for a flat histogram (units at war): "
-          + ", ".join(f"{k} {v:.3f}" for k, v in dev.items()))
+    for title, cal in (
+        ("all scored unit-months", result.calibration()),
+        ("units with >= 1 death a month on average in the 12 months through the cutoff",
+         result.calibration(min_recent_mean=1.0)),
+    ):
+        print(f"\nPIT histogram, 10 bins (calibrated: 0.10 each), {title}")
+        print(cal.round(3).to_string())
+        dev = cal.drop(columns="n").sub(0.1).abs().sum(axis=1) / 2
+        print("distance from flat (share of PIT mass to move): " + ", ".join(f"{k} {v:.3f}" for k, v in dev.items()))
     pub = PUBLISHED["conflictology"]
     shown = {y: pub[y] for y in args.years if y in pub}
     if shown:
