@@ -181,3 +181,14 @@ def test_learned_model_forecasts_whole_deaths(fitted) -> None:
     frac = QuantileGBM(mix=0.0, whole=False, **FAST).fit(train).predict(4).values
     assert (frac != np.round(frac)).any()
     np.testing.assert_allclose(whole.mean(-1), frac.mean(-1), rtol=0.02, atol=0.02)
+
+
+def test_summary_quantiles_are_ensemble_values() -> None:
+    from accordwatch.forecast import Samples
+
+    draws = np.array([[[0.0] * 60 + [3.0] * 25 + [40.0] * 15]])  # P(0) = .6, P(3) = .25, P(40) = .15
+    s = Samples(unit_id=np.array([1]), unit=np.array(["X"]), cutoff=500, values=draws)
+    row = s.summary().iloc[0]
+    # smallest value with P(X <= v) >= q: no 1.5 or 21.5 deaths between members
+    assert (row["median"], row["lo-50"], row["hi-50"], row["lo-90"], row["hi-90"]) == (0, 0, 3, 0, 40)
+    assert s.quantile(0.85)[0, 0] == 3 and s.quantile(0.86)[0, 0] == 40

@@ -74,7 +74,7 @@ def alerts(
     m = make_model(DEFAULT_MODEL) if model is None else (make_model(model) if isinstance(model, str) else model)
     samples = m.fit(before).predict(1)
     a = (1 - level) / 2
-    med, hi = np.quantile(samples.values[:, 0, :], [0.5, 1 - a], axis=-1)
+    med, hi = samples.quantile([0.5, 1 - a])[:, :, 0]
     fc = pd.DataFrame({"unit_id": samples.unit_id, "forecast_median": med, "forecast_hi": hi})
 
     hist = history_matrix(panel)

@@ -59,8 +59,13 @@ class Samples:
         return self.cutoff + self.steps
 
     def quantile(self, q: float | Sequence[float]) -> np.ndarray:
-        """Quantile(s) per unit and step; shape ``(n_units, h)`` or ``(len(q), n_units, h)``."""
-        return np.quantile(self.values, q, axis=-1)
+        """Quantile(s) per unit and step; shape ``(n_units, h)`` or ``(len(q), n_units, h)``.
+
+        The quantile is the smallest ensemble value ``v`` with ``P(X ≤ v) ≥ q`` (no
+        interpolation between members), so a forecast of deaths has whole-number
+        quantiles and a central interval holds at least its nominal probability.
+        """
+        return np.quantile(self.values, q, axis=-1, method="inverted_cdf")
 
     def prob_at_least(self, threshold: float) -> np.ndarray:
         """Probability of at least ``threshold`` deaths, per unit and step."""
@@ -89,7 +94,7 @@ class Samples:
         for lv in levels:
             a = (100 - lv) / 200
             qs += [a, 1 - a]
-        qv = np.quantile(self.values, qs, axis=-1)
+        qv = self.quantile(qs)
         n, h = len(self.unit_id), self.h
         frame = pd.DataFrame(
             {
