@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from accordwatch.cli import app
@@ -95,3 +96,29 @@ def test_forecast_and_alerts_from_the_store(empty_db: Path, ged_full: Path) -> N
 def test_from_store_with_no_events(empty_db: Path) -> None:
     res = runner.invoke(app, ["alerts", "--from-store", "--db", str(empty_db), "-m", "conflictology"])
     assert res.exit_code == 2 and "ingest" in res.stderr
+
+
+def test_backtest_on_the_stores_own_events(empty_db: Path, ged_full: Path) -> None:
+    import accordwatch
+    from accordwatch.forecast import backtest, series_from_events
+
+    accordwatch.ingest_ucdp(ged_full, db=empty_db)
+    res = runner.invoke(
+        app,
+        ["backtest", "store", "--db", str(empty_db), "--level", "admin1", "--test-years", "2021", "2022",
+         "-m", "conflictology", "-f", "json"],
+    )
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["protocol"]["test_years"] == [2021, 2022] and doc["default"] == "conflictology"
+    # the same numbers as the Python API on the admin-1 series built from the same events
+    panel = series_from_events(accordwatch.events(empty_db, type_of_violence=1), "admin1")
+    result = backtest(panel, [2021, 2022], models={})
+    api = result.scores
+    units = set(result.frame["unit"])
+    assert len(units) >= 10 and all(u.startswith("Central African Republic / ") for u in units)
+    for name in ("zero", "last", "conflictology"):
+        assert doc["models"][name]["n"] == api.loc[name, "n"]
+        assert doc["models"][name]["crps"] == pytest.approx(api.loc[name, "crps"])
+    bad = runner.invoke(app, ["backtest", "store", "--db", str(empty_db), "--test-years", "2030"])
+    assert bad.exit_code == InputError.exit_code and "Possible test years" in bad.stderr

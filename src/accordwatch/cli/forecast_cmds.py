@@ -1,4 +1,4 @@
-"""Forecast commands: ``backtest cm``, ``forecast`` and ``alerts`` — thin shells over :mod:`accordwatch.forecast`."""
+"""Forecast commands: ``backtest cm|store``, ``forecast`` and ``alerts`` — thin shells over :mod:`accordwatch.forecast`."""
 
 from __future__ import annotations
 
@@ -75,27 +75,52 @@ def _parse_years(tokens: list[str]) -> list[int]:
     return years
 
 
+TestYears = Annotated[str, typer.Option("--test-years", help="Test years: '2018 2019 2020 2021', '2018,2019' or '2018-2021'.")]
+MoreYears = Annotated[list[str] | None, typer.Argument(help="Further test years (so that --test-years 2018 2019 … works).", show_default=False)]
+Models = Annotated[list[ModelName] | None, typer.Option("--model", "-m", help="Models besides the benchmarks (repeatable). Default: the default model.")]
+
+
 @backtest_app.command("cm")
 def backtest_cm(
-    test_years: Annotated[str, typer.Option("--test-years", help="Test years: '2018 2019 2020 2021', '2018,2019' or '2018-2021'.")],
-    more_years: Annotated[list[str] | None, typer.Argument(help="Further test years (so that --test-years 2018 2019 … works).", show_default=False)] = None,
+    test_years: TestYears,
+    more_years: MoreYears = None,
     data: DataOption = None,
-    models: Annotated[list[ModelName] | None, typer.Option("--model", "-m", help="Models besides the benchmarks (repeatable). Default: the default model.")] = None,
+    models: Models = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Backtest country-month forecasts: for year Y train through October Y−1, forecast Jan–Dec Y."""
-    years = _parse_years([test_years, *(more_years or [])])
-    panel = fx.load_views_cm(data)
+    _backtest(fx.load_views_cm(data), [test_years, *(more_years or [])], models, fmt)
+
+
+@backtest_app.command("store")
+def backtest_store(
+    test_years: TestYears,
+    more_years: MoreYears = None,
+    db: DbOption = None,
+    level: LevelOption = Level.admin1,
+    models: Models = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Backtest on the store's own events, per country, admin-1 region or PRIO-GRID cell (same protocol).
+
+    Example: accordwatch backtest store --level admin1 --test-years 2019-2022 -m conflictology
+    """
+    _backtest(_panel(None, True, db, level), [test_years, *(more_years or [])], models, fmt)
+
+
+def _backtest(panel: pd.DataFrame, tokens: list[str], models: list[ModelName] | None, fmt: Format) -> None:
+    years = _parse_years(tokens)
     chosen = None if not models else {m.value: fx.make_model(m.value) for m in models}
-    err.print(f"backtesting {', '.join(map(str, years))} …")
+    err.print(f"backtesting {', '.join(map(str, years))} on {panel['unit_id'].nunique()} units …")
     result = fx.backtest(panel, years, models=chosen)
     if fmt is Format.json:
         print_json(result.to_dict())
         return
     table = result.scores.reset_index()
-    years = result.by_year()["crps"].unstack()
-    years.columns = [f"crps_{c}" for c in years.columns]
-    print_frame(table.merge(years, left_on="model", right_index=True), fmt, title=f"default model: {result.default}")
+    by_year = result.by_year()["crps"].unstack()
+    by_year.columns = [f"crps_{c}" for c in by_year.columns]
+    out = table.merge(by_year, left_on="model", right_index=True)
+    print_frame(out.round(4) if fmt is Format.table else out, fmt, title=f"default model: {result.default}")
 
 
 def forecast_cmd(
