@@ -131,6 +131,9 @@ def test_alerts_flag_a_spike_with_reasons(sahel: pd.DataFrame) -> None:
     assert not plain["unit"].isin(["Ghana", "Niger"]).any()
     with pytest.raises(InputError, match="level"):
         alerts(sahel, model="conflictology", level=0.2)
+    spiked.loc[(spiked.unit == "Ghana") & (spiked.month_id == last), "y"] = 1.0
+    one = alerts(spiked, model="conflictology", min_deaths=1)
+    assert one.loc[one.unit == "Ghana", "reason"].iloc[0].startswith("1 death, above the 90% forecast bound of 0")
 
 
 def test_target_is_relative_to_the_anchor(sahel: pd.DataFrame, fitted) -> None:

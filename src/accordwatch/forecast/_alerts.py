@@ -95,7 +95,7 @@ def alerts(
         if np.isfinite(r.forecast_hi) and r.deaths > r.forecast_hi:
             checks.append("above_forecast")
             words.append(
-                f"{r.deaths:.0f} deaths, above the {pct} forecast bound of {r.forecast_hi:.0f} "
+                f"{r.deaths:.0f} death{'' if r.deaths == 1 else 's'}, above the {pct} forecast bound of {r.forecast_hi:.0f} "
                 f"(median {r.forecast_median:.0f})"
             )
             refs.append(r.forecast_hi)
