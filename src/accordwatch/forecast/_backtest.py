@@ -131,12 +131,11 @@ class BacktestResult:
         keys = ["model", "year"] if by_year else ["model"]
         labels = [f"{i / bins:.2f}-{(i + 1) / bins:.2f}" for i in range(bins)]
         rows = {
-            key: pit_histogram(g["pit_lo"].to_numpy(), g["pit_hi"].to_numpy(), bins)
+            key: [*pit_histogram(g["pit_lo"].to_numpy(), g["pit_hi"].to_numpy(), bins), len(g)]
             for key, g in frame.groupby(keys, sort=False)
         }
-        out = pd.DataFrame.from_dict(rows, orient="index", columns=labels)
+        out = pd.DataFrame.from_dict(rows, orient="index", columns=[*labels, "n"]).astype({"n": int})
         out.index = pd.MultiIndex.from_tuples(rows, names=keys) if by_year else pd.Index([k[0] for k in rows], name="model")
-        out["n"] = frame.groupby(keys, sort=False).size().reindex(out.index).to_numpy()
         return out
 
     def to_dict(self) -> dict[str, Any]:
