@@ -58,8 +58,11 @@ def test_forecast_json_and_chart(tmp_path: Path) -> None:
 def test_forecast_errors() -> None:
     res = runner.invoke(app, ["forecast", "--country", "Wakanda", "--data", SLICE, "-m", "conflictology"])
     assert res.exit_code == NotFound.exit_code == 3 and "unknown unit 'Wakanda'" in res.stderr
-    both = runner.invoke(app, ["forecast", "--country", "Mali", "--unit", "50", "--data", SLICE])
-    assert both.exit_code == 2 and "exactly one of --country or --unit" in both.stderr
+    for args in ([], ["--all", "--country", "Mali"]):
+        res = runner.invoke(app, ["forecast", *args, "--data", SLICE, "-m", "conflictology"])
+        assert res.exit_code == 2 and "--country/--unit, or pass --all" in res.stderr
+    two = runner.invoke(app, ["forecast", "-c", "Mali", "-c", "Niger", "--chart", "x.png", "--data", SLICE])
+    assert two.exit_code == 2 and "--chart draws one unit" in two.stderr
     mixed = runner.invoke(app, ["forecast", "--country", "Mali", "--data", SLICE, "--from-store"])
     assert mixed.exit_code == 2 and "not both" in mixed.stderr
 
@@ -122,3 +125,19 @@ def test_backtest_on_the_stores_own_events(empty_db: Path, ged_full: Path) -> No
         assert doc["models"][name]["crps"] == pytest.approx(api.loc[name, "crps"])
     bad = runner.invoke(app, ["backtest", "store", "--db", str(empty_db), "--test-years", "2030"])
     assert bad.exit_code == InputError.exit_code and "Possible test years" in bad.stderr
+
+
+def test_forecast_several_units_and_all() -> None:
+    res = runner.invoke(
+        app, ["forecast", "-c", "Niger", "--unit", "Mali", "--months", "2", "--data", SLICE, "-m", "conflictology", "-f", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert [(r["unit"], r["month"]) for r in rows] == [
+        ("Niger", "2023-01"), ("Niger", "2023-02"), ("Mali", "2023-01"), ("Mali", "2023-02")
+    ]
+    every = runner.invoke(app, ["forecast", "--all", "--months", "1", "--data", SLICE, "-m", "conflictology", "-f", "csv"])
+    assert every.exit_code == 0, every.output
+    lines = every.stdout.strip().splitlines()
+    units = [line.split(",")[0] for line in lines[1:]]
+    assert lines[0].startswith("unit,month,median") and units == sorted(units) and len(units) == 12  # the 12 countries reporting in 2022-12

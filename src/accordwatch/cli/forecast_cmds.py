@@ -124,30 +124,42 @@ def _backtest(panel: pd.DataFrame, tokens: list[str], models: list[ModelName] | 
 
 
 def forecast_cmd(
-    country: Annotated[str | None, typer.Option("--country", "-c", help="Country name or id.")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", "-u", help="Any unit by name or id (admin-1 'Mali / Gao', PRIO-GRID gid).")] = None,
+    country: Annotated[list[str] | None, typer.Option("--country", "-c", help="Country name or id (repeatable).")] = None,
+    unit: Annotated[list[str] | None, typer.Option("--unit", "-u", help="Any unit by name or id (repeatable): admin-1 'Mali / Gao', PRIO-GRID gid.")] = None,
+    all_units: Annotated[bool, typer.Option("--all", help="Every unit that can be forecast (one fit), sorted by name.")] = False,
     months: Annotated[int, typer.Option("--months", help="Months to forecast after the last month of data.")] = 12,
     data: DataOption = None,
     from_store: FromStore = False,
     db: DbOption = None,
     level: LevelOption = Level.country,
     model: ModelOption = _DEFAULT,
-    chart: Annotated[Path | None, typer.Option("--chart", help="Write a fan chart of history and forecast (.png or .svg).", dir_okay=False)] = None,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Write a fan chart of history and forecast (.png or .svg; one unit).", dir_okay=False)] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Probabilistic forecast for one unit: median, 50 % and 90 % intervals, P(≥25) and P(≥100) deaths."""
-    name = country if country is not None else unit
-    if name is None or (country is not None and unit is not None):
-        raise InputError("name exactly one of --country or --unit.")
+    """Probabilistic forecasts: median, 50 % and 90 % intervals, P(≥25) and P(≥100) deaths per month.
+
+    Examples: accordwatch forecast --country Mali --chart mali.png;
+    accordwatch forecast -c Mali -c Niger -c "Burkina Faso" --months 6;
+    accordwatch forecast --all --from-store --level admin1 --format csv
+    """
+    names = [*(country or []), *(unit or [])]
+    if all_units == bool(names):
+        raise InputError("name units with --country/--unit, or pass --all — one of the two.")
+    if chart is not None and len(names) != 1:
+        raise InputError("--chart draws one unit; name exactly one with --country or --unit.")
     panel = _panel(data, from_store, db, level)
     err.print(f"fitting {model.value} on {panel['unit_id'].nunique()} units …")
-    fc = fx.forecast(panel, name, months, model=model.value)
+    fc = fx.forecast(panel, None if all_units else names, months, model=model.value)
     if chart is not None:
         fx.fan_chart(panel, fc, chart)
         err.print(f"fan chart written to {chart}")
     cols = ["month", "median", "lo-50", "hi-50", "lo-90", "hi-90", "p_ge_25", "p_ge_100", "mean"]
+    several = fc["unit_id"].nunique() > 1
+    if several:
+        cols.insert(0, "unit")
     shown = fc if fmt is Format.json else fc[cols].round(2)
-    print_frame(shown, fmt, title=f"{fc['unit'].iloc[0]}: {months}-month forecast ({model.value})")
+    title = f"{months}-month forecasts for {fc['unit_id'].nunique()} units" if several else f"{fc['unit'].iloc[0]}: {months}-month forecast"
+    print_frame(shown, fmt, title=f"{title} ({model.value})")
 
 
 def alerts_cmd(

@@ -1,4 +1,4 @@
-"""Forecasts for one unit from the latest month, and a fan chart of history and forecast.
+"""Forecasts for one unit, several or all from the latest month, and a fan chart of history and forecast.
 
 Example:
     >>> from accordwatch.forecast import Conflictology, load_views_cm
@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,25 +28,44 @@ __all__ = ["fan_chart", "forecast"]
 
 def forecast(
     df: pd.DataFrame | None,
-    unit: str | int,
+    unit: str | int | Sequence[str | int] | None,
     months: int = 12,
     *,
     model: Model | str | None = None,
 ) -> pd.DataFrame:
-    """Forecast ``months`` months after the panel's last month for one unit.
+    """Forecast ``months`` months after the panel's last month for one unit, several, or all.
 
-    The model (default: the backtested default, fitted on every unit so the
-    pooled model learns from all of them) is fitted on the whole panel. Returns
-    one row per month: ``mean``, ``median``, ``lo-50``/``hi-50``, ``lo-90``/``hi-90``
-    and the probabilities of at least 25 and 100 deaths (``p_ge_25``, ``p_ge_100``).
+    ``unit`` is a name or id, a list of them, or ``None`` for every unit the model can
+    forecast (those with data in the last month and enough history; the others are
+    in ``model.skipped_``). The model (default: the backtested default, fitted on every
+    unit so the pooled model learns from all of them) is fitted once on the whole
+    panel. Returns one row per unit and month: ``mean``, ``median``, ``lo-50``/``hi-50``,
+    ``lo-90``/``hi-90`` and the probabilities of at least 25 and 100 deaths
+    (``p_ge_25``, ``p_ge_100``), units in the order asked (all units: by name).
 
     Raises :class:`~accordwatch.errors.NotFound` for an unknown unit and
-    :class:`~accordwatch.errors.InputError` for a unit without data in the last
+    :class:`~accordwatch.errors.InputError` for a named unit without data in the last
     month or with too little history.
     """
     panel = load_views_cm() if df is None else validate_panel(df, source="forecast")
     if not 1 <= int(months) <= 36:
         raise InputError(f"months must be between 1 and 36 (got {months}); forecasts further out are not backtested.")
+    m = make_model(DEFAULT_MODEL) if model is None else (make_model(model) if isinstance(model, str) else model)
+    named = None if unit is None else [unit] if isinstance(unit, (str, int, np.integer)) else list(unit)
+    if named is not None and not named:
+        raise InputError("no unit given; name one or more units, or pass None for all.")
+    uids = None if named is None else [_forecastable(panel, u, m.min_history) for u in named]
+    samples = m.fit(panel).predict(int(months))
+    if uids is None:
+        order = np.argsort(samples.unit.astype(str), kind="stable")
+        uids = [int(u) for u in samples.unit_id[order]]
+    out = samples.select(uids).summary(levels=(50, 90), thresholds=(25, 100))
+    out.insert(0, "model", m.name)
+    return out
+
+
+def _forecastable(panel: pd.DataFrame, unit: str | int, min_history: int) -> int:
+    """The unit's id, after checking that it reports in the last month and has enough history."""
     uid = find_unit(panel, unit)
     rows = panel[panel["unit_id"] == uid]
     last = int(panel["month_id"].max())
@@ -55,16 +75,12 @@ def forecast(
             f"{name}'s data end in {month_label(int(rows['month_id'].max()))}, before the panel's last month "
             f"{month_label(last)}; a unit that no longer reports cannot be forecast. Add its recent months."
         )
-    m = make_model(DEFAULT_MODEL) if model is None else (make_model(model) if isinstance(model, str) else model)
-    if len(rows) < m.min_history:
+    if len(rows) < min_history:
         raise InputError(
-            f"{name} has only {len(rows)} months of data; {m.min_history} are needed for a forecast. "
+            f"{name} has only {len(rows)} months of data; {min_history} are needed for a forecast. "
             "Give a longer series."
         )
-    samples = m.fit(panel).predict(int(months)).select([uid])
-    out = samples.summary(levels=(50, 90), thresholds=(25, 100))
-    out.insert(0, "model", m.name)
-    return out
+    return uid
 
 
 def fan_chart(
@@ -83,6 +99,11 @@ def fan_chart(
         raise InputError(f"chart file {out} must end in .png or .svg.")
     if fc.empty:
         raise InputError("empty forecast; nothing to draw.")
+    if fc["unit_id"].nunique() > 1:
+        raise InputError(
+            f"a fan chart draws one unit, and this forecast has {fc['unit_id'].nunique()}; "
+            "select one first, e.g. fc[fc.unit == 'Mali']."
+        )
     import matplotlib
 
     matplotlib.use("Agg")
