@@ -12,7 +12,7 @@ Usage (from the repository root, venv active)::
         --qgbm n_bags=1 steps_per_origin=4 seed=1     # a variant of the default (validation only)
     python benchmarks/bench_backtest.py --data path/to/ged_sb_cm.csv.gz --json out.json
 
-Settings were chosen on validation years ≤ 2017 only (2014–2017, then 2010–2017 in two
+Settings were chosen on validation years ≤ 2017 only (2014–2017, then 2010–2017 in four
 more rounds; see docs/forecast.md); 2018–2021 are for reporting.
 """
 

@@ -45,8 +45,8 @@ class QuantileGBM(Model):
     """Pooled LightGBM quantile regression on log1p deaths, step as a feature, mixed with recent history.
 
     Parameters (defaults chosen on validation years ≤ 2017 only — 2014–2017, then
-    2010–2017 for the features and the bagging, then 2010–2017 again for the anchor;
-    see ``docs/forecast.md``):
+    2010–2017 for the features and the bagging, then 2010–2017 again for the anchor and
+    (fifth round) the whole-deaths projection; see ``docs/forecast.md``):
 
     * ``quantiles`` — one booster each; the ensemble interpolates between them;
     * ``mix`` — share of the ensemble drawn from the unit's last ``window`` months;
