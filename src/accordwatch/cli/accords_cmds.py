@@ -182,9 +182,20 @@ def timeline_cmd(
 ) -> None:
     """Milestones on one monthly timeline with fatalities."""
     frame = ac.timeline(agreement_id, country=country, db=db, since=since, until=until)
-    if fmt is Format.table and not all_months:
-        frame = frame[frame.milestones.notna()]
-    print_frame(frame, fmt, title="Timeline")
+    title = f"Timeline of {country}" if country else f"Timeline of agreement {agreement_id}"
+    if fmt is Format.table:
+        # one row per month with milestones (unless --all-months); the deaths' source goes in the
+        # title once, and the milestone texts already start with their kind
+        if not all_months:
+            frame = frame[frame.milestones.notna()]
+        sources = sorted(frame["fatalities_source"].dropna().unique())
+        if sources:
+            title += f" — fatalities: {'; '.join(sources)}"
+        frame = frame.assign(
+            month=frame["month"].astype(str).str[:7],
+            fatalities=frame["fatalities"].map(lambda v: "" if v != v else f"{v:,.0f}"),
+        )[["month", "fatalities", "milestones"]]
+    print_frame(frame, fmt, title=title)
 
 
 @accords_app.command("health")
