@@ -57,6 +57,11 @@ def test_import_load_timeline_health(adb: Path, data: Path) -> None:
     assert health[-1]["status"] == "terminated"
     table = runner.invoke(app, ["accords", "health", "30", "--db", str(adb)])
     assert table.exit_code == 0 and "terminated" in table.stdout
+    tl_table = runner.invoke(app, ["accords", "timeline", "--country", "Mali", "--db", str(adb)], env={"COLUMNS": "250"})
+    assert tl_table.exit_code == 0, tl_table.output
+    # the fatalities' source is named once, in the title; months read YYYY-MM
+    assert tl_table.stdout.count("UCDP GED state-based deaths") == 1 and "Timeline of Mali" in tl_table.stdout
+    assert "│ 2015-06 │ 18 " in tl_table.stdout and "2015-06-01" not in tl_table.stdout
 
 
 def test_errors_exit_with_the_library_error_code(adb: Path) -> None:
