@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from accordwatch.forecast import Conflictology, QuantileGBM, load_views_cm, protocol_window
-from accordwatch.forecast._samples import whole_deaths
+from accordwatch.forecast._learned import ensemble  # the ensemble QuantileGBM builds
 from accordwatch.forecast._scores import covered, crps
 
 CACHE = Path(os.environ.get("ACCORDWATCH_VARIANTS", "/tmp/accordwatch-variants"))
@@ -87,24 +87,6 @@ def _quantiles(name: str, year: int, units: np.ndarray) -> tuple[np.ndarray, np.
     z = np.load(CACHE / f"{name}_{year}.npz")
     pos = {int(u): i for i, u in enumerate(z["ids"])}
     return z["qv"][[pos[int(u)] for u in units]][:, 2:14, :], z["qs"]
-
-
-def ensemble(qv: np.ndarray, qs: np.ndarray, recent: np.ndarray, mix: float, n: int = 1000,
-             whole: bool = True) -> np.ndarray:
-    """The same ensemble as ``QuantileGBM._predict``: interpolated quantiles (projected onto
-    whole deaths unless ``whole=False``, as before the fifth round) plus a share of history."""
-    n_hist = int(round(n * mix))
-    n_model = n - n_hist
-    probs = (np.arange(n_model) + 0.5) / n_model
-    flat = qv.reshape(-1, qv.shape[-1])
-    model = np.stack([np.interp(probs, qs, row) for row in flat]).reshape(*qv.shape[:2], n_model)
-    if whole:
-        model = whole_deaths(model)
-    if n_hist == 0:
-        return model
-    reps = np.resize(np.arange(recent.shape[1]), n_hist)
-    hist = np.broadcast_to(recent[:, None, reps], (*qv.shape[:2], n_hist))
-    return np.concatenate([model, hist], axis=-1)
 
 
 def score(parts: list[tuple[str, float]], mix: float = 0.25, label: str = "") -> tuple[float, float]:

@@ -29,7 +29,7 @@ import pandas as pd
 from ..errors import InputError
 from ._benchmarks import Model, history_matrix
 from ._data import load_views_cm, month_label, validate_panel
-from ._learned import DEFAULT_MODEL, make_model
+from ._learned import as_model
 
 __all__ = ["alerts"]
 
@@ -71,7 +71,7 @@ def alerts(
     before = panel[panel["month_id"] < last]
     if before.empty:
         raise InputError("alerts need at least two months of data (history plus the latest month).")
-    m = make_model(DEFAULT_MODEL) if model is None else (make_model(model) if isinstance(model, str) else model)
+    m = as_model(model)
     samples = m.fit(before).predict(1)
     a = (1 - level) / 2
     med, hi = samples.quantile([0.5, 1 - a])[:, :, 0]

@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import InputError
 from ._benchmarks import Model
 from ._data import find_unit, load_views_cm, month_label, validate_panel
-from ._learned import DEFAULT_MODEL, make_model
+from ._learned import as_model
 
 __all__ = ["fan_chart", "forecast"]
 
@@ -50,7 +50,7 @@ def forecast(
     panel = load_views_cm() if df is None else validate_panel(df, source="forecast")
     if not 1 <= int(months) <= 36:
         raise InputError(f"months must be between 1 and 36 (got {months}); forecasts further out are not backtested.")
-    m = make_model(DEFAULT_MODEL) if model is None else (make_model(model) if isinstance(model, str) else model)
+    m = as_model(model)
     named = None if unit is None else [unit] if isinstance(unit, (str, int, np.integer)) else list(unit)
     if named is not None and not named:
         raise InputError("no unit given; name one or more units, or pass None for all.")

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -232,22 +233,39 @@ class QuantileGBM(Model):
         return self._deaths(self._curve(self.boosters_, x), x, h)
 
     def _predict(self, hist: History, h: int) -> np.ndarray:
-        qv = self.predict_quantiles(h)
-        n = qv.shape[0]
-        n_hist = int(round(self.n_samples * self.mix))
-        n_model = self.n_samples - n_hist
-        probs = (np.arange(n_model) + 0.5) / max(n_model, 1)
-        qs = np.asarray(self.quantiles)
-        flat = qv.reshape(-1, len(qs))
-        model_part = np.stack([np.interp(probs, qs, row) for row in flat]).reshape(n, h, n_model)
-        if self.whole and n_model:
-            model_part = whole_deaths(model_part)
-        if n_hist == 0:
-            return model_part
         recent = hist.values[:, -self.window :]
-        reps = np.resize(np.arange(self.window), n_hist)
-        hist_part = np.broadcast_to(recent[:, None, reps], (n, h, n_hist))
-        return np.concatenate([model_part, hist_part], axis=-1)
+        return ensemble(self.predict_quantiles(h), self.quantiles, recent, self.mix, self.n_samples, whole=self.whole)
+
+
+def ensemble(
+    qv: np.ndarray, qs: Sequence[float], recent: np.ndarray, mix: float, n: int = 1000, *, whole: bool = True
+) -> np.ndarray:
+    """The ensemble ``(units, steps, n)`` of quantiles ``qv`` (at levels ``qs``) mixed with history.
+
+    ``n − round(n·mix)`` members come from inverse-CDF interpolation between the quantiles
+    (projected onto whole deaths with :func:`._samples.whole_deaths` unless ``whole=False``),
+    the rest repeat each unit's ``recent`` months in turn (the conflictology distribution).
+    """
+    n_units, h, _ = qv.shape
+    n_hist = int(round(n * mix))
+    n_model = n - n_hist
+    probs = (np.arange(n_model) + 0.5) / max(n_model, 1)
+    flat = qv.reshape(-1, qv.shape[-1])
+    model_part = np.stack([np.interp(probs, qs, row) for row in flat]).reshape(n_units, h, n_model)
+    if whole and n_model:
+        model_part = whole_deaths(model_part)
+    if n_hist == 0:
+        return model_part
+    reps = np.resize(np.arange(recent.shape[1]), n_hist)
+    hist_part = np.broadcast_to(recent[:, None, reps], (n_units, h, n_hist))
+    return np.concatenate([model_part, hist_part], axis=-1)
+
+
+def as_model(model: Model | str | None) -> Model:
+    """A model object from an object, a name, or ``None`` (the backtested default)."""
+    if model is None:
+        return make_model(DEFAULT_MODEL)
+    return make_model(model) if isinstance(model, str) else model
 
 
 def make_model(name: str, **kwargs: Any) -> Model:
