@@ -18,8 +18,10 @@ def main() -> None:
     reg = ActorRegistry.default()
     t2 = time.perf_counter()
     print(f"import accordwatch.actors (pandas, yaml, rapidfuzz): {t1 - t0:.3f} s")
-    print(f"ActorRegistry.default() first build: {t2 - t1:.3f} s "
-          f"({len(reg)} actors, {len(reg.alias_table())} aliases)")
+    print(
+        f"ActorRegistry.default() first build: {t2 - t1:.3f} s "
+        f"({len(reg)} actors, {len(reg.alias_table())} aliases)"
+    )
     tracemalloc.start()
     _default.__wrapped__()
     _, peak = tracemalloc.get_traced_memory()
@@ -40,15 +42,19 @@ def main() -> None:
     t5 = time.perf_counter()
     reg.mentions("warm up")
     print(f"mention index build: {time.perf_counter() - t5:.3f} s")
-    text = ("Le Cadre stratégique permanent accuse l'armée malienne et le groupe Wagner ; "
-            "the CMA and JNIM fighters clashed with FAMa near a MINUSMA camp. ") * 50
+    text = (
+        "Le Cadre stratégique permanent accuse l'armée malienne et le groupe Wagner ; "
+        "the CMA and JNIM fighters clashed with FAMa near a MINUSMA camp. "
+    ) * 50
     reps = 50
     t6 = time.perf_counter()
     for _ in range(reps):
         found = reg.mentions(text, country="Mali", on="2023-10-01")
     dt = time.perf_counter() - t6
     words = len(text.split())
-    print(f"mentions(): {words * reps / dt:,.0f} words per s ({len(found)} mentions in {words} words)")
+    print(
+        f"mentions(): {words * reps / dt:,.0f} words per s ({len(found)} mentions in {words} words)"
+    )
 
     t7 = time.perf_counter()
     for _ in range(200):

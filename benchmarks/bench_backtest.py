@@ -36,8 +36,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="VIEWS cm file (default: bundled)")
     parser.add_argument("--years", type=int, nargs="+", default=[2018, 2019, 2020, 2021])
     parser.add_argument("--json", type=Path, default=None, help="also write the JSON contract here")
-    parser.add_argument("--qgbm", nargs="+", default=None, metavar="KEY=VALUE",
-                        help="run qgbm with these settings instead of the defaults, e.g. n_bags=1 seed=2")
+    parser.add_argument(
+        "--qgbm",
+        nargs="+",
+        default=None,
+        metavar="KEY=VALUE",
+        help="run qgbm with these settings instead of the defaults, e.g. n_bags=1 seed=2",
+    )
     args = parser.parse_args()
 
     panel = load_views_cm(args.data)
@@ -57,8 +62,10 @@ def main() -> None:
     cover = by_year["coverage_90"].unstack()
     brier = by_year["brier_25"].unstack()
     ref = crps.loc["conflictology"]
-    print(f"VIEWS cm protocol, test years {args.years}; {panel['unit_id'].nunique()} units in the file; "
-          f"{int(scores['n'].iloc[0])} scored unit-months per model; cpu count {os.cpu_count()}")
+    print(
+        f"VIEWS cm protocol, test years {args.years}; {panel['unit_id'].nunique()} units in the file; "
+        f"{int(scores['n'].iloc[0])} scored unit-months per model; cpu count {os.cpu_count()}"
+    )
     print(f"default model: {result.default}\n")
     print("mean CRPS (lower is better)")
     table = crps.copy()
@@ -75,19 +82,26 @@ def main() -> None:
     print(brier.round(4).to_string())
     for title, cal in (
         ("all scored unit-months", result.calibration()),
-        ("units with >= 1 death a month on average in the 12 months through the cutoff",
-         result.calibration(min_recent_mean=1.0)),
+        (
+            "units with >= 1 death a month on average in the 12 months through the cutoff",
+            result.calibration(min_recent_mean=1.0),
+        ),
     ):
         print(f"\nPIT histogram, 10 bins (calibrated: 0.10 each), {title}")
         print(cal.round(3).to_string())
         dev = cal.drop(columns="n").sub(0.1).abs().sum(axis=1) / 2
-        print("distance from flat (share of PIT mass to move): " + ", ".join(f"{k} {v:.3f}" for k, v in dev.items()))
+        print(
+            "distance from flat (share of PIT mass to move): "
+            + ", ".join(f"{k} {v:.3f}" for k, v in dev.items())
+        )
     pub = PUBLISHED["conflictology"]
     shown = {y: pub[y] for y in args.years if y in pub}
     if shown:
         print(f"\npublished conflictology (191 countries): {shown}, mean 2018-2021 {pub['mean']}")
-    print("\nfit + predict seconds per model (all years): "
-          + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
+    print(
+        "\nfit + predict seconds per model (all years): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items())
+    )
     print(f"wall time of the whole backtest: {wall:.1f} s")
     if args.json:
         args.json.write_text(json.dumps(result.to_dict(), indent=2))

@@ -44,22 +44,30 @@ def main() -> None:
 
     chars = sum(len(d.text) for d in result.documents)
     print(f"text: {args.text} ({chars:,} characters), published {pub}")
-    print(f"load gazetteer + actor registry: {t1 - t0:.2f} s; extraction: {t2 - t1:.3f} s "
-          f"({chars / max(t2 - t1, 1e-9):,.0f} chars/s)")
+    print(
+        f"load gazetteer + actor registry: {t1 - t0:.2f} s; extraction: {t2 - t1:.3f} s "
+        f"({chars / max(t2 - t1, 1e-9):,.0f} chars/s)"
+    )
     for name in ("core", "all"):
         m = s[name]
-        print(f"events {name:4s}: P {m['precision']:.2f}  R {m['recall']:.2f}  F1 {m['f1']:.2f}  "
-              f"(tp {m['tp']}, predicted {m['predicted']}, gold {m['gold']})")
+        print(
+            f"events {name:4s}: P {m['precision']:.2f}  R {m['recall']:.2f}  F1 {m['f1']:.2f}  "
+            f"(tp {m['tp']}, predicted {m['predicted']}, gold {m['gold']})"
+        )
     for name in ("places", "actors"):
         m = s[name]
-        print(f"{name} mention recall: {m['recall']:.2f} ({m['gold'] - len(m['missed'])}/{m['gold']})"
-              + (f"  missed: {', '.join(m['missed'])}" if m["missed"] else ""))
+        print(
+            f"{name} mention recall: {m['recall']:.2f} ({m['gold'] - len(m['missed'])}/{m['gold']})"
+            + (f"  missed: {', '.join(m['missed'])}" if m["missed"] else "")
+        )
     fat = s["fatalities"]
     if fat["compared"]:
         print(f"fatalities agree on {fat['same']}/{fat['compared']} matched core events")
     for d in s["events"]:
         tag = "optional" if d["optional"] else "core"
-        print(f"  gold [{tag:8s}] {d['gold']} -> {'matched ' + str(d['matched']) if d['matched'] else 'MISSED'}")
+        print(
+            f"  gold [{tag:8s}] {d['gold']} -> {'matched ' + str(d['matched']) if d['matched'] else 'MISSED'}"
+        )
     for fp in s["false_positives"]:
         print(f"  false positive: {fp}")
 

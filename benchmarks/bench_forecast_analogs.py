@@ -46,26 +46,27 @@ def _matrix(cut: int):
     return wide.index.to_numpy(), np.log1p(wide.to_numpy(dtype=float))
 
 
-def analogue_members(year: int, units: np.ndarray, k: int, w: int, anchor: str,
-                     decay: float = 0.0) -> np.ndarray:
+def analogue_members(
+    year: int, units: np.ndarray, k: int, w: int, anchor: str, decay: float = 0.0
+) -> np.ndarray:
     """Log1p ensemble members ``[unit, step 3..14, k]`` of one validation year."""
     cut, _ = protocol_window(year)
     ids, lg = _matrix(cut)
     n_u, n_m = lg.shape
     # library: windows ending at column e with e + 14 <= last column, all known
     ends = np.arange(w - 1, n_m - 1 - 14 + 1)
-    win = np.stack([lg[:, e - w + 1:e + 1] for e in ends], axis=1)       # unit, end, w
-    fut = np.stack([lg[:, e + STEPS] for e in ends], axis=1)             # unit, end, 12
+    win = np.stack([lg[:, e - w + 1 : e + 1] for e in ends], axis=1)  # unit, end, w
+    fut = np.stack([lg[:, e + STEPS] for e in ends], axis=1)  # unit, end, 12
     ok = ~(np.isnan(win).any(-1) | np.isnan(fut).any(-1))
     win, fut = win[ok], fut[ok]
-    wts = np.exp(-decay * np.arange(w)[::-1])                           # recent months count more
+    wts = np.exp(-decay * np.arange(w)[::-1])  # recent months count more
     wts = np.sqrt(wts / wts.mean())
     pos = {int(u): i for i, u in enumerate(ids)}
-    q = lg[[pos[int(u)] for u in units], n_m - w:]
+    q = lg[[pos[int(u)] for u in units], n_m - w :]
     a, b = q * wts, win * wts
-    d = (a ** 2).sum(1)[:, None] + (b ** 2).sum(1)[None, :] - 2 * a @ b.T
+    d = (a**2).sum(1)[:, None] + (b**2).sum(1)[None, :] - 2 * a @ b.T
     nn = np.argpartition(d, k, axis=1)[:, :k]
-    f = fut[nn]                                                          # unit, k, 12
+    f = fut[nn]  # unit, k, 12
     if anchor == "last":
         f = q[:, -1][:, None, None] + (f - win[nn][..., -1:])
     elif anchor == "mean":
@@ -73,8 +74,14 @@ def analogue_members(year: int, units: np.ndarray, k: int, w: int, anchor: str,
     return np.clip(f, 0, None).transpose(0, 2, 1)
 
 
-def score(k: int, w: int, anchor: str, shares: list[tuple[float, float]], decay: float = 0.0,
-          model: str = "default") -> None:
+def score(
+    k: int,
+    w: int,
+    anchor: str,
+    shares: list[tuple[float, float]],
+    decay: float = 0.0,
+    model: str = "default",
+) -> None:
     res = {s: ([], 0.0, 0.0) for s in shares}
     alone, tot_a, tot_c = [], 0.0, 0.0
     for year in bv.YEARS:
@@ -92,13 +99,21 @@ def score(k: int, w: int, anchor: str, shares: list[tuple[float, float]], decay:
                 ens = np.concatenate([ens, an[..., np.resize(np.arange(k), n_an)]], axis=-1)
             c = crps(o, ens.reshape(len(o), -1))
             r, t, tc = res[(hist, share)]
-            res[(hist, share)] = (r + [c.sum() / b["ccrps"].sum()], t + c.sum(), tc + b["ccrps"].sum())
+            res[(hist, share)] = (
+                r + [c.sum() / b["ccrps"].sum()],
+                t + c.sum(),
+                tc + b["ccrps"].sum(),
+            )
     tag = f"k={k} w={w} anchor={anchor} decay={decay}"
-    print(f"{tag} analogues alone: mean {tot_a / tot_c:.3f} worst {max(alone):.3f} | "
-          + " ".join(f"{r:.3f}" for r in alone))
+    print(
+        f"{tag} analogues alone: mean {tot_a / tot_c:.3f} worst {max(alone):.3f} | "
+        + " ".join(f"{r:.3f}" for r in alone)
+    )
     for (hist, share), (r, t, tc) in res.items():
-        print(f"{tag} {model} history {hist:.2f}·(1-a) analogues {share:.2f}: mean {t / tc:.3f} "
-              f"worst {max(r):.3f} | " + " ".join(f"{x:.3f}" for x in r))
+        print(
+            f"{tag} {model} history {hist:.2f}·(1-a) analogues {share:.2f}: mean {t / tc:.3f} "
+            f"worst {max(r):.3f} | " + " ".join(f"{x:.3f}" for x in r)
+        )
     sys.stdout.flush()
 
 

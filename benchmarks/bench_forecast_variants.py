@@ -54,14 +54,21 @@ def base(year: int) -> dict[str, np.ndarray]:
     panel = _data()
     cut, targets = protocol_window(year)
     train = panel[panel.month_id <= cut]
-    actual = panel[panel.month_id.isin(targets)].pivot(index="unit_id", columns="month_id", values="y")
+    actual = panel[panel.month_id.isin(targets)].pivot(
+        index="unit_id", columns="month_id", values="y"
+    )
     actual = actual.reindex(columns=targets).dropna()
     c = Conflictology().fit(train).predict(14)
     units = sorted(set(actual.index) & {int(u) for u in c.unit_id})
     obs = actual.loc[units].to_numpy()
     ens = c.select(units).values[:, 2:14, :]
     cc = crps(obs.ravel(), ens.reshape(obs.size, -1)).reshape(obs.shape)
-    recent = train.pivot(index="unit_id", columns="month_id", values="y").loc[units].iloc[:, -12:].to_numpy()
+    recent = (
+        train.pivot(index="unit_id", columns="month_id", values="y")
+        .loc[units]
+        .iloc[:, -12:]
+        .to_numpy()
+    )
     out = {"units": np.array(units), "obs": obs, "ccrps": cc, "recent": recent}
     CACHE.mkdir(parents=True, exist_ok=True)
     np.savez(f, **out)
@@ -89,7 +96,9 @@ def _quantiles(name: str, year: int, units: np.ndarray) -> tuple[np.ndarray, np.
     return z["qv"][[pos[int(u)] for u in units]][:, 2:14, :], z["qs"]
 
 
-def score(parts: list[tuple[str, float]], mix: float = 0.25, label: str = "") -> tuple[float, float]:
+def score(
+    parts: list[tuple[str, float]], mix: float = 0.25, label: str = ""
+) -> tuple[float, float]:
     """Mean and worst-year CRPS ratio to conflictology of a (weighted, log-scale) quantile average."""
     ratios, covers, tot, totc = [], [], 0.0, 0.0
     for year in YEARS:
@@ -105,19 +114,29 @@ def score(parts: list[tuple[str, float]], mix: float = 0.25, label: str = "") ->
         covers.append(covered(o, ens.reshape(len(o), -1)).mean())
         tot, totc = tot + c.sum(), totc + b["ccrps"].sum()
     label = label or " + ".join(f"{w:g}·{n}" for n, w in parts) + f", history share {mix}"
-    print(f"{label}: mean {tot / totc:.3f} x conflictology, worst year {max(ratios):.3f} | "
-          + " ".join(f"{y}:{r:.3f}" for y, r in zip(YEARS, ratios, strict=True))
-          + " | coverage90 " + " ".join(f"{c:.2f}" for c in covers))
+    print(
+        f"{label}: mean {tot / totc:.3f} x conflictology, worst year {max(ratios):.3f} | "
+        + " ".join(f"{y}:{r:.3f}" for y, r in zip(YEARS, ratios, strict=True))
+        + " | coverage90 "
+        + " ".join(f"{c:.2f}" for c in covers)
+    )
     return tot / totc, max(ratios)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", help="cache name of the variant")
-    parser.add_argument("settings", nargs="*", metavar="KEY=VALUE", help="QuantileGBM settings (JSON values)")
+    parser.add_argument(
+        "settings", nargs="*", metavar="KEY=VALUE", help="QuantileGBM settings (JSON values)"
+    )
     parser.add_argument("--mix", type=float, default=None, help="history share used in scoring")
-    parser.add_argument("--combine", nargs="+", default=None, metavar="NAME",
-                        help="also score the equal-weight quantile average of these cached variants")
+    parser.add_argument(
+        "--combine",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="also score the equal-weight quantile average of these cached variants",
+    )
     args = parser.parse_args()
     kw = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.settings)}
     mix = args.mix if args.mix is not None else kw.get("mix", 0.25)

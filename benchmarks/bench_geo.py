@@ -37,10 +37,14 @@ def main() -> None:
     print(f"import accordwatch.geo           {time.perf_counter() - t0:8.3f} s")
     t0 = time.perf_counter()
     idx = AdminIndex.default()
-    print(f"AdminIndex.default() (cold)      {time.perf_counter() - t0:8.3f} s  ({len(idx.units)} units)")
+    print(
+        f"AdminIndex.default() (cold)      {time.perf_counter() - t0:8.3f} s  ({len(idx.units)} units)"
+    )
     t0 = time.perf_counter()
     gaz = Gazetteer.default()
-    print(f"Gazetteer.default() (cold)       {time.perf_counter() - t0:8.3f} s  ({len(gaz)} places)")
+    print(
+        f"Gazetteer.default() (cold)       {time.perf_counter() - t0:8.3f} s  ({len(gaz)} places)"
+    )
 
     rng = np.random.default_rng(0)
     n = args.points
@@ -48,16 +52,22 @@ def main() -> None:
 
     sec = best_of(args.repeat, lambda: idx.locate(lat, lon))
     inside = idx.locate(lat, lon)["admin1"].notna().mean()
-    print(f"locate, {n:,} points           {sec:8.3f} s  {n / sec:12,.0f} points/s  ({inside:.0%} inside)")
+    print(
+        f"locate, {n:,} points           {sec:8.3f} s  {n / sec:12,.0f} points/s  ({inside:.0%} inside)"
+    )
     sec = best_of(args.repeat, lambda: priogrid_gid(lat, lon))
     print(f"priogrid_gid, {n:,} points     {sec:8.3f} s  {n / sec:12,.0f} points/s")
 
     queries = ["Kidal", "Tombouctou", "Anéfis", "Ber", "Léré", "Tessalit", "Gao", "Ménaka"] * 50
     sec = best_of(args.repeat, lambda: [gaz.lookup(q) for q in queries])
-    print(f"lookup exact, {len(queries)} queries         {sec:8.3f} s  {len(queries) / sec:12,.0f} lookups/s")
+    print(
+        f"lookup exact, {len(queries)} queries         {sec:8.3f} s  {len(queries) / sec:12,.0f} lookups/s"
+    )
     typos = ["Kidall", "Tombuctou", "Tessalite", "Tinzawaten"] * 10
     sec = best_of(args.repeat, lambda: [gaz.lookup(q, fuzzy=True) for q in typos])
-    print(f"lookup fuzzy, {len(typos)} queries          {sec:8.3f} s  {len(typos) / sec:12,.0f} lookups/s")
+    print(
+        f"lookup fuzzy, {len(typos)} queries          {sec:8.3f} s  {len(typos) / sec:12,.0f} lookups/s"
+    )
     t0 = time.perf_counter()
     forms = sum(1 for _ in gaz.iter_names())
     print(f"iter_names                       {time.perf_counter() - t0:8.3f} s  ({forms:,} forms)")

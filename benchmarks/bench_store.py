@@ -31,8 +31,16 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 COUNTRIES = [
-    (482, "Central African Republic"), (432, "Mali"), (436, "Niger"), (439, "Burkina Faso"),
-    (475, "Nigeria"), (483, "Chad"), (625, "Sudan"), (520, "Somalia"), (490, "DR Congo (Zaire)"), (530, "Ethiopia"),
+    (482, "Central African Republic"),
+    (432, "Mali"),
+    (436, "Niger"),
+    (439, "Burkina Faso"),
+    (475, "Nigeria"),
+    (483, "Chad"),
+    (625, "Sudan"),
+    (520, "Somalia"),
+    (490, "DR Congo (Zaire)"),
+    (530, "Ethiopia"),
 ]
 
 
@@ -40,8 +48,11 @@ def make_csv(rows: int, path: Path, spread_countries: bool = False) -> None:
     src = resources.files("accordwatch") / "data" / "ucdp" / "GEDEvent_v23_1_CAF.csv"
     header = Path(str(src)).read_text(encoding="utf-8").split("\n", 1)[0].split(",")
     base = pacsv.read_csv(
-        str(src), parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header}, strings_can_be_null=False),
+        str(src),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={h: pa.string() for h in header}, strings_can_be_null=False
+        ),
     )
     reps = -(-rows // base.num_rows)
     copies = []
@@ -49,8 +60,12 @@ def make_csv(rows: int, path: Path, spread_countries: bool = False) -> None:
         t = base
         if spread_countries:
             gw, name = COUNTRIES[k % len(COUNTRIES)]
-            t = t.set_column(t.column_names.index("country"), "country", pa.array([name] * t.num_rows))
-            t = t.set_column(t.column_names.index("country_id"), "country_id", pa.array([str(gw)] * t.num_rows))
+            t = t.set_column(
+                t.column_names.index("country"), "country", pa.array([name] * t.num_rows)
+            )
+            t = t.set_column(
+                t.column_names.index("country_id"), "country_id", pa.array([str(gw)] * t.num_rows)
+            )
         copies.append(t)
     big = pa.concat_tables(copies).slice(0, rows)
     # fresh ids, far above GED's, so nothing collides with the seeded CAF events
@@ -77,7 +92,7 @@ def bench_ingest(rows: int, repeats: int, work: Path) -> None:
     print(f"\n== ingest: {rows:,} GED rows, {size:.0f} MB CSV ==")
     plain_code = (
         "import duckdb,sys; c=duckdb.connect(sys.argv[1]); "
-        "c.execute(\"CREATE TABLE t AS SELECT * FROM read_csv('\" + sys.argv[2] + \"')\"); c.close()"
+        'c.execute("CREATE TABLE t AS SELECT * FROM read_csv(\'" + sys.argv[2] + "\')"); c.close()'
     )
     exe = str(Path(sys.executable).with_name("accordwatch"))
     # Two kinds of store: a new empty one (`init --empty`, like the plain read's new table) and a
@@ -86,30 +101,39 @@ def bench_ingest(rows: int, repeats: int, work: Path) -> None:
     runs: dict[str, list[tuple[float, float]]] = {"plain": [], "empty": [], "seeded": []}
     for i in range(repeats):
         order = ["plain", "empty", "seeded"]
-        order = order[i % 3:] + order[:i % 3]  # rotate, so no kind always runs first
+        order = order[i % 3 :] + order[: i % 3]  # rotate, so no kind always runs first
         for which in order:
             db = work / f"{which}{i}.duckdb"
             if which == "plain":
-                runs[which].append(timed([sys.executable, "-c", plain_code, str(db), str(csv_path)]))
+                runs[which].append(
+                    timed([sys.executable, "-c", plain_code, str(db), str(csv_path)])
+                )
             else:
                 init = [exe, "init", "--db", str(db)] + (["--empty"] if which == "empty" else [])
                 subprocess.run(init, check=True, capture_output=True)  # not timed
                 runs[which].append(timed([exe, "ingest", "ucdp", str(csv_path), "--db", str(db)]))
             db.unlink(missing_ok=True)
     med = {k: statistics.median(w for w, _ in v) for k, v in runs.items()}
-    labels = {"plain": "plain DuckDB read_csv → table ", "empty": "ingest ucdp, empty store      ",
-              "seeded": "ingest ucdp, seeded store     "}
+    labels = {
+        "plain": "plain DuckDB read_csv → table ",
+        "empty": "ingest ucdp, empty store      ",
+        "seeded": "ingest ucdp, seeded store     ",
+    }
     for k, v in runs.items():
-        print(f"{labels[k]}: median {med[k]:6.2f} s   peak RSS {max(m for _, m in v):7.0f} MB   runs {[round(w, 2) for w, _ in v]}")
+        print(
+            f"{labels[k]}: median {med[k]:6.2f} s   peak RSS {max(m for _, m in v):7.0f} MB   runs {[round(w, 2) for w, _ in v]}"
+        )
     # The machine's speed drifts between rounds (shared host), so besides the ratio of the
     # medians, each round's own ratio (its three runs are back to back) and the ratio of the
     # fastest runs are printed.
     for k in ("empty", "seeded"):
         rounds = [o / p for (o, _), (p, _) in zip(runs[k], runs["plain"], strict=True)]
         fastest = min(w for w, _ in runs[k]) / min(w for w, _ in runs["plain"])
-        print(f"ratio, {k:6s} store / plain    : {med[k] / med['plain']:.2f}× of medians, "
-              f"{statistics.median(rounds):.2f}× median of rounds {[round(r, 2) for r in rounds]}, "
-              f"{fastest:.2f}× of the fastest runs")
+        print(
+            f"ratio, {k:6s} store / plain    : {med[k] / med['plain']:.2f}× of medians, "
+            f"{statistics.median(rounds):.2f}× median of rounds {[round(r, 2) for r in rounds]}, "
+            f"{fastest:.2f}× of the fastest runs"
+        )
     print("(target ≤ 1.5×; peak memory target < 1,500 MB)")
     # the same two loads inside one Python process: no interpreter start, no imports
     import duckdb
@@ -134,7 +158,9 @@ def bench_ingest(rows: int, repeats: int, work: Path) -> None:
         pdb.unlink(missing_ok=True)
         odb.unlink(missing_ok=True)
     ip, io = statistics.median(inproc_plain), statistics.median(inproc_ours)
-    print(f"in one process (no start-up)   : plain {ip:.2f} s, ingest_ucdp() {io:.2f} s → {io / ip:.2f}×")
+    print(
+        f"in one process (no start-up)   : plain {ip:.2f} s, ingest_ucdp() {io:.2f} s → {io / ip:.2f}×"
+    )
 
 
 def bench_query(rows: int, work: Path) -> None:
@@ -149,7 +175,12 @@ def bench_query(rows: int, work: Path) -> None:
         aw.ingest_ucdp(csv_path, db=store)
         n = store.count("events")
     print(f"\n== query: store of {n:,} events (built in {time.perf_counter() - t0:.1f} s) ==")
-    args = dict(country="Central African Republic", since="2014-01-01", until="2015-12-31", actor="anti-Balaka")
+    args = dict(
+        country="Central African Republic",
+        since="2014-01-01",
+        until="2015-12-31",
+        actor="anti-Balaka",
+    )
     with Store.open(db) as store:
         first = aw.events(store, **args)
         times = []
@@ -158,19 +189,45 @@ def bench_query(rows: int, work: Path) -> None:
             df = aw.events(store, **args)
             times.append((time.perf_counter() - t) * 1000)
         assert len(df) == len(first)
-        print(f"events(country, since, until, actor) → {len(df):,} rows: median {statistics.median(times):.1f} ms, "
-              f"p90 {sorted(times)[26]:.1f} ms (target: median < 50 ms)")
+        print(
+            f"events(country, since, until, actor) → {len(df):,} rows: median {statistics.median(times):.1f} ms, "
+            f"p90 {sorted(times)[26]:.1f} ms (target: median < 50 ms)"
+        )
         t = time.perf_counter()
-        base = store.con.execute("SELECT count(*) FROM events WHERE country = 'Central African Republic'").fetchone()
-        print(f"(for scale: a bare count(*) over the country filter: {(time.perf_counter() - t) * 1000:.1f} ms, {base[0]:,} rows)")
+        base = store.con.execute(
+            "SELECT count(*) FROM events WHERE country = 'Central African Republic'"
+        ).fetchone()
+        print(
+            f"(for scale: a bare count(*) over the country filter: {(time.perf_counter() - t) * 1000:.1f} ms, {base[0]:,} rows)"
+        )
     exe = str(Path(sys.executable).with_name("accordwatch"))
-    wall, _ = timed([exe, "events", "--db", str(db), "--country", args["country"], "--since", args["since"],
-                     "--until", args["until"], "--actor", args["actor"], "--format", "csv"])
-    print(f"cold CLI, same query (process start, imports, open, query, print): {wall * 1000:.0f} ms")
+    wall, _ = timed(
+        [
+            exe,
+            "events",
+            "--db",
+            str(db),
+            "--country",
+            args["country"],
+            "--since",
+            args["since"],
+            "--until",
+            args["until"],
+            "--actor",
+            args["actor"],
+            "--format",
+            "csv",
+        ]
+    )
+    print(
+        f"cold CLI, same query (process start, imports, open, query, print): {wall * 1000:.0f} ms"
+    )
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--rows", type=int, default=400_000)
     ap.add_argument("--query-rows", type=int, default=1_000_000)
     ap.add_argument("--repeats", type=int, default=5)

@@ -12,9 +12,13 @@ PACKAGE_DATA = Path(__file__).parents[1] / "src" / "accordwatch" / "data"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_store(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test may touch the user's real store: point the default at a temp file."""
-    monkeypatch.setenv("ACCORDWATCH_DB", str(tmp_path_factory.mktemp("default-store") / "default.duckdb"))
+    monkeypatch.setenv(
+        "ACCORDWATCH_DB", str(tmp_path_factory.mktemp("default-store") / "default.duckdb")
+    )
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,15 @@ __all__ = ["events", "ingest_ucdp", "open_store", "resolve_filter", "stats"]
 
 DB = str | os.PathLike[str] | Store | None
 
-_VIOLENCE = {"state-based": 1, "state": 1, "sb": 1, "non-state": 2, "ns": 2, "one-sided": 3, "os": 3}
+_VIOLENCE = {
+    "state-based": 1,
+    "state": 1,
+    "sb": 1,
+    "non-state": 2,
+    "ns": 2,
+    "one-sided": 3,
+    "os": 3,
+}
 
 
 def open_store(db: DB = None, *, read_only: bool = False) -> Store:
@@ -87,10 +95,16 @@ def ingest_ucdp(
             pool.submit(load_polygons)
             cols = csv_columns(header)
             report = append_csv(
-                store, p, cols, source=source or detect_source(p),
+                store,
+                p,
+                cols,
+                source=source or detect_source(p),
                 violations=violations_sql(set(cols), id_column="source_event_id"),
-                geography=place_admin1, derived=derived_sql(set(cols)), sha256=sha.result,
-                kind="ingest-ucdp", progress=say,
+                geography=place_admin1,
+                derived=derived_sql(set(cols)),
+                sha256=sha.result,
+                kind="ingest-ucdp",
+                progress=say,
             )
             if report is not None:
                 return report
@@ -98,7 +112,14 @@ def ingest_ucdp(
 
         say(f"reading {path}")
         batches = read_ucdp(path, source=source, store=store)
-        return ingest_batches(store, batches, on_error=on_error, quarantine=quarantine, kind="ingest-ucdp", progress=say)
+        return ingest_batches(
+            store,
+            batches,
+            on_error=on_error,
+            quarantine=quarantine,
+            kind="ingest-ucdp",
+            progress=say,
+        )
 
 
 def _date(value: str | dt.date | None, what: str) -> dt.date | None:
@@ -133,7 +154,9 @@ def _violence(values: Iterable[int | str] | int | str | None) -> set[int]:
         elif key in _VIOLENCE:
             out.add(_VIOLENCE[key])
         else:
-            raise InputError(f"type of violence {v!r} unknown; use 1/state-based, 2/non-state or 3/one-sided")
+            raise InputError(
+                f"type of violence {v!r} unknown; use 1/state-based, 2/non-state or 3/one-sided"
+            )
     return out
 
 
@@ -147,7 +170,11 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 def _resolve_country(store: Store, country: str, flt: EventFilter) -> None:
     key = country.strip()
     low = key.lower()
-    rows = {(gw, name) for gw, name, iso in store.countries() if low in (name.lower(), str(gw)) or (iso and low == iso.lower())}
+    rows = {
+        (gw, name)
+        for gw, name, iso in store.countries()
+        if low in (name.lower(), str(gw)) or (iso and low == iso.lower())
+    }
     flt.has_country = True
     flt.country_names.add(key.lower())
     for gw, name in rows:
@@ -163,12 +190,19 @@ def _resolve_country(store: Store, country: str, flt: EventFilter) -> None:
         "SELECT DISTINCT country_id FROM events WHERE lower(country) = lower(?)", [key]
     ).fetchall()
     flt.country_ids |= {int(c) for (c,) in in_events if c is not None}
-    if in_events or (key.isdigit() and store.one("SELECT 1 FROM events WHERE country_id = ? LIMIT 1", [int(key)])):
+    if in_events or (
+        key.isdigit() and store.one("SELECT 1 FROM events WHERE country_id = ? LIMIT 1", [int(key)])
+    ):
         return
-    known = [r[0] for r in store.con.execute(
-        "SELECT DISTINCT country FROM country_month UNION SELECT DISTINCT country FROM events WHERE country IS NOT NULL"
-    ).fetchall()]
-    raise NotFound(f"no country {country!r} in the store or its country list.{_suggest(key, known)}")
+    known = [
+        r[0]
+        for r in store.con.execute(
+            "SELECT DISTINCT country FROM country_month UNION SELECT DISTINCT country FROM events WHERE country IS NOT NULL"
+        ).fetchall()
+    ]
+    raise NotFound(
+        f"no country {country!r} in the store or its country list.{_suggest(key, known)}"
+    )
 
 
 def _resolve_actor(store: Store, actor: str, flt: EventFilter, lineage: bool) -> None:
@@ -253,8 +287,16 @@ def events(
     """
     with _using(db) as store:
         flt = resolve_filter(
-            store, country=country, region=region, actor=actor, lineage=lineage, since=since,
-            until=until, type_of_violence=type_of_violence, min_deaths=min_deaths, source=source,
+            store,
+            country=country,
+            region=region,
+            actor=actor,
+            lineage=lineage,
+            since=since,
+            until=until,
+            type_of_violence=type_of_violence,
+            min_deaths=min_deaths,
+            source=source,
         )
         return select_events(store, flt, columns=columns, limit=limit)
 

@@ -63,7 +63,10 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain JSON-safe dicts (NaN/NaT → None, dates → ISO strings)."""
     cols = list(df.columns)
     convert = _plain_converter()
-    return [{c: convert(v) for c, v in zip(cols, row, strict=True)} for row in df.itertuples(index=False, name=None)]
+    return [
+        {c: convert(v) for c, v in zip(cols, row, strict=True)}
+        for row in df.itertuples(index=False, name=None)
+    ]
 
 
 def to_geojson(df: pd.DataFrame) -> dict[str, Any]:
@@ -71,7 +74,11 @@ def to_geojson(df: pd.DataFrame) -> dict[str, Any]:
     feats = []
     for rec in records(df):
         lat, lon = rec.get("latitude"), rec.get("longitude")
-        geom = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
+        geom = (
+            {"type": "Point", "coordinates": [lon, lat]}
+            if lat is not None and lon is not None
+            else None
+        )
         props = {k: v for k, v in rec.items() if k not in _PROVENANCE}
         feats.append({"type": "Feature", "geometry": geom, "properties": props})
     return {"type": "FeatureCollection", "features": feats}
@@ -82,7 +89,9 @@ def _atomic(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as fh:
+        with os.fdopen(
+            fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})
+        ) as fh:
             yield fh
         os.replace(tmp, path)
     except BaseException:

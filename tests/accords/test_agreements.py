@@ -27,8 +27,12 @@ def test_mali_agreements_in_date_order(adb: Path) -> None:
     assert frame.signed.iloc[-1].date() == dt.date(2015, 6, 20)
     assert (frame.countries == "Mali").all()
     # ISO3 code and GW number find the same agreements
-    assert ac.list_agreements(adb, country="MLI").agreement_id.tolist() == frame.agreement_id.tolist()
-    assert ac.list_agreements(adb, country="432").agreement_id.tolist() == frame.agreement_id.tolist()
+    assert (
+        ac.list_agreements(adb, country="MLI").agreement_id.tolist() == frame.agreement_id.tolist()
+    )
+    assert (
+        ac.list_agreements(adb, country="432").agreement_id.tolist() == frame.agreement_id.tolist()
+    )
 
 
 def test_search_by_actor_year_and_lineage(adb: Path) -> None:
@@ -64,7 +68,17 @@ def test_show_mali_2015(adb: Path) -> None:
     assert {"Algeria", "MINUSMA"} <= set(parties[parties.role == "third-party"].name)
     coded = {f["flag"] for f in rec["ucdp_provisions"]}
     # UCDP codes DDR, army integration, power sharing, regional development, PKO … but no ceasefire
-    assert {"ddr", "intarmy", "shagov", "regdev", "locgov", "recon", "return", "pko", "co_impl"} <= coded
+    assert {
+        "ddr",
+        "intarmy",
+        "shagov",
+        "regdev",
+        "locgov",
+        "recon",
+        "return",
+        "pko",
+        "co_impl",
+    } <= coded
     assert "cease" not in coded
     assert rec["provisions"]["title"] == 7
     assert {r["key"] for r in rec["references"]} == {"pam_score_7y", "io_fulfilled_2018"}

@@ -19,13 +19,32 @@ def _count(db: Path) -> int:
 
 
 def test_assess_keeps_history(adb: Path) -> None:
-    first = ac.assess("mali2015.t3.c8.cantonment", 1, "2017-12-31", evidence="Sites prepared", assessor="a", db=adb)
-    second = ac.assess("mali2015.t3.c8.cantonment", "reversed", "2019-06-30", evidence="Sites abandoned",
-                       assessor="a", source_url="https://example.org/r", db=adb)
+    first = ac.assess(
+        "mali2015.t3.c8.cantonment",
+        1,
+        "2017-12-31",
+        evidence="Sites prepared",
+        assessor="a",
+        db=adb,
+    )
+    second = ac.assess(
+        "mali2015.t3.c8.cantonment",
+        "reversed",
+        "2019-06-30",
+        evidence="Sites abandoned",
+        assessor="a",
+        source_url="https://example.org/r",
+        db=adb,
+    )
     assert first["label"] == "minimal" and second["assessment_id"] == first["assessment_id"] + 1
     hist = ac.assessments(adb, provision_id="mali2015.t3.c8.cantonment")
     assert hist.score.tolist() == ["1", "reversed"]
-    assert ac.provisions(30, adb).set_index("provision_id").loc["mali2015.t3.c8.cantonment", "latest_score"] == "reversed"
+    assert (
+        ac.provisions(30, adb)
+        .set_index("provision_id")
+        .loc["mali2015.t3.c8.cantonment", "latest_score"]
+        == "reversed"
+    )
 
 
 @pytest.mark.parametrize(
@@ -42,8 +61,15 @@ def test_assess_keeps_history(adb: Path) -> None:
     ],
 )
 def test_assess_rejects_bad_input(adb: Path, kwargs: dict, error: type, match: str) -> None:
-    args = {"provision_id": "mali2015.t3.c8.cantonment", "score": 2, "date": "2018-01-01",
-            "evidence": "e", "assessor": "a", "source_url": None, **kwargs}
+    args = {
+        "provision_id": "mali2015.t3.c8.cantonment",
+        "score": 2,
+        "date": "2018-01-01",
+        "evidence": "e",
+        "assessor": "a",
+        "source_url": None,
+        **kwargs,
+    }
     with pytest.raises(error, match=match):
         ac.assess(args.pop("provision_id"), args.pop("score"), args.pop("date"), db=adb, **args)
     assert _count(adb) == 0
@@ -128,7 +154,9 @@ def test_comparison_points(adb: Path, data: Path) -> None:
     assert comp.loc["io_fulfilled_2018", "accordwatch_index"] == pytest.approx(66.67)
 
 
-def test_export_imports_into_another_store(adb: Path, data: Path, tmp_path: Path, seeded_template: Path) -> None:
+def test_export_imports_into_another_store(
+    adb: Path, data: Path, tmp_path: Path, seeded_template: Path
+) -> None:
     ac.import_assessments(data / "assessments_good.csv", db=adb)
     out = tmp_path / "export.csv"
     frame = ac.export_assessments(out, db=adb, agreement_id=30)

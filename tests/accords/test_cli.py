@@ -34,22 +34,61 @@ def test_provisions_tree_json(adb: Path) -> None:
 
 
 def test_assess_index_and_export(adb: Path, tmp_path: Path) -> None:
-    rec = _json(["accords", "assess", "mali2015.t6.csa", "--score", "3", "--date", "2015-07-01",
-                 "--evidence", "Committee installed", "--assessor", "cli test", "--format", "json", "--db", str(adb)])
+    rec = _json(
+        [
+            "accords",
+            "assess",
+            "mali2015.t6.csa",
+            "--score",
+            "3",
+            "--date",
+            "2015-07-01",
+            "--evidence",
+            "Committee installed",
+            "--assessor",
+            "cli test",
+            "--format",
+            "json",
+            "--db",
+            str(adb),
+        ]
+    )
     assert rec["score"] == "3" and rec["label"] == "full"
     idx = _json(["accords", "index", "30", "--format", "json", "--db", str(adb)])
     assert idx[0]["index"] == 100.0
     out = tmp_path / "a.csv"
-    result = runner.invoke(app, ["accords", "export-assessments", "--out", str(out), "--db", str(adb)])
+    result = runner.invoke(
+        app, ["accords", "export-assessments", "--out", str(out), "--db", str(adb)]
+    )
     assert result.exit_code == 0 and out.read_text().startswith("provision_id,date,score")
     dup = runner.invoke(app, ["accords", "import-assessments", str(out), "--db", str(adb)])
     assert dup.exit_code == 2 and "nothing was loaded" in dup.stderr
 
 
 def test_import_load_timeline_health(adb: Path, data: Path) -> None:
-    res = _json(["accords", "import-assessments", str(data / "assessments_good.csv"), "--format", "json", "--db", str(adb)])
+    res = _json(
+        [
+            "accords",
+            "import-assessments",
+            str(data / "assessments_good.csv"),
+            "--format",
+            "json",
+            "--db",
+            str(adb),
+        ]
+    )
     assert res["imported"] == 6
-    res = _json(["accords", "load-provisions", str(data / "extra_provisions.yaml"), "--format", "json", "--db", str(adb)])
+    res = _json(
+        [
+            "accords",
+            "load-provisions",
+            str(data / "extra_provisions.yaml"),
+            "--format",
+            "json",
+            "--db",
+            str(adb),
+        ]
+    )
     assert res["inserted"] == 1
     tl = _json(["accords", "timeline", "--country", "Mali", "--format", "json", "--db", str(adb)])
     assert any(r["milestone_kinds"] and "termination" in r["milestone_kinds"] for r in tl)
@@ -57,19 +96,52 @@ def test_import_load_timeline_health(adb: Path, data: Path) -> None:
     assert health[-1]["status"] == "terminated"
     table = runner.invoke(app, ["accords", "health", "30", "--db", str(adb)])
     assert table.exit_code == 0 and "terminated" in table.stdout
-    tl_table = runner.invoke(app, ["accords", "timeline", "--country", "Mali", "--db", str(adb)], env={"COLUMNS": "250"})
+    tl_table = runner.invoke(
+        app, ["accords", "timeline", "--country", "Mali", "--db", str(adb)], env={"COLUMNS": "250"}
+    )
     assert tl_table.exit_code == 0, tl_table.output
     # the fatalities' source is named once, in the title; months read YYYY-MM
-    assert tl_table.stdout.count("UCDP GED state-based deaths") == 1 and "Timeline of Mali" in tl_table.stdout
+    assert (
+        tl_table.stdout.count("UCDP GED state-based deaths") == 1
+        and "Timeline of Mali" in tl_table.stdout
+    )
     assert "│ 2015-06 │ 18 " in tl_table.stdout and "2015-06-01" not in tl_table.stdout
 
 
 def test_errors_exit_with_the_library_error_code(adb: Path) -> None:
-    r = runner.invoke(app, ["accords", "assess", "no.such", "--score", "1", "--date", "2016-01-01",
-                            "--evidence", "x", "--db", str(adb)])
+    r = runner.invoke(
+        app,
+        [
+            "accords",
+            "assess",
+            "no.such",
+            "--score",
+            "1",
+            "--date",
+            "2016-01-01",
+            "--evidence",
+            "x",
+            "--db",
+            str(adb),
+        ],
+    )
     assert r.exit_code == NotFound.exit_code == 3 and "no.such" in r.stderr
-    r = runner.invoke(app, ["accords", "assess", "mali2015.t6.csa", "--score", "7", "--date", "2016-01-01",
-                            "--evidence", "x", "--db", str(adb)])
+    r = runner.invoke(
+        app,
+        [
+            "accords",
+            "assess",
+            "mali2015.t6.csa",
+            "--score",
+            "7",
+            "--date",
+            "2016-01-01",
+            "--evidence",
+            "x",
+            "--db",
+            str(adb),
+        ],
+    )
     assert r.exit_code == InputError.exit_code == 2 and "error:" in r.stderr
     r = runner.invoke(app, ["accords", "show", "123456", "--db", str(adb)])
     assert r.exit_code == 3 and "123456" in r.stderr
@@ -77,6 +149,18 @@ def test_errors_exit_with_the_library_error_code(adb: Path) -> None:
 
 def test_every_command_has_help() -> None:
     result = runner.invoke(app, ["accords", "--help"])
-    for name in ("list", "show", "provisions", "assess", "timeline", "health", "import-assessments",
-                 "export-assessments", "load-provisions", "index", "events", "violations"):
+    for name in (
+        "list",
+        "show",
+        "provisions",
+        "assess",
+        "timeline",
+        "health",
+        "import-assessments",
+        "export-assessments",
+        "load-provisions",
+        "index",
+        "events",
+        "violations",
+    ):
         assert name in result.stdout

@@ -65,9 +65,14 @@ def test_load_yaml_extends_and_reload_is_a_no_op(adb: Path, data: Path) -> None:
 def test_changed_provision_is_updated(adb: Path, data: Path, tmp_path: Path) -> None:
     ac.load_provisions(data / "extra_provisions.yaml", db=adb)
     changed = tmp_path / "changed.yaml"
-    changed.write_text((data / "extra_provisions.yaml").read_text().replace("places: Kidal; Ber", "places: Kidal"))
+    changed.write_text(
+        (data / "extra_provisions.yaml").read_text().replace("places: Kidal; Ber", "places: Kidal")
+    )
     assert ac.load_provisions(changed, db=adb)["updated"] == 1
-    assert ac.provisions(30, adb).set_index("provision_id").loc["test.t3.c8.sites", "places"] == "Kidal"
+    assert (
+        ac.provisions(30, adb).set_index("provision_id").loc["test.t3.c8.sites", "places"]
+        == "Kidal"
+    )
 
 
 def test_bad_csv_reports_every_line_and_writes_nothing(adb: Path, data: Path) -> None:

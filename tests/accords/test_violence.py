@@ -20,17 +20,27 @@ def _one(store: Store, query: str, params: list | None = None) -> tuple:
 def test_violations_car_2019_against_direct_count(adb: Path) -> None:
     # Political Agreement for Peace and Reconciliation in the CAR (6 Feb 2019), real GED 23.1 events.
     v = ac.violations(1641, db=adb)
-    assert (v.date_start.min().date() >= dt.date(2019, 2, 6))
+    assert v.date_start.min().date() >= dt.date(2019, 2, 6)
     parties = ac.show_agreement(1641, adb)["parties"]
-    ids = sorted({int(p["ucdp_actor_id"]) for p in parties if p["role"] != "third-party" and p["ucdp_actor_id"]})
+    ids = sorted(
+        {
+            int(p["ucdp_actor_id"])
+            for p in parties
+            if p["role"] != "third-party" and p["ucdp_actor_id"]
+        }
+    )
     with Store.open(adb) as store:
-        n = _one(store,
+        n = _one(
+            store,
             "SELECT count(*) FROM events WHERE date_start >= DATE '2019-02-06' AND "
             "(side_a_new_id IN (SELECT unnest(?::BIGINT[])) OR side_b_new_id IN (SELECT unnest(?::BIGINT[])))",
-            [ids, ids])[0]
+            [ids, ids],
+        )[0]
     assert len(v) == n > 0
     between = v[v.relation == "between signatories"]
-    assert len(between) > 0 and between.signatory_a.notna().all() and between.signatory_b.notna().all()
+    assert (
+        len(between) > 0 and between.signatory_a.notna().all() and between.signatory_b.notna().all()
+    )
     assert (v[v.relation == "signatory vs civilians"].type_of_violence == 3).all()
 
 
@@ -48,17 +58,27 @@ def test_provision_events_by_party(adb: Path, tmp_path: Path) -> None:
     assert ((ev.side_a_new_id == 86) | (ev.side_b_new_id == 86)).all()
     assert ev.date_start.min().date() >= dt.date(2019, 2, 6)
     with Store.open(adb) as store:
-        n = _one(store, "SELECT count(*) FROM events WHERE date_start >= DATE '2019-02-06' "
-                      "AND (side_a_new_id = 86 OR side_b_new_id = 86)")[0]
+        n = _one(
+            store,
+            "SELECT count(*) FROM events WHERE date_start >= DATE '2019-02-06' "
+            "AND (side_a_new_id = 86 OR side_b_new_id = 86)",
+        )[0]
     assert len(ev) == n
 
 
 def test_events_near_a_point_match_haversine(adb: Path) -> None:
     # Bangui, taken from the coordinates GED itself uses for the capital's events.
     with Store.open(adb) as store:
-        lat, lon = _one(store, "SELECT latitude, longitude FROM events WHERE where_coordinates ILIKE 'Bangui%' LIMIT 1")
-        near = sql.select_events_near(store, points=[("Bangui", lat, lon)], radius_km=30,
-                                      columns=["latitude", "longitude", "source_event_id"])
+        lat, lon = _one(
+            store,
+            "SELECT latitude, longitude FROM events WHERE where_coordinates ILIKE 'Bangui%' LIMIT 1",
+        )
+        near = sql.select_events_near(
+            store,
+            points=[("Bangui", lat, lon)],
+            radius_km=30,
+            columns=["latitude", "longitude", "source_event_id"],
+        )
         allev = store.query("SELECT latitude, longitude FROM events")
 
     def km(a: float, b: float) -> float:
@@ -86,12 +106,17 @@ def test_mali_timeline_with_monthly_fatalities(adb: Path) -> None:
     assert "agreement_signed" in tl.loc[dt.date(2015, 6, 1), "milestone_kinds"]
     assert "termination" in tl.loc[dt.date(2024, 1, 1), "milestone_kinds"]
     with Store.open(adb) as store:
-        june = _one(store, "SELECT ged_sb FROM country_month WHERE gwcode = 432 AND year = 2015 AND month = 6")[0]
+        june = _one(
+            store,
+            "SELECT ged_sb FROM country_month WHERE gwcode = 432 AND year = 2015 AND month = 6",
+        )[0]
     assert tl.loc[dt.date(2015, 6, 1), "fatalities"] == june
     assert tl.fatalities_source.iloc[0].startswith("VIEWS")
     assert math.isnan(tl.loc[dt.date(2023, 8, 1), "fatalities"])  # VIEWS series ends in 2022
     by_country = ac.timeline(country="Mali", db=adb)
-    assert by_country.milestone_kinds.str.contains("agreement_signed").sum() >= 5  # 1991 … 2015 signatures
+    assert (
+        by_country.milestone_kinds.str.contains("agreement_signed").sum() >= 5
+    )  # 1991 … 2015 signatures
 
 
 def test_health_status_and_index(adb: Path, data: Path) -> None:

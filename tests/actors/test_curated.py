@@ -75,10 +75,13 @@ def test_merge_errors(slices: dict[str, pd.DataFrame]) -> None:
         ActorRegistry.from_frames(slices["dyadic"], curated=_mini(ucdp_id=424242))
     with pytest.raises(InputError, match="needs a 'context'"):
         ActorRegistry.from_frames(
-            slices["dyadic"], curated=_mini(aliases={"en": [{"text": "the boys", "ambiguous": True}]})
+            slices["dyadic"],
+            curated=_mini(aliases={"en": [{"text": "the boys", "ambiguous": True}]}),
         )
     with pytest.raises(InputError, match="duplicate key"):
-        parse_curated({"version": 1, "actors": [{"key": "x", "source": "s"}, {"key": "x", "source": "s"}]})
+        parse_curated(
+            {"version": 1, "actors": [{"key": "x", "source": "s"}, {"key": "x", "source": "s"}]}
+        )
     with pytest.raises(InputError, match="version: 1"):
         parse_curated({"actors": []})
 
@@ -87,9 +90,15 @@ def test_from_frames_with_a_small_curated_document(slices: dict[str, pd.DataFram
     doc = {
         "version": 1,
         "actors": [
-            {"key": "cma", "ucdp_id": 1158, "name": "Coordination of Azawad Movements",
-             "valid_from": "2014-10-28", "successors": ["fla"], "source": "test",
-             "aliases": {"fr": ["Coordination des mouvements de l'Azawad"]}},
+            {
+                "key": "cma",
+                "ucdp_id": 1158,
+                "name": "Coordination of Azawad Movements",
+                "valid_from": "2014-10-28",
+                "successors": ["fla"],
+                "source": "test",
+                "aliases": {"fr": ["Coordination des mouvements de l'Azawad"]},
+            },
             {"key": "fla", "ucdp_id": 8822, "valid_from": "2024-11-30", "source": "test"},
         ],
     }

@@ -70,7 +70,11 @@ def test_members_over_time(reg: ActorRegistry) -> None:
     assert [a.actor_id for a in reg.members("CMA")] == ["mnla", "hcua", "maa"]
     assert [a.actor_id for a in reg.members("CMA", on="2020-01-01")] == ["mnla", "hcua", "maa"]
     assert reg.members("CMA", on="2025-01-01") == []
-    assert [a.actor_id for a in reg.members("CSP", on="2022-06-01")] == ["ucdp:1158", "platform", "msa"]
+    assert [a.actor_id for a in reg.members("CSP", on="2022-06-01")] == [
+        "ucdp:1158",
+        "platform",
+        "msa",
+    ]
     assert [a.actor_id for a in reg.members("CSP", on="2023-10-01")] == ["ucdp:1158"]
     assert "gatia" in [a.actor_id for a in reg.members("Plateforme")]
     assert [a.actor_id for a in reg.members("JNIM", on="2016-01-01")] == []
@@ -88,8 +92,14 @@ def test_ucdp_ids_with_and_without_lineage(reg: ActorRegistry) -> None:
 
 def test_names_cover_ucdp_and_curated_spellings(reg: ActorRegistry) -> None:
     names = reg.names("FLA", lineage=True)
-    assert {"FLA", "CMA", "CSP", "Front de libération de l'Azawad", "CSP-PSD",
-            "Coordination des mouvements de l'Azawad"} <= names
+    assert {
+        "FLA",
+        "CMA",
+        "CSP",
+        "Front de libération de l'Azawad",
+        "CSP-PSD",
+        "Coordination des mouvements de l'Azawad",
+    } <= names
     gov = reg.names("FAMa")
     assert {"Government of Mali", "FAMa", "Forces armées maliennes"} <= gov
     # Context-only aliases would match other countries' armies: they are left out.

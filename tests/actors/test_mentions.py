@@ -10,15 +10,22 @@ def spans(reg: ActorRegistry, text: str, **kw: object) -> list[tuple[str, str]]:
 
 
 def test_english_sentence(reg: ActorRegistry) -> None:
-    text = "Fighters of the CMA attacked a FAMa camp near Léré, and JNIM claimed an ambush on MINUSMA."
+    text = (
+        "Fighters of the CMA attacked a FAMa camp near Léré, and JNIM claimed an ambush on MINUSMA."
+    )
     assert spans(reg, text) == [
-        ("CMA", "ucdp:1158"), ("FAMa", "ucdp:72"), ("JNIM", "ucdp:6716"), ("MINUSMA", "minusma"),
+        ("CMA", "ucdp:1158"),
+        ("FAMa", "ucdp:72"),
+        ("JNIM", "ucdp:6716"),
+        ("MINUSMA", "minusma"),
     ]
 
 
 def test_french_sentence_with_elisions_and_accents(reg: ActorRegistry) -> None:
-    text = ("Le Cadre stratégique permanent accuse l’armée malienne ; le Front de libération "
-            "de l’Azawad dit avoir repoussé les Forces armées maliennes.")
+    text = (
+        "Le Cadre stratégique permanent accuse l’armée malienne ; le Front de libération "
+        "de l’Azawad dit avoir repoussé les Forces armées maliennes."
+    )
     assert spans(reg, text) == [
         ("Cadre stratégique permanent", "csp"),
         ("armée malienne", "ucdp:72"),
@@ -36,7 +43,10 @@ def test_longest_match_wins(reg: ActorRegistry) -> None:
     assert actor.actor_id == "csp"
     # "Azawad National Army" is one mention of the CMA, not an army mention.
     t2 = "The Azawad National Army said the army had fled."
-    assert spans(reg, t2, country="Mali") == [("Azawad National Army", "ucdp:1158"), ("the army", "ucdp:72")]
+    assert spans(reg, t2, country="Mali") == [
+        ("Azawad National Army", "ucdp:1158"),
+        ("the army", "ucdp:72"),
+    ]
 
 
 def test_ambiguous_aliases_need_a_country_context(reg: ActorRegistry) -> None:
@@ -54,16 +64,21 @@ def test_word_boundaries_and_case_sensitive_acronyms(reg: ActorRegistry) -> None
     assert spans(reg, text) == []
     text2 = "IS fighters and the Platform clashed with the MNLA."
     assert spans(reg, text2) == [("IS", "ucdp:234"), ("the Platform", "platform"), ("MNLA", "mnla")]
-    assert spans(reg, "Platform and Plateforme.") == [("Platform", "platform"), ("Plateforme", "platform")]
+    assert spans(reg, "Platform and Plateforme.") == [
+        ("Platform", "platform"),
+        ("Plateforme", "platform"),
+    ]
 
 
 def test_date_picks_the_actor_of_the_time(reg: ActorRegistry) -> None:
     text = "Russian paramilitaries escorted the convoy with the FLA in pursuit."
     assert spans(reg, text, on="2023-10-02") == [
-        ("Russian paramilitaries", "ucdp:8650"), ("FLA", "csp"),
+        ("Russian paramilitaries", "ucdp:8650"),
+        ("FLA", "csp"),
     ]
     assert spans(reg, text, on="2025-08-01") == [
-        ("Russian paramilitaries", "africa-corps"), ("FLA", "ucdp:8822"),
+        ("Russian paramilitaries", "africa-corps"),
+        ("FLA", "ucdp:8822"),
     ]
 
 
@@ -85,5 +100,10 @@ def test_lower_case_words_are_not_acronyms() -> None:
 
     reg = ActorRegistry.default()
     assert reg.mentions("In fact, the camp was calm that week.") == []
-    assert [text for text in ("The FACT rebels advanced.",) for s, e, a in reg.mentions(text) if a.name == "FACT"]
+    assert [
+        text
+        for text in ("The FACT rebels advanced.",)
+        for s, e, a in reg.mentions(text)
+        if a.name == "FACT"
+    ]
     assert reg.resolve("fact").name == "FACT"  # typed by a user: still found

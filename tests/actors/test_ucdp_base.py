@@ -14,16 +14,30 @@ def test_mali_actors_from_dyadic_and_acd(slices: dict[str, pd.DataFrame]) -> Non
     by = {a.actor_id: a for a in base_actors(slices["dyadic"], slices["acd"])}
     assert by["ucdp:72"].name == "Government of Mali"
     assert by["ucdp:72"].kind == "government" and by["ucdp:72"].country == "Mali"
-    assert (by["ucdp:1158"].name, by["ucdp:1158"].first_year, by["ucdp:1158"].last_year) == ("CMA", 2012, 2015)
-    assert (by["ucdp:8822"].name, by["ucdp:8822"].first_year, by["ucdp:8822"].last_year) == ("FLA", 2023, 2024)
-    assert (by["ucdp:6716"].name, by["ucdp:6716"].first_year, by["ucdp:6716"].last_year) == ("JNIM", 2017, 2024)
+    assert (by["ucdp:1158"].name, by["ucdp:1158"].first_year, by["ucdp:1158"].last_year) == (
+        "CMA",
+        2012,
+        2015,
+    )
+    assert (by["ucdp:8822"].name, by["ucdp:8822"].first_year, by["ucdp:8822"].last_year) == (
+        "FLA",
+        2023,
+        2024,
+    )
+    assert (by["ucdp:6716"].name, by["ucdp:6716"].first_year, by["ucdp:6716"].last_year) == (
+        "JNIM",
+        2017,
+        2024,
+    )
     assert by["ucdp:234"].name == "IS"
     assert by["ucdp:4376"].name == "al-Murabitun"
     assert by["ucdp:1164"].kind == "military_faction"
     assert by["ucdp:6716"].kind == "rebel"
 
 
-def test_multi_actor_cells_pair_ids_by_identity_not_position(slices: dict[str, pd.DataFrame]) -> None:
+def test_multi_actor_cells_pair_ids_by_identity_not_position(
+    slices: dict[str, pd.DataFrame],
+) -> None:
     # ACD 2013 writes "Ansar Dine, AQIM, MUJAO, Signed-in-Blood Battalion" with ids
     # "1157, 1161, 3481, 539": position would give AQIM id 1161.
     row = slices["acd"].query("year == '2013' and conflict_id == '11347'").iloc[0]
@@ -77,7 +91,9 @@ def test_default_registry_covers_every_id_in_the_files(reg: ActorRegistry) -> No
             for cell in df[col]:
                 ids.update(int(x) for x in cell.split(",") if x.strip())
     with (data / "GEDEvent_v23_1_CAF.csv").open("rb") as fh:
-        ged = pd.read_csv(fh, dtype=str, keep_default_na=False, usecols=["side_a_new_id", "side_b_new_id"])
+        ged = pd.read_csv(
+            fh, dtype=str, keep_default_na=False, usecols=["side_a_new_id", "side_b_new_id"]
+        )
     ids.update(int(x) for x in pd.concat([ged.side_a_new_id, ged.side_b_new_id]))
     missing = [i for i in ids if reg.find(i) is None]
     assert missing == []

@@ -23,5 +23,9 @@ def test_every_command_appears_in_the_docs() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8") + "".join(
         p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").glob("*.md"))
     )
-    missing = [" ".join(p) for p in _paths(typer.main.get_command(app)) if f"accordwatch {' '.join(p)}" not in text]
+    missing = [
+        " ".join(p)
+        for p in _paths(typer.main.get_command(app))
+        if f"accordwatch {' '.join(p)}" not in text
+    ]
     assert not missing, f"commands without an example in README.md or docs/: {missing}"

@@ -9,7 +9,9 @@ from accordwatch.cli import app
 
 
 def test_ingest_then_query_as_json(cli, empty_db: Path, ged_slice: Path) -> None:
-    code, out, err = cli("ingest", "ucdp", str(ged_slice), "--db", str(empty_db), "--format", "json")
+    code, out, err = cli(
+        "ingest", "ucdp", str(ged_slice), "--db", str(empty_db), "--format", "json"
+    )
     assert code == 0, err
     (report,) = json.loads(out)
     assert report["inserted"] == 39 and report["errors"] == []
@@ -25,7 +27,9 @@ def test_reingest_reports_unchanged(cli, empty_db: Path, ged_slice: Path) -> Non
     assert code == 0 and "0 new, 0 updated, 39 unchanged" in err
 
 
-def test_bad_file_exits_2_with_file_line_field(cli, empty_db: Path, ged_slice: Path, tmp_path: Path) -> None:
+def test_bad_file_exits_2_with_file_line_field(
+    cli, empty_db: Path, ged_slice: Path, tmp_path: Path
+) -> None:
     text = ged_slice.read_text(encoding="utf-8").splitlines(keepends=True)
     text[1] = text[1].replace(",Clear,1,", ",Clear,9,", 1)
     bad = tmp_path / "bad.csv"
@@ -33,12 +37,16 @@ def test_bad_file_exits_2_with_file_line_field(cli, empty_db: Path, ged_slice: P
     code, out, err = cli("ingest", "ucdp", str(bad), "--db", str(empty_db))
     assert code == 2
     assert "bad.csv, line 2, field 'type_of_violence': must be 1, 2 or 3" in err.replace("\n", " ")
-    code, out, err = cli("ingest", "ucdp", str(bad), "--db", str(empty_db), "--on-error", "quarantine")
+    code, out, err = cli(
+        "ingest", "ucdp", str(bad), "--db", str(empty_db), "--on-error", "quarantine"
+    )
     assert code == 0 and "1 rejected" in err and (tmp_path / "bad.csv.rejected.csv").exists()
 
 
 def test_events_formats(cli, seeded_db: Path, tmp_path: Path) -> None:
-    code, out, _ = cli("events", "--db", str(seeded_db), "-c", "CAF", "--since", "2022-12", "-f", "geojson")
+    code, out, _ = cli(
+        "events", "--db", str(seeded_db), "-c", "CAF", "--since", "2022-12", "-f", "geojson"
+    )
     assert code == 0 and json.loads(out)["type"] == "FeatureCollection"
     code, out, _ = cli("events", "--db", str(seeded_db), "--since", "2022-12", "-f", "csv")
     assert out.splitlines()[0].startswith("source,source_event_id,")
@@ -87,7 +95,9 @@ def _commands(group, prefix=()):  # every leaf command of the app, as a path
 
 def test_every_command_has_help_and_an_example_or_description() -> None:
     cmds = list(_commands(app))
-    assert {("ingest", "ucdp"), ("events",), ("stats",), ("history",), ("runs",)} <= {c for c, _ in cmds}
+    assert {("ingest", "ucdp"), ("events",), ("stats",), ("history",), ("runs",)} <= {
+        c for c, _ in cmds
+    }
     for path, cmd in cmds:
         assert cmd.help and len(cmd.help.strip()) > 20, f"{' '.join(path)} has no help text"
         for p in cmd.params:

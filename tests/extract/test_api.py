@@ -10,11 +10,20 @@ import pytest
 import accordwatch.extract as ex
 
 MODULES = [
-    "accordwatch.extract", "accordwatch.extract.api", "accordwatch.extract._dates",
-    "accordwatch.extract._numbers", "accordwatch.extract._text", "accordwatch.extract._places",
-    "accordwatch.extract._actors", "accordwatch.extract._fatalities",
-    "accordwatch.extract._documents", "accordwatch.extract._lexicon", "accordwatch.extract._model",
-    "accordwatch.extract.evaluate", "accordwatch.extract.review_rules", "accordwatch.store.review",
+    "accordwatch.extract",
+    "accordwatch.extract.api",
+    "accordwatch.extract._dates",
+    "accordwatch.extract._numbers",
+    "accordwatch.extract._text",
+    "accordwatch.extract._places",
+    "accordwatch.extract._actors",
+    "accordwatch.extract._fatalities",
+    "accordwatch.extract._documents",
+    "accordwatch.extract._lexicon",
+    "accordwatch.extract._model",
+    "accordwatch.extract.evaluate",
+    "accordwatch.extract.review_rules",
+    "accordwatch.store.review",
 ]
 
 

@@ -13,8 +13,17 @@ runner = CliRunner()
 
 
 def test_extract_json_contract(data_dir: Path) -> None:
-    res = runner.invoke(app, ["extract", str(data_dir / "report_fr.txt"), "--published",
-                              "2024-03-14", "--format", "json"])
+    res = runner.invoke(
+        app,
+        [
+            "extract",
+            str(data_dir / "report_fr.txt"),
+            "--published",
+            "2024-03-14",
+            "--format",
+            "json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert [e["type"] for e in doc["events"]] == ["clash", "ambush", "base_handover"]
@@ -31,8 +40,16 @@ def test_extract_bad_input_is_a_message_not_a_crash(tmp_path: Path) -> None:
 
 
 def test_extract_eval_reads_published_from_gold(data_dir: Path) -> None:
-    res = runner.invoke(app, ["extract-eval", str(data_dir / "report_en.gold.json"),
-                              str(data_dir / "report_en.txt"), "--format", "json"])
+    res = runner.invoke(
+        app,
+        [
+            "extract-eval",
+            str(data_dir / "report_en.gold.json"),
+            str(data_dir / "report_en.txt"),
+            "--format",
+            "json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     s = json.loads(res.stdout)
     assert s["core"]["f1"] == 1.0 and s["places"]["recall"] == 1.0
@@ -40,20 +57,50 @@ def test_extract_eval_reads_published_from_gold(data_dir: Path) -> None:
 
 def test_review_flow(tmp_path: Path, data_dir: Path) -> None:
     db = str(tmp_path / "aw.duckdb")
-    res = runner.invoke(app, ["extract", str(data_dir / "report_en.txt"), "--published",
-                              "2024-03-14", "--queue", "--db", db, "--format", "json"])
+    res = runner.invoke(
+        app,
+        [
+            "extract",
+            str(data_dir / "report_en.txt"),
+            "--published",
+            "2024-03-14",
+            "--queue",
+            "--db",
+            db,
+            "--format",
+            "json",
+        ],
+    )
     assert res.exit_code == 0, res.output
-    listed = json.loads(runner.invoke(app, ["review", "list", "--db", db, "--format", "json"]).stdout)
+    listed = json.loads(
+        runner.invoke(app, ["review", "list", "--db", db, "--format", "json"]).stdout
+    )
     assert [c["event_type"] for c in listed] == ["clash", "attack_on_civilians", "airstrike"]
     first, second, third = (c["candidate_id"] for c in listed)
-    assert runner.invoke(app, ["review", "edit", str(second), "--date", "2024-03-10", "--db", db]).exit_code == 0
-    assert runner.invoke(app, ["review", "accept", str(first), str(second), "--db", db]).exit_code == 0
-    assert runner.invoke(app, ["review", "reject", str(third), "--reason", "unconfirmed", "--db", db]).exit_code == 0
-    events = json.loads(runner.invoke(app, ["events", "--source", "text", "--db", db, "--format",
-                                            "json"]).stdout)
+    assert (
+        runner.invoke(
+            app, ["review", "edit", str(second), "--date", "2024-03-10", "--db", db]
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(app, ["review", "accept", str(first), str(second), "--db", db]).exit_code == 0
+    )
+    assert (
+        runner.invoke(
+            app, ["review", "reject", str(third), "--reason", "unconfirmed", "--db", db]
+        ).exit_code
+        == 0
+    )
+    events = json.loads(
+        runner.invoke(app, ["events", "--source", "text", "--db", db, "--format", "json"]).stdout
+    )
     assert len(events) == 2
-    rejected = json.loads(runner.invoke(app, ["review", "list", "--status", "rejected", "--db", db,
-                                              "--format", "json"]).stdout)
+    rejected = json.loads(
+        runner.invoke(
+            app, ["review", "list", "--status", "rejected", "--db", db, "--format", "json"]
+        ).stdout
+    )
     assert [r["reason"] for r in rejected] == ["unconfirmed"]
     res = runner.invoke(app, ["review", "accept", "999", "--db", db])
     assert res.exit_code != 0

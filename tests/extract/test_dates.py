@@ -57,4 +57,4 @@ def test_relative_dates_need_a_publication_date() -> None:
 def test_offsets_point_into_the_text() -> None:
     text = "Des combats, il y a deux semaines."
     (d,) = find_dates(text, PUB, "fr")
-    assert text[d.start:d.end] == "il y a deux semaines"
+    assert text[d.start : d.end] == "il y a deux semaines"

@@ -27,7 +27,9 @@ def test_folder_reads_every_file_and_reports_bad_ones(data_dir) -> None:
     assert len(r.events) == 3
 
 
-@pytest.mark.parametrize("content", [b"", b"   \n", b"\x00\x01\x02\x03binary", b"\x89PNG\r\n\x1a\n\x00\x00"])
+@pytest.mark.parametrize(
+    "content", [b"", b"   \n", b"\x00\x01\x02\x03binary", b"\x89PNG\r\n\x1a\n\x00\x00"]
+)
 def test_empty_or_binary_file_gives_empty_result(tmp_path, content: bytes) -> None:
     f = tmp_path / "input.txt"
     f.write_bytes(content)
@@ -36,12 +38,16 @@ def test_empty_or_binary_file_gives_empty_result(tmp_path, content: bytes) -> No
 
 
 def test_unknown_language_gives_empty_result_with_message() -> None:
-    r = extract_text("Der Krieg in der Region ist schlimm und die Leute sind müde.", published="2024-03-14")
+    r = extract_text(
+        "Der Krieg in der Region ist schlimm und die Leute sind müde.", published="2024-03-14"
+    )
     assert r.events == [] and "cannot tell the language" in r.warnings[0]
 
 
 def test_text_without_events() -> None:
-    r = extract_text("The weather in Bamako was pleasant and the market was busy.", published="2024-03-14")
+    r = extract_text(
+        "The weather in Bamako was pleasant and the market was busy.", published="2024-03-14"
+    )
     assert r.events == [] and r.places_mentioned == ["Bamako"]
     assert any("no events" in w for w in r.warnings)
 

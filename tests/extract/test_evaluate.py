@@ -28,8 +28,12 @@ def test_optional_matches_neither_help_nor_hurt() -> None:
 
 def test_one_to_one_matching_counts_a_repeat_as_false_positive() -> None:
     gold = {"events": [{"date": "2024-03", "place": "Ber", "type": "clash"}]}
-    pred = {"events": [{"date": "2024-03-12", "place": "Ber", "type": "clash"},
-                       {"date": "2024-03-13", "place": "Ber", "type": "clash"}]}
+    pred = {
+        "events": [
+            {"date": "2024-03-12", "place": "Ber", "type": "clash"},
+            {"date": "2024-03-13", "place": "Ber", "type": "clash"},
+        ]
+    }
     s = score(gold, pred)["core"]
     assert (s["tp"], s["precision"], s["recall"]) == (1, 0.5, 1.0)
 

@@ -14,8 +14,11 @@ def places(text: str) -> list[tuple[str, str | None, bool]]:
 
 
 def test_french_and_english_variants_resolve_to_one_place() -> None:
-    assert places("Des tirs à Tombouctou.") == places("Shots in Timbuktu.") == [
-        ("Timbuktu", "Timbuktu", False)]
+    assert (
+        places("Des tirs à Tombouctou.")
+        == places("Shots in Timbuktu.")
+        == [("Timbuktu", "Timbuktu", False)]
+    )
 
 
 def test_region_phrases_give_admin1_units() -> None:
@@ -50,24 +53,36 @@ def test_directions_are_weak_places() -> None:
 
 def test_actors_by_any_alias_en_fr() -> None:
     af = ActorFinder.default()
-    text = ("The FAMa, the army, Wagner Group, the Azawad National Army, CSP-PSD, GSIM and "
-            "the Islamic State in the Sahel; les FAMa, la junte et l'État islamique au Sahel.")
+    text = (
+        "The FAMa, the army, Wagner Group, the Azawad National Army, CSP-PSD, GSIM and "
+        "the Islamic State in the Sahel; les FAMa, la junte et l'État islamique au Sahel."
+    )
     names = {m.name for m in af.find(text, on=dt.date(2023, 10, 5))}
-    assert {"Government of Mali", "Wagner Group", "Coordination of Azawad Movements",
-            "Permanent Strategic Framework",
-            "Jama'at Nusrat al-Islam wal-Muslimin", "Islamic State Sahel Province"} <= names
+    assert {
+        "Government of Mali",
+        "Wagner Group",
+        "Coordination of Azawad Movements",
+        "Permanent Strategic Framework",
+        "Jama'at Nusrat al-Islam wal-Muslimin",
+        "Islamic State Sahel Province",
+    } <= names
 
 
 def test_names_follow_the_date_along_a_lineage() -> None:
     af = ActorFinder.default()
     assert [m.name for m in af.find("The FLA attacked.", on=dt.date(2025, 1, 10))] == [
-        "Azawad Liberation Front"]
+        "Azawad Liberation Front"
+    ]
     assert [m.name for m in af.find("The FLA attacked.", on=dt.date(2023, 10, 5))] == [
-        "Permanent Strategic Framework"]
+        "Permanent Strategic Framework"
+    ]
 
 
 def test_foreign_state_and_near_spelling() -> None:
-    got = [(m.text, m.name) for m in ActorFinder.default().find("France and al-Qeada; the Niger river.")]
+    got = [
+        (m.text, m.name)
+        for m in ActorFinder.default().find("France and al-Qeada; the Niger river.")
+    ]
     assert got == [("France", "Government of France"), ("al-Qeada", "al-Qaeda")]
 
 

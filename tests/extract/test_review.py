@@ -19,8 +19,10 @@ from accordwatch.store.review import (
     reject_candidate,
 )
 
-TEXT = ("On Tuesday, clashes between the army and the CSP erupted near Ber, killing 9 soldiers. "
-        "In mid-February, the army carried out airstrikes on Tarkint.")
+TEXT = (
+    "On Tuesday, clashes between the army and the CSP erupted near Ber, killing 9 soldiers. "
+    "In mid-February, the army carried out airstrikes on Tarkint."
+)
 
 
 @pytest.fixture
@@ -58,8 +60,10 @@ def test_duplicate_of_a_stored_event_is_linked_not_stored_twice(store: Store) ->
     first = extract_text(TEXT, published="2024-03-14")
     accept_candidate(store, queue_result(store, first)[0])
     # another outlet reports the same clash two days later, in French
-    other = extract_text("Mardi, des combats ont opposé l'armée malienne et le CSP près de Ber.",
-                         published="2024-03-13")
+    other = extract_text(
+        "Mardi, des combats ont opposé l'armée malienne et le CSP près de Ber.",
+        published="2024-03-13",
+    )
     cid = queue_result(store, other)[0]
     c = get_candidate(store, cid)
     assert c["duplicate_of"] and c["duplicate_of"].startswith(f"text:{first.documents[0].doc_id}|")
@@ -70,8 +74,10 @@ def test_duplicate_of_a_stored_event_is_linked_not_stored_twice(store: Store) ->
 
 def test_not_duplicate_overrides_the_flag(store: Store) -> None:
     accept_candidate(store, queue_result(store, extract_text(TEXT, published="2024-03-14"))[0])
-    other = extract_text("Mardi, des combats ont opposé l'armée malienne et le CSP près de Ber.",
-                         published="2024-03-13")
+    other = extract_text(
+        "Mardi, des combats ont opposé l'armée malienne et le CSP près de Ber.",
+        published="2024-03-13",
+    )
     accept_candidate(store, queue_result(store, other)[0], not_duplicate=True)
     assert len(aw.events(store, source="text")) == 2
 
@@ -88,10 +94,21 @@ def test_reject_keeps_the_reason(store: Store) -> None:
 
 def test_edit_checks_and_refreshes_place(store: Store) -> None:
     cid = queue_result(store, extract_text(TEXT, published="2024-03-14"))[1]
-    c = edit_candidate(store, cid, place="Tombouctou", event_date="2024-02-15", fatalities="3",
-                       actors="FAMa; Wagner")
+    c = edit_candidate(
+        store,
+        cid,
+        place="Tombouctou",
+        event_date="2024-02-15",
+        fatalities="3",
+        actors="FAMa; Wagner",
+    )
     assert (c["place"], c["admin1"], c["event_date"], c["date_precision"], c["fatalities"]) == (
-        "Timbuktu", "Timbuktu", "2024-02-15", "day", 3)
+        "Timbuktu",
+        "Timbuktu",
+        "2024-02-15",
+        "day",
+        3,
+    )
     assert c["actors"] == "Government of Mali; Wagner Group"
     with pytest.raises(InputError, match="unknown"):
         edit_candidate(store, cid, event_type="riot")
@@ -102,9 +119,13 @@ def test_edit_checks_and_refreshes_place(store: Store) -> None:
 
 
 def test_failed_accept_leaves_store_unchanged(store: Store) -> None:
-    r = extract_text("This week, CSP fighters overran an army post near Léré.", published="2024-03-14")
+    r = extract_text(
+        "This week, CSP fighters overran an army post near Léré.", published="2024-03-14"
+    )
     cid = queue_result(store, r)[0]
-    store.con.execute("UPDATE review_candidates SET event_date = NULL WHERE candidate_id = ?", [cid]).fetchall()
+    store.con.execute(
+        "UPDATE review_candidates SET event_date = NULL WHERE candidate_id = ?", [cid]
+    ).fetchall()
     with pytest.raises(InputError, match="no date"):
         accept_candidate(store, cid)
     assert get_candidate(store, cid)["status"] == "pending"

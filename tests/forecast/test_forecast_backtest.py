@@ -73,7 +73,9 @@ def test_benchmark_scores_by_hand() -> None:
     # last: Poisson(10) around a truth of 10; exact CRPS = sum_k (F(k) - 1{k >= 10})^2
     k = np.arange(0, 200)
     exact = ((poisson.cdf(k, 10) - (k >= 10)) ** 2).sum()
-    assert s.loc["last", "crps"] == pytest.approx(exact / 2, rel=0.05)  # half the units are Quiet (0)
+    assert s.loc["last", "crps"] == pytest.approx(
+        exact / 2, rel=0.05
+    )  # half the units are Quiet (0)
     assert s.loc["last", "brier_25"] < 1e-4
 
 
@@ -85,7 +87,10 @@ def test_crps_matches_direct_formula() -> None:
     # point forecast: CRPS is the absolute error
     assert crps(np.array([3.0]), np.array([[7.0]]))[0] == 4.0
     assert brier(np.array([30.0]), np.array([[0.0, 30.0]]), 25)[0] == 0.25
-    assert covered(np.array([5.0, 50.0]), np.tile(np.arange(11.0), (2, 1)), 0.9).tolist() == [True, False]
+    assert covered(np.array([5.0, 50.0]), np.tile(np.arange(11.0), (2, 1)), 0.9).tolist() == [
+        True,
+        False,
+    ]
 
 
 def test_conflictology_is_a_bootstrap_of_the_last_12_months(sahel: pd.DataFrame) -> None:
@@ -129,7 +134,15 @@ def test_json_contract(sahel: pd.DataFrame) -> None:
     assert set(doc["models"]) == {"zero", "last", "conflictology"}
     m = doc["models"]["last"]
     # the contract's keys, plus calibration beside them
-    assert set(m) == {"crps", "brier_25", "coverage_90", "n", "by_year", "coverage_50", "pit_histogram"}
+    assert set(m) == {
+        "crps",
+        "brier_25",
+        "coverage_90",
+        "n",
+        "by_year",
+        "coverage_50",
+        "pit_histogram",
+    }
     assert len(m["pit_histogram"]) == 10 and abs(sum(m["pit_histogram"]) - 1) < 1e-5
     assert 0 <= m["coverage_50"] <= m["coverage_90"] <= 1
     assert set(m["by_year"]) == {"2019", "2020"}
@@ -142,7 +155,9 @@ def _pit(obs: np.ndarray, fct: np.ndarray) -> np.ndarray:
 
 def test_pit_is_flat_for_a_calibrated_count_forecast() -> None:
     rng = np.random.default_rng(3)
-    lam = rng.gamma(0.5, 20.0, size=4000)  # many near-zero units and a few large ones, like the panel
+    lam = rng.gamma(
+        0.5, 20.0, size=4000
+    )  # many near-zero units and a few large ones, like the panel
     obs = rng.poisson(lam)
     right = rng.poisson(lam[:, None], size=(4000, 500))
     hist = _pit(obs, right)
@@ -169,7 +184,9 @@ def test_backtest_reports_calibration(sahel: pd.DataFrame) -> None:
     assert ((f["pit_lo"] >= 0) & (f["pit_lo"] <= f["pit_hi"]) & (f["pit_hi"] <= 1)).all()
     assert (~f["covered_50"] | f["covered_90"]).all()  # the 50 % interval lies inside the 90 % one
     # recent_mean is the unit's mean over the 12 months through the cutoff (October of Y-1)
-    mali = sahel[(sahel.unit == "Mali") & sahel.month_id.between(month_id(2018, 11), month_id(2019, 10))]
+    mali = sahel[
+        (sahel.unit == "Mali") & sahel.month_id.between(month_id(2018, 11), month_id(2019, 10))
+    ]
     row = f[(f.model == "zero") & (f.unit == "Mali") & (f.year == 2020)].iloc[0]
     assert row["recent_mean"] == pytest.approx(mali["y"].mean())
     cal = res.calibration()

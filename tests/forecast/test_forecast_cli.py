@@ -18,7 +18,19 @@ runner = CliRunner()
 def test_backtest_json_contract() -> None:
     res = runner.invoke(
         app,
-        ["backtest", "cm", "--data", SLICE, "--test-years", "2018", "2019", "--model", "conflictology", "--format", "json"],
+        [
+            "backtest",
+            "cm",
+            "--data",
+            SLICE,
+            "--test-years",
+            "2018",
+            "2019",
+            "--model",
+            "conflictology",
+            "--format",
+            "json",
+        ],
     )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
@@ -27,17 +39,37 @@ def test_backtest_json_contract() -> None:
     assert {"zero", "last", "conflictology"} <= set(doc["models"])
     assert doc["default"] in doc["models"]
     for scores in doc["models"].values():
-        assert {"crps", "brier_25", "coverage_90", "n", "by_year"} <= set(scores)  # contract keys (+ calibration)
+        assert {"crps", "brier_25", "coverage_90", "n", "by_year"} <= set(
+            scores
+        )  # contract keys (+ calibration)
         assert set(scores["by_year"]) == {"2018", "2019"} and scores["n"] == 2 * 12 * 12
 
 
 def test_backtest_year_ranges_and_refusal() -> None:
-    ok = runner.invoke(app, ["backtest", "cm", "--data", SLICE, "--test-years", "2015-2016", "-m", "zero", "-f", "json"])
+    ok = runner.invoke(
+        app,
+        [
+            "backtest",
+            "cm",
+            "--data",
+            SLICE,
+            "--test-years",
+            "2015-2016",
+            "-m",
+            "zero",
+            "-f",
+            "json",
+        ],
+    )
     assert json.loads(ok.stdout)["protocol"]["test_years"] == [2015, 2016]
-    bad = runner.invoke(app, ["backtest", "cm", "--data", SLICE, "--test-years", "2030", "-f", "json"])
+    bad = runner.invoke(
+        app, ["backtest", "cm", "--data", SLICE, "--test-years", "2030", "-f", "json"]
+    )
     assert bad.exit_code == InputError.exit_code == 2
     assert "Possible test years with these data: 2009–2022" in bad.stderr and bad.stdout == ""
-    junk = runner.invoke(app, ["backtest", "cm", "--data", SLICE, "--test-years", "twenty", "-f", "json"])
+    junk = runner.invoke(
+        app, ["backtest", "cm", "--data", SLICE, "--test-years", "twenty", "-f", "json"]
+    )
     assert junk.exit_code == 2 and "is not a year" in junk.stderr
 
 
@@ -45,8 +77,21 @@ def test_forecast_json_and_chart(tmp_path: Path) -> None:
     chart = tmp_path / "fan.svg"
     res = runner.invoke(
         app,
-        ["forecast", "--country", "Mali", "--months", "12", "--data", SLICE, "--model", "conflictology",
-         "--chart", str(chart), "--format", "json"],
+        [
+            "forecast",
+            "--country",
+            "Mali",
+            "--months",
+            "12",
+            "--data",
+            SLICE,
+            "--model",
+            "conflictology",
+            "--chart",
+            str(chart),
+            "--format",
+            "json",
+        ],
     )
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)
@@ -56,19 +101,25 @@ def test_forecast_json_and_chart(tmp_path: Path) -> None:
 
 
 def test_forecast_errors() -> None:
-    res = runner.invoke(app, ["forecast", "--country", "Wakanda", "--data", SLICE, "-m", "conflictology"])
+    res = runner.invoke(
+        app, ["forecast", "--country", "Wakanda", "--data", SLICE, "-m", "conflictology"]
+    )
     assert res.exit_code == NotFound.exit_code == 3 and "unknown unit 'Wakanda'" in res.stderr
     for args in ([], ["--all", "--country", "Mali"]):
         res = runner.invoke(app, ["forecast", *args, "--data", SLICE, "-m", "conflictology"])
         assert res.exit_code == 2 and "--country/--unit, or pass --all" in res.stderr
-    two = runner.invoke(app, ["forecast", "-c", "Mali", "-c", "Niger", "--chart", "x.png", "--data", SLICE])
+    two = runner.invoke(
+        app, ["forecast", "-c", "Mali", "-c", "Niger", "--chart", "x.png", "--data", SLICE]
+    )
     assert two.exit_code == 2 and "--chart draws one unit" in two.stderr
     mixed = runner.invoke(app, ["forecast", "--country", "Mali", "--data", SLICE, "--from-store"])
     assert mixed.exit_code == 2 and "not both" in mixed.stderr
 
 
 def test_alerts_json() -> None:
-    res = runner.invoke(app, ["alerts", "--data", SLICE, "-m", "conflictology", "--min-deaths", "1", "-f", "json"])
+    res = runner.invoke(
+        app, ["alerts", "--data", SLICE, "-m", "conflictology", "--min-deaths", "1", "-f", "json"]
+    )
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)
     assert isinstance(rows, list)
@@ -82,22 +133,49 @@ def test_forecast_and_alerts_from_the_store(empty_db: Path, ged_full: Path) -> N
     accordwatch.ingest_ucdp(ged_full, db=empty_db)
     res = runner.invoke(
         app,
-        ["forecast", "--from-store", "--db", str(empty_db), "--country", "Central African Republic",
-         "--months", "3", "-m", "conflictology", "-f", "json"],
+        [
+            "forecast",
+            "--from-store",
+            "--db",
+            str(empty_db),
+            "--country",
+            "Central African Republic",
+            "--months",
+            "3",
+            "-m",
+            "conflictology",
+            "-f",
+            "json",
+        ],
     )
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)
     assert [r["month"] for r in rows] == ["2023-01", "2023-02", "2023-03"]
     regions = runner.invoke(
-        app, ["alerts", "--from-store", "--db", str(empty_db), "--level", "admin1", "-m", "conflictology",
-              "--min-deaths", "1", "-f", "json"],
+        app,
+        [
+            "alerts",
+            "--from-store",
+            "--db",
+            str(empty_db),
+            "--level",
+            "admin1",
+            "-m",
+            "conflictology",
+            "--min-deaths",
+            "1",
+            "-f",
+            "json",
+        ],
     )
     assert regions.exit_code == 0, regions.output
     assert all(" / " in r["unit"] for r in json.loads(regions.stdout))
 
 
 def test_from_store_with_no_events(empty_db: Path) -> None:
-    res = runner.invoke(app, ["alerts", "--from-store", "--db", str(empty_db), "-m", "conflictology"])
+    res = runner.invoke(
+        app, ["alerts", "--from-store", "--db", str(empty_db), "-m", "conflictology"]
+    )
     assert res.exit_code == 2 and "ingest" in res.stderr
 
 
@@ -108,8 +186,21 @@ def test_backtest_on_the_stores_own_events(empty_db: Path, ged_full: Path) -> No
     accordwatch.ingest_ucdp(ged_full, db=empty_db)
     res = runner.invoke(
         app,
-        ["backtest", "store", "--db", str(empty_db), "--level", "admin1", "--test-years", "2021", "2022",
-         "-m", "conflictology", "-f", "json"],
+        [
+            "backtest",
+            "store",
+            "--db",
+            str(empty_db),
+            "--level",
+            "admin1",
+            "--test-years",
+            "2021",
+            "2022",
+            "-m",
+            "conflictology",
+            "-f",
+            "json",
+        ],
     )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
@@ -129,15 +220,38 @@ def test_backtest_on_the_stores_own_events(empty_db: Path, ged_full: Path) -> No
 
 def test_forecast_several_units_and_all() -> None:
     res = runner.invoke(
-        app, ["forecast", "-c", "Niger", "--unit", "Mali", "--months", "2", "--data", SLICE, "-m", "conflictology", "-f", "json"]
+        app,
+        [
+            "forecast",
+            "-c",
+            "Niger",
+            "--unit",
+            "Mali",
+            "--months",
+            "2",
+            "--data",
+            SLICE,
+            "-m",
+            "conflictology",
+            "-f",
+            "json",
+        ],
     )
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)
     assert [(r["unit"], r["month"]) for r in rows] == [
-        ("Niger", "2023-01"), ("Niger", "2023-02"), ("Mali", "2023-01"), ("Mali", "2023-02")
+        ("Niger", "2023-01"),
+        ("Niger", "2023-02"),
+        ("Mali", "2023-01"),
+        ("Mali", "2023-02"),
     ]
-    every = runner.invoke(app, ["forecast", "--all", "--months", "1", "--data", SLICE, "-m", "conflictology", "-f", "csv"])
+    every = runner.invoke(
+        app,
+        ["forecast", "--all", "--months", "1", "--data", SLICE, "-m", "conflictology", "-f", "csv"],
+    )
     assert every.exit_code == 0, every.output
     lines = every.stdout.strip().splitlines()
     units = [line.split(",")[0] for line in lines[1:]]
-    assert lines[0].startswith("unit,month,median") and units == sorted(units) and len(units) == 12  # the 12 countries reporting in 2022-12
+    assert (
+        lines[0].startswith("unit,month,median") and units == sorted(units) and len(units) == 12
+    )  # the 12 countries reporting in 2022-12

@@ -42,7 +42,12 @@ def test_slice_loads(sahel: pd.DataFrame) -> None:
 
 
 def _panel(**changes: list) -> pd.DataFrame:
-    base = {"unit_id": [1, 1, 1], "unit": ["A"] * 3, "month_id": [121, 122, 123], "y": [0.0, 2.0, 5.0]}
+    base = {
+        "unit_id": [1, 1, 1],
+        "unit": ["A"] * 3,
+        "month_id": [121, 122, 123],
+        "y": [0.0, 2.0, 5.0],
+    }
     base.update(changes)
     return pd.DataFrame(base)
 
@@ -73,7 +78,9 @@ def test_missing_columns_and_files(tmp_path) -> None:
         load_views_cm(bad)
     gappy = tmp_path / "gappy.csv"
     raw = pd.read_csv(SLICE)
-    raw.drop(index=raw[(raw.country == "Mali") & (raw.month_id == 400)].index).to_csv(gappy, index=False)
+    raw.drop(index=raw[(raw.country == "Mali") & (raw.month_id == 400)].index).to_csv(
+        gappy, index=False
+    )
     with pytest.raises(InputError, match=r"Mali \(\d+\) has missing months 2013-04"):
         load_views_cm(gappy)
 
@@ -98,7 +105,9 @@ def test_series_from_real_events_matches_views(full: pd.DataFrame) -> None:
     assert series["unit"].unique().tolist() == ["Central African Republic"]
     months = series["month_id"].to_numpy()
     assert (np.diff(months) == 1).all() and months[-1] == 516  # zeros filled, no gaps
-    views = full[full.unit == "Central African Republic"].merge(series, on="month_id", suffixes=("_v", "_e"))
+    views = full[full.unit == "Central African Republic"].merge(
+        series, on="month_id", suffixes=("_v", "_e")
+    )
     # same UCDP deaths as compiled by VIEWS, up to a few re-dated events
     assert abs(views.y_e.sum() - views.y_v.sum()) / views.y_v.sum() < 0.02
     assert (views.y_e == views.y_v).mean() > 0.9
@@ -117,7 +126,11 @@ def test_series_levels_and_type_filter() -> None:
     assert regions["unit"].str.startswith("Central African Republic / ").all()
     assert regions["y"].sum() == total_sb
     unknown = regions[regions.unit == "Central African Republic / (admin-1 unknown)"]
-    assert unknown["y"].sum() == ev.loc[(ev.type_of_violence == 1) & ev.admin1.isna(), "best"].sum() > 0
+    assert (
+        unknown["y"].sum()
+        == ev.loc[(ev.type_of_violence == 1) & ev.admin1.isna(), "best"].sum()
+        > 0
+    )
     with pytest.raises(InputError, match="without priogrid_gid"):
         series_from_events(ev.assign(priogrid_gid=ev.priogrid_gid.where(ev.index > 5)), "priogrid")
     with pytest.raises(InputError, match="unknown level"):

@@ -7,7 +7,17 @@ import importlib
 
 import pytest
 
-MODULES = ["_data", "_samples", "_benchmarks", "_scores", "_features", "_backtest", "_forecast", "_alerts", "_learned"]
+MODULES = [
+    "_data",
+    "_samples",
+    "_benchmarks",
+    "_scores",
+    "_features",
+    "_backtest",
+    "_forecast",
+    "_alerts",
+    "_learned",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -64,7 +64,9 @@ def test_bagged_model_averages_the_bags_quantile_curves(sahel: pd.DataFrame, fit
     assert not np.allclose(q0, q1)
     pos = (q0 > 0) & (q1 > 0)
     assert pos.mean() > 0.5
-    np.testing.assert_allclose(np.log1p(qb[pos]), (np.log1p(q0[pos]) + np.log1p(q1[pos])) / 2, atol=1e-9)
+    np.testing.assert_allclose(
+        np.log1p(qb[pos]), (np.log1p(q0[pos]) + np.log1p(q1[pos])) / 2, atol=1e-9
+    )
     assert (np.diff(qb, axis=-1) >= 0).all()
     with pytest.raises(InputError, match="n_bags"):
         QuantileGBM(n_bags=0)
@@ -133,7 +135,11 @@ def test_alerts_flag_a_spike_with_reasons(sahel: pd.DataFrame) -> None:
         alerts(sahel, model="conflictology", level=0.2)
     spiked.loc[(spiked.unit == "Ghana") & (spiked.month_id == last), "y"] = 1.0
     one = alerts(spiked, model="conflictology", min_deaths=1)
-    assert one.loc[one.unit == "Ghana", "reason"].iloc[0].startswith("1 death, above the 90% forecast bound of 0")
+    assert (
+        one.loc[one.unit == "Ghana", "reason"]
+        .iloc[0]
+        .startswith("1 death, above the 90% forecast bound of 0")
+    )
 
 
 def test_target_is_relative_to_the_anchor(sahel: pd.DataFrame, fitted) -> None:
@@ -149,7 +155,9 @@ def test_target_is_relative_to_the_anchor(sahel: pd.DataFrame, fitted) -> None:
     year = np.expm1(np.log1p(model.history_.values[:, -12:]).mean(axis=1))
     up = [i for i in range(len(ids)) if last[i] > 3 * year[i] + 10]
     down = [i for i in range(len(ids)) if 3 * last[i] + 5 < year[i]]
-    assert up and down, "the 2015-10 slice has units far above (Niger, Chad) and below (Mali) their year"
+    assert up and down, (
+        "the 2015-10 slice has units far above (Niger, Chad) and below (Mali) their year"
+    )
     for i in up:
         assert q[i, 0, 2] > q_old[i, 0, 2]
     for i in down:
@@ -189,9 +197,17 @@ def test_learned_model_forecasts_whole_deaths(fitted) -> None:
 def test_summary_quantiles_are_ensemble_values() -> None:
     from accordwatch.forecast import Samples
 
-    draws = np.array([[[0.0] * 60 + [3.0] * 25 + [40.0] * 15]])  # P(0) = .6, P(3) = .25, P(40) = .15
+    draws = np.array(
+        [[[0.0] * 60 + [3.0] * 25 + [40.0] * 15]]
+    )  # P(0) = .6, P(3) = .25, P(40) = .15
     s = Samples(unit_id=np.array([1]), unit=np.array(["X"]), cutoff=500, values=draws)
     row = s.summary().iloc[0]
     # smallest value with P(X <= v) >= q: no 1.5 or 21.5 deaths between members
-    assert (row["median"], row["lo-50"], row["hi-50"], row["lo-90"], row["hi-90"]) == (0, 0, 3, 0, 40)
+    assert (row["median"], row["lo-50"], row["hi-50"], row["lo-90"], row["hi-90"]) == (
+        0,
+        0,
+        3,
+        0,
+        40,
+    )
     assert s.quantile(0.85)[0, 0] == 3 and s.quantile(0.86)[0, 0] == 40

@@ -169,8 +169,10 @@ def test_locate_input_errors() -> None:
 
 def test_from_geojson_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.geojson"
-    bad.write_text('{"type": "FeatureCollection", "features": [{"properties": {"name": "X"}, '
-                   '"geometry": {"type": "Point", "coordinates": [0, 0]}}]}')
+    bad.write_text(
+        '{"type": "FeatureCollection", "features": [{"properties": {"name": "X"}, '
+        '"geometry": {"type": "Point", "coordinates": [0, 0]}}]}'
+    )
     with pytest.raises(InputError, match="adm0_a3"):
         AdminIndex.from_geojson(bad)
     with pytest.raises(InputError, match="cannot read"):

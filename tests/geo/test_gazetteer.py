@@ -158,7 +158,8 @@ def test_get_by_id(gaz: Gazetteer) -> None:
 
 def test_admin1_from_polygons_agrees_with_geonames_codes(gaz: Gazetteer) -> None:
     coded = [
-        p for p in gaz.places
+        p
+        for p in gaz.places
         if p.feature_class == "P" and p.geonames_admin1 in MALI_GEONAMES_ADMIN1
     ]
     agree = sum(p.admin1 == MALI_GEONAMES_ADMIN1[p.geonames_admin1] for p in coded)
@@ -169,8 +170,14 @@ def test_admin1_from_polygons_agrees_with_geonames_codes(gaz: Gazetteer) -> None
 
 def test_iter_names(gaz: Gazetteer) -> None:
     names = dict(gaz.iter_names())
-    for form, gid in [("Kidal", 2455290), ("Gao", 2457163), ("Tombouctou", 2449067),
-                      ("Anéfis", 2461022), ("Ber", -2460127), ("Aguel-Hoc", 2461247)]:
+    for form, gid in [
+        ("Kidal", 2455290),
+        ("Gao", 2457163),
+        ("Tombouctou", 2449067),
+        ("Anéfis", 2461022),
+        ("Ber", -2460127),
+        ("Aguel-Hoc", 2461247),
+    ]:
         assert names[form].geonameid == gid, form
     assert "Diré" in names and "Dire" not in names
     assert all(len(form) >= 3 and form.strip() == form for form in names)
@@ -184,8 +191,9 @@ def test_iter_names_drops_obscure_three_letter_forms(gaz: Gazetteer) -> None:
     three = [(f, p) for f, p in gaz.iter_names() if len(f.replace(" ", "")) == 3]
     assert three
     assert all(
-        p.curated or p.population > 0 or p.feature_code in {"PPLC", "PPLA", "PPLA2", "PCLI",
-                                                             "ADM1", "ADM2"}
+        p.curated
+        or p.population > 0
+        or p.feature_code in {"PPLC", "PPLA", "PPLA2", "PCLI", "ADM1", "ADM2"}
         for _, p in three
     )
 
@@ -217,18 +225,24 @@ def test_place_names_property() -> None:
 
 def test_bad_files(tmp_path: Path) -> None:
     bad = tmp_path / "ML.txt"
-    bad.write_text("abc\tX\tX\t\tnorth\t1.0\tP\tPPL\tML\t\t08\t\t\t\t0\t\t0\tAfrica/Bamako\t2020-01-01\n")
+    bad.write_text(
+        "abc\tX\tX\t\tnorth\t1.0\tP\tPPL\tML\t\t08\t\t\t\t0\t\t0\tAfrica/Bamako\t2020-01-01\n"
+    )
     with pytest.raises(RowErrors, match="latitude"):
         Gazetteer.from_geonames(bad)
     with pytest.raises(InputError, match="cannot read"):
         Gazetteer.from_geonames(tmp_path / "missing.txt")
     ov = tmp_path / "overrides.csv"
-    ov.write_text("action,id,based_on,name,alternatenames,latitude,longitude,feature_class,"
-                  "feature_code,population,precision,note,source\nrename,5,,,,,,,,,,,\n")
+    ov.write_text(
+        "action,id,based_on,name,alternatenames,latitude,longitude,feature_class,"
+        "feature_code,population,precision,note,source\nrename,5,,,,,,,,,,,\n"
+    )
     with pytest.raises(RowErrors, match="action"):
         Gazetteer.from_geonames(FIXTURES / "geonames_ML_slice.txt", overrides=ov)
-    ov.write_text("action,id,based_on,name,alternatenames,latitude,longitude,feature_class,"
-                  "feature_code,population,precision,note,source\nprefer,42,,,,,,,,,,,GeoNames\n")
+    ov.write_text(
+        "action,id,based_on,name,alternatenames,latitude,longitude,feature_class,"
+        "feature_code,population,precision,note,source\nprefer,42,,,,,,,,,,,GeoNames\n"
+    )
     with pytest.raises(InputError, match="42"):
         Gazetteer.from_geonames(FIXTURES / "geonames_ML_slice.txt", overrides=ov)
 

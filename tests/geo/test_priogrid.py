@@ -147,8 +147,12 @@ def test_sql_formula_matches_the_python_one_bit_for_bit() -> None:
 
     rng = np.random.default_rng(7)
     edges = np.arange(-90.0, 90.5, 0.5)
-    lat = np.concatenate([rng.uniform(-90, 90, 20_000), edges, edges - 1e-9, [90.0, -90.0, 0.0, -0.0]])
-    lon = np.concatenate([rng.uniform(-180, 180, 20_000), edges * 2, edges * 2 + 1e-9, [180.0, -180.0, -0.0, 0.0]])
+    lat = np.concatenate(
+        [rng.uniform(-90, 90, 20_000), edges, edges - 1e-9, [90.0, -90.0, 0.0, -0.0]]
+    )
+    lon = np.concatenate(
+        [rng.uniform(-180, 180, 20_000), edges * 2, edges * 2 + 1e-9, [180.0, -180.0, -0.0, 0.0]]
+    )
     lat, lon = np.clip(lat, -90, 90), np.clip(lon, -180, 180)
     con = duckdb.connect()
     con.register("pts", {"lat": lat, "lon": lon})

@@ -119,7 +119,9 @@ def test_missing_priogrid_is_computed(ged_slice: Path, tmp_path: Path) -> None:
 def test_missing_column_names_file_and_column(ged_slice: Path, tmp_path: Path) -> None:
     header, rows = read_rows(ged_slice)
     k = header.index("best")
-    bad = write_rows(tmp_path / "nobest.csv", header[:k] + header[k + 1 :], [r[:k] + r[k + 1 :] for r in rows])
+    bad = write_rows(
+        tmp_path / "nobest.csv", header[:k] + header[k + 1 :], [r[:k] + r[k + 1 :] for r in rows]
+    )
     with pytest.raises(InputError, match=r"nobest\.csv: missing required columns best"):
         read_ucdp(bad)
 
@@ -137,7 +139,9 @@ def test_missing_column_names_file_and_column(ged_slice: Path, tmp_path: Path) -
         ("id", "", "missing value"),
     ],
 )
-def test_bad_value_is_reported_with_line_and_field(ged_slice: Path, tmp_path: Path, field: str, value: str, reason: str) -> None:
+def test_bad_value_is_reported_with_line_and_field(
+    ged_slice: Path, tmp_path: Path, field: str, value: str, reason: str
+) -> None:
     header, rows = read_rows(ged_slice)
     # damage the row that follows a multi-line record, so line numbers must be physical lines
     target = next(i for i, r in enumerate(rows) if any("\n" in c for c in r)) + 1
@@ -203,7 +207,9 @@ def test_duplicate_ids(ged_slice: Path, tmp_path: Path) -> None:
     ],
 )
 def test_unreadable_files(tmp_path: Path, content: bytes, message: str) -> None:
-    suffix = ".zip" if content.startswith(b"PK") else (".json" if content.startswith(b"{") else ".csv")
+    suffix = (
+        ".zip" if content.startswith(b"PK") else (".json" if content.startswith(b"{") else ".csv")
+    )
     path = tmp_path / f"x{suffix}"
     path.write_bytes(content)
     with pytest.raises(InputError, match=message):

@@ -12,10 +12,14 @@ from accordwatch.errors import InputError, NetworkError
 from accordwatch.sources import read_ucdp
 from accordwatch.sources.ucdp_api import fetch_ged, save_pages
 
-PAGES = json.loads((Path(__file__).parents[1] / "data" / "ucdp" / "ged_caf_api_pages.json").read_text())
+PAGES = json.loads(
+    (Path(__file__).parents[1] / "data" / "ucdp" / "ged_caf_api_pages.json").read_text()
+)
 
 
-def _server(fail_first: dict[int, list[int]] | None = None, seen: list[httpx.Request] | None = None) -> httpx.Client:
+def _server(
+    fail_first: dict[int, list[int]] | None = None, seen: list[httpx.Request] | None = None
+) -> httpx.Client:
     failures = {k: list(v) for k, v in (fail_first or {}).items()}
 
     def handle(request: httpx.Request) -> httpx.Response:
@@ -28,7 +32,9 @@ def _server(fail_first: dict[int, list[int]] | None = None, seen: list[httpx.Req
             status = failures[page].pop(0)
             return httpx.Response(status, headers={"Retry-After": "3"} if status == 429 else {})
         body = dict(PAGES[page])
-        body["NextPageUrl"] = str(request.url.copy_merge_params({"page": page + 1})) if page + 1 < len(PAGES) else ""
+        body["NextPageUrl"] = (
+            str(request.url.copy_merge_params({"page": page + 1})) if page + 1 < len(PAGES) else ""
+        )
         return httpx.Response(200, json=body)
 
     return httpx.Client(transport=httpx.MockTransport(handle), base_url="https://api.test")
@@ -36,7 +42,13 @@ def _server(fail_first: dict[int, list[int]] | None = None, seen: list[httpx.Req
 
 def test_follows_pages_and_sends_the_token(tmp_path: Path) -> None:
     seen: list[httpx.Request] = []
-    got = fetch_ged("23.1", token="secret", filters={"Country": "482"}, client=_server(seen=seen), base_url="https://api.test/api")
+    got = fetch_ged(
+        "23.1",
+        token="secret",
+        filters={"Country": "482"},
+        client=_server(seen=seen),
+        base_url="https://api.test/api",
+    )
     assert len(got) == sum(len(p["Result"]) for p in PAGES)
     assert seen[0].url.path == "/api/gedevents/23.1"
     assert seen[0].url.params["Country"] == "482" and seen[0].url.params["pagesize"] == "1000"
@@ -48,8 +60,14 @@ def test_follows_pages_and_sends_the_token(tmp_path: Path) -> None:
 
 def test_retries_rate_limits_and_server_errors_with_backoff() -> None:
     waits: list[float] = []
-    got = fetch_ged("23.1", token="secret", client=_server({0: [503], 1: [429, 502]}), base_url="https://api.test/api",
-                    sleep=waits.append, backoff=0.5)
+    got = fetch_ged(
+        "23.1",
+        token="secret",
+        client=_server({0: [503], 1: [429, 502]}),
+        base_url="https://api.test/api",
+        sleep=waits.append,
+        backoff=0.5,
+    )
     assert len(got) == 39
     assert waits == [0.5, 3.0, 1.0]  # exponential, except where Retry-After says otherwise
 
@@ -57,14 +75,26 @@ def test_retries_rate_limits_and_server_errors_with_backoff() -> None:
 def test_gives_up_after_max_retries() -> None:
     waits: list[float] = []
     with pytest.raises(NetworkError, match="gave up after 3 attempts"):
-        fetch_ged("23.1", token="secret", client=_server({0: [500] * 10}), base_url="https://api.test/api",
-                  max_retries=2, sleep=waits.append)
+        fetch_ged(
+            "23.1",
+            token="secret",
+            client=_server({0: [500] * 10}),
+            base_url="https://api.test/api",
+            max_retries=2,
+            sleep=waits.append,
+        )
     assert len(waits) == 2
 
 
 def test_bad_token_and_missing_token(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(NetworkError, match="refused the token"):
-        fetch_ged("23.1", token="wrong", client=_server(), base_url="https://api.test/api", sleep=lambda s: None)
+        fetch_ged(
+            "23.1",
+            token="wrong",
+            client=_server(),
+            base_url="https://api.test/api",
+            sleep=lambda s: None,
+        )
     monkeypatch.delenv("UCDP_API_TOKEN", raising=False)
     with pytest.raises(InputError, match="access token"):
         fetch_ged("23.1", client=_server())
@@ -80,5 +110,7 @@ def test_connection_errors_are_retried() -> None:
         return httpx.Response(200, json={**PAGES[1], "NextPageUrl": ""})
 
     client = httpx.Client(transport=httpx.MockTransport(flaky))
-    got = fetch_ged("23.1", token="secret", client=client, base_url="https://api.test/api", sleep=lambda s: None)
+    got = fetch_ged(
+        "23.1", token="secret", client=client, base_url="https://api.test/api", sleep=lambda s: None
+    )
     assert len(got) == len(PAGES[1]["Result"]) and calls["n"] == 2

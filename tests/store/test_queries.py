@@ -16,13 +16,22 @@ from accordwatch.export import to_geojson, write_events
 
 @pytest.fixture
 def caf() -> pd.DataFrame:
-    path = Path(__file__).parents[2] / "src" / "accordwatch" / "data" / "ucdp" / "GEDEvent_v23_1_CAF.csv"
+    path = (
+        Path(__file__).parents[2]
+        / "src"
+        / "accordwatch"
+        / "data"
+        / "ucdp"
+        / "GEDEvent_v23_1_CAF.csv"
+    )
     df = pd.read_csv(path)
     df["date_start"] = pd.to_datetime(df["date_start"]).dt.date
     return df
 
 
-@pytest.mark.parametrize("country", ["Central African Republic", "central african republic", "CAF", "482"])
+@pytest.mark.parametrize(
+    "country", ["Central African Republic", "central african republic", "CAF", "482"]
+)
 def test_country_by_name_iso_or_gw_code(seeded_db: Path, country: str) -> None:
     assert len(aw.events(seeded_db, country=country)) == 1848
 
@@ -48,10 +57,14 @@ def test_country_with_no_events_is_empty_not_an_error(seeded_db: Path) -> None:
 
 
 def test_dates_types_and_deaths_match_pandas(seeded_db: Path, caf: pd.DataFrame) -> None:
-    got = aw.events(seeded_db, since="2013-03", until="2014", type_of_violence=["one-sided", 2], min_deaths=5)
+    got = aw.events(
+        seeded_db, since="2013-03", until="2014", type_of_violence=["one-sided", 2], min_deaths=5
+    )
     want = caf[
-        (caf.date_start >= dt.date(2013, 3, 1)) & (caf.date_start <= dt.date(2014, 12, 31))
-        & caf.type_of_violence.isin([2, 3]) & (caf.best >= 5)
+        (caf.date_start >= dt.date(2013, 3, 1))
+        & (caf.date_start <= dt.date(2014, 12, 31))
+        & caf.type_of_violence.isin([2, 3])
+        & (caf.best >= 5)
     ]
     assert len(want) > 20
     assert sorted(got["source_event_id"].astype(int)) == sorted(want["id"])
@@ -69,7 +82,15 @@ def test_actor_by_alias_and_unknown_actor(seeded_db: Path, caf: pd.DataFrame) ->
     got = aw.events(seeded_db, actor="UPC", country="CAF")
     assert sorted(got["source_event_id"].astype(int)) == sorted(want["id"])
     gov = aw.events(seeded_db, actor="Government of Central African Republic")
-    assert len(gov) == (caf.side_a_new_id == caf.loc[caf.side_a == "Government of Central African Republic", "side_a_new_id"].iloc[0]).sum()
+    assert (
+        len(gov)
+        == (
+            caf.side_a_new_id
+            == caf.loc[
+                caf.side_a == "Government of Central African Republic", "side_a_new_id"
+            ].iloc[0]
+        ).sum()
+    )
     with pytest.raises(NotFound):
         aw.events(seeded_db, actor="Zorglub Liberation Front")
 
@@ -114,7 +135,10 @@ def test_exports(seeded_db: Path, tmp_path: Path) -> None:
     back = pd.read_parquet(tmp_path / "e.parquet")
     assert back["source_event_id"].tolist() == df["source_event_id"].tolist()
     write_events(df, "geojson", tmp_path / "e.geojson")
-    assert json.loads((tmp_path / "e.geojson").read_text())["features"][0]["properties"]["source"] == "ucdp-ged"
+    assert (
+        json.loads((tmp_path / "e.geojson").read_text())["features"][0]["properties"]["source"]
+        == "ucdp-ged"
+    )
     with pytest.raises(InputError, match="--out"):
         write_events(df, "parquet", None)
     assert not list(tmp_path.glob("*.tmp"))

@@ -23,7 +23,9 @@ from csvrows import read_rows, write_rows
 def _snapshot(db: Path) -> dict[str, object]:
     with Store.open(db) as s:
         return {
-            "events": s.query("SELECT * FROM events ORDER BY source, source_event_id").to_dict("list"),
+            "events": s.query("SELECT * FROM events ORDER BY source, source_event_id").to_dict(
+                "list"
+            ),
             "history": s.count("events_history"),
             "runs": s.count("ingest_runs"),
         }
@@ -33,10 +35,22 @@ def test_new_store_is_seeded_with_the_bundled_default(seeded_db: Path) -> None:
     with Store.open(seeded_db) as s:
         assert s.count("events") == 1848  # the real CAF GED events
         assert s.get_meta("seeded_at")
-        mali = s.query("SELECT count(*) AS n, min(year) AS y0, max(year) AS y1 FROM country_month WHERE isoab = 'MLI'")
-        assert mali.loc[0, "n"] == 33 * 12 and (mali.loc[0, "y0"], mali.loc[0, "y1"]) == (1990, 2022)
-        assert s.query("SELECT count(*) AS n FROM ucdp_dyads WHERE location = 'Mali'").loc[0, "n"] > 10
-        assert s.query("SELECT count(*) AS n FROM actors WHERE list_contains(ucdp_ids, 8822)").loc[0, "n"] >= 1
+        mali = s.query(
+            "SELECT count(*) AS n, min(year) AS y0, max(year) AS y1 FROM country_month WHERE isoab = 'MLI'"
+        )
+        assert mali.loc[0, "n"] == 33 * 12 and (mali.loc[0, "y0"], mali.loc[0, "y1"]) == (
+            1990,
+            2022,
+        )
+        assert (
+            s.query("SELECT count(*) AS n FROM ucdp_dyads WHERE location = 'Mali'").loc[0, "n"] > 10
+        )
+        assert (
+            s.query("SELECT count(*) AS n FROM actors WHERE list_contains(ucdp_ids, 8822)").loc[
+                0, "n"
+            ]
+            >= 1
+        )
         assert s.query("SELECT count(*) AS n FROM places WHERE name = 'Kidal'").loc[0, "n"] >= 1
 
 
@@ -62,10 +76,14 @@ def test_reloading_the_same_file_changes_nothing(empty_db: Path, ged_full: Path)
     assert after["events"] == events_before  # provenance (updated_at, run_id) untouched too
     assert after["history"] == 0
     with Store.open(empty_db) as s:
-        assert s.one("SELECT count(*) - count(DISTINCT (source, source_event_id)) FROM events") == (0,)
+        assert s.one("SELECT count(*) - count(DISTINCT (source, source_event_id)) FROM events") == (
+            0,
+        )
 
 
-def test_changed_row_is_an_update_and_the_old_version_is_kept(empty_db: Path, ged_slice: Path, tmp_path: Path) -> None:
+def test_changed_row_is_an_update_and_the_old_version_is_kept(
+    empty_db: Path, ged_slice: Path, tmp_path: Path
+) -> None:
     aw.ingest_ucdp(ged_slice, db=empty_db)
     header, rows = read_rows(ged_slice)
     event_id = rows[5][0]
@@ -80,7 +98,9 @@ def test_changed_row_is_an_update_and_the_old_version_is_kept(empty_db: Path, ge
         assert hist["version"].tolist() == [1, 2]
         assert hist["best"].tolist() == [old_best, old_best + 7]
         assert hist["replaced_by_run"].iloc[0] == report.run_id
-        cur = s.query("SELECT first_loaded_at, updated_at FROM events WHERE source_event_id = ?", [event_id])
+        cur = s.query(
+            "SELECT first_loaded_at, updated_at FROM events WHERE source_event_id = ?", [event_id]
+        )
         assert cur.loc[0, "updated_at"] >= cur.loc[0, "first_loaded_at"]
         assert s.count("events") == len(rows)
     # loading the revision again is a no-op
@@ -88,7 +108,9 @@ def test_changed_row_is_an_update_and_the_old_version_is_kept(empty_db: Path, ge
     assert (again.updated, again.unchanged) == (0, len(rows))
 
 
-def test_bad_file_is_refused_and_store_unchanged(seeded_db: Path, ged_slice: Path, tmp_path: Path) -> None:
+def test_bad_file_is_refused_and_store_unchanged(
+    seeded_db: Path, ged_slice: Path, tmp_path: Path
+) -> None:
     header, rows = read_rows(ged_slice)
     for r in rows:
         r[0] = "9" + r[0]  # new ids, so a partial load would show
@@ -103,7 +125,9 @@ def test_bad_file_is_refused_and_store_unchanged(seeded_db: Path, ged_slice: Pat
     assert not (tmp_path / "bad.csv.rejected.csv").exists()
 
 
-def test_quarantine_loads_good_rows_and_writes_bad_ones(empty_db: Path, ged_slice: Path, tmp_path: Path) -> None:
+def test_quarantine_loads_good_rows_and_writes_bad_ones(
+    empty_db: Path, ged_slice: Path, tmp_path: Path
+) -> None:
     header, rows = read_rows(ged_slice)
     rows[3][header.index("best")] = "lots"
     rows[7][header.index("date_start")] = "2019-02-29 00:00:00.000"
@@ -164,7 +188,9 @@ def test_failure_inside_the_transaction_rolls_everything_back(
         monkeypatch.setattr(ged_csv, "place_admin1", boom)  # called after the rows are written
         source = "ucdp-candidate"
     else:
-        monkeypatch.setattr(ingest_mod, "_distinct_expr", boom)  # called once the run row is written
+        monkeypatch.setattr(
+            ingest_mod, "_distinct_expr", boom
+        )  # called once the run row is written
         source = "ucdp-ged"
     with pytest.raises(RuntimeError, match="disk on fire"):
         aw.ingest_ucdp(target, db=seeded_db, source=source)
@@ -221,7 +247,9 @@ def test_killing_the_process_mid_ingest_leaves_the_store_as_it_was(
     script.write_text(KILLED_CHILD)
     child = subprocess.Popen(
         [sys.executable, str(script), str(seeded_db), str(target), mode],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.time() + 60
@@ -240,7 +268,10 @@ def test_killing_the_process_mid_ingest_leaves_the_store_as_it_was(
     after = _snapshot(seeded_db)
     assert after == before
     with Store.open(seeded_db) as s:
-        assert s.query("SELECT count(*) AS n FROM events WHERE source = 'ucdp-candidate'").loc[0, "n"] == 0
+        assert (
+            s.query("SELECT count(*) AS n FROM events WHERE source = 'ucdp-candidate'").loc[0, "n"]
+            == 0
+        )
 
 
 def test_staged_csv_path_stores_what_the_arrow_path_stores(tmp_path: Path, ged_slice: Path) -> None:

@@ -27,7 +27,16 @@ __all__ = ["PAM_TYPES", "UCDP_SOURCE", "read_ucdp_agreements"]
 
 UCDP_SOURCE = "UCDP Peace Agreement Dataset 22.1 (CC BY 4.0; Pettersson, Högbladh & Öberg 2019)"
 PAM_TYPES = {1: "full", 2: "partial", 3: "peace process"}
-_REQUIRED = ("paid", "pa_name", "pa_date", "gwno", "conflict_id", "dyad_id", "actor_id", "actor_name")
+_REQUIRED = (
+    "paid",
+    "pa_name",
+    "pa_date",
+    "gwno",
+    "conflict_id",
+    "dyad_id",
+    "actor_id",
+    "actor_name",
+)
 
 
 def _ints(value: object) -> list[int]:
@@ -69,8 +78,10 @@ def read_ucdp_agreements(
     the store refines ``party`` into ``warring`` using the UCDP dyads.
     """
     if path is None:
-        text = resources.files("accordwatch").joinpath("data", "peace", "ucdp-peace-agreements-221.csv").read_text(
-            encoding="utf-8"
+        text = (
+            resources.files("accordwatch")
+            .joinpath("data", "peace", "ucdp-peace-agreements-221.csv")
+            .read_text(encoding="utf-8")
         )
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
         name = "ucdp-peace-agreements-221.csv"
@@ -80,55 +91,84 @@ def read_ucdp_agreements(
     raw.columns = [c.strip() for c in raw.columns]
     missing = [c for c in _REQUIRED if c not in raw.columns]
     if missing:
-        raise InputError(f"{name} is not a UCDP Peace Agreement file: missing column(s) {', '.join(missing)}")
+        raise InputError(
+            f"{name} is not a UCDP Peace Agreement file: missing column(s) {', '.join(missing)}"
+        )
     agreements = []
     parties = []
     flags = []
     for row in raw.to_dict(orient="records"):
         paid = int(str(row["paid"]).strip())
         signed = pd.to_datetime(row.get("pa_date"), errors="coerce")
-        agreements.append({
-            "agreement_id": paid,
-            "name": _text(row["pa_name"]) or f"agreement {paid}",
-            "signed": None if pd.isna(signed) else signed.date(),
-            "year": int(row["year"]) if _text(row.get("year")) else None,
-            "gwno": _text(row.get("gwno")),
-            "region": int(row["region"]) if _text(row.get("region")) else None,
-            "conflict_ids": _ints(row.get("conflict_id")),
-            "dyad_ids": _ints(row.get("dyad_id")),
-            "incompatibility": _text(row.get("incompatibility")),
-            "pa_type": int(row["pa_type"]) if _text(row.get("pa_type")) else None,
-            "ended": _bool(row.get("ended")),
-            "process_id": int(row["procID"]) if _text(row.get("procID")) else None,
-            "comment": _text(row.get("pa_comment")),
-            "signatories_text": _text(row.get("pa_sign")),
-            "signatories_comment": _text(row.get("c_sign")),
-            "third_parties_text": _text(row.get("pa_3rd")),
-            "third_parties_comment": _text(row.get("c_3rd")),
-            "fulltext_url": _text(row.get("linktofulltextagreement")),
-            "source": f"{UCDP_SOURCE}, paid {paid}",
-        })
+        agreements.append(
+            {
+                "agreement_id": paid,
+                "name": _text(row["pa_name"]) or f"agreement {paid}",
+                "signed": None if pd.isna(signed) else signed.date(),
+                "year": int(row["year"]) if _text(row.get("year")) else None,
+                "gwno": _text(row.get("gwno")),
+                "region": int(row["region"]) if _text(row.get("region")) else None,
+                "conflict_ids": _ints(row.get("conflict_id")),
+                "dyad_ids": _ints(row.get("dyad_id")),
+                "incompatibility": _text(row.get("incompatibility")),
+                "pa_type": int(row["pa_type"]) if _text(row.get("pa_type")) else None,
+                "ended": _bool(row.get("ended")),
+                "process_id": int(row["procID"]) if _text(row.get("procID")) else None,
+                "comment": _text(row.get("pa_comment")),
+                "signatories_text": _text(row.get("pa_sign")),
+                "signatories_comment": _text(row.get("c_sign")),
+                "third_parties_text": _text(row.get("pa_3rd")),
+                "third_parties_comment": _text(row.get("c_3rd")),
+                "fulltext_url": _text(row.get("linktofulltextagreement")),
+                "source": f"{UCDP_SOURCE}, paid {paid}",
+            }
+        )
         ids = _ints(row.get("actor_id"))
         names = _names(row.get("actor_name"))
-        if len(ids) != len(names):  # names with commas inside: keep ids, name them by position if possible
+        if len(ids) != len(
+            names
+        ):  # names with commas inside: keep ids, name them by position if possible
             names = (names + [""] * len(ids))[: len(ids)]
         seq = 0
         for aid, aname in zip(ids, names, strict=True):
-            parties.append({"agreement_id": paid, "seq": seq, "name": aname or f"UCDP actor {aid}",
-                            "ucdp_actor_id": aid, "role": "party"})
+            parties.append(
+                {
+                    "agreement_id": paid,
+                    "seq": seq,
+                    "name": aname or f"UCDP actor {aid}",
+                    "ucdp_actor_id": aid,
+                    "role": "party",
+                }
+            )
             seq += 1
         for third in _names(row.get("pa_3rd")):
-            parties.append({"agreement_id": paid, "seq": seq, "name": third, "ucdp_actor_id": None,
-                            "role": "third-party"})
+            parties.append(
+                {
+                    "agreement_id": paid,
+                    "seq": seq,
+                    "name": third,
+                    "ucdp_actor_id": None,
+                    "role": "third-party",
+                }
+            )
             seq += 1
         for flag, (label, theme) in UCDP_FLAGS.items():
             value = _text(row.get(flag))
-            flags.append({"agreement_id": paid, "flag": flag, "label": label, "theme": theme,
-                          "value": int(value) if value is not None else 0})
+            flags.append(
+                {
+                    "agreement_id": paid,
+                    "flag": flag,
+                    "label": label,
+                    "theme": theme,
+                    "value": int(value) if value is not None else 0,
+                }
+            )
     agreements_df = pd.DataFrame(agreements)
     if agreements_df.agreement_id.duplicated().any():
         dupes = sorted(agreements_df.agreement_id[agreements_df.agreement_id.duplicated()].unique())
         raise InputError(f"{name}: agreement id(s) {dupes} appear more than once")
-    parties_df = pd.DataFrame(parties, columns=["agreement_id", "seq", "name", "ucdp_actor_id", "role"])
+    parties_df = pd.DataFrame(
+        parties, columns=["agreement_id", "seq", "name", "ucdp_actor_id", "role"]
+    )
     parties_df["ucdp_actor_id"] = parties_df["ucdp_actor_id"].astype("Int64")
     return agreements_df, parties_df, pd.DataFrame(flags)

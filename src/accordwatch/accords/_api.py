@@ -48,9 +48,22 @@ __all__ = [
 ]
 
 DB = str | os.PathLike[str] | Store | None
-_EVENT_COLUMNS = ("date_start", "country", "admin1", "where_coordinates", "side_a", "side_b",
-                  "side_a_new_id", "side_b_new_id", "type_of_violence", "best", "latitude", "longitude",
-                  "source", "source_event_id")
+_EVENT_COLUMNS = (
+    "date_start",
+    "country",
+    "admin1",
+    "where_coordinates",
+    "side_a",
+    "side_b",
+    "side_a_new_id",
+    "side_b_new_id",
+    "type_of_violence",
+    "best",
+    "latitude",
+    "longitude",
+    "source",
+    "source_event_id",
+)
 
 
 @contextmanager
@@ -71,25 +84,35 @@ def _agreement_id(value: int | str) -> int:
     try:
         return int(str(value).strip())
     except ValueError:
-        raise InputError(f"agreement id {value!r} is not a number; ids are UCDP paid numbers (Mali 2015 = 30)") from None
+        raise InputError(
+            f"agreement id {value!r} is not a number; ids are UCDP paid numbers (Mali 2015 = 30)"
+        ) from None
 
 
 def _country_keys(store: Store, country: str) -> tuple[set[str], set[str]]:
     key = country.strip()
     rows = store.con.execute(
         "SELECT DISTINCT gwcode, country FROM country_month WHERE lower(country) = lower(?) "
-        "OR lower(isoab) = lower(?) OR CAST(gwcode AS VARCHAR) = ?", [key, key, key]).fetchall()
+        "OR lower(isoab) = lower(?) OR CAST(gwcode AS VARCHAR) = ?",
+        [key, key, key],
+    ).fetchall()
     gw = {str(r[0]) for r in rows} | ({key} if key.isdigit() else set())
     names = {str(r[1]).lower() for r in rows} | {key.lower()}
     hit = store.con.execute(
         "SELECT 1 FROM accord_agreements WHERE list_has_any(string_split(lower(countries), '; '), ?::VARCHAR[]) "
         "OR list_has_any(string_split(replace(gwno, ' ', ''), ','), ?::VARCHAR[]) LIMIT 1",
-        [sorted(names), sorted(gw) or [""]]).fetchall()
+        [sorted(names), sorted(gw) or [""]],
+    ).fetchall()
     if not rows and not hit:
         from rapidfuzz import process
 
-        known = sorted({c for (v,) in store.con.execute("SELECT countries FROM accord_agreements").fetchall()
-                        for c in str(v).split("; ")})
+        known = sorted(
+            {
+                c
+                for (v,) in store.con.execute("SELECT countries FROM accord_agreements").fetchall()
+                for c in str(v).split("; ")
+            }
+        )
         best = process.extract(key, known, limit=3, score_cutoff=60)
         hint = f" Did you mean: {', '.join(repr(b[0]) for b in best)}?" if best else ""
         raise NotFound(f"no country {country!r} among the agreements' locations.{hint}")
@@ -131,11 +154,19 @@ def list_agreements(
             else:
                 party_names = {actor.lower()}
         frame = sql.select_agreements(
-            store, gwcodes=gw, country_names=names, ucdp_actor_ids=ids, party_names=party_names,
-            year_from=year if year is not None else since, year_to=year if year is not None else until, text=text,
+            store,
+            gwcodes=gw,
+            country_names=names,
+            ucdp_actor_ids=ids,
+            party_names=party_names,
+            year_from=year if year is not None else since,
+            year_to=year if year is not None else until,
+            text=text,
         )
         if actor and frame.empty and not ids:
-            ActorRegistry.default().resolve(actor)  # NotFound with suggestions for a name nobody knows
+            ActorRegistry.default().resolve(
+                actor
+            )  # NotFound with suggestions for a name nobody knows
         return frame
 
 
@@ -180,23 +211,34 @@ def provision_tree(agreement_id: int | str, db: DB = None) -> list[dict[str, Any
     return tree_records(flat.drop(columns=["depth", "path"]))
 
 
-def load_provisions(path: str | os.PathLike[str], *, db: DB = None, agreement_id: int | None = None) -> dict[str, int]:
+def load_provisions(
+    path: str | os.PathLike[str], *, db: DB = None, agreement_id: int | None = None
+) -> dict[str, int]:
     """Validate a provision file and add (or update) its provisions, all or nothing.
 
     Returns counts ``inserted``, ``updated``, ``unchanged``.
     """
     with _store(db) as store:
-        known = {int(v) for (v,) in store.con.execute("SELECT agreement_id FROM accord_agreements").fetchall()}
+        known = {
+            int(v)
+            for (v,) in store.con.execute("SELECT agreement_id FROM accord_agreements").fetchall()
+        }
         existing = sql.select_provisions(store)
-        frame = read_provision_file(path, agreement_id=agreement_id, known_agreements=known, existing=existing)
+        frame = read_provision_file(
+            path, agreement_id=agreement_id, known_agreements=known, existing=existing
+        )
         return sql.upsert_provisions(store, frame, origin=Path(path).name)
 
 
 # -- assessments ------------------------------------------------------------------------------------
 def _signed_by_provision(store: Store) -> dict[str, dt.date | None]:
-    df = store.query("SELECT p.provision_id, a.signed FROM accord_provisions p JOIN accord_agreements a USING (agreement_id)")
-    return {str(p): (s.date() if isinstance(s, pd.Timestamp) else s) if pd.notna(s) else None
-            for p, s in zip(df.provision_id, df.signed, strict=True)}
+    df = store.query(
+        "SELECT p.provision_id, a.signed FROM accord_provisions p JOIN accord_agreements a USING (agreement_id)"
+    )
+    return {
+        str(p): (s.date() if isinstance(s, pd.Timestamp) else s) if pd.notna(s) else None
+        for p, s in zip(df.provision_id, df.signed, strict=True)
+    }
 
 
 def assess(
@@ -217,15 +259,31 @@ def assess(
 
             best = process.extract(provision_id, list(known), limit=3, score_cutoff=50)
             hint = f" Did you mean: {', '.join(repr(b[0]) for b in best)}?" if best else ""
-            raise NotFound(f"no provision {provision_id!r}; list them with `accordwatch accords provisions 30`.{hint}")
-        row = {"provision_id": provision_id, "score": score, "date": date, "assessor": assessor,
-               "evidence": evidence, "source_url": source_url}
+            raise NotFound(
+                f"no provision {provision_id!r}; list them with `accordwatch accords provisions 30`.{hint}"
+            )
+        row = {
+            "provision_id": provision_id,
+            "score": score,
+            "date": date,
+            "assessor": assessor,
+            "evidence": evidence,
+            "source_url": source_url,
+        }
         try:
-            clean = validate_assessments([row], name="assessment", provisions=known,
-                                         existing=sql.assessment_fingerprints(store), first_line=1)
+            clean = validate_assessments(
+                [row],
+                name="assessment",
+                provisions=known,
+                existing=sql.assessment_fingerprints(store),
+                first_line=1,
+            )
         except InputError as exc:
             errors = getattr(exc, "errors", [])
-            reasons = "; ".join(f"{e.field}: {e.reason}" + (f" (got {e.value!r})" if e.value else "") for e in errors)
+            reasons = "; ".join(
+                f"{e.field}: {e.reason}" + (f" (got {e.value!r})" if e.value else "")
+                for e in errors
+            )
             raise InputError(f"assessment not recorded — {reasons or exc}") from exc
         ids = sql.insert_assessments(store, clean, origin="api")
         out = clean.iloc[0].to_dict()
@@ -240,30 +298,53 @@ def import_assessments(path: str | os.PathLike[str], *, db: DB = None) -> dict[s
     """
     name, rows = read_assessment_file(path)
     with _store(db) as store:
-        clean = validate_assessments(rows, name=name, provisions=_signed_by_provision(store),
-                                     existing=sql.assessment_fingerprints(store))
+        clean = validate_assessments(
+            rows,
+            name=name,
+            provisions=_signed_by_provision(store),
+            existing=sql.assessment_fingerprints(store),
+        )
         if clean.empty:
             raise InputError(f"{name} has no assessment rows")
         ids = sql.insert_assessments(store, clean, origin=name)
         return {"file": name, "imported": len(ids), "first_id": ids[0], "last_id": ids[-1]}
 
 
-def assessments(db: DB = None, *, agreement_id: int | str | None = None,
-                provision_id: str | None = None) -> pd.DataFrame:
+def assessments(
+    db: DB = None, *, agreement_id: int | str | None = None, provision_id: str | None = None
+) -> pd.DataFrame:
     """Every assessment (oldest first) — the full history, nothing overwritten."""
     with _store(db) as store:
-        return sql.select_assessments(store, agreement_id=None if agreement_id is None else _agreement_id(agreement_id),
-                                      provision_id=provision_id)
+        return sql.select_assessments(
+            store,
+            agreement_id=None if agreement_id is None else _agreement_id(agreement_id),
+            provision_id=provision_id,
+        )
 
 
-def export_assessments(path: str | os.PathLike[str] | None = None, *, db: DB = None,
-                       agreement_id: int | str | None = None) -> pd.DataFrame:
+def export_assessments(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    db: DB = None,
+    agreement_id: int | str | None = None,
+) -> pd.DataFrame:
     """Assessments in the import layout (plus id and recording time); written to ``path`` if given.
 
     An exported file imports into another store unchanged (and is refused as a duplicate here).
     """
     frame = assessments(db, agreement_id=agreement_id)
-    out = frame[["provision_id", "date", "score", "assessor", "evidence", "source_url", "assessment_id", "recorded_at"]]
+    out = frame[
+        [
+            "provision_id",
+            "date",
+            "score",
+            "assessor",
+            "evidence",
+            "source_url",
+            "assessment_id",
+            "recorded_at",
+        ]
+    ]
     if path is not None:
         out.to_csv(path, index=False)
     return out
@@ -311,7 +392,9 @@ def comparison(agreement_id: int | str, *, db: DB = None) -> pd.DataFrame:
     idx = compute_index(hist, flat, dates)
     if idx.empty:
         return refs.assign(accordwatch_index=float("nan"), accordwatch_assessed=0)
-    return refs.assign(accordwatch_index=idx["index"].to_numpy(), accordwatch_assessed=idx["assessed"].to_numpy())
+    return refs.assign(
+        accordwatch_index=idx["index"].to_numpy(), accordwatch_assessed=idx["assessed"].to_numpy()
+    )
 
 
 # -- violence, timeline, health ---------------------------------------------------------------------
@@ -333,15 +416,25 @@ def provision_events(
     with _store(db) as store:
         prov = sql.select_provisions(store, provision_ids=[provision_id])
         if prov.empty:
-            raise NotFound(f"no provision {provision_id!r}; list them with `accordwatch accords provisions AGREEMENT_ID`")
+            raise NotFound(
+                f"no provision {provision_id!r}; list them with `accordwatch accords provisions AGREEMENT_ID`"
+            )
         rec = prov.iloc[0]
         signed = sql.agreement_row(store, int(rec.agreement_id))["signed"]
         ids, names, unknown = resolve_parties(split_list(rec.parties), lineage=lineage)
         points, skipped = resolve_places(split_list(rec.places))
         start = parse_date(since, "since") if since is not None else signed
         end = parse_date(until, "until") if until is not None else None
-        frame = sql.select_events_near(store, since=start, until=end, ucdp_actor_ids=ids, actor_names=names,
-                                       points=points, radius_km=radius_km, columns=_EVENT_COLUMNS)
+        frame = sql.select_events_near(
+            store,
+            since=start,
+            until=end,
+            ucdp_actor_ids=ids,
+            actor_names=names,
+            points=points,
+            radius_km=radius_km,
+            columns=_EVENT_COLUMNS,
+        )
     frame.attrs.update(unmatched_parties=unknown, skipped_places=skipped)
     return frame
 
@@ -368,8 +461,13 @@ def _termination(milestones: pd.DataFrame) -> pd.Timestamp | None:
     return pd.Timestamp(min(term.date)) if len(term) else None
 
 
-def violations(agreement_id: int | str, *, db: DB = None, lineage: bool = True,
-               until: str | dt.date | None = None) -> pd.DataFrame:
+def violations(
+    agreement_id: int | str,
+    *,
+    db: DB = None,
+    lineage: bool = True,
+    until: str | dt.date | None = None,
+) -> pd.DataFrame:
     """Events after signature in which a signatory (or, with lineage, its successor) fought.
 
     Adds ``signatory_a``/``signatory_b``, ``relation`` (between signatories, signatory vs
@@ -381,9 +479,14 @@ def violations(agreement_id: int | str, *, db: DB = None, lineage: bool = True,
         sig = _signatory_map(store, aid, lineage)
         ms = sql.select_milestones(store, [aid])
         end = parse_date(until, "until") if until is not None else None
-        events = sql.select_events_near(store, since=rec["signed"], until=end, ucdp_actor_ids=sig,
-                                        columns=_EVENT_COLUMNS)
-    events = events[events.matched_actor].drop(columns=["matched_actor", "near_place"]).reset_index(drop=True)
+        events = sql.select_events_near(
+            store, since=rec["signed"], until=end, ucdp_actor_ids=sig, columns=_EVENT_COLUMNS
+        )
+    events = (
+        events[events.matched_actor]
+        .drop(columns=["matched_actor", "near_place"])
+        .reset_index(drop=True)
+    )
     return classify_violations(events, sig, terminated=_termination(ms))
 
 
@@ -422,20 +525,39 @@ def timeline(
             gw, names = sorted(gw_set), sorted(name_set)
         ids = [int(a["agreement_id"]) for a in agreements]
         ms = sql.select_milestones(store, ids)
-        signatures = pd.DataFrame([
-            {"agreement_id": a["agreement_id"], "date": a["signed"], "kind": "agreement_signed",
-             "description": f"{a['name']} (UCDP paid {a['agreement_id']})", "source": a["source"]}
-            for a in agreements if a["signed"] is not None
-        ])
+        signatures = pd.DataFrame(
+            [
+                {
+                    "agreement_id": a["agreement_id"],
+                    "date": a["signed"],
+                    "kind": "agreement_signed",
+                    "description": f"{a['name']} (UCDP paid {a['agreement_id']})",
+                    "source": a["source"],
+                }
+                for a in agreements
+                if a["signed"] is not None
+            ]
+        )
         allms = pd.concat([ms, signatures], ignore_index=True) if len(signatures) else ms
         allms = allms.assign(date=pd.to_datetime(allms["date"]))
         dates = [pd.Timestamp(d).date() for d in allms.date] if len(allms) else []
         if not dates and since is None:
-            raise NotFound("nothing dated to show: no milestones or signature dates; pass --since/--until")
-        start = parse_date(since, "since") if since is not None else min(dates).replace(day=1) - dt.timedelta(days=365)
+            raise NotFound(
+                "nothing dated to show: no milestones or signature dates; pass --since/--until"
+            )
+        start = (
+            parse_date(since, "since")
+            if since is not None
+            else min(dates).replace(day=1) - dt.timedelta(days=365)
+        )
         end = parse_date(until, "until") if until is not None else max(dates)
-        fat = sql.monthly_fatalities(store, gwcodes=gw, names=[n.lower() for n in names], start=start, end=end)
-    keep = allms[(pd.to_datetime(allms.date) >= pd.Timestamp(start)) & (pd.to_datetime(allms.date) <= pd.Timestamp(end))]
+        fat = sql.monthly_fatalities(
+            store, gwcodes=gw, names=[n.lower() for n in names], start=start, end=end
+        )
+    keep = allms[
+        (pd.to_datetime(allms.date) >= pd.Timestamp(start))
+        & (pd.to_datetime(allms.date) <= pd.Timestamp(end))
+    ]
     return monthly_timeline(month_range(start, end), keep.sort_values("date"), fat)
 
 
@@ -452,23 +574,37 @@ def health(
     with _store(db) as store:
         rec = sql.agreement_row(store, aid)
         if rec["signed"] is None:
-            raise InputError(f"agreement {aid} has no signature date; health is counted from signature")
+            raise InputError(
+                f"agreement {aid} has no signature date; health is counted from signature"
+            )
         signed = rec["signed"].date() if isinstance(rec["signed"], pd.Timestamp) else rec["signed"]
         ms = sql.select_milestones(store, [aid])
         hist = sql.select_assessments(store, agreement_id=aid)
         flat = tree_frame(sql.select_provisions(store, aid))
-        last = [pd.Timestamp(d).date() for d in ms.date] + [pd.Timestamp(d).date() for d in hist.date]
+        last = [pd.Timestamp(d).date() for d in ms.date] + [
+            pd.Timestamp(d).date() for d in hist.date
+        ]
         end = parse_date(until, "until") if until is not None else max([signed, *last])
         gw, names = _countries(rec)
-        fat = sql.monthly_fatalities(store, gwcodes=gw, names=[n.lower() for n in names],
-                                     start=signed - dt.timedelta(days=460), end=end)
+        fat = sql.monthly_fatalities(
+            store,
+            gwcodes=gw,
+            names=[n.lower() for n in names],
+            start=signed - dt.timedelta(days=460),
+            end=end,
+        )
         sig = _signatory_map(store, aid, lineage)
-        ev = sql.select_events_near(store, since=signed, until=end, ucdp_actor_ids=sig, columns=_EVENT_COLUMNS)
+        ev = sql.select_events_near(
+            store, since=signed, until=end, ucdp_actor_ids=sig, columns=_EVENT_COLUMNS
+        )
     ev = classify_violations(ev[ev.matched_actor], sig)
     if len(ev):
         ev["month"] = pd.to_datetime(ev.date_start).dt.to_period("M").dt.to_timestamp().dt.date
-        sev = ev.groupby("month").agg(events=("best", "size"), deaths=("best", "sum"),
-                                      between=("relation", lambda r: int((r == "between signatories").sum())))
+        sev = ev.groupby("month").agg(
+            events=("best", "size"),
+            deaths=("best", "sum"),
+            between=("relation", lambda r: int((r == "between signatories").sum())),
+        )
         sev = sev.reset_index()
     else:
         sev = pd.DataFrame(columns=["month", "events", "deaths", "between"])
@@ -480,7 +616,8 @@ def health(
         idx = pd.DataFrame({"month": months, "index": idx["index"].to_numpy()})
     else:
         idx = pd.DataFrame(columns=["month", "index"])
-    out = monthly_health(months, index=idx, assessments=hist, milestones=ms, fatalities=fat, signatory_events=sev)
+    out = monthly_health(
+        months, index=idx, assessments=hist, milestones=ms, fatalities=fat, signatory_events=sev
+    )
     first = pd.Timestamp(signed).to_period("M").to_timestamp().date()
     return out[out.month >= first].reset_index(drop=True)
-

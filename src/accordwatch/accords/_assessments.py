@@ -45,19 +45,41 @@ __all__ = [
     "validate_assessments",
 ]
 
-ASSESSMENT_COLUMNS: tuple[str, ...] = ("provision_id", "date", "score", "assessor", "evidence", "source_url")
+ASSESSMENT_COLUMNS: tuple[str, ...] = (
+    "provision_id",
+    "date",
+    "score",
+    "assessor",
+    "evidence",
+    "source_url",
+)
 _URL = re.compile(r"^https?://\S+$")
 
 
-def fingerprint(provision_id: str, date: dt.date, score: str, assessor: str, evidence: str,
-                source_url: str | None) -> str:
+def fingerprint(
+    provision_id: str,
+    date: dt.date,
+    score: str,
+    assessor: str,
+    evidence: str,
+    source_url: str | None,
+) -> str:
     """sha256 of an assessment's content: two identical assessments share it."""
-    parts = [provision_id, date.isoformat(), score, assessor.strip(), " ".join(evidence.split()), source_url or ""]
+    parts = [
+        provision_id,
+        date.isoformat(),
+        score,
+        assessor.strip(),
+        " ".join(evidence.split()),
+        source_url or "",
+    ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
+    return (
+        value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
+    )
 
 
 def validate_assessments(
@@ -86,18 +108,28 @@ def validate_assessments(
         n_before = len(errors)
 
         def bad(field: str, reason: str, value: object = None, line: int = line) -> None:
-            errors.append(RowError(name, line, field, reason, None if value is None else str(value)))
+            errors.append(
+                RowError(name, line, field, reason, None if value is None else str(value))
+            )
 
         pid = "" if _blank(row.get("provision_id")) else str(row["provision_id"]).strip()
         if not pid:
             bad("provision_id", "missing")
         elif pid not in provisions:
-            bad("provision_id", "unknown provision; see `accordwatch accords provisions AGREEMENT_ID`", pid)
+            bad(
+                "provision_id",
+                "unknown provision; see `accordwatch accords provisions AGREEMENT_ID`",
+                pid,
+            )
         score = None
         try:
             score = parse_score("" if _blank(row.get("score")) else row["score"])
         except InputError as exc:
-            bad("score", str(exc).split(";")[0] + "; use 0, 1, 2, 3, reversed or suspended", row.get("score"))
+            bad(
+                "score",
+                str(exc).split(";")[0] + "; use 0, 1, 2, 3, reversed or suspended",
+                row.get("score"),
+            )
         date = None
         try:
             date = parse_date("" if _blank(row.get("date")) else row["date"], "date")
@@ -106,7 +138,11 @@ def validate_assessments(
         if date is not None:
             signed = provisions.get(pid)
             if signed is not None and date < signed:
-                bad("date", f"before the agreement was signed ({signed.isoformat()})", date.isoformat())
+                bad(
+                    "date",
+                    f"before the agreement was signed ({signed.isoformat()})",
+                    date.isoformat(),
+                )
             if date > today:
                 bad("date", "in the future; assessments record what has happened", date.isoformat())
         assessor = "" if _blank(row.get("assessor")) else str(row["assessor"]).strip()
@@ -128,10 +164,21 @@ def validate_assessments(
             bad("provision_id", f"duplicate of line {seen[fp]}", pid)
             continue
         seen[fp] = line
-        out.append({"provision_id": pid, "date": date, "score": score, "assessor": assessor,
-                    "evidence": evidence, "source_url": url, "fingerprint": fp})
+        out.append(
+            {
+                "provision_id": pid,
+                "date": date,
+                "score": score,
+                "assessor": assessor,
+                "evidence": evidence,
+                "source_url": url,
+                "fingerprint": fp,
+            }
+        )
     if errors:
-        raise RowErrors(errors, hint="Fix these lines and import again; no assessment was recorded.")
+        raise RowErrors(
+            errors, hint="Fix these lines and import again; no assessment was recorded."
+        )
     return pd.DataFrame(out, columns=[*ASSESSMENT_COLUMNS, "fingerprint"])
 
 
@@ -148,7 +195,9 @@ def read_assessment_file(path: str | os.PathLike[str]) -> tuple[str, list[dict[s
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in ASSESSMENT_COLUMNS if c != "source_url" and c not in frame.columns]
     if missing:
-        raise InputError(f"{p.name}: missing column(s) {', '.join(missing)}; expected {', '.join(ASSESSMENT_COLUMNS)}")
+        raise InputError(
+            f"{p.name}: missing column(s) {', '.join(missing)}; expected {', '.join(ASSESSMENT_COLUMNS)}"
+        )
     return p.name, frame.to_dict(orient="records")
 
 
@@ -231,9 +280,19 @@ def compute_index(
                 full += p_labels[pos] == "3"
                 rev += p_labels[pos] == "reversed"
                 sus += p_labels[pos] == "suspended"
-            rows.append({
-                "date": date, "group": key, "assessed": n, "points": pts_sum,
-                "index": round(100.0 * pts_sum / (3 * n), 2) if n else float("nan"),
-                "full": full, "reversed": rev, "suspended": sus,
-            })
-    return pd.DataFrame(rows, columns=["date", "group", "assessed", "points", "index", "full", "reversed", "suspended"])
+            rows.append(
+                {
+                    "date": date,
+                    "group": key,
+                    "assessed": n,
+                    "points": pts_sum,
+                    "index": round(100.0 * pts_sum / (3 * n), 2) if n else float("nan"),
+                    "full": full,
+                    "reversed": rev,
+                    "suspended": sus,
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["date", "group", "assessed", "points", "index", "full", "reversed", "suspended"],
+    )

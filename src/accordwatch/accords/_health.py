@@ -34,7 +34,10 @@ def month_range(start: dt.date, end: dt.date) -> list[dt.date]:
     """First days of every month from ``start``'s month to ``end``'s month."""
     if end < start:
         return []
-    return [d.date() for d in pd.date_range(pd.Timestamp(start).replace(day=1), pd.Timestamp(end), freq="MS")]
+    return [
+        d.date()
+        for d in pd.date_range(pd.Timestamp(start).replace(day=1), pd.Timestamp(end), freq="MS")
+    ]
 
 
 def _month(values: pd.Series) -> pd.Series:
@@ -54,7 +57,9 @@ def _fatalities(months: Sequence[dt.date], fatalities: pd.DataFrame) -> pd.Serie
     return out
 
 
-def monthly_timeline(months: Sequence[dt.date], milestones: pd.DataFrame, fatalities: pd.DataFrame) -> pd.DataFrame:
+def monthly_timeline(
+    months: Sequence[dt.date], milestones: pd.DataFrame, fatalities: pd.DataFrame
+) -> pd.DataFrame:
     """One row per month: fatalities, its source, and the milestones dated in that month."""
     frame = pd.DataFrame({"month": list(months)})
     frame["fatalities"] = _fatalities(months, fatalities).to_numpy()
@@ -88,7 +93,11 @@ def monthly_health(
     ``fatalities``: month, fatalities; ``signatory_events``: month, events, deaths, between.
     """
     frame = monthly_timeline(months, milestones, fatalities)
-    idx = index.assign(month=_month(index["month"])).set_index("month")["index"] if len(index) else pd.Series(dtype=float)
+    idx = (
+        index.assign(month=_month(index["month"])).set_index("month")["index"]
+        if len(index)
+        else pd.Series(dtype=float)
+    )
     frame["index"] = [float(idx.get(m, float("nan"))) for m in frame.month]
     frame["index_change"] = frame["index"].diff()
     if len(assessments):
@@ -113,9 +122,12 @@ def monthly_health(
     ratio = recent / before.where(before > 0)
     frame["fatalities_3m"] = recent.round(1)
     frame["fatalities_trend"] = [
-        None if pd.isna(r) and not (pd.notna(b) and b == 0 and pd.notna(c) and c > 0)
-        else "rising" if (pd.isna(r) or r >= 1.5) and c >= 5
-        else "falling" if pd.notna(r) and r <= 0.67
+        None
+        if pd.isna(r) and not (pd.notna(b) and b == 0 and pd.notna(c) and c > 0)
+        else "rising"
+        if (pd.isna(r) or r >= 1.5) and c >= 5
+        else "falling"
+        if pd.notna(r) and r <= 0.67
         else "stable"
         for r, b, c in zip(ratio, before, recent, strict=True)
     ]
@@ -128,8 +140,12 @@ def monthly_health(
     for rec in frame.itertuples(index=False):
         if ended is not None and rec.month >= ended:
             status.append("terminated")
-        elif (pd.notna(rec.index_change) and rec.index_change < 0) or rec.reversed_or_suspended > 0 \
-                or rec.between_signatories > 0 or rec.fatalities_trend == "rising":
+        elif (
+            (pd.notna(rec.index_change) and rec.index_change < 0)
+            or rec.reversed_or_suspended > 0
+            or rec.between_signatories > 0
+            or rec.fatalities_trend == "rising"
+        ):
             status.append("strained")
         elif pd.notna(rec.index_change) and rec.index_change > 0:
             status.append("advancing")

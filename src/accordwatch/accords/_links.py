@@ -17,7 +17,9 @@ import pandas as pd
 __all__ = ["classify_violations", "resolve_parties", "resolve_places"]
 
 
-def resolve_parties(parties: Iterable[str], *, lineage: bool = False) -> tuple[set[int], set[str], list[str]]:
+def resolve_parties(
+    parties: Iterable[str], *, lineage: bool = False
+) -> tuple[set[int], set[str], list[str]]:
     """(UCDP actor ids, lower-case names, names the registry does not know) for party names.
 
     With ``lineage=True`` predecessors and successors count too (CMA → CSP → FLA).
@@ -72,8 +74,12 @@ def classify_violations(
     ``after_termination`` marks events after the agreement was declared ended.
     """
     if events.empty:
-        return events.assign(signatory_a=pd.Series(dtype=object), signatory_b=pd.Series(dtype=object),
-                             relation=pd.Series(dtype=object), after_termination=pd.Series(dtype=bool))
+        return events.assign(
+            signatory_a=pd.Series(dtype=object),
+            signatory_b=pd.Series(dtype=object),
+            relation=pd.Series(dtype=object),
+            after_termination=pd.Series(dtype=bool),
+        )
     a = events.side_a_new_id.map(lambda v: signatory_ids.get(int(v)) if pd.notna(v) else None)
     b = events.side_b_new_id.map(lambda v: signatory_ids.get(int(v)) if pd.notna(v) else None)
     relation = []

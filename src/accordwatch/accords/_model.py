@@ -44,7 +44,12 @@ _THEME_WORDS: dict[str, tuple[str, ...]] = {
     "political-institutional": ("political", "institution", "governance", "politique"),
     "defence-security": ("defence", "defense", "security", "securite", "military"),
     "socio-economic": ("socio", "economic", "development", "developpement", "cultural"),
-    "reconciliation-justice-humanitarian": ("reconciliation", "justice", "humanitarian", "humanitaire"),
+    "reconciliation-justice-humanitarian": (
+        "reconciliation",
+        "justice",
+        "humanitarian",
+        "humanitaire",
+    ),
     "guarantees": ("guarantee", "garantie", "monitoring", "international support", "suivi"),
 }
 
@@ -140,7 +145,9 @@ def parse_score(value: object) -> str:
         text = text[:-2]
     if text in SCORES:
         return text
-    raise InputError(f"score {value!r} is not allowed; use 0, 1, 2, 3 (PAM scale), reversed or suspended")
+    raise InputError(
+        f"score {value!r} is not allowed; use 0, 1, 2, 3 (PAM scale), reversed or suspended"
+    )
 
 
 def score_points(score: str, previous: int | None = None) -> int | None:

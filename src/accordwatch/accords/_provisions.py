@@ -47,15 +47,38 @@ import yaml
 from ..errors import InputError, RowError, RowErrors
 from ._model import LEVELS, UCDP_FLAGS, level_rank, normalize_theme, parse_date, split_list
 
-__all__ = ["PROVISION_COLUMNS", "parse_provisions", "read_provision_file", "tree_frame", "tree_records"]
+__all__ = [
+    "PROVISION_COLUMNS",
+    "parse_provisions",
+    "read_provision_file",
+    "tree_frame",
+    "tree_records",
+]
 
 PROVISION_COLUMNS: tuple[str, ...] = (
-    "provision_id", "agreement_id", "parent_id", "level", "number", "title", "theme",
-    "parties", "places", "deadline", "deadline_text", "ucdp_flags", "source", "note",
+    "provision_id",
+    "agreement_id",
+    "parent_id",
+    "level",
+    "number",
+    "title",
+    "theme",
+    "parties",
+    "places",
+    "deadline",
+    "deadline_text",
+    "ucdp_flags",
+    "source",
+    "note",
 )
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
 _LINE = "__line__"
-_ALIASES = {"id": "provision_id", "parent": "parent_id", "agreement": "agreement_id", "responsible": "parties"}
+_ALIASES = {
+    "id": "provision_id",
+    "parent": "parent_id",
+    "agreement": "agreement_id",
+    "responsible": "parties",
+}
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -72,13 +95,17 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
+    return (
+        value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
+    )
 
 
 def _flatten(nodes: list[Any], parent: str | None, out: list[dict[str, Any]], name: str) -> None:
     for node in nodes:
         if not isinstance(node, Mapping):
-            raise InputError(f"{name}: each provision must be a mapping with id, level and title (got {node!r})")
+            raise InputError(
+                f"{name}: each provision must be a mapping with id, level and title (got {node!r})"
+            )
         row = {_ALIASES.get(str(k), str(k)): v for k, v in node.items() if k != "children"}
         if parent is not None and _blank(row.get("parent_id")):
             row["parent_id"] = parent
@@ -120,10 +147,14 @@ def _csv_rows(text: str, name: str) -> list[dict[str, Any]]:
     frame.columns = [_ALIASES.get(c.strip(), c.strip()) for c in frame.columns]
     for col in ("provision_id", "level", "title"):
         if col not in frame.columns:
-            raise InputError(f"{name}: missing column {col!r}; provision CSV columns are {', '.join(PROVISION_COLUMNS)}")
+            raise InputError(
+                f"{name}: missing column {col!r}; provision CSV columns are {', '.join(PROVISION_COLUMNS)}"
+            )
     unknown = [c for c in frame.columns if c not in PROVISION_COLUMNS]
     if unknown:
-        raise InputError(f"{name}: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(PROVISION_COLUMNS)}")
+        raise InputError(
+            f"{name}: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(PROVISION_COLUMNS)}"
+        )
     rows = frame.to_dict(orient="records")
     for i, row in enumerate(rows):
         row[_LINE] = i + 2
@@ -171,13 +202,20 @@ def parse_provisions(
     for row in rows:
         pid = row.get("provision_id")
         if not _blank(pid):
-            file_levels[str(pid).strip()] = (None, str(row.get("level", "")).strip().lower() or None)
+            file_levels[str(pid).strip()] = (
+                None,
+                str(row.get("level", "")).strip().lower() or None,
+            )
 
     for row in rows:
         line = row.get(_LINE)
         unknown = [k for k in row if k != _LINE and k not in PROVISION_COLUMNS]
         if unknown:
-            bad(line, unknown[0], f"unknown field; allowed: {', '.join(PROVISION_COLUMNS)} (and children)")
+            bad(
+                line,
+                unknown[0],
+                f"unknown field; allowed: {', '.join(PROVISION_COLUMNS)} (and children)",
+            )
         pid = "" if _blank(row.get("provision_id")) else str(row["provision_id"]).strip()
         if not pid:
             bad(line, "provision_id", "missing; every provision needs an id such as mali2015.t3.c8")
@@ -187,17 +225,37 @@ def parse_provisions(
             bad(line, "provision_id", f"duplicate id (first used on line {seen[pid]})", pid)
         else:
             seen[pid] = line
-        raw_agreement = default_agreement if _blank(row.get("agreement_id")) else row.get("agreement_id")
+        raw_agreement = (
+            default_agreement if _blank(row.get("agreement_id")) else row.get("agreement_id")
+        )
         agreement: int | None = None
         if _blank(raw_agreement):
-            bad(line, "agreement_id", "missing; give 'agreement: <UCDP paid>' at the top of the file or an agreement_id column")
+            bad(
+                line,
+                "agreement_id",
+                "missing; give 'agreement: <UCDP paid>' at the top of the file or an agreement_id column",
+            )
         else:
             try:
                 agreement = int(str(raw_agreement).strip())
             except ValueError:
-                bad(line, "agreement_id", "must be a UCDP agreement id (paid), a whole number", raw_agreement)
-            if agreement is not None and known_agreements is not None and agreement not in known_agreements:
-                bad(line, "agreement_id", "no such agreement in the store; see `accordwatch accords list`", agreement)
+                bad(
+                    line,
+                    "agreement_id",
+                    "must be a UCDP agreement id (paid), a whole number",
+                    raw_agreement,
+                )
+            if (
+                agreement is not None
+                and known_agreements is not None
+                and agreement not in known_agreements
+            ):
+                bad(
+                    line,
+                    "agreement_id",
+                    "no such agreement in the store; see `accordwatch accords list`",
+                    agreement,
+                )
         level = str(row.get("level", "")).strip().lower()
         rank = None
         try:
@@ -223,7 +281,12 @@ def parse_provisions(
             elif parent in known_ids:
                 p_agreement, p_level = known_ids[parent]
                 if agreement is not None and p_agreement != agreement:
-                    bad(line, "parent_id", f"parent belongs to agreement {p_agreement}, not {agreement}", parent)
+                    bad(
+                        line,
+                        "parent_id",
+                        f"parent belongs to agreement {p_agreement}, not {agreement}",
+                        parent,
+                    )
                 elif rank is not None and LEVELS.index(p_level) >= rank:
                     bad(line, "parent_id", f"a {level} cannot sit under a {p_level}", parent)
             else:
@@ -235,30 +298,44 @@ def parse_provisions(
             try:
                 deadline = parse_date(row["deadline"], "deadline")
             except InputError:
-                bad(line, "deadline", "not a date; use YYYY-MM-DD (or deadline_text for 'within 30 days')", row["deadline"])
+                bad(
+                    line,
+                    "deadline",
+                    "not a date; use YYYY-MM-DD (or deadline_text for 'within 30 days')",
+                    row["deadline"],
+                )
         flags = split_list(row.get("ucdp_flags"))
         for flag in flags:
             if flag not in UCDP_FLAGS:
-                bad(line, "ucdp_flags", f"unknown UCDP provision flag; known: {', '.join(UCDP_FLAGS)}", flag)
+                bad(
+                    line,
+                    "ucdp_flags",
+                    f"unknown UCDP provision flag; known: {', '.join(UCDP_FLAGS)}",
+                    flag,
+                )
         source = None if _blank(row.get("source")) else str(row["source"]).strip()
         if source is not None:
             source = sources.get(source, source)
-        out.append({
-            "provision_id": pid,
-            "agreement_id": agreement,
-            "parent_id": parent,
-            "level": level,
-            "number": None if _blank(row.get("number")) else str(row["number"]).strip(),
-            "title": title,
-            "theme": theme,
-            "parties": _clean_list(row.get("parties")),
-            "places": _clean_list(row.get("places")),
-            "deadline": deadline,
-            "deadline_text": None if _blank(row.get("deadline_text")) else str(row["deadline_text"]).strip(),
-            "ucdp_flags": "; ".join(flags) if flags else None,
-            "source": source,
-            "note": None if _blank(row.get("note")) else str(row["note"]).strip(),
-        })
+        out.append(
+            {
+                "provision_id": pid,
+                "agreement_id": agreement,
+                "parent_id": parent,
+                "level": level,
+                "number": None if _blank(row.get("number")) else str(row["number"]).strip(),
+                "title": title,
+                "theme": theme,
+                "parties": _clean_list(row.get("parties")),
+                "places": _clean_list(row.get("places")),
+                "deadline": deadline,
+                "deadline_text": None
+                if _blank(row.get("deadline_text"))
+                else str(row["deadline_text"]).strip(),
+                "ucdp_flags": "; ".join(flags) if flags else None,
+                "source": source,
+                "note": None if _blank(row.get("note")) else str(row["note"]).strip(),
+            }
+        )
     if errors:
         raise RowErrors(errors, hint="Fix these lines and load the file again; nothing was loaded.")
     return pd.DataFrame(out, columns=list(PROVISION_COLUMNS))
@@ -283,8 +360,13 @@ def read_provision_file(
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{p.name} is not UTF-8 text: {exc}") from exc
-    return parse_provisions(text, name=p.name, agreement_id=agreement_id,
-                            known_agreements=known_agreements, existing=existing)
+    return parse_provisions(
+        text,
+        name=p.name,
+        agreement_id=agreement_id,
+        known_agreements=known_agreements,
+        existing=existing,
+    )
 
 
 def tree_frame(provisions: pd.DataFrame) -> pd.DataFrame:
@@ -294,8 +376,11 @@ def tree_frame(provisions: pd.DataFrame) -> pd.DataFrame:
     Siblings keep their ``seq`` order (file order when there is no ``seq`` column).
     """
     if provisions.empty:
-        return provisions.assign(depth=pd.Series(dtype="int64"), path=pd.Series(dtype=str),
-                                 effective_theme=pd.Series(dtype=object))
+        return provisions.assign(
+            depth=pd.Series(dtype="int64"),
+            path=pd.Series(dtype=str),
+            effective_theme=pd.Series(dtype=object),
+        )
     df = provisions.copy()
     if "seq" not in df.columns:
         df["seq"] = range(len(df))
@@ -310,7 +395,11 @@ def tree_frame(provisions: pd.DataFrame) -> pd.DataFrame:
     def walk(key: str | None, depth: int, path: str, theme: str | None) -> None:
         for idx in children.get(key, []):
             rec = df.loc[idx]
-            label = str(rec.number) if isinstance(rec.number, str) and rec.number else str(rec.provision_id).split(".")[-1]
+            label = (
+                str(rec.number)
+                if isinstance(rec.number, str) and rec.number
+                else str(rec.provision_id).split(".")[-1]
+            )
             own = rec.theme if isinstance(rec.theme, str) and rec.theme else theme
             node_path = f"{path}/{label}" if path else label
             order.append((idx, depth, node_path, own))

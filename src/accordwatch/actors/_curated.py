@@ -25,8 +25,19 @@ from accordwatch.errors import InputError
 __all__ = ["CuratedEntry", "base_aliases", "merge", "parse_curated"]
 
 _FIELDS = {
-    "key", "ucdp_id", "ucdp_codes", "name", "kind", "country", "valid_from", "valid_to",
-    "successors", "members", "aliases", "source", "note",
+    "key",
+    "ucdp_id",
+    "ucdp_codes",
+    "name",
+    "kind",
+    "country",
+    "valid_from",
+    "valid_to",
+    "successors",
+    "members",
+    "aliases",
+    "source",
+    "note",
 }
 _ALIAS_FIELDS = {"text", "from", "to", "ambiguous", "case_sensitive", "name", "context"}
 _LANGS = {"en", "fr", "ar", "mul"}
@@ -140,7 +151,11 @@ def parse_curated(doc: Any, *, label: str = "curated.yaml") -> list[CuratedEntry
     ...
     accordwatch.errors.InputError: curated actors, curated.yaml entry 'x': missing 'source'; every entry must say where its facts come from
     """
-    if not isinstance(doc, Mapping) or doc.get("version") != 1 or not isinstance(doc.get("actors"), list):
+    if (
+        not isinstance(doc, Mapping)
+        or doc.get("version") != 1
+        or not isinstance(doc.get("actors"), list)
+    ):
         raise InputError(f"{label}: expected a mapping with 'version: 1' and a list under 'actors'")
     entries: list[CuratedEntry] = []
     seen: set[str] = set()
@@ -231,7 +246,9 @@ def merge(
             return handles[key]
         if key in actors:
             return key
-        raise _fail(where, f"refers to unknown actor {key!r}; use a key of this file or an actor id")
+        raise _fail(
+            where, f"refers to unknown actor {key!r}; use a key of this file or an actor id"
+        )
 
     aliases: list[Alias] = []
     for e in entries:
@@ -265,14 +282,22 @@ def merge(
             curated=True,
         )
         aliases.append(
-            Alias(text=name, normalized=normalize(name), actor_id=e.actor_id, lang="en",
-                  is_name=True, source=e.source)
+            Alias(
+                text=name,
+                normalized=normalize(name),
+                actor_id=e.actor_id,
+                lang="en",
+                is_name=True,
+                source=e.source,
+            )
         )
         for a in e.aliases:
             context = a.context or (e.country if a.ambiguous else None)
             if a.ambiguous and context is None:
                 raise _fail(where, f"ambiguous alias {a.text!r} needs a 'context' country")
-            aliases.append(dataclasses.replace(a, actor_id=e.actor_id, context=context, source=e.source))
+            aliases.append(
+                dataclasses.replace(a, actor_id=e.actor_id, context=context, source=e.source)
+            )
 
     # Derive predecessors from successors.
     preds: dict[str, list[str]] = {}
@@ -286,7 +311,7 @@ def merge(
         aliases.extend(
             x
             for x in base_aliases(a)
-            if not a.curated or (x.text in a.ucdp_names and (a.actor_id, x.normalized) not in curated_keys)
+            if not a.curated
+            or (x.text in a.ucdp_names and (a.actor_id, x.normalized) not in curated_keys)
         )
     return actors, aliases
-

@@ -85,7 +85,9 @@ def parse_when(value: When, *, end: bool) -> dt.date:
     if m.group(3):
         day = int(m.group(3))
         if not 1 <= day <= last:
-            raise InputError(f"day {day} out of range in {value!r}: {year}-{month:02d} has {last} days")
+            raise InputError(
+                f"day {day} out of range in {value!r}: {year}-{month:02d} has {last} days"
+            )
     else:
         day = last if end else 1
     return dt.date(year, month, day)

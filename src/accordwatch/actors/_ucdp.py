@@ -35,8 +35,25 @@ from accordwatch.errors import InputError
 
 __all__ = ["base_actors", "slugify", "split_ids", "split_names"]
 
-_SIDE_COLS = ("side_a", "side_a_id", "side_a_2nd", "side_b", "side_b_id", "side_b_2nd", "year", "location")
-_GED_COLS = ("side_a_new_id", "side_a", "side_b_new_id", "side_b", "year", "country", "type_of_violence")
+_SIDE_COLS = (
+    "side_a",
+    "side_a_id",
+    "side_a_2nd",
+    "side_b",
+    "side_b_id",
+    "side_b_2nd",
+    "year",
+    "location",
+)
+_GED_COLS = (
+    "side_a_new_id",
+    "side_a",
+    "side_b_new_id",
+    "side_b",
+    "year",
+    "country",
+    "type_of_violence",
+)
 _GOV = "Government of "
 
 
@@ -84,7 +101,9 @@ def split_ids(cell: str, *, where: str) -> list[int]:
         try:
             out.append(int(float(part)))
         except ValueError:
-            raise InputError(f"{where}: actor id {part!r} is not a number; UCDP ids are integers") from None
+            raise InputError(
+                f"{where}: actor id {part!r} is not a number; UCDP ids are integers"
+            ) from None
     return out
 
 
@@ -194,14 +213,14 @@ def base_actors(
                 ids = split_ids(i, where=f"{label} {side}_id")
                 if len(ids) > 1:
                     known = {id2name[x] for x in ids if x in id2name}
-                    for x, name in _match(ids, _names(n, known, single=False), id2name, where=f"{label} {side}"):
+                    for x, name in _match(
+                        ids, _names(n, known, single=False), id2name, where=f"{label} {side}"
+                    ):
                         pair(x, name)
 
     # Names of GED joint actors ("FPRC, MPC") are not atoms for splitting other joint names.
     state_names = {n for _, df in tables for side in ("side_a", "side_b") for n in df[side]}
-    atoms = {
-        n for n in name2ids if n in state_names or len(split_names(n)) == 1
-    }
+    atoms = {n for n in name2ids if n in state_names or len(split_names(n)) == 1}
     accs: dict[int | str, _Acc] = defaultdict(_Acc)
     second: dict[str, list[str]] = {}
 
@@ -278,7 +297,9 @@ def _names(cell: str, known: Collection[str], *, single: bool, exclude: str = ""
     return out
 
 
-def _match(ids: list[int], names: list[str], id2name: dict[int, str], *, where: str) -> list[tuple[int, str]]:
+def _match(
+    ids: list[int], names: list[str], id2name: dict[int, str], *, where: str
+) -> list[tuple[int, str]]:
     """Pair ids with names in one cell, using pairs known from single-actor cells."""
     if len(ids) != len(names):
         raise InputError(

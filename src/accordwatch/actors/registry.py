@@ -39,7 +39,15 @@ from accordwatch.errors import InputError, NotFound
 __all__ = ["ActorRegistry", "UnknownActor"]
 
 _UCDP_RE = re.compile(r"^\s*(?:ucdp\s*:\s*)?(\d+)\s*$", re.IGNORECASE)
-_GED_COLS = ["side_a_new_id", "side_a", "side_b_new_id", "side_b", "year", "country", "type_of_violence"]
+_GED_COLS = [
+    "side_a_new_id",
+    "side_a",
+    "side_b_new_id",
+    "side_b",
+    "year",
+    "country",
+    "type_of_violence",
+]
 _DATA = ("ucdp-dyadic-251.csv", "ucdp-prio-acd-251.csv", "GEDEvent_v23_1_CAF.csv")
 
 
@@ -67,14 +75,26 @@ class ActorRegistry:
     :meth:`from_frames` (any UCDP-shaped tables and an optional curated document).
     """
 
-    def __init__(self, actors: Mapping[str, Actor], aliases: Iterable[Alias],
-                 handles: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        actors: Mapping[str, Actor],
+        aliases: Iterable[Alias],
+        handles: Mapping[str, str] | None = None,
+    ) -> None:
         self._actors = dict(actors)
         self._aliases: list[Alias] = []
         seen: set[tuple[Any, ...]] = set()
         for a in aliases:
-            k = (a.normalized, a.actor_id, a.lang, a.ambiguous, a.context, a.case_sensitive,
-                 a.valid_from, a.valid_to)
+            k = (
+                a.normalized,
+                a.actor_id,
+                a.lang,
+                a.ambiguous,
+                a.context,
+                a.case_sensitive,
+                a.valid_from,
+                a.valid_to,
+            )
             if k not in seen:
                 seen.add(k)
                 self._aliases.append(a)
@@ -156,7 +176,9 @@ class ActorRegistry:
             ) from None
 
     # ------------------------------------------------------------------ resolution
-    def resolve(self, alias: str | int, *, on: When | None = None, country: str | None = None) -> Actor:
+    def resolve(
+        self, alias: str | int, *, on: When | None = None, country: str | None = None
+    ) -> Actor:
         """The actor named by ``alias`` (case, accents and punctuation do not matter).
 
         ``alias`` may also be a UCDP id (``1158``, ``"ucdp:1158"``). ``on`` picks the
@@ -174,7 +196,9 @@ class ActorRegistry:
         actor = self._pick(alias, day, country)
         return self._at(actor, day)
 
-    def find(self, alias: str | int, *, on: When | None = None, country: str | None = None) -> Actor | None:
+    def find(
+        self, alias: str | int, *, on: When | None = None, country: str | None = None
+    ) -> Actor | None:
         """Like :meth:`resolve` but returns ``None`` for an unknown alias.
 
         >>> ActorRegistry.default().find("no such group") is None
@@ -185,7 +209,9 @@ class ActorRegistry:
         except NotFound:
             return None
 
-    def candidates(self, alias: str, *, on: When | None = None, country: str | None = None) -> list[Actor]:
+    def candidates(
+        self, alias: str, *, on: When | None = None, country: str | None = None
+    ) -> list[Actor]:
         """Every actor ``alias`` can name, best first (empty when unknown).
 
         >>> [a.actor_id for a in ActorRegistry.default().candidates("UPC")]
@@ -230,7 +256,8 @@ class ActorRegistry:
         def key(a: Alias) -> tuple[Any, ...]:
             act = self._actors[a.actor_id]
             in_country = country is not None and (
-                _same(a.context, country) or _same(act.country, country)
+                _same(a.context, country)
+                or _same(act.country, country)
                 or any(_same(c, country) for c in act.countries)
             )
             return (
@@ -282,8 +309,9 @@ class ActorRegistry:
         >>> ActorRegistry.default().suggest("JNMI")[0]
         'JNIM'
         """
-        found = process.extract(normalize(alias), list(self._display), scorer=fuzz.ratio,
-                                limit=limit, score_cutoff=60)
+        found = process.extract(
+            normalize(alias), list(self._display), scorer=fuzz.ratio, limit=limit, score_cutoff=60
+        )
         return [self._display[k] for k, _, _ in found]
 
     def search(self, text: str, *, limit: int = 20) -> list[Actor]:
@@ -306,13 +334,21 @@ class ActorRegistry:
             for a in aliases:
                 if not a.ambiguous:
                     scored[a.actor_id] = max(scored.get(a.actor_id, 0.0), score)
-        for key, score, _ in process.extract(q, list(self._display), scorer=fuzz.WRatio,
-                                             limit=limit, score_cutoff=85):
+        for key, score, _ in process.extract(
+            q, list(self._display), scorer=fuzz.WRatio, limit=limit, score_cutoff=85
+        ):
             for a in self._by_norm[key]:
                 if not a.ambiguous:
                     scored[a.actor_id] = max(scored.get(a.actor_id, 0.0), float(score))
-        order = sorted(scored, key=lambda aid: (-scored[aid], not self._actors[aid].curated,
-                                                -(self._actors[aid].last_year or 0), aid))
+        order = sorted(
+            scored,
+            key=lambda aid: (
+                -scored[aid],
+                not self._actors[aid].curated,
+                -(self._actors[aid].last_year or 0),
+                aid,
+            ),
+        )
         return [self._actors[aid] for aid in order[:limit]]
 
     # ------------------------------------------------------------------ lineage and members
@@ -388,8 +424,9 @@ class ActorRegistry:
         return [self._actors[m.actor_id] for m in actor.members if m.valid_on(day)]
 
     # ------------------------------------------------------------------ text
-    def mentions(self, text: str, *, country: str | None = None,
-                 on: When | None = None) -> list[tuple[int, int, Actor]]:
+    def mentions(
+        self, text: str, *, country: str | None = None, on: When | None = None
+    ) -> list[tuple[int, int, Actor]]:
         """Actor mentions in ``text`` as ``(start, end, actor)``, longest match first.
 
         Ambiguous aliases ("the army", "la junte") count only with ``country``.
@@ -409,37 +446,69 @@ class ActorRegistry:
             best = self._ranked(list(cands), d, c)[0]
             return next(a for a in cands if a.actor_id == best)
 
-        return [(s, e, self._at(self._actors[a.actor_id], day))
-                for s, e, a in self._matcher.find(text, chooser=choose, country=country, on=day)]
+        return [
+            (s, e, self._at(self._actors[a.actor_id], day))
+            for s, e, a in self._matcher.find(text, chooser=choose, country=country, on=day)
+        ]
 
     # ------------------------------------------------------------------ frames
     def alias_table(self) -> pd.DataFrame:
         """One row per alias: alias, normalized, actor_id, lang, ambiguous, context, … ."""
         rows = [
             {
-                "alias": a.text, "normalized": a.normalized, "actor_id": a.actor_id, "lang": a.lang,
-                "ambiguous": a.ambiguous, "context": a.context, "case_sensitive": a.case_sensitive,
-                "is_name": a.is_name, "valid_from": a.valid_from, "valid_to": a.valid_to,
+                "alias": a.text,
+                "normalized": a.normalized,
+                "actor_id": a.actor_id,
+                "lang": a.lang,
+                "ambiguous": a.ambiguous,
+                "context": a.context,
+                "case_sensitive": a.case_sensitive,
+                "is_name": a.is_name,
+                "valid_from": a.valid_from,
+                "valid_to": a.valid_to,
                 "source": a.source,
             }
             for a in self._aliases
         ]
-        return pd.DataFrame(rows, columns=[
-            "alias", "normalized", "actor_id", "lang", "ambiguous", "context", "case_sensitive",
-            "is_name", "valid_from", "valid_to", "source"])
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "alias",
+                "normalized",
+                "actor_id",
+                "lang",
+                "ambiguous",
+                "context",
+                "case_sensitive",
+                "is_name",
+                "valid_from",
+                "valid_to",
+                "source",
+            ],
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per actor, list columns for ids, aliases, lineage and members."""
         rows = [
             {
-                "actor_id": a.actor_id, "name": a.name, "kind": a.kind, "country": a.country,
-                "countries": list(a.countries), "ucdp_ids": list(a.ucdp_ids),
-                "first_year": a.first_year, "last_year": a.last_year,
-                "valid_from": a.valid_from, "valid_to": a.valid_to,
-                "predecessors": list(a.predecessors), "successors": list(a.successors),
-                "members": list(a.member_ids), "aliases": list(a.aliases),
-                "ucdp_names": list(a.ucdp_names), "curated": a.curated,
-                "source": a.source, "note": a.note,
+                "actor_id": a.actor_id,
+                "name": a.name,
+                "kind": a.kind,
+                "country": a.country,
+                "countries": list(a.countries),
+                "ucdp_ids": list(a.ucdp_ids),
+                "first_year": a.first_year,
+                "last_year": a.last_year,
+                "valid_from": a.valid_from,
+                "valid_to": a.valid_to,
+                "predecessors": list(a.predecessors),
+                "successors": list(a.successors),
+                "members": list(a.member_ids),
+                "aliases": list(a.aliases),
+                "ucdp_names": list(a.ucdp_names),
+                "curated": a.curated,
+                "source": a.source,
+                "note": a.note,
             }
             for a in sorted(self._actors.values(), key=lambda x: x.actor_id)
         ]

@@ -95,6 +95,7 @@ def print_json(obj: Any) -> None:
 
 def _cell(value: Any) -> str:
     import pandas as pd
+
     if isinstance(value, pd.Timestamp) and value == value:
         return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
     shown = plain(value)
@@ -103,7 +104,9 @@ def _cell(value: Any) -> str:
     return ", ".join(map(str, shown)) if isinstance(shown, list) else str(shown)
 
 
-def print_frame(df: pd.DataFrame, fmt: Format | str, *, title: str | None = None, max_rows: int = 200) -> None:
+def print_frame(
+    df: pd.DataFrame, fmt: Format | str, *, title: str | None = None, max_rows: int = 200
+) -> None:
     """Print a DataFrame as a rich table, CSV or JSON records."""
     fmt = Format(fmt)
     if fmt is Format.json:

@@ -18,8 +18,10 @@ ac = lazy_module("accordwatch.accords")
 
 __all__ = ["register"]
 
-accords_app = typer.Typer(help="Peace agreements: provisions, implementation assessments, milestones, violence.",
-                          no_args_is_help=True)
+accords_app = typer.Typer(
+    help="Peace agreements: provisions, implementation assessments, milestones, violence.",
+    no_args_is_help=True,
+)
 
 AgreementArg = Annotated[int, typer.Argument(help="Agreement id (UCDP paid; Mali 2015 = 30).")]
 
@@ -38,20 +40,32 @@ class Freq(str, Enum):
 @accords_app.command("list")
 def list_cmd(
     db: DbOption = None,
-    country: Annotated[str | None, typer.Option("--country", "-c", help="Country name, ISO3 code or GW number.")] = None,
-    actor: Annotated[str | None, typer.Option("--actor", "-a", help="A party, by any alias (CMA, FAMa …).")] = None,
-    lineage: Annotated[bool, typer.Option("--lineage", help="Include the actor's predecessors and successors.")] = False,
+    country: Annotated[
+        str | None, typer.Option("--country", "-c", help="Country name, ISO3 code or GW number.")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", "-a", help="A party, by any alias (CMA, FAMa …).")
+    ] = None,
+    lineage: Annotated[
+        bool, typer.Option("--lineage", help="Include the actor's predecessors and successors.")
+    ] = False,
     year: Annotated[int | None, typer.Option("--year", help="Signed in this year.")] = None,
-    text: Annotated[str | None, typer.Option("--name", help="Words in the agreement's name.")] = None,
+    text: Annotated[
+        str | None, typer.Option("--name", help="Words in the agreement's name.")
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List agreements. Example: accordwatch accords list --country Mali"""
-    frame = ac.list_agreements(db, country=country, actor=actor, lineage=lineage, year=year, text=text)
+    frame = ac.list_agreements(
+        db, country=country, actor=actor, lineage=lineage, year=year, text=text
+    )
     print_frame(frame, fmt, title="Peace agreements (UCDP Peace Agreement Dataset 22.1)")
 
 
 @accords_app.command("show")
-def show_cmd(agreement_id: AgreementArg, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def show_cmd(
+    agreement_id: AgreementArg, db: DbOption = None, fmt: FormatOption = Format.table
+) -> None:
     """One agreement: parties, UCDP-coded provisions, milestones, reference figures."""
     rec = ac.show_agreement(agreement_id, db)
     if fmt is Format.json:
@@ -59,9 +73,16 @@ def show_cmd(agreement_id: AgreementArg, db: DbOption = None, fmt: FormatOption 
         return
     import pandas as pd
 
-    head = {k: v for k, v in rec.items() if not isinstance(v, list | dict) and k not in ("comment", "signatories_text")}
-    print_frame(pd.DataFrame({"field": list(head), "value": [str(v) for v in head.values()]}), fmt,
-                title=f"Agreement {agreement_id}")
+    head = {
+        k: v
+        for k, v in rec.items()
+        if not isinstance(v, list | dict) and k not in ("comment", "signatories_text")
+    }
+    print_frame(
+        pd.DataFrame({"field": list(head), "value": [str(v) for v in head.values()]}),
+        fmt,
+        title=f"Agreement {agreement_id}",
+    )
     for key in ("parties", "ucdp_provisions", "milestones", "references"):
         if rec[key]:
             print_frame(pd.DataFrame(rec[key]), fmt, title=key.replace("_", " "))
@@ -72,7 +93,9 @@ def show_cmd(agreement_id: AgreementArg, db: DbOption = None, fmt: FormatOption 
 def provisions_cmd(
     agreement_id: AgreementArg,
     db: DbOption = None,
-    tree: Annotated[bool, typer.Option("--tree", help="With --format json: nested title → commitment tree.")] = False,
+    tree: Annotated[
+        bool, typer.Option("--tree", help="With --format json: nested title → commitment tree.")
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """The agreement's provision tree with theme, parties, deadline and latest score."""
@@ -81,8 +104,20 @@ def provisions_cmd(
         return
     frame = ac.provisions(agreement_id, db)
     if fmt is Format.table:
-        frame = frame.assign(title=["  " * d + t for d, t in zip(frame.depth, frame.title, strict=True)])
-        frame = frame[["provision_id", "level", "title", "effective_theme", "parties", "deadline_text", "latest_score"]]
+        frame = frame.assign(
+            title=["  " * d + t for d, t in zip(frame.depth, frame.title, strict=True)]
+        )
+        frame = frame[
+            [
+                "provision_id",
+                "level",
+                "title",
+                "effective_theme",
+                "parties",
+                "deadline_text",
+                "latest_score",
+            ]
+        ]
     print_frame(frame, fmt, title=f"Provisions of agreement {agreement_id}")
 
 
@@ -90,7 +125,9 @@ def provisions_cmd(
 def load_provisions_cmd(
     path: Annotated[Path, typer.Argument(help="Provision file (.yaml or .csv).")],
     db: DbOption = None,
-    agreement: Annotated[int | None, typer.Option("--agreement", help="Agreement id when the file does not name it.")] = None,
+    agreement: Annotated[
+        int | None, typer.Option("--agreement", help="Agreement id when the file does not name it.")
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Add or update provisions from a YAML or CSV file (all or nothing)."""
@@ -98,31 +135,52 @@ def load_provisions_cmd(
     if fmt is Format.json:
         print_json(counts)
     else:
-        err.print(f"{path}: {counts['inserted']} new, {counts['updated']} updated, {counts['unchanged']} unchanged")
+        err.print(
+            f"{path}: {counts['inserted']} new, {counts['updated']} updated, {counts['unchanged']} unchanged"
+        )
 
 
 @accords_app.command("assess")
 def assess_cmd(
     provision_id: Annotated[str, typer.Argument(help="Provision id (see accords provisions).")],
-    score: Annotated[str, typer.Option("--score", help="0 not started, 1 minimal, 2 intermediate, 3 full, reversed, suspended.")],
+    score: Annotated[
+        str,
+        typer.Option(
+            "--score", help="0 not started, 1 minimal, 2 intermediate, 3 full, reversed, suspended."
+        ),
+    ],
     date: Annotated[str, typer.Option("--date", help="Date of the assessment, YYYY-MM-DD.")],
     evidence: Annotated[str, typer.Option("--evidence", help="What was observed.")],
     assessor: Annotated[str, typer.Option("--assessor", help="Who assesses.")] = "accordwatch user",
-    source_url: Annotated[str | None, typer.Option("--source-url", help="Link to the source.")] = None,
+    source_url: Annotated[
+        str | None, typer.Option("--source-url", help="Link to the source.")
+    ] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Record a dated implementation assessment; earlier assessments are kept."""
-    rec = ac.assess(provision_id, score, date, evidence=evidence, assessor=assessor, source_url=source_url, db=db)
+    rec = ac.assess(
+        provision_id,
+        score,
+        date,
+        evidence=evidence,
+        assessor=assessor,
+        source_url=source_url,
+        db=db,
+    )
     if fmt is Format.json:
         print_json(rec)
     else:
-        err.print(f"assessment {rec['assessment_id']}: {provision_id} = {rec['score']} ({rec['label']}) on {rec['date']}")
+        err.print(
+            f"assessment {rec['assessment_id']}: {provision_id} = {rec['score']} ({rec['label']}) on {rec['date']}"
+        )
 
 
 @accords_app.command("import-assessments")
 def import_cmd(
-    path: Annotated[Path, typer.Argument(help="CSV: provision_id,date,score,assessor,evidence,source_url")],
+    path: Annotated[
+        Path, typer.Argument(help="CSV: provision_id,date,score,assessor,evidence,source_url")
+    ],
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -137,8 +195,12 @@ def import_cmd(
 @accords_app.command("export-assessments")
 def export_cmd(
     db: DbOption = None,
-    agreement: Annotated[int | None, typer.Option("--agreement", help="Only this agreement's assessments.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write CSV here (else print).")] = None,
+    agreement: Annotated[
+        int | None, typer.Option("--agreement", help="Only this agreement's assessments.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write CSV here (else print).")
+    ] = None,
     fmt: FormatOption = Format.csv,
 ) -> None:
     """Export the full assessment history (CSV that import-assessments reads)."""
@@ -154,17 +216,29 @@ def index_cmd(
     agreement_id: AgreementArg,
     db: DbOption = None,
     by: Annotated[By, typer.Option("--by", help="overall, theme or party.")] = By.overall,
-    freq: Annotated[Freq, typer.Option("--freq", help="Y (year ends, like PAM) or M (month ends).")] = Freq.Y,
-    until: Annotated[str | None, typer.Option("--until", help="Last date (default: last assessment).")] = None,
-    compare: Annotated[bool, typer.Option("--compare", help="Published figures (PAM, Independent Observer) instead.")] = False,
+    freq: Annotated[
+        Freq, typer.Option("--freq", help="Y (year ends, like PAM) or M (month ends).")
+    ] = Freq.Y,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Last date (default: last assessment).")
+    ] = None,
+    compare: Annotated[
+        bool,
+        typer.Option("--compare", help="Published figures (PAM, Independent Observer) instead."),
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Implementation index: 100 × Σ scores / (3 × provisions assessed), latest score carried forward."""
     if compare:
-        print_frame(ac.comparison(agreement_id, db=db), fmt, title="Published figures and this store's index")
+        print_frame(
+            ac.comparison(agreement_id, db=db),
+            fmt,
+            title="Published figures and this store's index",
+        )
         return
-    frame = ac.implementation_index(agreement_id, db=db, by=None if by is By.overall else by.value,
-                                    freq=freq.value, until=until)
+    frame = ac.implementation_index(
+        agreement_id, db=db, by=None if by is By.overall else by.value, freq=freq.value, until=until
+    )
     if frame.empty:
         err.print("no assessments yet; add some with accordwatch accords assess")
     print_frame(frame, fmt, title=f"Implementation index, agreement {agreement_id}")
@@ -172,11 +246,17 @@ def index_cmd(
 
 @accords_app.command("timeline")
 def timeline_cmd(
-    agreement_id: Annotated[int | None, typer.Argument(help="Agreement id (or use --country).")] = None,
-    country: Annotated[str | None, typer.Option("--country", "-c", help="All agreements located in this country.")] = None,
+    agreement_id: Annotated[
+        int | None, typer.Argument(help="Agreement id (or use --country).")
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", "-c", help="All agreements located in this country.")
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", help="From (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="To (YYYY-MM-DD).")] = None,
-    all_months: Annotated[bool, typer.Option("--all-months", help="Table: show months without milestones too.")] = False,
+    all_months: Annotated[
+        bool, typer.Option("--all-months", help="Table: show months without milestones too.")
+    ] = False,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -208,15 +288,29 @@ def health_cmd(
     """Monthly accord health: implementation movement, milestones, fatality trend, signatory fighting."""
     frame = ac.health(agreement_id, db=db, until=until)
     if fmt is Format.table:
-        frame = frame[["month", "index", "index_change", "assessments", "fatalities", "fatalities_trend",
-                       "signatory_events", "between_signatories", "milestone_kinds", "status"]]
+        frame = frame[
+            [
+                "month",
+                "index",
+                "index_change",
+                "assessments",
+                "fatalities",
+                "fatalities_trend",
+                "signatory_events",
+                "between_signatories",
+                "milestone_kinds",
+                "status",
+            ]
+        ]
     print_frame(frame, fmt, title=f"Accord health, agreement {agreement_id}")
 
 
 @accords_app.command("events")
 def events_cmd(
     provision_id: Annotated[str, typer.Argument(help="Provision id with parties or places.")],
-    radius_km: Annotated[float, typer.Option("--radius-km", help="Distance around each place.")] = 25.0,
+    radius_km: Annotated[
+        float, typer.Option("--radius-km", help="Distance around each place.")
+    ] = 25.0,
     since: Annotated[str | None, typer.Option("--since", help="From (default: signature).")] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
@@ -230,10 +324,16 @@ def events_cmd(
 
 
 @accords_app.command("violations")
-def violations_cmd(agreement_id: AgreementArg, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def violations_cmd(
+    agreement_id: AgreementArg, db: DbOption = None, fmt: FormatOption = Format.table
+) -> None:
     """Fighting by signatories (and their successors) after signature."""
     frame = ac.violations(agreement_id, db=db)
-    print_frame(frame, fmt, title=f"Events involving signatories of agreement {agreement_id} after signature")
+    print_frame(
+        frame,
+        fmt,
+        title=f"Events involving signatories of agreement {agreement_id} after signature",
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -15,8 +15,9 @@ if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
 
 __all__ = ["register"]
 
-review_app = typer.Typer(help="Review events extracted from text before they enter the store.",
-                         no_args_is_help=True)
+review_app = typer.Typer(
+    help="Review events extracted from text before they enter the store.", no_args_is_help=True
+)
 
 
 class Lang(str, Enum):
@@ -33,10 +34,19 @@ class Status(str, Enum):
     all = "all"
 
 
-Published = Annotated[str | None, typer.Option(
-    "--published", help="Publication date YYYY-MM-DD; relative dates ('on Tuesday') resolve against it.")]
-MinConf = Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0,
-                                        help="Leave out events below this confidence.")]
+Published = Annotated[
+    str | None,
+    typer.Option(
+        "--published",
+        help="Publication date YYYY-MM-DD; relative dates ('on Tuesday') resolve against it.",
+    ),
+]
+MinConf = Annotated[
+    float,
+    typer.Option(
+        "--min-confidence", min=0.0, max=1.0, help="Leave out events below this confidence."
+    ),
+]
 
 
 def extract_cmd(
@@ -44,7 +54,9 @@ def extract_cmd(
     published: Published = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the text.")] = Lang.auto,
     min_confidence: MinConf = 0.5,
-    queue: Annotated[bool, typer.Option("--queue", help="Also put the events in the review queue.")] = False,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Also put the events in the review queue.")
+    ] = False,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -69,13 +81,34 @@ def extract_cmd(
     if fmt is Format.json:
         print_json(result.to_dict())
         return
-    rows = [{k: v for k, v in e.to_dict().items() if k in (
-        "date", "place", "admin1", "type", "actors", "fatalities", "confidence", "evidence")}
-        for e in result.events]
+    rows = [
+        {
+            k: v
+            for k, v in e.to_dict().items()
+            if k
+            in ("date", "place", "admin1", "type", "actors", "fatalities", "confidence", "evidence")
+        }
+        for e in result.events
+    ]
     for r in rows:
         r["actors"] = "; ".join(r["actors"])
-    print_frame(pd.DataFrame(rows, columns=["date", "place", "admin1", "type", "actors", "fatalities",
-                                            "confidence", "evidence"]), fmt, title="events")
+    print_frame(
+        pd.DataFrame(
+            rows,
+            columns=[
+                "date",
+                "place",
+                "admin1",
+                "type",
+                "actors",
+                "fatalities",
+                "confidence",
+                "evidence",
+            ],
+        ),
+        fmt,
+        title="events",
+    )
     if fmt is Format.table:
         err.print(f"places: {', '.join(result.places_mentioned) or '-'}")
         err.print(f"actors: {', '.join(result.actors_mentioned) or '-'}")
@@ -102,21 +135,32 @@ def extract_eval_cmd(
     doc = load_gold(gold)
     pub = published or doc.get("published")
     if pub is None:
-        err.print("[yellow]warning:[/yellow] no --published and none in the gold file; "
-                  "relative dates cannot be resolved", highlight=False)
+        err.print(
+            "[yellow]warning:[/yellow] no --published and none in the gold file; "
+            "relative dates cannot be resolved",
+            highlight=False,
+        )
     result = extract_path(text, published=pub, lang=lang.value, min_confidence=min_confidence)
     scores = score(doc, result.to_dict())
     if fmt is Format.json:
         print_json(scores)
         return
-    rows = [{"what": name, **{k: scores[name][k] for k in ("precision", "recall", "f1", "tp",
-                                                          "predicted", "gold")}}
-            for name in ("core", "all")]
+    rows = [
+        {
+            "what": name,
+            **{
+                k: scores[name][k] for k in ("precision", "recall", "f1", "tp", "predicted", "gold")
+            },
+        }
+        for name in ("core", "all")
+    ]
     print_frame(pd.DataFrame(rows), fmt, title="events")
     for what in ("places", "actors"):
         s = scores[what]
-        err.print(f"{what} mention recall {s['recall']:.2f} ({s['gold'] - len(s['missed'])}/{s['gold']})"
-                  + (f"; missed: {', '.join(s['missed'])}" if s["missed"] else ""))
+        err.print(
+            f"{what} mention recall {s['recall']:.2f} ({s['gold'] - len(s['missed'])}/{s['gold']})"
+            + (f"; missed: {', '.join(s['missed'])}" if s["missed"] else "")
+        )
     fat = scores["fatalities"]
     if fat["compared"]:
         err.print(f"fatalities agree on {fat['same']}/{fat['compared']} matched core events")
@@ -133,11 +177,15 @@ def list_cmd(
     from ..store.review import list_candidates
 
     with Store.open(db) as store:
-        df = list_candidates(store, status=None if status is Status.all else status.value, doc_id=doc)
+        df = list_candidates(
+            store, status=None if status is Status.all else status.value, doc_id=doc
+        )
     print_frame(df, fmt, title=f"review queue ({status.value})")
 
 
-def show_cmd(candidate: Annotated[int, typer.Argument(help="Candidate id.")], db: DbOption = None) -> None:
+def show_cmd(
+    candidate: Annotated[int, typer.Argument(help="Candidate id.")], db: DbOption = None
+) -> None:
     """Show one candidate with its document and evidence (JSON)."""
     from ..store import Store
     from ..store.review import get_candidate
@@ -148,8 +196,9 @@ def show_cmd(candidate: Annotated[int, typer.Argument(help="Candidate id.")], db
 
 def accept_cmd(
     candidates: Annotated[list[int], typer.Argument(help="Candidate id(s).")],
-    not_duplicate: Annotated[bool, typer.Option(
-        "--not-duplicate", help="Store it even if it looks like a stored event.")] = False,
+    not_duplicate: Annotated[
+        bool, typer.Option("--not-duplicate", help="Store it even if it looks like a stored event.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Accept candidates: each becomes an event (source text:<doc id>), or is linked to the
@@ -161,8 +210,10 @@ def accept_cmd(
         for cid in candidates:
             c = accept_candidate(store, cid, not_duplicate=not_duplicate)
             if c["status"] == "duplicate":
-                err.print(f"{cid}: duplicate of {c['duplicate_of']} ({c['duplicate_note']}); linked, not "
-                          "stored again — use --not-duplicate if it is a different event")
+                err.print(
+                    f"{cid}: duplicate of {c['duplicate_of']} ({c['duplicate_note']}); linked, not "
+                    "stored again — use --not-duplicate if it is a different event"
+                )
             else:
                 err.print(f"{cid}: accepted as {c['event_source']} {c['event_id']}")
 
@@ -172,9 +223,13 @@ def edit_cmd(
     date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD, YYYY-MM or YYYY.")] = None,
     place: Annotated[str | None, typer.Option("--place", help="Gazetteer place name.")] = None,
     admin1: Annotated[str | None, typer.Option("--admin1", help="Admin-1 region.")] = None,
-    actors: Annotated[str | None, typer.Option("--actors", help="'; '-separated actor names.")] = None,
+    actors: Annotated[
+        str | None, typer.Option("--actors", help="'; '-separated actor names.")
+    ] = None,
     event_type: Annotated[str | None, typer.Option("--type", help="Event type.")] = None,
-    fatalities: Annotated[str | None, typer.Option("--fatalities", help="Number, or 'none'.")] = None,
+    fatalities: Annotated[
+        str | None, typer.Option("--fatalities", help="Number, or 'none'.")
+    ] = None,
     evidence: Annotated[str | None, typer.Option("--evidence", help="Evidence sentence.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -183,11 +238,21 @@ def edit_cmd(
     from ..store.review import edit_candidate
 
     with Store.open(db) as store:
-        c = edit_candidate(store, candidate, event_date=date, place=place, admin1=admin1,
-                           actors=actors, event_type=event_type, fatalities=fatalities,
-                           evidence=evidence)
-    err.print(f"{candidate}: {c['event_date']} {c['place'] or '-'} ({c['admin1'] or '-'}) {c['event_type']}"
-              + (f"; possible duplicate of {c['duplicate_of']}" if c.get("duplicate_of") else ""))
+        c = edit_candidate(
+            store,
+            candidate,
+            event_date=date,
+            place=place,
+            admin1=admin1,
+            actors=actors,
+            event_type=event_type,
+            fatalities=fatalities,
+            evidence=evidence,
+        )
+    err.print(
+        f"{candidate}: {c['event_date']} {c['place'] or '-'} ({c['admin1'] or '-'}) {c['event_type']}"
+        + (f"; possible duplicate of {c['duplicate_of']}" if c.get("duplicate_of") else "")
+    )
 
 
 def reject_cmd(
@@ -215,6 +280,3 @@ def register(app: typer.Typer) -> None:
     review_app.command("edit")(edit_cmd)
     review_app.command("reject")(reject_cmd)
     app.add_typer(review_app, name="review")
-
-
-

@@ -18,7 +18,9 @@ fx = lazy_module("accordwatch.forecast")  # pandas, LightGBM …: loaded when a 
 
 __all__ = ["register"]
 
-backtest_app = typer.Typer(help="Score models on the VIEWS prediction-challenge protocol.", no_args_is_help=True)
+backtest_app = typer.Typer(
+    help="Score models on the VIEWS prediction-challenge protocol.", no_args_is_help=True
+)
 
 
 class Level(str, Enum):
@@ -40,11 +42,25 @@ _DEFAULT = ModelName.qgbm
 
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", help="VIEWS country-month CSV(.gz)/Parquet. Default: the bundled UCDP GED 1990–2022 file.", dir_okay=False),
+    typer.Option(
+        "--data",
+        help="VIEWS country-month CSV(.gz)/Parquet. Default: the bundled UCDP GED 1990–2022 file.",
+        dir_okay=False,
+    ),
 ]
-FromStore = Annotated[bool, typer.Option("--from-store", help="Build the series from the events in the store (--db) instead of --data.")]
-LevelOption = Annotated[Level, typer.Option("--level", help="Unit of the series built from store events.")]
-ModelOption = Annotated[ModelName, typer.Option("--model", "-m", help="Model to use (default: the backtested default).")]
+FromStore = Annotated[
+    bool,
+    typer.Option(
+        "--from-store",
+        help="Build the series from the events in the store (--db) instead of --data.",
+    ),
+]
+LevelOption = Annotated[
+    Level, typer.Option("--level", help="Unit of the series built from store events.")
+]
+ModelOption = Annotated[
+    ModelName, typer.Option("--model", "-m", help="Model to use (default: the backtested default).")
+]
 
 
 def _panel(data: Path | None, from_store: bool, db: Path | None, level: Level) -> pd.DataFrame:
@@ -56,10 +72,14 @@ def _panel(data: Path | None, from_store: bool, db: Path | None, level: Level) -
 
     get_events = getattr(accordwatch, "events", None)
     if get_events is None:
-        raise InputError("this installation has no event store API (accordwatch.events); use --data instead.")
+        raise InputError(
+            "this installation has no event store API (accordwatch.events); use --data instead."
+        )
     events = get_events(db, type_of_violence=1)
     if events.empty:
-        raise InputError("the store holds no state-based events; ingest some (accordwatch ingest ucdp FILE) or use --data.")
+        raise InputError(
+            "the store holds no state-based events; ingest some (accordwatch ingest ucdp FILE) or use --data."
+        )
     return fx.series_from_events(events, level.value, type_of_violence=1)
 
 
@@ -71,13 +91,32 @@ def _parse_years(tokens: list[str]) -> list[int]:
             try:
                 years += list(range(int(lo), int(hi) + 1)) if sep else [int(part)]
             except ValueError:
-                raise InputError(f"test year {part!r} is not a year; write e.g. 2018 2019 or 2018-2021.") from None
+                raise InputError(
+                    f"test year {part!r} is not a year; write e.g. 2018 2019 or 2018-2021."
+                ) from None
     return years
 
 
-TestYears = Annotated[str, typer.Option("--test-years", help="Test years: '2018 2019 2020 2021', '2018,2019' or '2018-2021'.")]
-MoreYears = Annotated[list[str] | None, typer.Argument(help="Further test years (so that --test-years 2018 2019 … works).", show_default=False)]
-Models = Annotated[list[ModelName] | None, typer.Option("--model", "-m", help="Models besides the benchmarks (repeatable). Default: the default model.")]
+TestYears = Annotated[
+    str,
+    typer.Option(
+        "--test-years", help="Test years: '2018 2019 2020 2021', '2018,2019' or '2018-2021'."
+    ),
+]
+MoreYears = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Further test years (so that --test-years 2018 2019 … works).", show_default=False
+    ),
+]
+Models = Annotated[
+    list[ModelName] | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="Models besides the benchmarks (repeatable). Default: the default model.",
+    ),
+]
 
 
 @backtest_app.command("cm")
@@ -108,7 +147,9 @@ def backtest_store(
     _backtest(_panel(None, True, db, level), [test_years, *(more_years or [])], models, fmt)
 
 
-def _backtest(panel: pd.DataFrame, tokens: list[str], models: list[ModelName] | None, fmt: Format) -> None:
+def _backtest(
+    panel: pd.DataFrame, tokens: list[str], models: list[ModelName] | None, fmt: Format
+) -> None:
     years = _parse_years(tokens)
     chosen = None if not models else {m.value: fx.make_model(m.value) for m in models}
     err.print(f"backtesting {', '.join(map(str, years))} on {panel['unit_id'].nunique()} units …")
@@ -120,20 +161,43 @@ def _backtest(panel: pd.DataFrame, tokens: list[str], models: list[ModelName] | 
     by_year = result.by_year()["crps"].unstack()
     by_year.columns = [f"crps_{c}" for c in by_year.columns]
     out = table.merge(by_year, left_on="model", right_index=True)
-    print_frame(out.round(4) if fmt is Format.table else out, fmt, title=f"default model: {result.default}")
+    print_frame(
+        out.round(4) if fmt is Format.table else out, fmt, title=f"default model: {result.default}"
+    )
 
 
 def forecast_cmd(
-    country: Annotated[list[str] | None, typer.Option("--country", "-c", help="Country name or id (repeatable).")] = None,
-    unit: Annotated[list[str] | None, typer.Option("--unit", "-u", help="Any unit by name or id (repeatable): admin-1 'Mali / Gao', PRIO-GRID gid.")] = None,
-    all_units: Annotated[bool, typer.Option("--all", help="Every unit that can be forecast (one fit), sorted by name.")] = False,
-    months: Annotated[int, typer.Option("--months", help="Months to forecast after the last month of data.")] = 12,
+    country: Annotated[
+        list[str] | None, typer.Option("--country", "-c", help="Country name or id (repeatable).")
+    ] = None,
+    unit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--unit",
+            "-u",
+            help="Any unit by name or id (repeatable): admin-1 'Mali / Gao', PRIO-GRID gid.",
+        ),
+    ] = None,
+    all_units: Annotated[
+        bool,
+        typer.Option("--all", help="Every unit that can be forecast (one fit), sorted by name."),
+    ] = False,
+    months: Annotated[
+        int, typer.Option("--months", help="Months to forecast after the last month of data.")
+    ] = 12,
     data: DataOption = None,
     from_store: FromStore = False,
     db: DbOption = None,
     level: LevelOption = Level.country,
     model: ModelOption = _DEFAULT,
-    chart: Annotated[Path | None, typer.Option("--chart", help="Write a fan chart of history and forecast (.png or .svg; one unit).", dir_okay=False)] = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart",
+            help="Write a fan chart of history and forecast (.png or .svg; one unit).",
+            dir_okay=False,
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Probabilistic forecasts: median, 50 % and 90 % intervals, P(≥25) and P(≥100) deaths per month.
@@ -158,7 +222,11 @@ def forecast_cmd(
     if several:
         cols.insert(0, "unit")
     shown = fc if fmt is Format.json else fc[cols].round(2)
-    title = f"{months}-month forecasts for {fc['unit_id'].nunique()} units" if several else f"{fc['unit'].iloc[0]}: {months}-month forecast"
+    title = (
+        f"{months}-month forecasts for {fc['unit_id'].nunique()} units"
+        if several
+        else f"{fc['unit'].iloc[0]}: {months}-month forecast"
+    )
     print_frame(shown, fmt, title=f"{title} ({model.value})")
 
 
@@ -168,22 +236,34 @@ def alerts_cmd(
     db: DbOption = None,
     level: LevelOption = Level.country,
     model: ModelOption = _DEFAULT,
-    baseline: Annotated[int, typer.Option("--baseline", help="Months in the rolling baseline.")] = 12,
-    surge_ratio: Annotated[float, typer.Option("--surge-ratio", help="Surge when deaths ≥ this × the baseline mean.")] = 3.0,
-    min_deaths: Annotated[float, typer.Option("--min-deaths", help="Ignore months with fewer deaths.")] = 10.0,
+    baseline: Annotated[
+        int, typer.Option("--baseline", help="Months in the rolling baseline.")
+    ] = 12,
+    surge_ratio: Annotated[
+        float, typer.Option("--surge-ratio", help="Surge when deaths ≥ this × the baseline mean.")
+    ] = 3.0,
+    min_deaths: Annotated[
+        float, typer.Option("--min-deaths", help="Ignore months with fewer deaths.")
+    ] = 10.0,
     top: Annotated[int, typer.Option("--top", help="Show at most this many alerts.")] = 20,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Units whose latest month departs from their own history, ranked, with the reason in words."""
     panel = _panel(data, from_store, db, level)
-    result = fx.alerts(panel, model=model.value, baseline=baseline, surge_ratio=surge_ratio, min_deaths=min_deaths)
+    result = fx.alerts(
+        panel, model=model.value, baseline=baseline, surge_ratio=surge_ratio, min_deaths=min_deaths
+    )
     if result.empty and fmt is not Format.json:
         err.print("no alerts for the latest month.")
         return
     shown = result.head(top)
     if fmt is not Format.json:
-        shown = shown.drop(columns="unit_id").round({"forecast_median": 1, "forecast_hi": 1, "baseline_mean": 1, "score": 2})
-    print_frame(shown, fmt, title=f"alerts for {result['month'].iloc[0]}" if len(result) else "alerts")
+        shown = shown.drop(columns="unit_id").round(
+            {"forecast_median": 1, "forecast_hi": 1, "baseline_mean": 1, "score": 2}
+        )
+    print_frame(
+        shown, fmt, title=f"alerts for {result['month'].iloc[0]}" if len(result) else "alerts"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -15,9 +15,15 @@ __all__ = ["register"]
 
 
 def actors_cmd(
-    alias: Annotated[str, typer.Argument(help="Any name, acronym or UCDP id: 'FAMa', 'CMA', 'GSIM', 8822.")],
-    on: Annotated[str | None, typer.Option(help="Resolve the name valid on this date (YYYY-MM-DD).")] = None,
-    country: Annotated[str | None, typer.Option(help="Country context for ambiguous aliases ('the army').")] = None,
+    alias: Annotated[
+        str, typer.Argument(help="Any name, acronym or UCDP id: 'FAMa', 'CMA', 'GSIM', 8822.")
+    ],
+    on: Annotated[
+        str | None, typer.Option(help="Resolve the name valid on this date (YYYY-MM-DD).")
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option(help="Country context for ambiguous aliases ('the army').")
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Who an alias names: the actor, its UCDP ids, aliases, and its lineage (CMA → CSP → FLA).
@@ -46,12 +52,19 @@ def actors_cmd(
     if fmt is Format.json:
         print_json(info)
         return
-    rows = pd.DataFrame({"field": list(info), "value": [", ".join(map(str, v)) if isinstance(v, list) else v for v in info.values()]})
+    rows = pd.DataFrame(
+        {
+            "field": list(info),
+            "value": [", ".join(map(str, v)) if isinstance(v, list) else v for v in info.values()],
+        }
+    )
     print_frame(rows, fmt, title=actor.name)
 
 
 def places_cmd(
-    name: Annotated[str, typer.Argument(help="A place name in any spelling: 'Tombouctou', 'Anéfis', 'Ber'.")],
+    name: Annotated[
+        str, typer.Argument(help="A place name in any spelling: 'Tombouctou', 'Anéfis', 'Ber'.")
+    ],
     fuzzy: Annotated[bool, typer.Option("--fuzzy", help="Allow misspellings.")] = False,
     limit: Annotated[int, typer.Option(help="At most this many places.")] = 5,
     fmt: FormatOption = Format.table,
@@ -68,14 +81,29 @@ def places_cmd(
     rows = pd.DataFrame(
         [
             {
-                "name": p.name, "feature": f"{p.feature_class}/{p.feature_code}", "admin1": p.admin1,
-                "latitude": p.latitude, "longitude": p.longitude,
-                "priogrid_gid": priogrid_gid(p.latitude, p.longitude), "population": p.population,
-                "geonameid": p.geonameid, "note": p.note,
+                "name": p.name,
+                "feature": f"{p.feature_class}/{p.feature_code}",
+                "admin1": p.admin1,
+                "latitude": p.latitude,
+                "longitude": p.longitude,
+                "priogrid_gid": priogrid_gid(p.latitude, p.longitude),
+                "population": p.population,
+                "geonameid": p.geonameid,
+                "note": p.note,
             }
             for p in found
         ],
-        columns=["name", "feature", "admin1", "latitude", "longitude", "priogrid_gid", "population", "geonameid", "note"],
+        columns=[
+            "name",
+            "feature",
+            "admin1",
+            "latitude",
+            "longitude",
+            "priogrid_gid",
+            "population",
+            "geonameid",
+            "note",
+        ],
     )
     if rows.empty and fmt is not Format.json:
         from ..errors import NotFound

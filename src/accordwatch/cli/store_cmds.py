@@ -36,29 +36,78 @@ class EventFormat(str, Enum):
     parquet = "parquet"
 
 
-Country = Annotated[list[str] | None, typer.Option("--country", "-c", help="Country name, ISO3 code or GW number (repeatable).")]
-Region = Annotated[list[str] | None, typer.Option("--region", "-r", help="Admin-1 region, any spelling (repeatable).")]
-Actor = Annotated[str | None, typer.Option("--actor", "-a", help="Actor by any alias (FAMa, CMA, JNIM, 'Wagner Group' …).")]
-Lineage = Annotated[bool, typer.Option("--lineage", help="Include the actor's predecessors and successors (CMA → CSP → FLA).")]
-Since = Annotated[str | None, typer.Option("--since", help="From this date (YYYY-MM-DD, YYYY-MM or YYYY).")]
-Until = Annotated[str | None, typer.Option("--until", help="Up to and including this date (YYYY-MM-DD, YYYY-MM or YYYY).")]
-Violence = Annotated[list[str] | None, typer.Option("--type", "-t", help="Type of violence: 1/state-based, 2/non-state, 3/one-sided.")]
-MinDeaths = Annotated[int | None, typer.Option("--min-deaths", help="Only events with at least this many deaths (best).")]
-Source = Annotated[list[str] | None, typer.Option("--source", help="ucdp-ged, ucdp-candidate, acled, text (repeatable).")]
+Country = Annotated[
+    list[str] | None,
+    typer.Option("--country", "-c", help="Country name, ISO3 code or GW number (repeatable)."),
+]
+Region = Annotated[
+    list[str] | None,
+    typer.Option("--region", "-r", help="Admin-1 region, any spelling (repeatable)."),
+]
+Actor = Annotated[
+    str | None,
+    typer.Option("--actor", "-a", help="Actor by any alias (FAMa, CMA, JNIM, 'Wagner Group' …)."),
+]
+Lineage = Annotated[
+    bool,
+    typer.Option(
+        "--lineage", help="Include the actor's predecessors and successors (CMA → CSP → FLA)."
+    ),
+]
+Since = Annotated[
+    str | None, typer.Option("--since", help="From this date (YYYY-MM-DD, YYYY-MM or YYYY).")
+]
+Until = Annotated[
+    str | None,
+    typer.Option("--until", help="Up to and including this date (YYYY-MM-DD, YYYY-MM or YYYY)."),
+]
+Violence = Annotated[
+    list[str] | None,
+    typer.Option("--type", "-t", help="Type of violence: 1/state-based, 2/non-state, 3/one-sided."),
+]
+MinDeaths = Annotated[
+    int | None,
+    typer.Option("--min-deaths", help="Only events with at least this many deaths (best)."),
+]
+Source = Annotated[
+    list[str] | None,
+    typer.Option("--source", help="ucdp-ged, ucdp-candidate, acled, text (repeatable)."),
+]
 
 _TABLE_COLUMNS = [
-    "date_start", "country", "admin1", "where_coordinates", "side_a", "side_b",
-    "type_of_violence", "best", "source", "source_event_id",
+    "date_start",
+    "country",
+    "admin1",
+    "where_coordinates",
+    "side_a",
+    "side_b",
+    "type_of_violence",
+    "best",
+    "source",
+    "source_event_id",
 ]
 
 
 @ingest_app.command("ucdp")
 def ingest_ucdp(
-    paths: Annotated[list[Path], typer.Argument(help="GED/Candidate CSV, .csv.gz, .zip, GeoJSON or API JSON file(s).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="GED/Candidate CSV, .csv.gz, .zip, GeoJSON or API JSON file(s)."),
+    ],
     db: DbOption = None,
-    source: Annotated[UcdpSource, typer.Option(help="Dataset; auto guesses from the file name.")] = UcdpSource.auto,
-    on_error: Annotated[OnError, typer.Option("--on-error", help="refuse: load nothing if any row is bad; quarantine: load the good rows, write bad ones to a side file.")] = OnError.refuse,
-    quarantine: Annotated[Path | None, typer.Option(help="Side file for bad rows (default: FILE.rejected.csv).")] = None,
+    source: Annotated[
+        UcdpSource, typer.Option(help="Dataset; auto guesses from the file name.")
+    ] = UcdpSource.auto,
+    on_error: Annotated[
+        OnError,
+        typer.Option(
+            "--on-error",
+            help="refuse: load nothing if any row is bad; quarantine: load the good rows, write bad ones to a side file.",
+        ),
+    ] = OnError.refuse,
+    quarantine: Annotated[
+        Path | None, typer.Option(help="Side file for bad rows (default: FILE.rejected.csv).")
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Load UCDP GED or Candidate events. Re-loading a file changes nothing; changed rows are
@@ -71,7 +120,11 @@ def ingest_ucdp(
     for path in paths:
         with err.status(f"loading {path}") as status:
             report = _api.ingest_ucdp(
-                path, db=db, source=src, on_error=on_error.value, quarantine=quarantine,
+                path,
+                db=db,
+                source=src,
+                on_error=on_error.value,
+                quarantine=quarantine,
                 progress=lambda m, p=path: status.update(f"{p}: {m}"),
             )
         reports.append(report)
@@ -89,13 +142,26 @@ def ingest_ucdp(
 
 
 def fetch_ucdp(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to save the events (JSON that ingest ucdp reads).")],
-    version: Annotated[str, typer.Option(help="Dataset version: 25.1 (GED) or e.g. 25.0.9 (Candidate).")] = "25.1",
-    country: Annotated[str | None, typer.Option(help="Gleditsch–Ward country code(s), comma-separated (Mali = 432).")] = None,
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Where to save the events (JSON that ingest ucdp reads)."),
+    ],
+    version: Annotated[
+        str, typer.Option(help="Dataset version: 25.1 (GED) or e.g. 25.0.9 (Candidate).")
+    ] = "25.1",
+    country: Annotated[
+        str | None,
+        typer.Option(help="Gleditsch–Ward country code(s), comma-separated (Mali = 432)."),
+    ] = None,
     start: Annotated[str | None, typer.Option(help="StartDate filter, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option(help="EndDate filter, YYYY-MM-DD.")] = None,
-    token: Annotated[str | None, typer.Option(envvar="UCDP_API_TOKEN", show_envvar=True, help="UCDP API access token.")] = None,
-    ingest: Annotated[bool, typer.Option("--ingest", help="Load the saved file into the store afterwards.")] = False,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="UCDP_API_TOKEN", show_envvar=True, help="UCDP API access token."),
+    ] = None,
+    ingest: Annotated[
+        bool, typer.Option("--ingest", help="Load the saved file into the store afterwards.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Download events from the UCDP API (token required) and save them; optionally ingest."""
@@ -103,14 +169,20 @@ def fetch_ucdp(
 
     filters = {k: v for k, v in (("Country", country), ("StartDate", start), ("EndDate", end)) if v}
     with err.status("asking the UCDP API") as status:
-        events = fetch_ged(version, token=token, filters=filters,
-                           progress=lambda n, total: status.update(f"{n:,} of {total or '?'} events"))
+        events = fetch_ged(
+            version,
+            token=token,
+            filters=filters,
+            progress=lambda n, total: status.update(f"{n:,} of {total or '?'} events"),
+        )
     save_pages(events, out)
     err.print(f"saved {len(events):,} events to {out}")
     if ingest:
         src = "ucdp-candidate" if version.count(".") == 2 else "ucdp-ged"
         report = _api.ingest_ucdp(out, db=db, source=src)
-        err.print(f"{report.inserted:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged")
+        err.print(
+            f"{report.inserted:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged"
+        )
 
 
 def events_cmd(
@@ -124,17 +196,35 @@ def events_cmd(
     violence: Violence = None,
     min_deaths: MinDeaths = None,
     source: Source = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many events (newest first).")] = None,
-    fmt: Annotated[EventFormat, typer.Option("--format", "-f", help="Output format.")] = EventFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout (required for parquet).")] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="At most this many events (newest first).")
+    ] = None,
+    fmt: Annotated[
+        EventFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = EventFormat.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write to this file instead of stdout (required for parquet)."
+        ),
+    ] = None,
 ) -> None:
     """List events: who did what, where, when, how deadly.
 
     Example: accordwatch events --country Mali --region Kidal --actor FLA --since 2023-08 --format csv
     """
     df = _api.events(
-        db, country=country, region=region, actor=actor, lineage=lineage, since=since, until=until,
-        type_of_violence=violence, min_deaths=min_deaths, source=source, limit=limit,
+        db,
+        country=country,
+        region=region,
+        actor=actor,
+        lineage=lineage,
+        since=since,
+        until=until,
+        type_of_violence=violence,
+        min_deaths=min_deaths,
+        source=source,
+        limit=limit,
     )
     if fmt is EventFormat.table and out is None:
         print_frame(df[_TABLE_COLUMNS], Format.table, title=f"{len(df):,} events")
@@ -145,7 +235,14 @@ def events_cmd(
 
 
 def stats_cmd(
-    by: Annotated[list[str] | None, typer.Option("--by", "-b", help="month, year, country, region, actor, type, priogrid, source (repeatable).")] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            "-b",
+            help="month, year, country, region, actor, type, priogrid, source (repeatable).",
+        ),
+    ] = None,
     db: DbOption = None,
     country: Country = None,
     region: Region = None,
@@ -163,8 +260,17 @@ def stats_cmd(
     Example: accordwatch stats --by year --by region --country CAF
     """
     df = _api.stats(
-        db, by=by or ["month"], country=country, region=region, actor=actor, lineage=lineage,
-        since=since, until=until, type_of_violence=violence, min_deaths=min_deaths, source=source,
+        db,
+        by=by or ["month"],
+        country=country,
+        region=region,
+        actor=actor,
+        lineage=lineage,
+        since=since,
+        until=until,
+        type_of_violence=violence,
+        min_deaths=min_deaths,
+        source=source,
     )
     print_frame(df, fmt, title="events and deaths")
 
@@ -195,7 +301,13 @@ def history_cmd(
 
 def init_cmd(
     db: DbOption = None,
-    empty: Annotated[bool, typer.Option("--empty", help="Do not seed with the bundled default (sample CAF events, Mali reference data).")] = False,
+    empty: Annotated[
+        bool,
+        typer.Option(
+            "--empty",
+            help="Do not seed with the bundled default (sample CAF events, Mali reference data).",
+        ),
+    ] = False,
 ) -> None:
     """Create the store (normally done on first use) and say where it is."""
     from ..store import Store
@@ -219,7 +331,9 @@ def info_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
             "ingest_runs": store.count("ingest_runs"),
             "seeded_at": store.get_meta("seeded_at"),
         }
-        by_source = store.query("SELECT source, count(*) AS events FROM events GROUP BY 1 ORDER BY 1")
+        by_source = store.query(
+            "SELECT source, count(*) AS events FROM events GROUP BY 1 ORDER BY 1"
+        )
     if fmt is Format.json:
         print_json({**info, "by_source": by_source.to_dict(orient="records")})
         return

@@ -58,8 +58,14 @@ class ActorFinder:
         """A finder over the bundled registry (cached)."""
         return _default()
 
-    def find(self, text: str, *, country: str | None = "Mali",
-             on: dt.date | None = None, fuzzy: bool = True) -> list[ActorMention]:
+    def find(
+        self,
+        text: str,
+        *,
+        country: str | None = "Mali",
+        on: dt.date | None = None,
+        fuzzy: bool = True,
+    ) -> list[ActorMention]:
         """Actor mentions in ``text`` in order (non-overlapping)."""
         reg = self.registry
         out: list[ActorMention] = []
@@ -70,12 +76,18 @@ class ActorFinder:
             out.append(ActorMention(s, e, span, actor.actor_id, actor.name, actor.kind))
         taken = [(m.start, m.end) for m in out]
         for name, aid in self._states.items():
-            for m in re.finditer(rf"\b{re.escape(name)}\b(?!['’]s? (?:river|fleuve))"
-                                 rf"(?! (?:River|river|fleuve|Fleuve))", text):
+            for m in re.finditer(
+                rf"\b{re.escape(name)}\b(?!['’]s? (?:river|fleuve))"
+                rf"(?! (?:River|river|fleuve|Fleuve))",
+                text,
+            ):
                 if any(m.start() < b and a < m.end() for a, b in taken):
                     continue
-                if re.search(r"(?:river|fleuve|du|of the)\s+$", text[max(0, m.start() - 12):m.start()],
-                             re.IGNORECASE):
+                if re.search(
+                    r"(?:river|fleuve|du|of the)\s+$",
+                    text[max(0, m.start() - 12) : m.start()],
+                    re.IGNORECASE,
+                ):
                     continue
                 actor = reg.get(aid)
                 out.append(ActorMention(m.start(), m.end(), m.group(), aid, actor.name, actor.kind))
@@ -85,8 +97,9 @@ class ActorFinder:
         out.sort(key=lambda m: m.start)
         return out
 
-    def _fuzzy(self, text: str, taken: list[tuple[int, int]],
-               on: dt.date | None) -> list[ActorMention]:
+    def _fuzzy(
+        self, text: str, taken: list[tuple[int, int]], on: dt.date | None
+    ) -> list[ActorMention]:
         out = []
         for m in _CAP_WORD.finditer(text):
             s, e = m.span()
@@ -99,8 +112,9 @@ class ActorFinder:
             if best is None or abs(len(best[0]) - len(key)) > 2:
                 continue
             actor = self.registry.get(self._fuzzy_choices[best[0]])
-            out.append(ActorMention(s, e, m.group(), actor.actor_id, actor.name, actor.kind,
-                                    fuzzy=True))
+            out.append(
+                ActorMention(s, e, m.group(), actor.actor_id, actor.name, actor.kind, fuzzy=True)
+            )
             taken.append((s, e))
         return out
 

@@ -28,18 +28,59 @@ from accordwatch.extract._numbers import NUMBER_RE, parse_number
 __all__ = ["find_dates", "month_value"]
 
 _MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+    "janvier": 1,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "decembre": 12,
 }
 _AMBIGUOUS_MONTHS = {"may", "march", "mars", "mar", "jan", "dec", "sept", "nov", "oct"}
 _WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
-    "sunday": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4,
-    "samedi": 5, "dimanche": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "lundi": 0,
+    "mardi": 1,
+    "mercredi": 2,
+    "jeudi": 3,
+    "vendredi": 4,
+    "samedi": 5,
+    "dimanche": 6,
 }
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _WD_ALT = "|".join(_WEEKDAYS)
@@ -126,9 +167,21 @@ def _weekday(m: re.Match[str], pub: dt.date | None) -> tuple[str, str, bool] | N
     return _iso(pub - dt.timedelta(days=back)), "day", False
 
 
-_REL_DAYS = {"yesterday": 1, "hier": 1, "today": 0, "aujourd'hui": 0, "this morning": 0,
-             "ce matin": 0, "last night": 1, "la nuit derniere": 1, "cette nuit": 0,
-             "the day before yesterday": 2, "avant-hier": 2, "tonight": 0, "ce soir": 0}
+_REL_DAYS = {
+    "yesterday": 1,
+    "hier": 1,
+    "today": 0,
+    "aujourd'hui": 0,
+    "this morning": 0,
+    "ce matin": 0,
+    "last night": 1,
+    "la nuit derniere": 1,
+    "cette nuit": 0,
+    "the day before yesterday": 2,
+    "avant-hier": 2,
+    "tonight": 0,
+    "ce soir": 0,
+}
 
 
 def _relative_day(m: re.Match[str], pub: dt.date | None) -> tuple[str, str, bool] | None:
@@ -156,12 +209,23 @@ def _ym(d: dt.date) -> tuple[int, int]:
 
 
 _LAST = {
-    "last week": ("week", -1), "la semaine derniere": ("week", -1), "la semaine passee": ("week", -1),
-    "last month": ("month", -1), "le mois dernier": ("month", -1), "le mois passe": ("month", -1),
-    "this month": ("month", 0), "ce mois-ci": ("month", 0), "earlier this month": ("month", 0),
-    "last year": ("year", -1), "l'an dernier": ("year", -1), "l'annee derniere": ("year", -1),
-    "l'an passe": ("year", -1), "l'annee passee": ("year", -1), "this year": ("year", 0),
-    "earlier this year": ("year", 0), "cette annee": ("year", 0),
+    "last week": ("week", -1),
+    "la semaine derniere": ("week", -1),
+    "la semaine passee": ("week", -1),
+    "last month": ("month", -1),
+    "le mois dernier": ("month", -1),
+    "le mois passe": ("month", -1),
+    "this month": ("month", 0),
+    "ce mois-ci": ("month", 0),
+    "earlier this month": ("month", 0),
+    "last year": ("year", -1),
+    "l'an dernier": ("year", -1),
+    "l'annee derniere": ("year", -1),
+    "l'an passe": ("year", -1),
+    "l'annee passee": ("year", -1),
+    "this year": ("year", 0),
+    "earlier this year": ("year", 0),
+    "cette annee": ("year", 0),
 }
 
 
@@ -176,10 +240,26 @@ def _last_period(m: re.Match[str], pub: dt.date | None) -> tuple[str, str, bool]
     return str(pub.year + delta), "year", False
 
 
-_VAGUE = ("in recent days", "in recent weeks", "in the past few days", "in the past week",
-          "over the past week", "over the past few days", "recently", "currently", "this week",
-          "ces derniers jours", "ces dernieres semaines", "depuis quelques jours", "recemment",
-          "actuellement", "en ce moment", "cette semaine", "over the weekend", "ce week-end")
+_VAGUE = (
+    "in recent days",
+    "in recent weeks",
+    "in the past few days",
+    "in the past week",
+    "over the past week",
+    "over the past few days",
+    "recently",
+    "currently",
+    "this week",
+    "ces derniers jours",
+    "ces dernieres semaines",
+    "depuis quelques jours",
+    "recemment",
+    "actuellement",
+    "en ce moment",
+    "cette semaine",
+    "over the weekend",
+    "ce week-end",
+)
 
 
 def _vague(m: re.Match[str], pub: dt.date | None) -> tuple[str, str, bool] | None:
@@ -196,48 +276,92 @@ def _alt(words: object) -> str:
 _PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), _iso_date),
     (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), _numeric),
-    (re.compile(
-        rf"\b(?:(?:on|le) )?(?:(?:{_WD_ALT}),? )?(?P<day>[0-3]?\d)(?:st|nd|rd|th|er)? "
-        rf"(?:of )?(?P<month>{_MONTH_ALT})\.?(?:,? (?P<year>{_YEAR}))?\b"), _day_month_year),
-    (re.compile(
-        rf"\b(?:on )?(?:(?:{_WD_ALT}),? )?(?P<month>{_MONTH_ALT})\.? (?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-        rf"(?:,? (?P<year>{_YEAR}))?\b"), _day_month_year),
+    (
+        re.compile(
+            rf"\b(?:(?:on|le) )?(?:(?:{_WD_ALT}),? )?(?P<day>[0-3]?\d)(?:st|nd|rd|th|er)? "
+            rf"(?:of )?(?P<month>{_MONTH_ALT})\.?(?:,? (?P<year>{_YEAR}))?\b"
+        ),
+        _day_month_year,
+    ),
+    (
+        re.compile(
+            rf"\b(?:on )?(?:(?:{_WD_ALT}),? )?(?P<month>{_MONTH_ALT})\.? (?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+            rf"(?:,? (?P<year>{_YEAR}))?\b"
+        ),
+        _day_month_year,
+    ),
     (re.compile(rf"\b(?:{_alt(_REL_DAYS)})\b"), _relative_day),
     (re.compile(rf"\b(?:{_alt(_LAST)})\b"), _last_period),
     (re.compile(rf"\b(?:{_alt(_VAGUE)})\b"), _vague),
-    (re.compile(rf"\b(?P<n>{NUMBER_RE}|an?|one) (?P<unit>days?|weeks?|months?|years?) ago\b"), _ago),
-    (re.compile(rf"\bil y a (?P<n>{NUMBER_RE}|une?) (?P<unit>jours?|semaines?|mois|ans?|annees?)\b"), _ago),
-    (re.compile(
-        rf"\b(?P<last>last |this past )?(?:(?:on|le|ce|this) )?(?P<wd>{_WD_ALT})(?P<dernier> dernier| passe)?"
-        rf"{_PART_OF_DAY}\b"), _weekday),
-    (re.compile(
-        rf"\b(?:(?:{_QUAL})[- ])?(?:(?:{_QUAL})[- ])?(?P<last>last |l'|le |la )?(?P<month>{_MONTH_ALT})"
-        rf"(?: (?:de l'annee )?(?:dernier|derniere))?(?:,? (?P<year>{_YEAR}))?\b"), _month),
-    (re.compile(
-        rf"\b(?:(?:{_QUAL}|the year|l'annee|annee|in the year)[- ])+(?P<y>{_YEAR})\b"), _year),
+    (
+        re.compile(rf"\b(?P<n>{NUMBER_RE}|an?|one) (?P<unit>days?|weeks?|months?|years?) ago\b"),
+        _ago,
+    ),
+    (
+        re.compile(
+            rf"\bil y a (?P<n>{NUMBER_RE}|une?) (?P<unit>jours?|semaines?|mois|ans?|annees?)\b"
+        ),
+        _ago,
+    ),
+    (
+        re.compile(
+            rf"\b(?P<last>last |this past )?(?:(?:on|le|ce|this) )?(?P<wd>{_WD_ALT})(?P<dernier> dernier| passe)?"
+            rf"{_PART_OF_DAY}\b"
+        ),
+        _weekday,
+    ),
+    (
+        re.compile(
+            rf"\b(?:(?:{_QUAL})[- ])?(?:(?:{_QUAL})[- ])?(?P<last>last |l'|le |la )?(?P<month>{_MONTH_ALT})"
+            rf"(?: (?:de l'annee )?(?:dernier|derniere))?(?:,? (?P<year>{_YEAR}))?\b"
+        ),
+        _month,
+    ),
+    (
+        re.compile(rf"\b(?:(?:{_QUAL}|the year|l'annee|annee|in the year)[- ])+(?P<y>{_YEAR})\b"),
+        _year,
+    ),
 ]
 
 
 # Dates told relative to the date just given: "le même jour", "the next day", "la veille",
 # "two days later".  They take the nearest earlier (non-vague) date of the text.
 _ANAPHORIC = {
-    "le meme jour": 0, "le jour meme": 0, "ce meme jour": 0, "ce jour-la": 0,
-    "the same day": 0, "that same day": 0, "on the same day": 0, "that day": 0,
-    "le lendemain": 1, "the next day": 1, "the following day": 1, "the day after": 1,
-    "a day later": 1, "un jour plus tard": 1, "the next morning": 1,
-    "la veille": -1, "the day before": -1, "the previous day": -1, "the eve": -1,
+    "le meme jour": 0,
+    "le jour meme": 0,
+    "ce meme jour": 0,
+    "ce jour-la": 0,
+    "the same day": 0,
+    "that same day": 0,
+    "on the same day": 0,
+    "that day": 0,
+    "le lendemain": 1,
+    "the next day": 1,
+    "the following day": 1,
+    "the day after": 1,
+    "a day later": 1,
+    "un jour plus tard": 1,
+    "the next morning": 1,
+    "la veille": -1,
+    "the day before": -1,
+    "the previous day": -1,
+    "the eve": -1,
 }
 _ANAPHORIC_RE = re.compile(rf"\b(?:{_alt(_ANAPHORIC)})\b")
 _LATER_RE = re.compile(
-    rf"\b(?P<n>{NUMBER_RE}) (?:days? later|jours? plus tard|jours? apres|days? after(?:wards)?)\b")
+    rf"\b(?P<n>{NUMBER_RE}) (?:days? later|jours? plus tard|jours? apres|days? after(?:wards)?)\b"
+)
 _ANCHOR_REACH = 600  # characters: an anaphoric date looks back this far for its anchor
 
 
-def _anaphoric(text: str, folded: str, start: int, end: int,
-               found: list[DateMention]) -> list[DateMention]:
+def _anaphoric(
+    text: str, folded: str, start: int, end: int, found: list[DateMention]
+) -> list[DateMention]:
     """Resolve "the next day"-like expressions against the nearest earlier date."""
-    hits: list[tuple[int, int, int]] = [(m.start(), m.end(), _ANAPHORIC[m.group(0)])
-                                        for m in _ANAPHORIC_RE.finditer(folded, start, end)]
+    hits: list[tuple[int, int, int]] = [
+        (m.start(), m.end(), _ANAPHORIC[m.group(0)])
+        for m in _ANAPHORIC_RE.finditer(folded, start, end)
+    ]
     for m in _LATER_RE.finditer(folded, start, end):
         n = parse_number(m.group("n"))
         if n is not None and n <= 31:
@@ -266,24 +390,58 @@ def _month_ok(text: str, folded: str, m: re.Match[str]) -> bool:
         return True
     s = m.start("month")
     word = month.rstrip(".")
-    original = text[s:s + len(word)]
-    if word in _MONTHS and _MONTHS[word] and word in {
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-        "sep", "sept", "oct", "nov", "dec",
-    } and word not in {"mars"} and not original[:1].isupper():
+    original = text[s : s + len(word)]
+    if (
+        word in _MONTHS
+        and _MONTHS[word]
+        and word
+        in {
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+            "jan",
+            "feb",
+            "mar",
+            "apr",
+            "jun",
+            "jul",
+            "aug",
+            "sep",
+            "sept",
+            "oct",
+            "nov",
+            "dec",
+        }
+        and word not in {"mars"}
+        and not original[:1].isupper()
+    ):
         return False  # English month names are capitalised
     if word in _AMBIGUOUS_MONTHS:
-        before = folded[max(0, s - 12):s]
-        has_context = bool(re.search(r"(?:\bin|\bon|since|until|\bby|early|mid|late|last|\ben|depuis|"
-                                     r"debut|\bfin|\bmi|\ble|\bde|d'|of|\d)[- ]$", before))
+        before = folded[max(0, s - 12) : s]
+        has_context = bool(
+            re.search(
+                r"(?:\bin|\bon|since|until|\bby|early|mid|late|last|\ben|depuis|"
+                r"debut|\bfin|\bmi|\ble|\bde|d'|of|\d)[- ]$",
+                before,
+            )
+        )
         has_number = bool(m.groupdict().get("day") or m.groupdict().get("year"))
         return has_context or has_number
     return True
 
 
-def find_dates(text: str, published: dt.date | None, lang: str = "en",
-               start: int = 0, end: int | None = None) -> list[DateMention]:
+def find_dates(
+    text: str, published: dt.date | None, lang: str = "en", start: int = 0, end: int | None = None
+) -> list[DateMention]:
     """Time expressions in ``text[start:end]``, resolved, in text order.
 
     Expressions that need the publication date are skipped when ``published`` is None.

@@ -24,10 +24,44 @@ from accordwatch.extract._model import Document
 
 __all__ = ["document_from_bytes", "document_id", "read_documents"]
 
-_SKIP_TAGS = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript",
-              "button", "svg", "iframe", "select", "template", "figure", "figcaption"}
-_BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "br",
-               "section", "article", "main", "tr", "td", "pre", "dd", "dt"}
+_SKIP_TAGS = {
+    "script",
+    "style",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "noscript",
+    "button",
+    "svg",
+    "iframe",
+    "select",
+    "template",
+    "figure",
+    "figcaption",
+}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "br",
+    "section",
+    "article",
+    "main",
+    "tr",
+    "td",
+    "pre",
+    "dd",
+    "dt",
+}
 _VOID = {"br", "img", "hr", "meta", "link", "input", "source", "wbr"}
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml", ""}
 
@@ -60,8 +94,18 @@ class _HtmlText(HTMLParser):
                 self.title = a.get("content")
             elif key == "og:url" and not self.url:
                 self.url = a.get("content")
-            elif key in {"article:published_time", "datepublished", "date", "dc.date",
-                         "pubdate", "publish-date"} and not self.published:
+            elif (
+                key
+                in {
+                    "article:published_time",
+                    "datepublished",
+                    "date",
+                    "dc.date",
+                    "pubdate",
+                    "publish-date",
+                }
+                and not self.published
+            ):
                 self.published = a.get("content")
             return
         if tag == "link" and a.get("rel", "").lower() == "canonical" and not self.url:
@@ -105,7 +149,9 @@ class _HtmlText(HTMLParser):
             self.parts["main"].append(s)
 
     def text(self) -> str:
-        raw = "".join(self.parts["main"] if "".join(self.parts["main"]).strip() else self.parts["all"])
+        raw = "".join(
+            self.parts["main"] if "".join(self.parts["main"]).strip() else self.parts["all"]
+        )
         lines = [re.sub(r"[ \t\u00a0]+", " ", ln).strip() for ln in raw.splitlines()]
         return "\n".join(ln for ln in lines if ln)
 
@@ -115,7 +161,8 @@ def _looks_html(raw: str, name: str | None) -> bool:
         return True
     head = raw[:2000].lstrip().lower()
     return head.startswith(("<!doctype html", "<html")) or bool(
-        re.search(r"<(?:p|div|body|article)\b[^>]*>", head))
+        re.search(r"<(?:p|div|body|article)\b[^>]*>", head)
+    )
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -130,23 +177,38 @@ def _parse_date(value: str | None) -> dt.date | None:
         return None
 
 
-def document_from_bytes(data: bytes, *, path: str | None = None,
-                        published: dt.date | None = None) -> Document:
+def document_from_bytes(
+    data: bytes, *, path: str | None = None, published: dt.date | None = None
+) -> Document:
     """A :class:`Document` from raw bytes (UTF-8, UTF-16 with BOM or Windows-1252)."""
     sha = hashlib.sha256(data).hexdigest()
     where = path or "the input"
     if not data.strip():
-        return Document(document_id(""), "", path=path, published=published, sha256=sha,
-                        warnings=(f"{where} is empty; nothing to extract",))
+        return Document(
+            document_id(""),
+            "",
+            path=path,
+            published=published,
+            sha256=sha,
+            warnings=(f"{where} is empty; nothing to extract",),
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
     else:
         head = data[:4096]
         controls = sum(1 for b in head if b < 9 or 13 < b < 32)
         if controls:
-            return Document(document_id(""), "", path=path, published=published, sha256=sha,
-                            warnings=(f"{where} looks binary ({controls} control bytes in the "
-                                      "first 4 KB); give a text or HTML file",))
+            return Document(
+                document_id(""),
+                "",
+                path=path,
+                published=published,
+                sha256=sha,
+                warnings=(
+                    f"{where} looks binary ({controls} control bytes in the "
+                    "first 4 KB); give a text or HTML file",
+                ),
+            )
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -163,8 +225,16 @@ def document_from_bytes(data: bytes, *, path: str | None = None,
     warnings: tuple[str, ...] = ()
     if not text.strip():
         warnings = (f"{where} has no readable text",)
-    return Document(document_id(text), text, path=path, title=title, url=url,
-                    published=published, sha256=sha, warnings=warnings)
+    return Document(
+        document_id(text),
+        text,
+        path=path,
+        title=title,
+        url=url,
+        published=published,
+        sha256=sha,
+        warnings=warnings,
+    )
 
 
 def read_documents(path: str | Path, *, published: dt.date | None = None) -> list[Document]:
@@ -177,16 +247,33 @@ def read_documents(path: str | Path, *, published: dt.date | None = None) -> lis
         raise NotFound(f"no file or folder {p}; give a text file, an HTML file or a folder of them")
     if p.is_file():
         return [document_from_bytes(p.read_bytes(), path=str(p), published=published)]
-    files = sorted(f for f in p.rglob("*") if f.is_file()
-                   and not any(part.startswith(".") for part in f.relative_to(p).parts))
+    files = sorted(
+        f
+        for f in p.rglob("*")
+        if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
+    )
     docs = []
     for f in files:
         if f.suffix.lower() not in _TEXT_SUFFIXES:
-            docs.append(Document(document_id(""), "", path=str(f), published=published,
-                                 warnings=(f"{f} skipped: not a .txt/.md/.html file",)))
+            docs.append(
+                Document(
+                    document_id(""),
+                    "",
+                    path=str(f),
+                    published=published,
+                    warnings=(f"{f} skipped: not a .txt/.md/.html file",),
+                )
+            )
             continue
         docs.append(document_from_bytes(f.read_bytes(), path=str(f), published=published))
     if not docs:
-        docs.append(Document(document_id(""), "", path=str(p), published=published,
-                             warnings=(f"the folder {p} holds no files",)))
+        docs.append(
+            Document(
+                document_id(""),
+                "",
+                path=str(p),
+                published=published,
+                warnings=(f"the folder {p} holds no files",),
+            )
+        )
     return docs

@@ -44,13 +44,55 @@ from accordwatch.extract._text import Sentence, clauses, quote_spans, sentences,
 
 __all__ = ["events_in_text"]
 
-_REF_PREP = {"in", "of", "after", "since", "from", "by", "amid", "during", "over", "involved",
-             "dans", "de", "des", "lors", "apres", "depuis", "par", "pendant", "implique",
-             "impliques", "to", "aux", "au"}
-_LOCATING = {"camp", "camps", "base", "bases", "post", "posts", "headquarters", "poste",
-             "postes", "emprise", "emprises", "quartier"}
-_UN_WORDS = ("minusma", "united nations", "un ", "peacekeep", "blue helmet", "casques bleus",
-             "nations unies", "onu")
+_REF_PREP = {
+    "in",
+    "of",
+    "after",
+    "since",
+    "from",
+    "by",
+    "amid",
+    "during",
+    "over",
+    "involved",
+    "dans",
+    "de",
+    "des",
+    "lors",
+    "apres",
+    "depuis",
+    "par",
+    "pendant",
+    "implique",
+    "impliques",
+    "to",
+    "aux",
+    "au",
+}
+_LOCATING = {
+    "camp",
+    "camps",
+    "base",
+    "bases",
+    "post",
+    "posts",
+    "headquarters",
+    "poste",
+    "postes",
+    "emprise",
+    "emprises",
+    "quartier",
+}
+_UN_WORDS = (
+    "minusma",
+    "united nations",
+    "un ",
+    "peacekeep",
+    "blue helmet",
+    "casques bleus",
+    "nations unies",
+    "onu",
+)
 _TAKEOVER = re.compile(r"^(?:took|take|takes|taking|taken) over")
 _BETWEEN = re.compile(r"\b(?:between|entre)\b")
 
@@ -67,30 +109,34 @@ def _in(spans: list[tuple[int, int]], s: int, e: int) -> bool:
     return any(a <= s and e <= b for a, b in spans)
 
 
-def _find_triggers(text: str, folded: str, c0: int, c1: int, lang: str,
-                   dates: list[DateMention]) -> list[_Trigger]:
+def _find_triggers(
+    text: str, folded: str, c0: int, c1: int, lang: str, dates: list[DateMention]
+) -> list[_Trigger]:
     lex = lexicon()
     ex = excludes()
     # words inside a date expression ("in May") are never hedges or negations
-    toks = [t for t in words(text, c0, c1)
-            if not any(d.start <= t[0] < d.end for d in dates)]
+    toks = [t for t in words(text, c0, c1) if not any(d.start <= t[0] < d.end for d in dates)]
     found: list[_Trigger] = []
     for etype, pats in triggers(lang).items():
         for _src, pat in pats:
             for m in pat.finditer(folded, c0, c1):
                 s, e = m.span()
-                if any(x.search(folded, max(c0, s - 40), min(c1, e + 40)) and any(
+                if any(
+                    x.search(folded, max(c0, s - 40), min(c1, e + 40))
+                    and any(
                         xm.start() <= s < xm.end() or s <= xm.start() < e
-                        for xm in x.finditer(folded, max(c0, s - 40), min(c1, e + 40)))
-                       for x in ex.get(etype, [])):
+                        for xm in x.finditer(folded, max(c0, s - 40), min(c1, e + 40))
+                    )
+                    for x in ex.get(etype, [])
+                ):
                     continue
                 idx = next((i for i, t in enumerate(toks) if t[0] >= s), len(toks))
-                before = [t[2] for t in toks[max(0, idx - 6):idx]]
-                after = [t[2] for t in toks[idx:idx + 6] if t[0] >= e][:4]
+                before = [t[2] for t in toks[max(0, idx - 6) : idx]]
+                after = [t[2] for t in toks[idx : idx + 6] if t[0] >= e][:4]
                 hedges = lex.hedges.get(lang, frozenset())
                 if any(w in hedges for w in before + after):
                     continue
-                near = [t[2] for t in toks[max(0, idx - 3):idx]]
+                near = [t[2] for t in toks[max(0, idx - 3) : idx]]
                 if any(w in lex.negations.get(lang, ()) or w.endswith("n't") for w in near):
                     continue
                 found.append(_Trigger(etype, s, e, text[s:e]))
@@ -104,16 +150,21 @@ def _referential(text: str, trig: _Trigger, c0: int, lang: str) -> bool:
     return False
 
 
-def _pick_place(text: str, places: list[PlaceMention], trig: _Trigger,
-                lang: str) -> PlaceMention | None:
+def _pick_place(
+    text: str, places: list[PlaceMention], trig: _Trigger, lang: str
+) -> PlaceMention | None:
     if not places:
         return None
     loc = lexicon().locative.get(lang, ())
 
     def after_locative(p: PlaceMention) -> bool:
-        before = deaccent(text[max(0, p.start - 30):p.start]).rstrip().rstrip("'’")
-        before = re.sub(r"\b(?:the|a|an|le|la|les|l'|town of|city of|village of|ville de|"
-                        r"localite de|commune de)\s*$", "", before).rstrip()
+        before = deaccent(text[max(0, p.start - 30) : p.start]).rstrip().rstrip("'’")
+        before = re.sub(
+            r"\b(?:the|a|an|le|la|les|l'|town of|city of|village of|ville de|"
+            r"localite de|commune de)\s*$",
+            "",
+            before,
+        ).rstrip()
         before = re.sub(r"\b(?:the|a|an|le|la|les|l')\s*$", "", before).rstrip()
         return any(before.endswith(w) for w in loc)
 
@@ -135,17 +186,30 @@ def _participants(text: str, actors: list[ActorMention], c0: int, c1: int) -> li
     for a in inside:
         nxt = words(text, a.end, min(c1, a.end + 20))[:1]
         before = " ".join(t[2] for t in words(text, max(c0, a.start - 25), a.start))
-        locating = bool(nxt) and nxt[0][2] in _LOCATING and re.search(
-            r"\b(?:near|close to|at|in|outside|around|pres de|pres du|a|au|dans|aux abords de)"
-            r"(?: (?:a|an|the|un|une|le|la|les|du))?$", before)
+        locating = (
+            bool(nxt)
+            and nxt[0][2] in _LOCATING
+            and re.search(
+                r"\b(?:near|close to|at|in|outside|around|pres de|pres du|a|au|dans|aux abords de)"
+                r"(?: (?:a|an|the|un|une|le|la|les|du))?$",
+                before,
+            )
+        )
         if not locating:
             keep.append(a)
     return keep
 
 
-def _antecedent(text: str, actors: list[ActorMention], sents: list[Sentence], sent: Sentence,
-                c0: int, trig: _Trigger, lang: str) -> ActorMention | None:
-    head = deaccent(text[c0:trig.start])
+def _antecedent(
+    text: str,
+    actors: list[ActorMention],
+    sents: list[Sentence],
+    sent: Sentence,
+    c0: int,
+    trig: _Trigger,
+    lang: str,
+) -> ActorMention | None:
+    head = deaccent(text[c0 : trig.start])
     pron = lexicon().pronouns.get(lang, ())
     if not any(re.search(rf"(?<![\w']){re.escape(p)}(?![\w'])", head) for p in pron):
         return None
@@ -167,9 +231,15 @@ def _background(date: DateMention | None, published: dt.date | None) -> bool:
     return (published - last).days > 365
 
 
-def events_in_text(text: str, *, lang: str, published: dt.date | None,
-                   places: list[PlaceMention], actors: list[ActorMention],
-                   doc_id: str | None = None) -> list[CandidateEvent]:
+def events_in_text(
+    text: str,
+    *,
+    lang: str,
+    published: dt.date | None,
+    places: list[PlaceMention],
+    actors: list[ActorMention],
+    doc_id: str | None = None,
+) -> list[CandidateEvent]:
     """Candidate events of one document (before the confidence threshold)."""
     folded = deaccent(text)
     sents = sentences(text)
@@ -178,17 +248,23 @@ def events_in_text(text: str, *, lang: str, published: dt.date | None,
     out: list[CandidateEvent] = []
     prev: tuple[Sentence, list[CandidateEvent]] | None = None
     for sent in sents:
-        body = text[sent.start:sent.end].rstrip(" ”’\"»)")
+        body = text[sent.start : sent.end].rstrip(' ”’"»)')
         if body.endswith("?"):
             prev = None
             continue
-        if not body.endswith((".", "!", "…", ";", ":")) and len(words(text, sent.start, sent.end)) < 15:
+        if (
+            not body.endswith((".", "!", "…", ";", ":"))
+            and len(words(text, sent.start, sent.end)) < 15
+        ):
             prev = None
             continue  # a headline, caption or menu line: mentions count, events do not
         quotes = quote_spans(text, sent.start, sent.end)
         cl = clauses(text, sent)
-        opening = [d for d in dates if cl[0][0] <= d.start < cl[0][1]
-                   and len(words(text, sent.start, d.start)) <= 2]
+        opening = [
+            d
+            for d in dates
+            if cl[0][0] <= d.start < cl[0][1] and len(words(text, sent.start, d.start)) <= 2
+        ]
         sent_events: list[tuple[CandidateEvent, int, int]] = []
         for c0, c1 in cl:
             trigs = _find_triggers(text, folded, c0, c1, lang, dates)
@@ -197,12 +273,18 @@ def events_in_text(text: str, *, lang: str, published: dt.date | None,
             trig = min(trigs, key=lambda t: (prio[t.type], t.start))
             etype = trig.type
             clause_text = folded[c0:c1]
-            if etype == "base_seizure" and _TAKEOVER.match(folded[trig.start:trig.end]) and any(
-                    w in clause_text for w in _UN_WORDS):
+            if (
+                etype == "base_seizure"
+                and _TAKEOVER.match(folded[trig.start : trig.end])
+                and any(w in clause_text for w in _UN_WORDS)
+            ):
                 etype = "base_handover"
             in_clause = [d for d in dates if c0 <= d.start < c1]
-            date = min(in_clause, key=lambda d: abs(d.start - trig.start)) if in_clause else (
-                opening[0] if opening and (c0, c1) != cl[0] else None)
+            date = (
+                min(in_clause, key=lambda d: abs(d.start - trig.start))
+                if in_clause
+                else (opening[0] if opening and (c0, c1) != cl[0] else None)
+            )
             cands = [p for p in places if c0 <= p.start < c1]
             place = _pick_place(text, cands, trig, lang)
             parts = _participants(text, actors, c0, c1)
@@ -212,14 +294,24 @@ def events_in_text(text: str, *, lang: str, published: dt.date | None,
                 if ante is not None:
                     parts, inferred = [ante], True
             strong_place = place is not None and not place.weak and not place.is_region
-            concrete = (date is not None and not date.vague) or strong_place or (
-                date is not None and date.vague and (parts or place is not None))
+            concrete = (
+                (date is not None and not date.vague)
+                or strong_place
+                or (date is not None and date.vague and (parts or place is not None))
+            )
             if not concrete:
                 continue
             figure = fatalities(text[c0:c1], lang)
-            ev = CandidateEvent(type=etype, evidence=text[sent.start:sent.end], confidence=0.0,
-                                evidence_start=sent.start, evidence_end=sent.end,
-                                trigger=trig.text, doc_id=doc_id, fatalities=figure)
+            ev = CandidateEvent(
+                type=etype,
+                evidence=text[sent.start : sent.end],
+                confidence=0.0,
+                evidence_start=sent.start,
+                evidence_end=sent.end,
+                trigger=trig.text,
+                doc_id=doc_id,
+                fatalities=figure,
+            )
             if date is not None:
                 ev.date, ev.date_precision = date.value, date.precision
             if place is not None:
@@ -233,7 +325,9 @@ def events_in_text(text: str, *, lang: str, published: dt.date | None,
             ev.background = _background(date, published)
             score = 0.4
             if date is not None:
-                score += 0.05 if date.vague else {"day": 0.2, "month": 0.2, "year": 0.1}[date.precision]
+                score += (
+                    0.05 if date.vague else {"day": 0.2, "month": 0.2, "year": 0.1}[date.precision]
+                )
             if place is not None:
                 score += 0.05 if place.weak else (0.1 if place.is_region else 0.2)
                 score -= 0.05 if place.fuzzy else 0.0
@@ -256,9 +350,9 @@ def events_in_text(text: str, *, lang: str, published: dt.date | None,
             ev.confidence = round(min(0.99, max(0.05, score)), 3)
             sent_events.append((ev, c0, c1))
         if len(sent_events) == 1 and sent_events[0][0].fatalities is None:
-            sent_events[0][0].fatalities = fatalities(text[sent.start:sent.end], lang)
+            sent_events[0][0].fatalities = fatalities(text[sent.start : sent.end], lang)
         if len(sent_events) == 1 and sent_events[0][0].fatalities is not None:
-            _retype(sent_events[0][0], victim_kinds(text[sent.start:sent.end], lang))
+            _retype(sent_events[0][0], victim_kinds(text[sent.start : sent.end], lang))
         if not sent_events and prev is not None:
             _toll_from_next_sentence(text, lang, prev, sent, dates, places)
         prev = (sent, [e for e, _, _ in sent_events])
@@ -273,9 +367,14 @@ def _retype(ev: CandidateEvent, kinds: set[str]) -> None:
         ev.notes.append("attack whose dead are civilians")
 
 
-def _toll_from_next_sentence(text: str, lang: str, prev: tuple[Sentence, list[CandidateEvent]],
-                             sent: Sentence, dates: list[DateMention],
-                             places: list[PlaceMention]) -> None:
+def _toll_from_next_sentence(
+    text: str,
+    lang: str,
+    prev: tuple[Sentence, list[CandidateEvent]],
+    sent: Sentence,
+    dates: list[DateMention],
+    places: list[PlaceMention],
+) -> None:
     """A sentence right after an event's, with a death toll and no event, date or other
     place of its own ("Selon des sources locales, 12 soldats ont été tués."), gives
     that event its figure."""
@@ -289,13 +388,15 @@ def _toll_from_next_sentence(text: str, lang: str, prev: tuple[Sentence, list[Ca
         return
     if any(sent.start <= p.start < sent.end and p.name != ev.place for p in places):
         return
-    span = text[sent.start:sent.end]
+    span = text[sent.start : sent.end]
     figure = fatalities(span, lang)
     if figure is None:
         return
     ev.fatalities = figure
     ev.evidence_end = sent.end
-    ev.evidence = text[ev.evidence_start if ev.evidence_start is not None else before.start:sent.end]
+    ev.evidence = text[
+        ev.evidence_start if ev.evidence_start is not None else before.start : sent.end
+    ]
     ev.confidence = round(min(0.99, ev.confidence + 0.05), 3)
     ev.notes.append("death toll from the next sentence")
     _retype(ev, victim_kinds(span, lang))

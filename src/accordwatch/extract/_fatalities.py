@@ -37,21 +37,52 @@ _WHO = r"(?:(?P<who>[a-z'-]+) )?"
 _WHO_END = r"(?: (?P<who>[a-z'-]+))?"
 
 _CATEGORY = {
-    "soldiers": "soldiers", "soldier": "soldiers", "troops": "soldiers", "servicemen": "soldiers",
-    "peacekeepers": "soldiers", "soldats": "soldiers", "militaires": "soldiers",
-    "casques": "soldiers", "gendarmes": "soldiers", "policemen": "soldiers",
-    "civilians": "civilians", "villagers": "civilians", "passengers": "civilians",
-    "civils": "civilians", "villageois": "civilians", "passagers": "civilians",
-    "women": "civilians", "children": "civilians", "femmes": "civilians", "enfants": "civilians",
-    "traders": "civilians", "herders": "civilians", "worshippers": "civilians",
-    "residents": "civilians", "inhabitants": "civilians", "farmers": "civilians",
-    "miners": "civilians", "commercants": "civilians", "eleveurs": "civilians",
-    "fideles": "civilians", "habitants": "civilians", "agriculteurs": "civilians",
-    "orpailleurs": "civilians", "forains": "civilians",
-    "fighters": "fighters", "militants": "fighters", "combattants": "fighters",
-    "assailants": "fighters", "assaillants": "fighters", "jihadists": "fighters",
-    "jihadistes": "fighters", "djihadistes": "fighters", "rebels": "fighters",
-    "rebelles": "fighters", "terrorists": "fighters", "terroristes": "fighters",
+    "soldiers": "soldiers",
+    "soldier": "soldiers",
+    "troops": "soldiers",
+    "servicemen": "soldiers",
+    "peacekeepers": "soldiers",
+    "soldats": "soldiers",
+    "militaires": "soldiers",
+    "casques": "soldiers",
+    "gendarmes": "soldiers",
+    "policemen": "soldiers",
+    "civilians": "civilians",
+    "villagers": "civilians",
+    "passengers": "civilians",
+    "civils": "civilians",
+    "villageois": "civilians",
+    "passagers": "civilians",
+    "women": "civilians",
+    "children": "civilians",
+    "femmes": "civilians",
+    "enfants": "civilians",
+    "traders": "civilians",
+    "herders": "civilians",
+    "worshippers": "civilians",
+    "residents": "civilians",
+    "inhabitants": "civilians",
+    "farmers": "civilians",
+    "miners": "civilians",
+    "commercants": "civilians",
+    "eleveurs": "civilians",
+    "fideles": "civilians",
+    "habitants": "civilians",
+    "agriculteurs": "civilians",
+    "orpailleurs": "civilians",
+    "forains": "civilians",
+    "fighters": "fighters",
+    "militants": "fighters",
+    "combattants": "fighters",
+    "assailants": "fighters",
+    "assaillants": "fighters",
+    "jihadists": "fighters",
+    "jihadistes": "fighters",
+    "djihadistes": "fighters",
+    "rebels": "fighters",
+    "rebelles": "fighters",
+    "terrorists": "fighters",
+    "terroristes": "fighters",
 }
 
 
@@ -79,7 +110,8 @@ def _patterns(lang: str) -> list[re.Pattern[str]]:
 _CIVILIAN_AFTER = re.compile(
     r"^,? (?:including|among them|mostly|mainly|dont|parmi lesquels|parmi lesquelles|"
     r"essentiellement|principalement) (?:des |many |several |plusieurs )?"
-    r"(?:women|children|civilians|villagers|femmes|enfants|civils|villageois)")
+    r"(?:women|children|civilians|villagers|femmes|enfants|civils|villageois)"
+)
 
 
 # Who says it: a figure told by a local official, residents or a hospital is a report,
@@ -87,14 +119,17 @@ _CIVILIAN_AFTER = re.compile(
 _INDEPENDENT = re.compile(
     r"\b(?:local officials?|officials?|residents?|witness(?:es)?|hospital|medical|health|"
     r"security sources?|local sources?|sources? locales?|sources? hospitalieres?|habitants?|"
-    r"temoins?|elus? locaux|elu local|notables?|humanitarian|ngo|ong|un |onu)\b")
+    r"temoins?|elus? locaux|elu local|notables?|humanitarian|ngo|ong|un |onu)\b"
+)
 _ARMED_SOURCE = re.compile(
     r"\b(?:army|military|armee|etat-major|fama|forces|ministry of defen[cs]e|"
-    r"ministere de la defense|spokesm[ae]n|porte-parole|group|groupe|jnim|gsim|csp)\b")
+    r"ministere de la defense|spokesm[ae]n|porte-parole|group|groupe|jnim|gsim|csp)\b"
+)
 _COORDINATED = re.compile(
     rf"\b(?:at least |au moins )?(?P<n1>{NUMBER_RE}) (?P<w1>[a-z'-]+) (?:and|et|as well as|ainsi que) "
     rf"(?:at least |au moins )?(?P<n2>{NUMBER_RE}) (?P<w2>[a-z'-]+) "
-    r"(?:were |have been |had been |ont ete |sont |avaient ete )?(?:killed|dead|died|tues|tuees|morts)\b")
+    r"(?:were |have been |had been |ont ete |sont |avaient ete )?(?:killed|dead|died|tues|tuees|morts)\b"
+)
 
 
 def fatalities(text: str, lang: str = "en") -> int | None:
@@ -125,16 +160,20 @@ def _figures(text: str, lang: str) -> list[tuple[int, str]]:
     lex = lexicon()
     folded = deaccent(text)
     words = set(re.findall(r"[a-z'-]+", folded))
-    claim = bool(words & lex.unconfirmed_kill_words) or (any(
-        c in folded for cs in lex.claim_cues.values() for c in cs) and not (
-        _INDEPENDENT.search(folded) and not _ARMED_SOURCE.search(folded)))
+    claim = bool(words & lex.unconfirmed_kill_words) or (
+        any(c in folded for cs in lex.claim_cues.values() for c in cs)
+        and not (_INDEPENDENT.search(folded) and not _ARMED_SOURCE.search(folded))
+    )
     figures: list[tuple[int, str]] = []
     seen: set[int] = set()
     # "12 fighters and three soldiers were killed": two victim groups, one verb
     for m in _COORDINATED.finditer(folded):
-        pair = [(parse_number(m.group(f"n{k}")), m.group(f"w{k}"), m.start(f"n{k}")) for k in (1, 2)]
+        pair = [
+            (parse_number(m.group(f"n{k}")), m.group(f"w{k}"), m.start(f"n{k}")) for k in (1, 2)
+        ]
         if all(n and w in _CATEGORY for n, w, _ in pair) and not (
-                claim and any(w in lex.claim_victims for _, w, _ in pair)):
+            claim and any(w in lex.claim_victims for _, w, _ in pair)
+        ):
             for n, w, pos in pair:
                 figures.append((int(n or 0), _CATEGORY[w]))
                 seen.add(pos)
@@ -146,22 +185,48 @@ def _figures(text: str, lang: str) -> list[tuple[int, str]]:
             n = parse_number(raw)
             if n is None or n == 0 or (len(raw) == 4 and raw.isdigit() and 1900 <= n <= 2100):
                 continue
-            if re.match(r"\s*-\s*(?:year|month|day|km|an|ans)", folded[m.end("n"):]):
+            if re.match(r"\s*-\s*(?:year|month|day|km|an|ans)", folded[m.end("n") :]):
                 continue
             who = (m.groupdict().get("who") or "").strip()
             if who in lex.claim_victims and claim:
                 continue
-            if who and who not in _CATEGORY and who not in {
-                    "people", "persons", "personnes", "dead", "people dead", "morts", "victims",
-                    "victimes", "others", "autres", "deaths", "fatalities", "individus", "tues",
-                    "of", "were", "have", "had", "ont", "sont", "a"}:
+            if (
+                who
+                and who not in _CATEGORY
+                and who
+                not in {
+                    "people",
+                    "persons",
+                    "personnes",
+                    "dead",
+                    "people dead",
+                    "morts",
+                    "victims",
+                    "victimes",
+                    "others",
+                    "autres",
+                    "deaths",
+                    "fatalities",
+                    "individus",
+                    "tues",
+                    "of",
+                    "were",
+                    "have",
+                    "had",
+                    "ont",
+                    "sont",
+                    "a",
+                }
+            ):
                 continue
             # "neutralised 30 terrorists" never counts, whatever the verb nearby
-            if re.search(r"neutrali[sz]\w*\s+(?:\w+\s+)?$", folded[max(0, m.start("n") - 30):m.start("n")]):
+            if re.search(
+                r"neutrali[sz]\w*\s+(?:\w+\s+)?$", folded[max(0, m.start("n") - 30) : m.start("n")]
+            ):
                 continue
             seen.add(m.start("n"))
             cat = _CATEGORY.get(who, "any")
-            if cat == "any" and _CIVILIAN_AFTER.match(folded[m.end():m.end() + 60]):
+            if cat == "any" and _CIVILIAN_AFTER.match(folded[m.end() : m.end() + 60]):
                 cat = "civilians"
             figures.append((n, cat))
     return figures

@@ -137,8 +137,10 @@ def triggers(lang: str) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     for etype, spec in doc["types"].items():
         pats = spec.get(lang, [])
         if not all(isinstance(p, str) for p in pats):
-            raise InputError(f"triggers.yaml: a {etype}/{lang} pattern is not a string; quote "
-                             "patterns that contain ': ' or start with '{'")
+            raise InputError(
+                f"triggers.yaml: a {etype}/{lang} pattern is not a string; quote "
+                "patterns that contain ': ' or start with '{'"
+            )
         out[etype] = [(p, _compile(p)) for p in pats]
     return out
 
@@ -146,8 +148,10 @@ def triggers(lang: str) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
 @cache
 def excludes() -> dict[str, list[re.Pattern[str]]]:
     """Compiled ``exclude`` patterns of each event type (both languages)."""
-    return {t: [_compile(p) for p in spec.get("exclude", [])]
-            for t, spec in _trigger_doc()["types"].items()}
+    return {
+        t: [_compile(p) for p in spec.get("exclude", [])]
+        for t, spec in _trigger_doc()["types"].items()
+    }
 
 
 @cache

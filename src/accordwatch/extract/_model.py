@@ -27,8 +27,17 @@ __all__ = [
 
 #: Event types, as listed in DESIGN.md.
 EVENT_TYPES: tuple[str, ...] = (
-    "clash", "airstrike", "drone_strike", "attack_on_civilians", "base_seizure",
-    "base_handover", "ambush", "ied", "blockade", "displacement", "political",
+    "clash",
+    "airstrike",
+    "drone_strike",
+    "attack_on_civilians",
+    "base_seizure",
+    "base_handover",
+    "ambush",
+    "ied",
+    "blockade",
+    "displacement",
+    "political",
 )
 
 
@@ -52,9 +61,14 @@ class Document:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "doc_id": self.doc_id, "path": self.path, "title": self.title, "url": self.url,
+            "doc_id": self.doc_id,
+            "path": self.path,
+            "title": self.title,
+            "url": self.url,
             "published": self.published.isoformat() if self.published else None,
-            "lang": self.lang, "sha256": self.sha256, "chars": len(self.text),
+            "lang": self.lang,
+            "sha256": self.sha256,
+            "chars": len(self.text),
         }
 
 
@@ -141,12 +155,34 @@ class CandidateEvent:
     def to_dict(self) -> dict[str, Any]:
         """The event as in the JSON contract (plus a few extra keys after ``confidence``)."""
         d = asdict(self)
-        ordered = {k: d[k] for k in (
-            "date", "date_precision", "place", "admin1", "latitude", "longitude", "actors",
-            "type", "fatalities", "evidence", "confidence")}
+        ordered = {
+            k: d[k]
+            for k in (
+                "date",
+                "date_precision",
+                "place",
+                "admin1",
+                "latitude",
+                "longitude",
+                "actors",
+                "type",
+                "fatalities",
+                "evidence",
+                "confidence",
+            )
+        }
         ordered["confidence"] = round(float(self.confidence), 3)
-        for k in ("location_precision", "geonameid", "actor_ids", "evidence_start",
-                  "evidence_end", "trigger", "background", "doc_id", "notes"):
+        for k in (
+            "location_precision",
+            "geonameid",
+            "actor_ids",
+            "evidence_start",
+            "evidence_end",
+            "trigger",
+            "background",
+            "doc_id",
+            "notes",
+        ):
             ordered[k] = d[k]
         return ordered
 

@@ -36,17 +36,42 @@ from accordwatch.geo._text import compact
 __all__ = ["PlaceFinder", "split_elisions"]
 
 _REGION_AFTER = {"region", "regions", "province", "cercle", "circle"}
-_REGION_BEFORE = ("region de", "region du", "region d", "region of", "regions de", "province de",
-                  "cercle de", "cercle d")
-_NAME_PARTS = {"region", "province", "cercle", "camp", "airport", "aeroport", "district",
-               "commune", "valley", "vallee", "river", "fleuve", "lake", "lac"}
+_REGION_BEFORE = (
+    "region de",
+    "region du",
+    "region d",
+    "region of",
+    "regions de",
+    "province de",
+    "cercle de",
+    "cercle d",
+)
+_NAME_PARTS = {
+    "region",
+    "province",
+    "cercle",
+    "camp",
+    "airport",
+    "aeroport",
+    "district",
+    "commune",
+    "valley",
+    "vallee",
+    "river",
+    "fleuve",
+    "lake",
+    "lac",
+}
 _SKIP_CODES = {"PCLI", "PCL", "CONT", "RGN"}
 _MAX_WORDS = 4
 
 
 def _notable(p: Place) -> bool:
-    return p.curated or p.population > 0 or p.feature_code in {
-        "PPLC", "PPLA", "PPLA2", "PPLA3", "ADM1", "ADM2"}
+    return (
+        p.curated
+        or p.population > 0
+        or p.feature_code in {"PPLC", "PPLA", "PPLA2", "PPLA3", "ADM1", "ADM2"}
+    )
 
 
 class PlaceFinder:
@@ -58,11 +83,14 @@ class PlaceFinder:
         self._forms: dict[str, Place] = {}
         for form, place in gazetteer.iter_names():
             self._forms.setdefault(compact(form), place)
-        self._stop = frozenset().union(*lexicon().stopwords.values(),
-                                       *lexicon().hedges.values(),
-                                       *lexicon().referential.values())
-        self._centroids = {u.admin1: (u.latitude, u.longitude) for u in self._admin.units
-                           if u.iso3 == "MLI"}
+        self._stop = frozenset().union(
+            *lexicon().stopwords.values(),
+            *lexicon().hedges.values(),
+            *lexicon().referential.values(),
+        )
+        self._centroids = {
+            u.admin1: (u.latitude, u.longitude) for u in self._admin.units if u.iso3 == "MLI"
+        }
 
     @classmethod
     def default(cls) -> PlaceFinder:
@@ -70,8 +98,9 @@ class PlaceFinder:
         return _default()
 
     # ------------------------------------------------------------------ scanning
-    def find(self, text: str, *, exclude: Iterable[tuple[int, int]] = (),
-             fuzzy: bool = True) -> list[PlaceMention]:
+    def find(
+        self, text: str, *, exclude: Iterable[tuple[int, int]] = (), fuzzy: bool = True
+    ) -> list[PlaceMention]:
         """Place mentions in ``text`` in order; ``exclude`` spans (actors) are skipped."""
         lex = lexicon()
         blocked = sorted(exclude)
@@ -101,13 +130,22 @@ class PlaceFinder:
             if s in starts and toks[i][2] in self._stop:
                 i += 1
                 continue
-            if prev is not None and self._joined(text, prev, (s, e)) and text[prev[0]].isupper() \
-                    and prev_word not in self._stop and prev_word not in _NAME_PARTS:
+            if (
+                prev is not None
+                and self._joined(text, prev, (s, e))
+                and text[prev[0]].isupper()
+                and prev_word not in self._stop
+                and prev_word not in _NAME_PARTS
+            ):
                 persons.add(deaccent(surface))
                 i = j
                 continue
-            if nxt is not None and self._joined(text, (s, e), nxt) and text[nxt[0]].isupper() \
-                    and nxt[2] not in _NAME_PARTS:
+            if (
+                nxt is not None
+                and self._joined(text, (s, e), nxt)
+                and text[nxt[0]].isupper()
+                and nxt[2] not in _NAME_PARTS
+            ):
                 persons.add(deaccent(surface))
                 i = j
                 continue
@@ -115,8 +153,11 @@ class PlaceFinder:
                 i = j
                 continue
             name_of = lex.name_of["en"] | lex.name_of["fr"]
-            if prev_word in name_of or (i >= 2 and toks[i - 2][2] in name_of
-                                        and prev_word in {"the", "le", "la", "l", "a", "an", "un"}):
+            if prev_word in name_of or (
+                i >= 2
+                and toks[i - 2][2] in name_of
+                and prev_word in {"the", "le", "la", "l", "a", "an", "un"}
+            ):
                 i = j
                 continue
             out.append(self._mention(text, toks, i, j, place, fuzzy_hit=False))
@@ -126,13 +167,16 @@ class PlaceFinder:
             out.sort(key=lambda m: m.start)
         return out
 
-    def _longest(self, text: str, toks: list[tuple[int, int, str]], i: int,
-                 blocked: list[tuple[int, int]]) -> tuple[int, Place] | None:
+    def _longest(
+        self, text: str, toks: list[tuple[int, int, str]], i: int, blocked: list[tuple[int, int]]
+    ) -> tuple[int, Place] | None:
         for n in range(min(_MAX_WORDS, len(toks) - i), 0, -1):
             s, e = toks[i][0], toks[i + n - 1][1]
             if any(s < b1 and b0 < e for b0, b1 in blocked):
                 continue
-            if n > 1 and any(not self._joined(text, toks[k], toks[k + 1]) for k in range(i, i + n - 1)):
+            if n > 1 and any(
+                not self._joined(text, toks[k], toks[k + 1]) for k in range(i, i + n - 1)
+            ):
                 continue
             if n > 1 and not text[toks[i + n - 1][0]].isupper():
                 continue  # "Ber a été …" is Ber, not "Bera": a name ends on a capital word
@@ -146,7 +190,7 @@ class PlaceFinder:
     @staticmethod
     def _joined(text: str, a: tuple[int, ...], b: tuple[int, ...]) -> bool:
         """Only blanks (no punctuation) between two spans."""
-        gap = text[a[1]:b[0]]
+        gap = text[a[1] : b[0]]
         return gap.strip() == "" and "\n" not in gap
 
     def _person_cue(self, text: str, toks: list[tuple[int, int, str]], i: int, j: int) -> bool:
@@ -154,38 +198,91 @@ class PlaceFinder:
         before = toks[i - 1][2] if i else ""
         if before in lex.person_before:
             return True
-        after = " ".join(t[2] for t in toks[j:j + 2])
-        gap = text[toks[j - 1][1]:toks[j][0]] if j < len(toks) else ""
+        after = " ".join(t[2] for t in toks[j : j + 2])
+        gap = text[toks[j - 1][1] : toks[j][0]] if j < len(toks) else ""
         if any(after.startswith(c) for c in lex.person_after) and "," not in gap.strip(" ”’\"'"):
             return True
         # "…,” said Amara" / "said Keita": a speech verb right before the name
-        return before in {"said", "says", "told", "asked", "declare", "explique", "ajoute", "affirme"}
+        return before in {
+            "said",
+            "says",
+            "told",
+            "asked",
+            "declare",
+            "explique",
+            "ajoute",
+            "affirme",
+        }
 
-    def _mention(self, text: str, toks: list[tuple[int, int, str]], i: int, j: int,
-                 place: Place, *, fuzzy_hit: bool) -> PlaceMention:
+    def _mention(
+        self,
+        text: str,
+        toks: list[tuple[int, int, str]],
+        i: int,
+        j: int,
+        place: Place,
+        *,
+        fuzzy_hit: bool,
+    ) -> PlaceMention:
         lex = lexicon()
         s, e = toks[i][0], toks[j - 1][1]
         nxt = toks[j][2] if j < len(toks) else ""
-        before2 = " ".join(t[2] for t in toks[max(0, i - 2):i])
+        before2 = " ".join(t[2] for t in toks[max(0, i - 2) : i])
         before = toks[i - 1][2] if i else ""
-        region = place.feature_code == "ADM1" or nxt in _REGION_AFTER or any(
-            before2.endswith(r) for r in _REGION_BEFORE)
+        region = (
+            place.feature_code == "ADM1"
+            or nxt in _REGION_AFTER
+            or any(before2.endswith(r) for r in _REGION_BEFORE)
+        )
         weak = before in lex.directional["en"] | lex.directional["fr"] or nxt in (
-            lex.name_after["en"] | lex.name_after["fr"])
+            lex.name_after["en"] | lex.name_after["fr"]
+        )
         if region:
             admin1 = normalize_admin1(text[s:e]) or place.admin1
             name = place.name
             for suffix in (" Region", " region", " Province"):
                 name = name.removesuffix(suffix)
             lat, lon = self._centroids.get(name, (place.latitude, place.longitude))
-            return PlaceMention(s, e, text[s:e], name, place.geonameid, lat, lon, admin1,
-                                "A", "ADM1", "admin1", is_region=True, fuzzy=fuzzy_hit, weak=weak)
-        return PlaceMention(s, e, text[s:e], place.name, place.geonameid, place.latitude,
-                            place.longitude, place.admin1, place.feature_class,
-                            place.feature_code, place.precision, fuzzy=fuzzy_hit, weak=weak)
+            return PlaceMention(
+                s,
+                e,
+                text[s:e],
+                name,
+                place.geonameid,
+                lat,
+                lon,
+                admin1,
+                "A",
+                "ADM1",
+                "admin1",
+                is_region=True,
+                fuzzy=fuzzy_hit,
+                weak=weak,
+            )
+        return PlaceMention(
+            s,
+            e,
+            text[s:e],
+            place.name,
+            place.geonameid,
+            place.latitude,
+            place.longitude,
+            place.admin1,
+            place.feature_class,
+            place.feature_code,
+            place.precision,
+            fuzzy=fuzzy_hit,
+            weak=weak,
+        )
 
-    def _fuzzy(self, text: str, toks: list[tuple[int, int, str]], blocked: list[tuple[int, int]],
-               found: list[PlaceMention], persons: set[str]) -> list[PlaceMention]:
+    def _fuzzy(
+        self,
+        text: str,
+        toks: list[tuple[int, int, str]],
+        blocked: list[tuple[int, int]],
+        found: list[PlaceMention],
+        persons: set[str],
+    ) -> list[PlaceMention]:
         """Near spellings of notable places for capitalised words after a locative word."""
         lex = lexicon()
         locative = {w for ws in lex.locative.values() for w in ws if " " not in w}
@@ -196,13 +293,17 @@ class PlaceFinder:
                 continue
             if any(s < b1 and b0 < e for b0, b1 in taken) or deaccent(text[s:e]) in persons:
                 continue
-            if i + 1 < len(toks) and self._joined(text, toks[i], toks[i + 1]) \
-                    and text[toks[i + 1][0]].isupper():
+            if (
+                i + 1 < len(toks)
+                and self._joined(text, toks[i], toks[i + 1])
+                and text[toks[i + 1][0]].isupper()
+            ):
                 continue
             if compact(text[s:e]) in self._forms:
                 continue
-            hits = self.gazetteer.lookup(text[s:e], fuzzy=True, classes={"P", "A"}, limit=3,
-                                         score_cutoff=88.0)
+            hits = self.gazetteer.lookup(
+                text[s:e], fuzzy=True, classes={"P", "A"}, limit=3, score_cutoff=88.0
+            )
             hits = [p for p in hits if _notable(p) and p.feature_code not in _SKIP_CODES]
             if hits:
                 out.append(self._mention(text, toks, i, i + 1, hits[0], fuzzy_hit=True))

@@ -50,8 +50,7 @@ def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
     [(0, 7, "l'armee"), (8, 9, 'a'), (10, 16, 'frappe')]
     """
     end = len(text) if end is None else end
-    return [(m.start(), m.end(), deaccent(m.group()))
-            for m in _WORD_RE.finditer(text, start, end)]
+    return [(m.start(), m.end(), deaccent(m.group())) for m in _WORD_RE.finditer(text, start, end)]
 
 
 def sentences(text: str) -> list[Sentence]:
@@ -64,7 +63,7 @@ def sentences(text: str) -> list[Sentence]:
         pos = lend
         cut = lstart
         for m in _END_RE.finditer(text, lstart, lend):
-            before = text[lstart:m.start()]
+            before = text[lstart : m.start()]
             word = re.search(r"([\w.]+)$", before)
             token = deaccent(word.group(1)) if word else ""
             if token.rstrip(".") in abbrev or (len(token) == 1 and token.isalpha()):

@@ -23,7 +23,14 @@ from accordwatch.extract._model import Document, ExtractionResult
 from accordwatch.extract._places import PlaceFinder
 from accordwatch.extract._text import detect_language
 
-__all__ = ["DEFAULT_MIN_CONFIDENCE", "LANGS", "extract_document", "extract_path", "extract_text", "parse_published"]
+__all__ = [
+    "DEFAULT_MIN_CONFIDENCE",
+    "LANGS",
+    "extract_document",
+    "extract_path",
+    "extract_text",
+    "parse_published",
+]
 
 LANGS = ("auto", "en", "fr")
 DEFAULT_MIN_CONFIDENCE = 0.5
@@ -52,8 +59,13 @@ def _check(lang: str, min_confidence: float) -> None:
         raise InputError(f"min_confidence must be between 0 and 1; got {min_confidence}")
 
 
-def extract_document(doc: Document, *, lang: str = "auto", country: str | None = "Mali",
-                     min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> ExtractionResult:
+def extract_document(
+    doc: Document,
+    *,
+    lang: str = "auto",
+    country: str | None = "Mali",
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> ExtractionResult:
     """Events, places and actors of one document.
 
     Never raises for bad text: an empty, binary or unknown-language document gives an
@@ -70,20 +82,37 @@ def extract_document(doc: Document, *, lang: str = "auto", country: str | None =
     if found is None:
         result.warnings.append(
             f"{where}: cannot tell the language (English or French are supported); "
-            "pass --lang en or --lang fr if the text is in one of them")
+            "pass --lang en or --lang fr if the text is in one of them"
+        )
         result.documents.append(doc)
         return result
-    doc = Document(doc.doc_id, doc.text, doc.path, doc.title, doc.url, doc.published, found,
-                   doc.sha256, doc.warnings)
+    doc = Document(
+        doc.doc_id,
+        doc.text,
+        doc.path,
+        doc.title,
+        doc.url,
+        doc.published,
+        found,
+        doc.sha256,
+        doc.warnings,
+    )
     result.documents.append(doc)
     if doc.published is None:
         result.warnings.append(
             f"{where}: no publication date; relative dates ('on Tuesday', 'il y a un mois') "
-            "are left out — pass --published YYYY-MM-DD")
+            "are left out — pass --published YYYY-MM-DD"
+        )
     actors = ActorFinder.default().find(doc.text, country=country, on=doc.published)
     places = PlaceFinder.default().find(doc.text, exclude=[(a.start, a.end) for a in actors])
-    events = events_in_text(doc.text, lang=found, published=doc.published, places=places,
-                            actors=actors, doc_id=doc.doc_id)
+    events = events_in_text(
+        doc.text,
+        lang=found,
+        published=doc.published,
+        places=places,
+        actors=actors,
+        doc_id=doc.doc_id,
+    )
     result.events = [e for e in events if e.confidence >= min_confidence]
     result.places = places
     result.actors = actors
@@ -92,22 +121,34 @@ def extract_document(doc: Document, *, lang: str = "auto", country: str | None =
     return result
 
 
-def extract_text(text: str, *, published: str | dt.date | None = None, lang: str = "auto",
-                 country: str | None = "Mali", doc_id: str | None = None,
-                 min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> ExtractionResult:
+def extract_text(
+    text: str,
+    *,
+    published: str | dt.date | None = None,
+    lang: str = "auto",
+    country: str | None = "Mali",
+    doc_id: str | None = None,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> ExtractionResult:
     """Events, places and actors of a plain text (see :func:`extract_document`)."""
     if not isinstance(text, str):
         raise InputError(f"extract_text() needs a str, got {type(text).__name__}")
     doc = document_from_bytes(text.encode("utf-8"), published=parse_published(published))
     if doc_id:
-        doc = Document(doc_id, doc.text, published=doc.published, sha256=doc.sha256,
-                       warnings=doc.warnings)
+        doc = Document(
+            doc_id, doc.text, published=doc.published, sha256=doc.sha256, warnings=doc.warnings
+        )
     return extract_document(doc, lang=lang, country=country, min_confidence=min_confidence)
 
 
-def extract_path(path: str | Path, *, published: str | dt.date | None = None,
-                 lang: str = "auto", country: str | None = "Mali",
-                 min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> ExtractionResult:
+def extract_path(
+    path: str | Path,
+    *,
+    published: str | dt.date | None = None,
+    lang: str = "auto",
+    country: str | None = "Mali",
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> ExtractionResult:
     """Extract from a text or HTML file, or from every such file under a folder.
 
     ``published`` applies to documents that carry no date of their own (HTML
@@ -118,9 +159,18 @@ def extract_path(path: str | Path, *, published: str | dt.date | None = None,
     result = ExtractionResult()
     for doc in read_documents(path, published=pub):
         if pub is not None and doc.published is None:
-            doc = Document(doc.doc_id, doc.text, doc.path, doc.title, doc.url, pub, doc.lang,
-                           doc.sha256, doc.warnings)
-        result.extend(extract_document(doc, lang=lang, country=country,
-                                       min_confidence=min_confidence))
+            doc = Document(
+                doc.doc_id,
+                doc.text,
+                doc.path,
+                doc.title,
+                doc.url,
+                pub,
+                doc.lang,
+                doc.sha256,
+                doc.warnings,
+            )
+        result.extend(
+            extract_document(doc, lang=lang, country=country, min_confidence=min_confidence)
+        )
     return result
-

@@ -97,12 +97,18 @@ def place_matches(gold: str | None, pred: str | None) -> bool:
 
 
 def _event_match(g: Mapping[str, Any], p: Mapping[str, Any]) -> bool:
-    return (g.get("type") == p.get("type") and date_matches(g.get("date"), p.get("date"))
-            and place_matches(g.get("place"), p.get("place")))
+    return (
+        g.get("type") == p.get("type")
+        and date_matches(g.get("date"), p.get("date"))
+        and place_matches(g.get("place"), p.get("place"))
+    )
 
 
-def _matching(gold: Sequence[Mapping[str, Any]], pred: Sequence[Mapping[str, Any]],
-              ok: Callable[[Mapping[str, Any], Mapping[str, Any]], bool]) -> dict[int, int]:
+def _matching(
+    gold: Sequence[Mapping[str, Any]],
+    pred: Sequence[Mapping[str, Any]],
+    ok: Callable[[Mapping[str, Any], Mapping[str, Any]], bool],
+) -> dict[int, int]:
     """Maximum one-to-one matching gold index → predicted index (augmenting paths)."""
     edges = {gi: [pi for pi, p in enumerate(pred) if ok(g, p)] for gi, g in enumerate(gold)}
     owner: dict[int, int] = {}
@@ -126,8 +132,14 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float | int]:
     p = tp / n_pred if n_pred else (1.0 if not n_gold else 0.0)
     r = tp / n_gold if n_gold else 1.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-            "tp": tp, "predicted": n_pred, "gold": n_gold}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(f, 4),
+        "tp": tp,
+        "predicted": n_pred,
+        "gold": n_gold,
+    }
 
 
 def _names(items: Sequence[Any]) -> list[str]:
@@ -140,8 +152,9 @@ def _names(items: Sequence[Any]) -> list[str]:
     return out
 
 
-def _mention_recall(gold: Sequence[Any], pred: Sequence[Any],
-                    key: Callable[[str], set[str]]) -> dict[str, Any]:
+def _mention_recall(
+    gold: Sequence[Any], pred: Sequence[Any], key: Callable[[str], set[str]]
+) -> dict[str, Any]:
     gold_names = _names(gold)
     pred_keys = [key(n) for n in _names(pred)]
     found = [g for g in gold_names if any(key(g) & k for k in pred_keys)]
@@ -186,33 +199,49 @@ def score(gold: Mapping[str, Any], predicted: Mapping[str, Any]) -> dict[str, An
     m_all = _matching(g_events, p_events, _event_match)
     details = []
     for gi, g in enumerate(core):
-        details.append({"gold": _brief(g), "optional": False,
-                        "matched": _brief(p_events[m_core[gi]]) if gi in m_core else None})
+        details.append(
+            {
+                "gold": _brief(g),
+                "optional": False,
+                "matched": _brief(p_events[m_core[gi]]) if gi in m_core else None,
+            }
+        )
     for gi, g in enumerate(optional):
-        details.append({"gold": _brief(g), "optional": True,
-                        "matched": _brief(rest[m_opt[gi]]) if gi in m_opt else None})
+        details.append(
+            {
+                "gold": _brief(g),
+                "optional": True,
+                "matched": _brief(rest[m_opt[gi]]) if gi in m_opt else None,
+            }
+        )
     unmatched = [_brief(p) for i, p in enumerate(p_events) if i not in used and i not in ignored]
     return {
         "fatalities": _fatality_agreement(core, p_events, m_core),
         "core": _prf(len(m_core), len(p_events) - len(ignored), len(core)),
         "all": _prf(len(m_all), len(p_events), len(g_events)),
-        "places": _mention_recall(gold.get("places_mentioned", []),
-                                  predicted.get("places_mentioned", []), _place_key),
-        "actors": _mention_recall(gold.get("actors_mentioned", []),
-                                  predicted.get("actors_mentioned", []), _actor_key),
+        "places": _mention_recall(
+            gold.get("places_mentioned", []), predicted.get("places_mentioned", []), _place_key
+        ),
+        "actors": _mention_recall(
+            gold.get("actors_mentioned", []), predicted.get("actors_mentioned", []), _actor_key
+        ),
         "events": details,
         "false_positives": unmatched,
     }
 
 
-def _fatality_agreement(core: Sequence[Mapping[str, Any]], pred: Sequence[Mapping[str, Any]],
-                        matches: Mapping[int, int]) -> dict[str, Any]:
+def _fatality_agreement(
+    core: Sequence[Mapping[str, Any]], pred: Sequence[Mapping[str, Any]], matches: Mapping[int, int]
+) -> dict[str, Any]:
     """Among matched core events whose gold gives ``fatalities`` (a number or null),
     the share whose predicted figure is the same (null agrees with null)."""
     pairs = [(core[gi], pred[pi]) for gi, pi in matches.items() if "fatalities" in core[gi]]
     same = sum(1 for g, p in pairs if g.get("fatalities") == p.get("fatalities"))
-    return {"accuracy": round(same / len(pairs), 4) if pairs else None,
-            "same": same, "compared": len(pairs)}
+    return {
+        "accuracy": round(same / len(pairs), 4) if pairs else None,
+        "same": same,
+        "compared": len(pairs),
+    }
 
 
 def _brief(ev: Mapping[str, Any]) -> dict[str, Any]:

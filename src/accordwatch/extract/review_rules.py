@@ -75,8 +75,15 @@ def _split(value: Any) -> list[str]:
 
 def _sides(actors: list[str], ids: list[str]) -> tuple[str | None, str | None]:
     """Government first (GED's side A), then the others in text order."""
-    order = sorted(range(len(actors)), key=lambda i: (
-        0 if (i < len(ids) and ids[i] == "ucdp:72") or actors[i].startswith("Government of") else 1, i))
+    order = sorted(
+        range(len(actors)),
+        key=lambda i: (
+            0
+            if (i < len(ids) and ids[i] == "ucdp:72") or actors[i].startswith("Government of")
+            else 1,
+            i,
+        ),
+    )
     names = [actors[i] for i in order]
     return (names[0] if names else None, names[1] if len(names) > 1 else None)
 
@@ -89,8 +96,13 @@ def _violence(event_type: str, actors: list[str]) -> int | None:
     return None
 
 
-def event_row(cand: Mapping[str, Any], doc: Mapping[str, Any], *,
-              country: str = "Mali", country_id: int | None = 432) -> dict[str, Any]:
+def event_row(
+    cand: Mapping[str, Any],
+    doc: Mapping[str, Any],
+    *,
+    country: str = "Mali",
+    country_id: int | None = 432,
+) -> dict[str, Any]:
     """The event a reviewed candidate becomes (columns of the store's event table)."""
     from accordwatch.geo import priogrid_gid
 
@@ -99,23 +111,39 @@ def event_row(cand: Mapping[str, Any], doc: Mapping[str, Any], *,
     row: dict[str, Any] = {
         "source": f"text:{doc['doc_id']}",
         "source_event_id": f"{doc['doc_id']}-{int(cand['candidate_id'])}",
-        "event_type": cand["event_type"], "evidence": cand["evidence"],
-        "actors": "; ".join(actors) or None, "side_a": side_a, "side_b": side_b,
+        "event_type": cand["event_type"],
+        "evidence": cand["evidence"],
+        "actors": "; ".join(actors) or None,
+        "side_a": side_a,
+        "side_b": side_b,
         "type_of_violence": _violence(cand["event_type"], actors),
-        "source_url": doc.get("url"), "source_title": doc.get("title"),
-        "source_headline": doc.get("title"), "source_office": None,
+        "source_url": doc.get("url"),
+        "source_title": doc.get("title"),
+        "source_headline": doc.get("title"),
+        "source_office": None,
         "source_date": str(doc["published"]) if doc.get("published") else None,
-        "number_of_sources": 1, "event_clarity": 1, "country": country,
-        "country_id": country_id, "code_status": "reviewed",
+        "number_of_sources": 1,
+        "event_clarity": 1,
+        "country": country,
+        "country_id": country_id,
+        "code_status": "reviewed",
     }
     if cand.get("event_date"):
         first, last, prec = date_range(str(cand["event_date"]))
-        row.update(date_start=first, date_end=last, year=first.year, active_year=None,
-                   date_prec=_GED_DATE_PREC[prec])
+        row.update(
+            date_start=first,
+            date_end=last,
+            year=first.year,
+            active_year=None,
+            date_prec=_GED_DATE_PREC[prec],
+        )
     lat, lon = cand.get("latitude"), cand.get("longitude")
     if lat is not None and lon is not None and not (pd.isna(lat) or pd.isna(lon)):
-        row.update(latitude=float(lat), longitude=float(lon),
-                   priogrid_gid=int(priogrid_gid(float(lat), float(lon))))
+        row.update(
+            latitude=float(lat),
+            longitude=float(lon),
+            priogrid_gid=int(priogrid_gid(float(lat), float(lon))),
+        )
     row["where_prec"] = _GED_WHERE_PREC.get(str(cand.get("location_precision")), 6)
     place = cand.get("place") if isinstance(cand.get("place"), str) else None
     row["where_description"] = place or cand.get("admin1")
@@ -134,8 +162,9 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
 
 
-def find_duplicates(cand: Mapping[str, Any], events: pd.DataFrame, *, days: int = 3,
-                    km: float = 25.0) -> list[tuple[str, str, str]]:
+def find_duplicates(
+    cand: Mapping[str, Any], events: pd.DataFrame, *, days: int = 3, km: float = 25.0
+) -> list[tuple[str, str, str]]:
     """Stored events that look like ``cand``: ``(source, source_event_id, why)``, closest first.
 
     Same place (within ``km`` or the same place name), dates within ``days`` of each
@@ -161,15 +190,23 @@ def find_duplicates(cand: Mapping[str, Any], events: pd.DataFrame, *, days: int 
         same_name = bool(place) and str(ev.where_description or "").casefold().startswith(place)
         if not ((dist is not None and dist <= km) or same_name):
             continue
-        theirs = {str(x).strip().casefold() for x in (ev.side_a, ev.side_b, *_split(ev.actors))
-                  if x is not None and not (isinstance(x, float) and math.isnan(x))}
+        theirs = {
+            str(x).strip().casefold()
+            for x in (ev.side_a, ev.side_b, *_split(ev.actors))
+            if x is not None and not (isinstance(x, float) and math.isnan(x))
+        }
         theirs.discard("")
         if names and theirs and not (names & theirs):
             continue
         where = f"{dist:.0f} km" if dist is not None else "same place name"
-        out.append((str(ev.source), str(ev.source_event_id),
-                    f"{start} ({where}; actors {', '.join(sorted(names & theirs)) or 'n/a'})",
-                    dist if dist is not None else 0.0))
+        out.append(
+            (
+                str(ev.source),
+                str(ev.source_event_id),
+                f"{start} ({where}; actors {', '.join(sorted(names & theirs)) or 'n/a'})",
+                dist if dist is not None else 0.0,
+            )
+        )
     out.sort(key=lambda t: t[3])
     return [(s, i, why) for s, i, why, _ in out]
 
@@ -223,8 +260,13 @@ def check_edits(changes: Mapping[str, Any]) -> dict[str, Any]:
             if not hits:
                 raise InputError(f"no place {value!r} in the gazetteer; check the spelling")
             p = hits[0]
-            out.update(place=p.name, latitude=p.latitude, longitude=p.longitude,
-                       admin1=p.admin1, location_precision=p.precision)
+            out.update(
+                place=p.name,
+                latitude=p.latitude,
+                longitude=p.longitude,
+                admin1=p.admin1,
+                location_precision=p.precision,
+            )
         elif key == "admin1":
             region = normalize_admin1(str(value))
             if region is None:

@@ -128,6 +128,8 @@ def alerts(
             }
         )
     out = pd.DataFrame(records, columns=[c for c in ALERT_COLUMNS if c != "rank"])
-    out = out.sort_values(["score", "deaths"], ascending=False, kind="stable").reset_index(drop=True)
+    out = out.sort_values(["score", "deaths"], ascending=False, kind="stable").reset_index(
+        drop=True
+    )
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out

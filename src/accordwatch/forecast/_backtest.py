@@ -75,7 +75,8 @@ def possible_test_years(panel: pd.DataFrame) -> list[int]:
     return [
         y
         for y in years
-        if protocol_window(y)[1][-1] <= last and protocol_window(y)[0] - first + 1 >= MIN_TRAIN_MONTHS
+        if protocol_window(y)[1][-1] <= last
+        and protocol_window(y)[0] - first + 1 >= MIN_TRAIN_MONTHS
     ]
 
 
@@ -116,7 +117,9 @@ class BacktestResult:
         """Mean scores per model and test year."""
         return _means(self.frame.groupby(["model", "year"], sort=False))
 
-    def calibration(self, bins: int = 10, by_year: bool = False, min_recent_mean: float | None = None) -> pd.DataFrame:
+    def calibration(
+        self, bins: int = 10, by_year: bool = False, min_recent_mean: float | None = None
+    ) -> pd.DataFrame:
         """PIT histogram per model (and test year): the share of PIT mass in each bin.
 
         A calibrated model gives ``1 / bins`` in every bin. Over all country-months the
@@ -134,8 +137,14 @@ class BacktestResult:
             key: [*pit_histogram(g["pit_lo"].to_numpy(), g["pit_hi"].to_numpy(), bins), len(g)]
             for key, g in frame.groupby(keys, sort=False)
         }
-        out = pd.DataFrame.from_dict(rows, orient="index", columns=[*labels, "n"]).astype({"n": int})
-        out.index = pd.MultiIndex.from_tuples(rows, names=keys) if by_year else pd.Index([k[0] for k in rows], name="model")
+        out = pd.DataFrame.from_dict(rows, orient="index", columns=[*labels, "n"]).astype(
+            {"n": int}
+        )
+        out.index = (
+            pd.MultiIndex.from_tuples(rows, names=keys)
+            if by_year
+            else pd.Index([k[0] for k in rows], name="model")
+        )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -235,7 +244,9 @@ def backtest(
     for year in years:
         cut, targets = protocol_window(year)
         train = panel[panel["month_id"] <= cut]
-        actual = panel[panel["month_id"].isin(targets)].pivot(index="unit_id", columns="month_id", values="y")
+        actual = panel[panel["month_id"].isin(targets)].pivot(
+            index="unit_id", columns="month_id", values="y"
+        )
         actual = actual.reindex(columns=targets).dropna()
         fitted: dict[str, Any] = {}
         for name, model in chosen.items():

@@ -37,7 +37,9 @@ __all__ = ["Conflictology", "History", "Last", "Model", "Zero", "history_matrix"
 class History:
     """A panel as a dense matrix: ``values[i, j]`` = deaths of unit i in month ``months[j]`` (NaN = no data)."""
 
-    def __init__(self, unit_id: np.ndarray, unit: np.ndarray, months: np.ndarray, values: np.ndarray) -> None:
+    def __init__(
+        self, unit_id: np.ndarray, unit: np.ndarray, months: np.ndarray, values: np.ndarray
+    ) -> None:
         self.unit_id = unit_id
         self.unit = unit
         self.months = months
@@ -87,7 +89,9 @@ class Model(ABC):
                 if not alive[i]
                 else f"only {int(hist.n_obs()[i])} months of history; {self.min_history} needed"
             )
-            skipped.append({"unit_id": int(hist.unit_id[i]), "unit": str(hist.unit[i]), "reason": why})
+            skipped.append(
+                {"unit_id": int(hist.unit_id[i]), "unit": str(hist.unit[i]), "reason": why}
+            )
         self.skipped_ = pd.DataFrame(skipped, columns=["unit_id", "unit", "reason"])
         if not keep.any():
             raise InputError(
@@ -155,6 +159,6 @@ class Conflictology(Model):
         rng = np.random.default_rng(self.seed)
         recent = hist.values[:, -self.window :]
         pick = rng.integers(0, self.window, size=(len(recent), h, self.n_samples))
-        return np.take_along_axis(recent[:, None, :], pick.reshape(len(recent), -1)[:, None, :], axis=2).reshape(
-            len(recent), h, self.n_samples
-        )
+        return np.take_along_axis(
+            recent[:, None, :], pick.reshape(len(recent), -1)[:, None, :], axis=2
+        ).reshape(len(recent), h, self.n_samples)

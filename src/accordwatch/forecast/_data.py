@@ -89,11 +89,15 @@ def load_views_cm(path: str | Path | None = None) -> pd.DataFrame:
     """
     p = default_views_path() if path is None else Path(path)
     if not p.exists():
-        raise NotFound(f"forecast data file {p} does not exist; pass an existing VIEWS country-month CSV or Parquet file.")
+        raise NotFound(
+            f"forecast data file {p} does not exist; pass an existing VIEWS country-month CSV or Parquet file."
+        )
     try:
         raw = pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p)
     except Exception as exc:  # parser errors of every kind
-        raise InputError(f"cannot read {p} as CSV or Parquet ({exc}); pass a VIEWS country-month file.") from exc
+        raise InputError(
+            f"cannot read {p} as CSV or Parquet ({exc}); pass a VIEWS country-month file."
+        ) from exc
     return views_to_panel(raw, source=str(p))
 
 
@@ -131,13 +135,19 @@ def validate_panel(panel: pd.DataFrame, *, source: str = "panel") -> pd.DataFram
     """
     missing = [c for c in PANEL_COLUMNS if c not in panel.columns]
     if missing:
-        raise InputError(f"{source}: missing column(s) {', '.join(missing)}; a panel needs {', '.join(PANEL_COLUMNS)}.")
+        raise InputError(
+            f"{source}: missing column(s) {', '.join(missing)}; a panel needs {', '.join(PANEL_COLUMNS)}."
+        )
     if panel.empty:
-        raise InputError(f"{source}: no rows; a forecast needs at least one unit with monthly counts.")
+        raise InputError(
+            f"{source}: no rows; a forecast needs at least one unit with monthly counts."
+        )
     out = panel[PANEL_COLUMNS].copy()
     for col in ("unit_id", "month_id"):
         if out[col].isna().any():
-            raise InputError(f"{source}: {out[col].isna().sum()} row(s) without {col}; every row needs one.")
+            raise InputError(
+                f"{source}: {out[col].isna().sum()} row(s) without {col}; every row needs one."
+            )
         out[col] = out[col].astype("int64")
     y = pd.to_numeric(out["y"], errors="coerce")
     if y.isna().any():
@@ -206,7 +216,9 @@ def find_unit(panel: pd.DataFrame, unit: str | int) -> int:
 def _date_to_month_id(dates: pd.Series) -> pd.Series:
     d = pd.to_datetime(dates, errors="coerce")
     if d.isna().any():
-        raise InputError(f"events: {int(d.isna().sum())} event(s) without a readable date_start; fix or drop them.")
+        raise InputError(
+            f"events: {int(d.isna().sum())} event(s) without a readable date_start; fix or drop them."
+        )
     return (d.dt.year - 1980) * 12 + d.dt.month
 
 
@@ -237,7 +249,11 @@ def series_from_events(
     [4.0, 0.0, 2.0]
     """
     need = ["date_start", "best"]
-    key = {"country": ["country_id", "country"], "admin1": ["country", "admin1"], "priogrid": ["priogrid_gid"]}
+    key = {
+        "country": ["country_id", "country"],
+        "admin1": ["country", "admin1"],
+        "priogrid": ["priogrid_gid"],
+    }
     if level not in key:
         raise InputError(f"unknown level {level!r}; use one of country, admin1, priogrid.")
     need += key[level]
@@ -245,16 +261,22 @@ def series_from_events(
         need.append("type_of_violence")
     missing = [c for c in need if c not in events.columns]
     if missing:
-        raise InputError(f"events: missing column(s) {', '.join(missing)} needed for level {level!r}.")
+        raise InputError(
+            f"events: missing column(s) {', '.join(missing)} needed for level {level!r}."
+        )
     ev = events
     if type_of_violence is not None:
         keep = [type_of_violence] if isinstance(type_of_violence, int) else list(type_of_violence)
         ev = ev[ev["type_of_violence"].isin(keep)]
     if ev.empty:
-        raise InputError(f"events: no events of type_of_violence {type_of_violence} to build {level} series from.")
+        raise InputError(
+            f"events: no events of type_of_violence {type_of_violence} to build {level} series from."
+        )
     best = pd.to_numeric(ev["best"], errors="coerce")
     if best.isna().any() or (best < 0).any():
-        raise InputError("events: 'best' deaths must be non-negative numbers for every event; fix or drop those events.")
+        raise InputError(
+            "events: 'best' deaths must be non-negative numbers for every event; fix or drop those events."
+        )
     if level == "admin1":
         ev = ev.assign(admin1=ev["admin1"].where(ev["admin1"].notna(), UNKNOWN_ADMIN1))
     for col in key[level]:
@@ -263,7 +285,9 @@ def series_from_events(
                 f"events: {int(ev[col].isna().sum())} event(s) without {col}; the {level}-month series "
                 f"cannot place them. Geocode them or use a coarser level."
             )
-    frame = pd.DataFrame({"month_id": _date_to_month_id(ev["date_start"]).to_numpy(), "y": best.to_numpy()})
+    frame = pd.DataFrame(
+        {"month_id": _date_to_month_id(ev["date_start"]).to_numpy(), "y": best.to_numpy()}
+    )
     if level == "country":
         frame["unit_id"] = ev["country_id"].astype("int64").to_numpy()
         frame["unit"] = ev["country"].astype(str).to_numpy()
@@ -277,14 +301,18 @@ def series_from_events(
         frame["unit"] = frame["unit_id"].astype(str)
     end = int(frame["month_id"].max()) if last_month is None else int(last_month)
     if (frame["month_id"] > end).any():
-        raise InputError(f"events: some events fall after last_month {month_label(end)}; raise last_month.")
+        raise InputError(
+            f"events: some events fall after last_month {month_label(end)}; raise last_month."
+        )
     sums = frame.groupby(["unit_id", "month_id"], as_index=False)["y"].sum()
     names_by_id = frame.groupby("unit_id")["unit"].last()
     first = sums.groupby("unit_id")["month_id"].min()
     parts = []
     for uid, start in first.items():
         months = np.arange(int(start), end + 1, dtype="int64")
-        parts.append(pd.DataFrame({"unit_id": int(uid), "unit": names_by_id[uid], "month_id": months}))
+        parts.append(
+            pd.DataFrame({"unit_id": int(uid), "unit": names_by_id[uid], "month_id": months})
+        )
     grid = pd.concat(parts, ignore_index=True)
     panel = grid.merge(sums, on=["unit_id", "month_id"], how="left").fillna({"y": 0.0})
     return validate_panel(panel, source="events")

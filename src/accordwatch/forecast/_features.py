@@ -34,7 +34,17 @@ FEATURES: list[str] = (
     [f"lag{k}" for k in _LAGS]
     + [f"mean{w}" for w in _MEAN_WINDOWS]
     + [f"max{w}" for w in _MAX_WINDOWS]
-    + ["rawmean12", "std12", "q25_12", "q75_12", "nz12", "nz48", "since_event", "since_25", "history"]
+    + [
+        "rawmean12",
+        "std12",
+        "q25_12",
+        "q75_12",
+        "nz12",
+        "nz48",
+        "since_event",
+        "since_25",
+        "history",
+    ]
     + [f"{name}_rel" for name in _RELATIVE]
 )
 
@@ -88,4 +98,3 @@ def origin_features(values: np.ndarray) -> np.ndarray:
     out = np.stack(cols, axis=-1)
     out[~observed] = np.nan
     return out
-

@@ -49,9 +49,13 @@ def forecast(
     """
     panel = load_views_cm() if df is None else validate_panel(df, source="forecast")
     if not 1 <= int(months) <= 36:
-        raise InputError(f"months must be between 1 and 36 (got {months}); forecasts further out are not backtested.")
+        raise InputError(
+            f"months must be between 1 and 36 (got {months}); forecasts further out are not backtested."
+        )
     m = as_model(model)
-    named = None if unit is None else [unit] if isinstance(unit, (str, int, np.integer)) else list(unit)
+    named = (
+        None if unit is None else [unit] if isinstance(unit, (str, int, np.integer)) else list(unit)
+    )
     if named is not None and not named:
         raise InputError("no unit given; name one or more units, or pass None for all.")
     uids = None if named is None else [_forecastable(panel, u, m.min_history) for u in named]
@@ -122,15 +126,39 @@ def fan_chart(
     def joined(col: str) -> np.ndarray:
         return np.concatenate([last_y, fc[col].to_numpy()])
 
-    ax.fill_between(jx, joined("lo-90"), joined("hi-90"), color="#c0392b", alpha=0.18, lw=0, label="90 % interval")
-    ax.fill_between(jx, joined("lo-50"), joined("hi-50"), color="#c0392b", alpha=0.35, lw=0, label="50 % interval")
+    ax.fill_between(
+        jx,
+        joined("lo-90"),
+        joined("hi-90"),
+        color="#c0392b",
+        alpha=0.18,
+        lw=0,
+        label="90 % interval",
+    )
+    ax.fill_between(
+        jx,
+        joined("lo-50"),
+        joined("hi-50"),
+        color="#c0392b",
+        alpha=0.35,
+        lw=0,
+        label="50 % interval",
+    )
     ax.plot(jx, joined("median"), color="#c0392b", lw=1.6, ls="--", label="median forecast")
     ax.set_ylabel("state-based deaths per month")
-    ax.set_title(f"{fc['unit'].iloc[0]}: history and {len(fc)}-month forecast ({fc['model'].iloc[0]})")
+    ax.set_title(
+        f"{fc['unit'].iloc[0]}: history and {len(fc)}-month forecast ({fc['model'].iloc[0]})"
+    )
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.25)
     ax.legend(loc="upper left", frameon=False, fontsize=8)
-    fig.text(0.01, 0.01, "Data: UCDP GED (CC BY 4.0) via VIEWS; forecast: accordwatch", fontsize=7, color="#666666")
+    fig.text(
+        0.01,
+        0.01,
+        "Data: UCDP GED (CC BY 4.0) via VIEWS; forecast: accordwatch",
+        fontsize=7,
+        color="#666666",
+    )
     fig.autofmt_xdate()
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -112,7 +112,9 @@ class QuantileGBM(Model):
         self.n_jobs = max(1, int(n_jobs))
         self.level_weight = float(level_weight)
         if anchor not in FEATURES:
-            raise InputError(f"anchor must be one of the features, e.g. 'lag0' or 'mean12' (got {anchor!r}).")
+            raise InputError(
+                f"anchor must be one of the features, e.g. 'lag0' or 'mean12' (got {anchor!r})."
+            )
         self.anchor = anchor
         self.spread = float(spread)
         self.whole = bool(whole)
@@ -165,7 +167,10 @@ class QuantileGBM(Model):
             xs.append(np.column_stack([f[rows], s]))
             ys.append(np.log1p(target) - (f[rows, self._anchor] if self.relative else 0.0))
             level = np.expm1(f[rows, FEATURES.index("rawmean12")])
-            ws.append(np.where(quiet[rows], 1.0 / self.quiet_keep, 1.0) * (1.0 + level) ** self.level_weight)
+            ws.append(
+                np.where(quiet[rows], 1.0 / self.quiet_keep, 1.0)
+                * (1.0 + level) ** self.level_weight
+            )
         n_rows = sum(len(a) for a in ys)
         if n_rows < 200:
             raise InputError(
@@ -185,10 +190,14 @@ class QuantileGBM(Model):
     def _fit(self, hist: History) -> None:
         feats = self._features(hist)
         seeds = [self.seed + b for b in range(self.n_bags)]
-        self.boosters_ = self._fit_bags({s: self._training_rows(feats, hist.values, s) for s in seeds})
+        self.boosters_ = self._fit_bags(
+            {s: self._training_rows(feats, hist.values, s) for s in seeds}
+        )
         self.origin_ = feats[:, -1, :]
 
-    def _fit_bags(self, rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[list[lgb.LGBMRegressor]]:
+    def _fit_bags(
+        self, rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    ) -> list[list[lgb.LGBMRegressor]]:
         """One booster per quantile for each bag, given as ``seed -> (x, y, weight)``."""
         import lightgbm as lgb
 
@@ -210,12 +219,17 @@ class QuantileGBM(Model):
         """Prediction rows: every unit's origin features with steps 1..h (unit-major)."""
         n = self.origin_.shape[0]
         steps = np.minimum(np.arange(1, h + 1), self.max_step)
-        return np.concatenate([np.repeat(self.origin_, h, axis=0), np.tile(steps, n)[:, None]], axis=1)
+        return np.concatenate(
+            [np.repeat(self.origin_, h, axis=0), np.tile(steps, n)[:, None]], axis=1
+        )
 
     @staticmethod
     def _curve(bags: list[list[lgb.LGBMRegressor]], x: np.ndarray) -> np.ndarray:
         """The bags' quantile curves for rows ``x``, each sorted (no crossing), then averaged."""
-        return np.mean([np.sort(np.stack([b.predict(x) for b in bag], axis=-1), axis=-1) for bag in bags], axis=0)
+        return np.mean(
+            [np.sort(np.stack([b.predict(x) for b in bag], axis=-1), axis=-1) for bag in bags],
+            axis=0,
+        )
 
     def _deaths(self, q: np.ndarray, x: np.ndarray, h: int) -> np.ndarray:
         """Curves on the model's scale → quantiles of deaths, shape ``(n_units, h, quantiles)``."""
@@ -234,11 +248,24 @@ class QuantileGBM(Model):
 
     def _predict(self, hist: History, h: int) -> np.ndarray:
         recent = hist.values[:, -self.window :]
-        return ensemble(self.predict_quantiles(h), self.quantiles, recent, self.mix, self.n_samples, whole=self.whole)
+        return ensemble(
+            self.predict_quantiles(h),
+            self.quantiles,
+            recent,
+            self.mix,
+            self.n_samples,
+            whole=self.whole,
+        )
 
 
 def ensemble(
-    qv: np.ndarray, qs: Sequence[float], recent: np.ndarray, mix: float, n: int = 1000, *, whole: bool = True
+    qv: np.ndarray,
+    qs: Sequence[float],
+    recent: np.ndarray,
+    mix: float,
+    n: int = 1000,
+    *,
+    whole: bool = True,
 ) -> np.ndarray:
     """The ensemble ``(units, steps, n)`` of quantiles ``qv`` (at levels ``qs``) mixed with history.
 

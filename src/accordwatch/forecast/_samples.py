@@ -76,7 +76,9 @@ class Samples:
         pos = {int(u): i for i, u in enumerate(self.unit_id)}
         missing = [int(u) for u in unit_ids if int(u) not in pos]
         if missing:
-            raise InputError(f"no forecast for unit(s) {missing[:5]}; they had no data at the cutoff.")
+            raise InputError(
+                f"no forecast for unit(s) {missing[:5]}; they had no data at the cutoff."
+            )
         idx = np.array([pos[int(u)] for u in unit_ids], dtype=int)
         return Samples(self.unit_id[idx], self.unit[idx], self.cutoff, self.values[idx])
 
@@ -145,6 +147,9 @@ def whole_deaths(values: np.ndarray) -> np.ndarray:
     # one searchsorted over all rows: row r's cumulative weights are shifted to [r, r + 1]
     rows = np.arange(flat.shape[0])[:, None]
     probs = (np.arange(n) + 0.5) / n
-    idx = np.searchsorted((cum + rows).ravel(), (probs + rows).ravel()) - rows.ravel().repeat(n) * 2 * n
+    idx = (
+        np.searchsorted((cum + rows).ravel(), (probs + rows).ravel())
+        - rows.ravel().repeat(n) * 2 * n
+    )
     idx = np.minimum(idx.reshape(flat.shape), 2 * n - 1)
     return np.take_along_axis(points, idx, axis=1).reshape(values.shape)

@@ -32,7 +32,9 @@ def crps(obs: np.ndarray, fct: np.ndarray) -> np.ndarray:
     """CRPS of each ensemble forecast (the empirical distribution of its members)."""
     import scoringrules as sr  # loaded on first use: keeps `import accordwatch.cli` light
 
-    return np.asarray(sr.crps_ensemble(np.asarray(obs, float), np.asarray(fct, float), estimator="qd"))
+    return np.asarray(
+        sr.crps_ensemble(np.asarray(obs, float), np.asarray(fct, float), estimator="qd")
+    )
 
 
 def crps_direct(obs: np.ndarray, fct: np.ndarray) -> np.ndarray:

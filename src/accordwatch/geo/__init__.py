@@ -57,11 +57,29 @@ __all__ = [
 #: where each public name lives; a submodule (and numpy, shapely) loads on first use, so that
 #: ``accordwatch.geo._grid`` costs nothing to import
 _HOME = {
-    **dict.fromkeys(("MALI_NEW_REGION_PARENT", "AdminIndex", "AdminUnit", "admin1_names", "locate",
-                     "normalize_admin1"), ".admin"),
+    **dict.fromkeys(
+        (
+            "MALI_NEW_REGION_PARENT",
+            "AdminIndex",
+            "AdminUnit",
+            "admin1_names",
+            "locate",
+            "normalize_admin1",
+        ),
+        ".admin",
+    ),
     **dict.fromkeys(("COMMON_WORDS", "FEATURE_CLASSES", "Gazetteer", "Place"), ".gazetteer"),
-    **dict.fromkeys(("MISSING_GID", "neighbours", "priogrid_centroid", "priogrid_gid", "priogrid_row_col",
-                     "priogrid_sql"), ".priogrid"),
+    **dict.fromkeys(
+        (
+            "MISSING_GID",
+            "neighbours",
+            "priogrid_centroid",
+            "priogrid_gid",
+            "priogrid_row_col",
+            "priogrid_sql",
+        ),
+        ".priogrid",
+    ),
 }
 
 

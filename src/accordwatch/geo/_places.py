@@ -39,9 +39,24 @@ if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
 __all__ = ["GEONAMES_COLUMNS", "Place", "apply_overrides", "read_geonames", "read_overrides"]
 
 GEONAMES_COLUMNS = [
-    "geonameid", "name", "asciiname", "alternatenames", "latitude", "longitude",
-    "feature_class", "feature_code", "country_code", "cc2", "admin1_code", "admin2_code",
-    "admin3_code", "admin4_code", "population", "elevation", "dem", "timezone",
+    "geonameid",
+    "name",
+    "asciiname",
+    "alternatenames",
+    "latitude",
+    "longitude",
+    "feature_class",
+    "feature_code",
+    "country_code",
+    "cc2",
+    "admin1_code",
+    "admin2_code",
+    "admin3_code",
+    "admin4_code",
+    "population",
+    "elevation",
+    "dem",
+    "timezone",
     "modification_date",
 ]
 
@@ -50,14 +65,43 @@ GEONAMES_COLUMNS = [
 # 12070577 (Ménaka) and 12070575 (Taoudénit) are post-2016 regions that
 # Natural Earth still counts as part of Gao and Timbuktu.
 MALI_GEONAMES_ADMIN1 = {
-    "01": "Bamako", "03": "Kayes", "04": "Mopti", "05": "Ségou", "06": "Sikasso",
-    "07": "Koulikoro", "08": "Timbuktu", "09": "Gao", "10": "Kidal",
-    "12070577": "Gao", "12070575": "Timbuktu",
+    "01": "Bamako",
+    "03": "Kayes",
+    "04": "Mopti",
+    "05": "Ségou",
+    "06": "Sikasso",
+    "07": "Koulikoro",
+    "08": "Timbuktu",
+    "09": "Gao",
+    "10": "Kidal",
+    "12070577": "Gao",
+    "12070575": "Timbuktu",
 }
 
 _AREA_CODES = {
-    "STM", "STMI", "STMX", "WAD", "WADX", "LK", "LKI", "LKS", "LKX", "MRSH", "SWMP", "WTLD",
-    "ERG", "MTS", "HLLS", "PLAT", "PLN", "DUNE", "DUNES", "VAL", "DPR", "SAND", "SBED",
+    "STM",
+    "STMI",
+    "STMX",
+    "WAD",
+    "WADX",
+    "LK",
+    "LKI",
+    "LKS",
+    "LKX",
+    "MRSH",
+    "SWMP",
+    "WTLD",
+    "ERG",
+    "MTS",
+    "HLLS",
+    "PLAT",
+    "PLN",
+    "DUNE",
+    "DUNES",
+    "VAL",
+    "DPR",
+    "SAND",
+    "SBED",
 }
 
 
@@ -111,14 +155,21 @@ class Place:
 def read_geonames(source: str | Path | Traversable) -> pd.DataFrame:
     """The GeoNames dump as a DataFrame with :data:`GEONAMES_COLUMNS`."""
     import pandas as pd
+
     try:
         raw = source.read_bytes() if not isinstance(source, str) else Path(source).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the GeoNames file {source}: {exc}") from exc
     try:
         df = pd.read_csv(
-            io.BytesIO(raw), sep="\t", header=None, names=GEONAMES_COLUMNS, dtype=str,
-            keep_default_na=False, quoting=csv.QUOTE_NONE, encoding="utf-8",
+            io.BytesIO(raw),
+            sep="\t",
+            header=None,
+            names=GEONAMES_COLUMNS,
+            dtype=str,
+            keep_default_na=False,
+            quoting=csv.QUOTE_NONE,
+            encoding="utf-8",
         )
     except (ValueError, pd.errors.ParserError) as exc:
         raise InputError(
@@ -140,9 +191,11 @@ def read_geonames(source: str | Path | Traversable) -> pd.DataFrame:
 def read_overrides(source: str | Path | Traversable) -> list[dict[str, str]]:
     """Rows of a curated overrides CSV (see the module docstring)."""
     try:
-        text = source.read_text(encoding="utf-8") if not isinstance(source, str) else Path(
-            source
-        ).read_text(encoding="utf-8")
+        text = (
+            source.read_text(encoding="utf-8")
+            if not isinstance(source, str)
+            else Path(source).read_text(encoding="utf-8")
+        )
     except OSError as exc:
         raise InputError(f"cannot read the place overrides file {source}: {exc}") from exc
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -150,7 +203,9 @@ def read_overrides(source: str | Path | Traversable) -> list[dict[str, str]]:
     for line, row in enumerate(rows, start=2):
         action = row.get("action")
         if action not in {"add", "alias", "prefer"}:
-            errors.append(RowError(str(source), line, "action", "must be add, alias or prefer", action))
+            errors.append(
+                RowError(str(source), line, "action", "must be add, alias or prefer", action)
+            )
         elif not (row.get("source") or "").strip():
             errors.append(RowError(str(source), line, "source", "every override needs a source"))
         try:
@@ -203,8 +258,10 @@ def apply_overrides(places: list[Place], rows: list[dict[str, str]]) -> list[Pla
         merged_note = "; ".join(n for n in (p.note, note) if n) or None
         if row["action"] == "alias":
             out[i] = replace(
-                p, alternate_names=tuple(dict.fromkeys((*p.alternate_names, *alts))),
-                note=merged_note, curated=True,
+                p,
+                alternate_names=tuple(dict.fromkeys((*p.alternate_names, *alts))),
+                note=merged_note,
+                curated=True,
             )
         else:  # prefer
             out[i] = replace(p, preferred=True, note=merged_note, curated=True)

@@ -79,9 +79,23 @@ region it maps to here."""
 # "Kidal region", "Région de Kidal", "Province du Sanmatenga" all reduce
 # to the bare name.
 _PREFIXES = (
-    "region de la ", "region de ", "region du ", "region des ", "region d ", "region of ",
-    "province de la ", "province de ", "province du ", "province des ", "province d ",
-    "province of ", "wilaya de ", "wilaya d ", "district de ", "district of ", "the ",
+    "region de la ",
+    "region de ",
+    "region du ",
+    "region des ",
+    "region d ",
+    "region of ",
+    "province de la ",
+    "province de ",
+    "province du ",
+    "province des ",
+    "province d ",
+    "province of ",
+    "wilaya de ",
+    "wilaya d ",
+    "district de ",
+    "district of ",
+    "the ",
 )
 _SUFFIXES = (" region", " province", " wilaya", " district", " capital district")
 
@@ -94,7 +108,7 @@ def _strip_affixes(key: str) -> str:
         changed = False
         for p in _PREFIXES:
             if key.startswith(p) and len(key) > len(p):
-                key, changed = key[len(p):], True
+                key, changed = key[len(p) :], True
         for s in _SUFFIXES:
             if key.endswith(s) and len(key) > len(s):
                 key, changed = key[: -len(s)], True
@@ -326,7 +340,9 @@ class AdminIndex:
 
         cols = self.locate_arrays(lat, lon)
         # object dtype keeps None (pandas 3 would turn a str column's None into NaN)
-        out = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in cols.items()}, columns=LOCATE_COLUMNS)
+        out = pd.DataFrame(
+            {c: pd.Series(v, dtype=object) for c, v in cols.items()}, columns=LOCATE_COLUMNS
+        )
         if isinstance(lat, pd.Series) and len(lat.index) == len(out):
             out.index = lat.index
         return out
@@ -370,4 +386,3 @@ def admin1_names(country: str) -> list[str]:
     ['Bamako', 'Gao', 'Kayes', 'Kidal', 'Koulikoro', 'Mopti', 'Ségou', 'Sikasso', 'Timbuktu']
     """
     return AdminIndex.default().names(country)
-

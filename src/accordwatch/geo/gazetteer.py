@@ -57,8 +57,16 @@ FEATURE_CLASSES = ("P", "A", "S", "L", "T", "H", "V", "R", "U")
 
 _CLASS_RANK = {c: i for i, c in enumerate(FEATURE_CLASSES)}
 _CODE_RANK = {
-    "PPLC": 0, "PPLA": 1, "PPLA2": 2, "PPLA3": 3, "PPLA4": 4, "PPL": 5,
-    "ADM1": 0, "ADM2": 1, "ADM3": 2, "ADM4": 3,
+    "PPLC": 0,
+    "PPLA": 1,
+    "PPLA2": 2,
+    "PPLA3": 3,
+    "PPLA4": 4,
+    "PPL": 5,
+    "ADM1": 0,
+    "ADM2": 1,
+    "ADM3": 2,
+    "ADM4": 3,
 }
 _NOTABLE_CODES = {"PPLC", "PPLA", "PPLA2", "PCLI", "ADM1", "ADM2"}
 
@@ -118,18 +126,37 @@ class Gazetteer:
         regions = _admin1_for(
             admin, df["latitude"].to_numpy(), df["longitude"].to_numpy(), df["admin1_code"].tolist()
         )
-        alts = [tuple(a for a in s.split(",") if a) if s else () for s in df["alternatenames"].tolist()]
+        alts = [
+            tuple(a for a in s.split(",") if a) if s else () for s in df["alternatenames"].tolist()
+        ]
         places = [
             Place(
-                geonameid=gid, name=name, asciiname=ascii_, latitude=lat, longitude=lon,
-                feature_class=fc, feature_code=code, admin1=region, population=pop,
-                alternate_names=alt, precision=precision_for(fc, code), geonames_admin1=a1,
+                geonameid=gid,
+                name=name,
+                asciiname=ascii_,
+                latitude=lat,
+                longitude=lon,
+                feature_class=fc,
+                feature_code=code,
+                admin1=region,
+                population=pop,
+                alternate_names=alt,
+                precision=precision_for(fc, code),
+                geonames_admin1=a1,
             )
             for gid, name, ascii_, lat, lon, fc, code, pop, alt, a1, region in zip(
-                df["geonameid"].tolist(), df["name"].tolist(), df["asciiname"].tolist(),
-                df["latitude"].tolist(), df["longitude"].tolist(), df["feature_class"].tolist(),
-                df["feature_code"].tolist(), df["population"].tolist(), alts,
-                df["admin1_code"].tolist(), regions, strict=True,
+                df["geonameid"].tolist(),
+                df["name"].tolist(),
+                df["asciiname"].tolist(),
+                df["latitude"].tolist(),
+                df["longitude"].tolist(),
+                df["feature_class"].tolist(),
+                df["feature_code"].tolist(),
+                df["population"].tolist(),
+                alts,
+                df["admin1_code"].tolist(),
+                regions,
+                strict=True,
             )
         ]
         if overrides is not None:

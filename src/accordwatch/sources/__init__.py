@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 
 __all__ = ["Batch", "detect_source", "read_ucdp", "records_to_batch"]
 
-_HOME = {"Batch": "._batch", "detect_source": ".ucdp", "read_ucdp": ".ucdp", "records_to_batch": ".ucdp"}
+_HOME = {
+    "Batch": "._batch",
+    "detect_source": ".ucdp",
+    "read_ucdp": ".ucdp",
+    "records_to_batch": ".ucdp",
+}
 
 
 __getattr__ = lazy_attributes(__name__, _HOME)

@@ -33,11 +33,17 @@ def enrich_geography(table: pa.Table) -> pa.Table:
             lo = np.nan_to_num(lon.to_numpy(zero_copy_only=False).astype("float64"))
             computed = pa.array(np.asarray(priogrid_gid(la, lo), dtype="int64"))
             table = table.set_column(
-                table.column_names.index("priogrid_gid"), "priogrid_gid", pc.if_else(missing, computed, gid)
+                table.column_names.index("priogrid_gid"),
+                "priogrid_gid",
+                pc.if_else(missing, computed, gid),
             )
-    rows = list(zip(lat.to_pylist(), lon.to_pylist(), table.column("adm_1").to_pylist(), strict=True))
+    rows = list(
+        zip(lat.to_pylist(), lon.to_pylist(), table.column("adm_1").to_pylist(), strict=True)
+    )
     places = list(dict.fromkeys(rows))  # distinct, in order of first appearance
     decided = dict(zip(places, place_admin1(places), strict=True))
     current = table.column("admin1").to_pylist()
     admin1 = [c if c is not None else decided[r] for c, r in zip(current, rows, strict=True)]
-    return table.set_column(table.column_names.index("admin1"), "admin1", pa.array(admin1, pa.string()))
+    return table.set_column(
+        table.column_names.index("admin1"), "admin1", pa.array(admin1, pa.string())
+    )

@@ -49,7 +49,16 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "best",
 )
 #: Of those, the ones every row must fill.
-_REQUIRED_VALUES = ("id", "year", "type_of_violence", "latitude", "longitude", "date_start", "date_end", "best")
+_REQUIRED_VALUES = (
+    "id",
+    "year",
+    "type_of_violence",
+    "latitude",
+    "longitude",
+    "date_start",
+    "date_end",
+    "best",
+)
 
 _CANDIDATE_NAME = re.compile(r"(candidate|GEDEvent_v\d+_0_\d+)", re.IGNORECASE)
 _GED_KINDS = {k: v for k, v in GED_COLUMNS.items()}
@@ -84,13 +93,15 @@ def _head(p: Path, size: int = 1 << 16) -> bytes:
             with gzip.open(p, "rb") as fh:
                 return fh.read(size)
         except (OSError, EOFError) as exc:
-            raise InputError(f"{p}: not a readable gzip file ({exc}); is the download complete?") from exc
+            raise InputError(
+                f"{p}: not a readable gzip file ({exc}); is the download complete?"
+            ) from exc
     with open(p, "rb") as fh:
         return fh.read(size)
 
 
-
 _DUCKDB_READ = {"int": "BIGINT", "float": "DOUBLE", "str": "VARCHAR", "date": "TIMESTAMP"}
+
 
 def csv_columns(header: list[str]) -> dict[str, str]:
     """DuckDB type of every column of a GED/Candidate CSV header (unknown columns as text)."""
@@ -165,7 +176,9 @@ def derived_sql(columns: set[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     if {"latitude", "longitude"} <= columns:
         cell = priogrid_sql("p.latitude", "p.longitude")
-        out["priogrid_gid"] = f"coalesce(p.priogrid_gid, {cell})" if "priogrid_gid" in columns else cell
+        out["priogrid_gid"] = (
+            f"coalesce(p.priogrid_gid, {cell})" if "priogrid_gid" in columns else cell
+        )
     if "adm_1" in columns:
         out["admin1"] = admin1_guess_sql("p.adm_1")
     return out
@@ -179,7 +192,9 @@ def load_polygons() -> None:
     AdminIndex.default()
 
 
-def place_admin1(places: Sequence[tuple[float | None, float | None, str | None]]) -> list[str | None]:
+def place_admin1(
+    places: Sequence[tuple[float | None, float | None, str | None]],
+) -> list[str | None]:
     """Canonical admin-1 of each (latitude, longitude, adm_1): the Natural Earth unit containing
     the point where the bundled polygons cover it, else ``adm_1`` normalised
     (:func:`accordwatch.geo.normalize_admin1`) or without UCDP's "region"/"province" words.

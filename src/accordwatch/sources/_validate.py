@@ -38,7 +38,13 @@ class Checked:
     n_rows: int
     bad: dict[int, list[tuple[str | None, str, str | None]]] = field(default_factory=dict)
 
-    def add(self, rows: np.ndarray, field_name: str | None, reason: str, values: Sequence[object] | None = None) -> None:
+    def add(
+        self,
+        rows: np.ndarray,
+        field_name: str | None,
+        reason: str,
+        values: Sequence[object] | None = None,
+    ) -> None:
         for i, row in enumerate(rows.tolist()):
             value = None if values is None else values[i]
             self.bad.setdefault(row, []).append(
@@ -74,7 +80,13 @@ def _positions(mask: pa.Array | np.ndarray) -> np.ndarray:
     return np.flatnonzero(mask.to_numpy(zero_copy_only=False))
 
 
-def flag(checked: Checked, mask: pa.Array | np.ndarray, field_name: str, reason: str, values: pa.Array | None = None) -> None:
+def flag(
+    checked: Checked,
+    mask: pa.Array | np.ndarray,
+    field_name: str,
+    reason: str,
+    values: pa.Array | None = None,
+) -> None:
     """Record ``reason`` for every row where ``mask`` is true (null counts as false)."""
     if isinstance(mask, pa.ChunkedArray | pa.Array):
         mask = pc.fill_null(mask, False)
@@ -84,7 +96,9 @@ def flag(checked: Checked, mask: pa.Array | np.ndarray, field_name: str, reason:
         checked.add(rows, field_name, reason, shown)
 
 
-def convert(raw: pa.Table, kinds: dict[str, str], *, required_values: Sequence[str] = ()) -> Checked:
+def convert(
+    raw: pa.Table, kinds: dict[str, str], *, required_values: Sequence[str] = ()
+) -> Checked:
     """Turn the string columns of ``raw`` into typed columns of ``kinds``.
 
     Columns of ``kinds`` missing from ``raw`` become all-null.  Blank strings are
@@ -116,13 +130,23 @@ def convert(raw: pa.Table, kinds: dict[str, str], *, required_values: Sequence[s
         elif kind == "date":
             trimmed = pc.utf8_trim_whitespace(text)
             ok = pc.match_substring_regex(trimmed, _DATE_RE)
-            flag(checked, pc.invert(ok), name, "not a date (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.000)", text)
-            day = pc.utf8_slice_codeunits(pc.if_else(ok, trimmed, pa.scalar(None, pa.string())), 0, 10)
+            flag(
+                checked,
+                pc.invert(ok),
+                name,
+                "not a date (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.000)",
+                text,
+            )
+            day = pc.utf8_slice_codeunits(
+                pc.if_else(ok, trimmed, pa.scalar(None, pa.string())), 0, 10
+            )
             parsed = pc.strptime(day, format="%Y-%m-%d", unit="s", error_is_null=True)
             # strptime rolls 2021-02-30 over to 2021-03-02: a date that does not print
             # back as written does not exist
             rolled = pc.not_equal(pc.strftime(parsed, format="%Y-%m-%d"), day)
-            impossible = pc.and_(pc.is_valid(day), pc.or_(pc.is_null(parsed), pc.fill_null(rolled, False)))
+            impossible = pc.and_(
+                pc.is_valid(day), pc.or_(pc.is_null(parsed), pc.fill_null(rolled, False))
+            )
             parsed = pc.if_else(impossible, pa.scalar(None, parsed.type), parsed)
             flag(checked, impossible, name, "impossible date", text)
             checked.columns[name] = pc.cast(parsed, pa.date32())

@@ -69,7 +69,9 @@ __all__ = [
 ]
 
 
-def read_ucdp(path: str | Path, *, source: str | None = None, store: Store | None = None) -> list[Batch]:
+def read_ucdp(
+    path: str | Path, *, source: str | None = None, store: Store | None = None
+) -> list[Batch]:
     """Read one UCDP file into validated batches (one per CSV inside a .zip).
 
     ``source`` is ``ucdp-ged`` or ``ucdp-candidate``; by default it is guessed
@@ -81,7 +83,9 @@ def read_ucdp(path: str | Path, *, source: str | None = None, store: Store | Non
     if not p.exists():
         raise InputError(f"{p}: no such file")
     if p.is_dir():
-        raise InputError(f"{p} is a folder; give one UCDP file (.csv, .csv.gz, .zip, .geojson, .json)")
+        raise InputError(
+            f"{p} is a folder; give one UCDP file (.csv, .csv.gz, .zip, .geojson, .json)"
+        )
     source = source or detect_source(p)
     if source not in ("ucdp-ged", "ucdp-candidate"):
         raise InputError(f"source must be ucdp-ged or ucdp-candidate, not {source!r}")
@@ -105,7 +109,9 @@ def _gunzip(data: bytes, label: str) -> bytes:
     try:
         return gzip.decompress(data)
     except (OSError, EOFError) as exc:
-        raise InputError(f"{label}: not a readable gzip file ({exc}); is the download complete?") from exc
+        raise InputError(
+            f"{label}: not a readable gzip file ({exc}); is the download complete?"
+        ) from exc
 
 
 # -- formats ---------------------------------------------------------------------------------
@@ -113,18 +119,28 @@ def _read_zip(raw: bytes, p: Path, source: str) -> list[Batch]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
-        raise InputError(f"{p}: not a readable zip file ({exc}); is the download complete?") from exc
+        raise InputError(
+            f"{p}: not a readable zip file ({exc}); is the download complete?"
+        ) from exc
     with zf:
-        members = [m for m in zf.namelist() if m.lower().endswith((".csv", ".json", ".geojson")) and not m.startswith("__MACOSX")]
+        members = [
+            m
+            for m in zf.namelist()
+            if m.lower().endswith((".csv", ".json", ".geojson")) and not m.startswith("__MACOSX")
+        ]
         if not members:
-            raise InputError(f"{p}: the archive holds no .csv or .json file (it has: {', '.join(zf.namelist()[:10]) or 'nothing'})")
+            raise InputError(
+                f"{p}: the archive holds no .csv or .json file (it has: {', '.join(zf.namelist()[:10]) or 'nothing'})"
+            )
         out = []
         for m in members:
             label = f"{p}!{m}"
             try:
                 data = zf.read(m)
             except (zipfile.BadZipFile, EOFError, OSError) as exc:
-                raise InputError(f"{label}: cannot be read from the archive ({exc}); the file may be truncated") from exc
+                raise InputError(
+                    f"{label}: cannot be read from the archive ({exc}); the file may be truncated"
+                ) from exc
             reader = _read_json if m.lower().endswith((".json", ".geojson")) else _read_csv
             out.append(reader(data, label, source))
         return out
@@ -160,12 +176,19 @@ def _read_csv(src: bytes | Path, label: str, source: str, store: Store | None = 
         if scanned is not None:
             return scanned
     try:
-        typed = _arrow_csv(load(), label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True)
+        typed = _arrow_csv(
+            load(), label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True
+        )
     except pa.ArrowInvalid:
         typed = None
     if typed is not None:
-        cols = {h: (typed.column(h).cast(pa.date32()) if _GED_KINDS[h] == "date" else typed.column(h)) for h in known}
-        checked = Checked(columns={**_null_columns(typed.num_rows, exclude=cols), **cols}, n_rows=typed.num_rows)
+        cols = {
+            h: (typed.column(h).cast(pa.date32()) if _GED_KINDS[h] == "date" else typed.column(h))
+            for h in known
+        }
+        checked = Checked(
+            columns={**_null_columns(typed.num_rows, exclude=cols), **cols}, n_rows=typed.num_rows
+        )
         for name in _REQUIRED_VALUES:
             flag(checked, pc.is_null(checked.columns[name]), name, "missing value (required)")
         locate = _csv_locator(load, typed.num_rows, len(header), False)
@@ -178,33 +201,62 @@ def _read_csv(src: bytes | Path, label: str, source: str, store: Store | None = 
         return "skip"
 
     data = load()
-    raw = _arrow_csv(data, label, header, {h: pa.string() for h in header}, strict=False, on_invalid=on_invalid)
+    raw = _arrow_csv(
+        data, label, header, {h: pa.string() for h in header}, strict=False, on_invalid=on_invalid
+    )
     locate = _csv_locator(load, raw.num_rows, len(header), bool(invalid))
     pre_errors = [
         RowError(
             label,
             _line_of_text(data, text) if number is None else number,
             None,
-            f"expected {exp} fields, found {act}" + (" (the file looks truncated)" if act < exp else ""),
+            f"expected {exp} fields, found {act}"
+            + (" (the file looks truncated)" if act < exp else ""),
             text[:80],
         )
         for number, text, exp, act in invalid
     ]
-    pre_rejected = [{"line": e.line, "errors": e.reason, "raw": text} for e, (_, text, _, _) in zip(pre_errors, invalid, strict=True)]
+    pre_rejected = [
+        {"line": e.line, "errors": e.reason, "raw": text}
+        for e, (_, text, _, _) in zip(pre_errors, invalid, strict=True)
+    ]
     checked = convert(raw, _GED_KINDS, required_values=_REQUIRED_VALUES)
     return _finish(checked, raw, label, source, locate, pre_errors, pre_rejected)
 
 
-_ARROW_READ = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.timestamp("ms")}
+_ARROW_READ = {
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "str": pa.string(),
+    "date": pa.timestamp("ms"),
+}
 #: What validation and enrichment look at; on the staged path only these leave DuckDB.
 _CHECKED = (
-    "id", "year", "type_of_violence", "latitude", "longitude", "best", "low", "high", "deaths_a",
-    "deaths_b", "deaths_civilians", "deaths_unknown", "where_prec", "date_prec", "event_clarity",
-    "date_start", "date_end", "adm_1", "priogrid_gid",
+    "id",
+    "year",
+    "type_of_violence",
+    "latitude",
+    "longitude",
+    "best",
+    "low",
+    "high",
+    "deaths_a",
+    "deaths_b",
+    "deaths_civilians",
+    "deaths_unknown",
+    "where_prec",
+    "date_prec",
+    "event_clarity",
+    "date_start",
+    "date_end",
+    "adm_1",
+    "priogrid_gid",
 )
 
 
-def _scanned_csv(store: Store, path: Path, header: list[str], label: str, source: str) -> Batch | None:
+def _scanned_csv(
+    store: Store, path: Path, header: list[str], label: str, source: str
+) -> Batch | None:
     """The fast path for a CSV file: DuckDB parses it and only the checked columns come to
     Python; the ingest then streams the file straight into the events table.  None when
     anything is off (a value of the wrong type, a bad row, a repeated id): the caller then
@@ -217,7 +269,14 @@ def _scanned_csv(store: Store, path: Path, header: list[str], label: str, source
     if geo is None:
         return None
     ids = pc.cast(pulled.column("id"), pa.string())
-    return Batch(file=label, source=source, table=geo, rows_read=pulled.num_rows, scan=(path, columns), ids=ids)
+    return Batch(
+        file=label,
+        source=source,
+        table=geo,
+        rows_read=pulled.num_rows,
+        scan=(path, columns),
+        ids=ids,
+    )
 
 
 def checked_columns(columns: dict[str, str]) -> list[str]:
@@ -235,7 +294,10 @@ def check_scanned(pulled: pa.Table) -> pa.Table | None:
     """
     n = pulled.num_rows
     present = [h for h in _CHECKED if h in pulled.column_names]
-    cols = {h: (pulled.column(h).cast(pa.date32()) if _GED_KINDS[h] == "date" else pulled.column(h)) for h in present}
+    cols = {
+        h: (pulled.column(h).cast(pa.date32()) if _GED_KINDS[h] == "date" else pulled.column(h))
+        for h in present
+    }
     checked = Checked(columns={**_null_columns(n, exclude=cols), **cols}, n_rows=n)
     for name in _REQUIRED_VALUES:
         flag(checked, pc.is_null(checked.columns[name]), name, "missing value (required)")
@@ -244,26 +306,40 @@ def check_scanned(pulled: pa.Table) -> pa.Table | None:
     if checked.bad or (repeated or 0) > 1:
         return None
     # geography depends only on (latitude, longitude, adm_1): work it out once per distinct triple
-    keys = pa.table({c: checked.columns[c] for c in ("latitude", "longitude", "adm_1")}).group_by(
-        ["latitude", "longitude", "adm_1"], use_threads=False
-    ).aggregate([])
+    keys = (
+        pa.table({c: checked.columns[c] for c in ("latitude", "longitude", "adm_1")})
+        .group_by(["latitude", "longitude", "adm_1"], use_threads=False)
+        .aggregate([])
+    )
     return geography_lookup(keys)
 
 
 def _null_columns(n: int, exclude: dict[str, Any]) -> dict[str, pa.Array]:
     """All-null columns for the GED columns a file does not have."""
-    return {name: pa.nulls(n, arrow_type(kind)) for name, kind in _GED_KINDS.items() if name not in exclude}
+    return {
+        name: pa.nulls(n, arrow_type(kind))
+        for name, kind in _GED_KINDS.items()
+        if name not in exclude
+    }
 
 
 def _arrow_csv(
-    data: bytes, label: str, header: list[str], types: dict[str, pa.DataType], *, strict: bool, on_invalid: Any = None
+    data: bytes,
+    label: str,
+    header: list[str],
+    types: dict[str, pa.DataType],
+    *,
+    strict: bool,
+    on_invalid: Any = None,
 ) -> pa.Table:
     """Parse CSV bytes with Arrow; ``strict`` turns blank cells into nulls and raises on any bad value."""
     try:
         return pacsv.read_csv(
             pa.BufferReader(data),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
                 include_columns=list(types),
@@ -276,9 +352,13 @@ def _arrow_csv(
     except pa.ArrowInvalid as exc:
         if strict:
             raise
-        raise InputError(f"{label}: cannot be parsed as CSV ({exc}); the file may be truncated") from exc
+        raise InputError(
+            f"{label}: cannot be parsed as CSV ({exc}); the file may be truncated"
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise InputError(f"{label}: cannot be decoded as UTF-8 ({exc}); save the file as UTF-8") from exc
+        raise InputError(
+            f"{label}: cannot be decoded as UTF-8 ({exc}); save the file as UTF-8"
+        ) from exc
 
 
 def _read_json(data: bytes, label: str, source: str) -> Batch:
@@ -286,7 +366,9 @@ def _read_json(data: bytes, label: str, source: str) -> Batch:
         doc = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         where = f", line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise InputError(f"{label}{where}: not valid JSON ({exc}); the file may be truncated") from exc
+        raise InputError(
+            f"{label}{where}: not valid JSON ({exc}); the file may be truncated"
+        ) from exc
     records = list(_json_records(doc, label))
     return records_to_batch(records, label, source)
 
@@ -300,7 +382,9 @@ def _json_records(doc: Any, label: str) -> Iterable[dict[str, Any]]:
             elif isinstance(item, dict):
                 yield item
             else:
-                raise InputError(f"{label}: expected a list of events (objects), found {type(item).__name__}")
+                raise InputError(
+                    f"{label}: expected a list of events (objects), found {type(item).__name__}"
+                )
         return
     if not isinstance(doc, dict):
         raise InputError(f"{label}: expected a JSON object, found {type(doc).__name__}")
@@ -390,9 +474,19 @@ def _ged_rules(c: Checked) -> None:
     for name, lo, hi, reason in RANGE_RULES:
         below = pc.less(col[name], lo) if lo is not None else None
         above = pc.greater(col[name], hi) if hi is not None else None
-        broken = pc.or_(below, above) if below is not None and above is not None else (below if below is not None else above)
+        broken = (
+            pc.or_(below, above)
+            if below is not None and above is not None
+            else (below if below is not None else above)
+        )
         flag(c, broken, name, reason, col[name])
-    flag(c, pc.less(col["date_end"], col["date_start"]), "date_end", "ends before date_start", col["date_end"])
+    flag(
+        c,
+        pc.less(col["date_end"], col["date_start"]),
+        "date_end",
+        "ends before date_start",
+        col["date_end"],
+    )
 
 
 def geography_lookup(keys: pa.Table) -> pa.Table:
@@ -410,7 +504,9 @@ def _duplicates(c: Checked, good: np.ndarray) -> np.ndarray:
     drop = np.zeros(c.n_rows, dtype=bool)
     if len(dup_ids) == 0:
         return drop
-    rows = np.flatnonzero(pc.fill_null(pc.is_in(ids, dup_ids), False).to_numpy(zero_copy_only=False))
+    rows = np.flatnonzero(
+        pc.fill_null(pc.is_in(ids, dup_ids), False).to_numpy(zero_copy_only=False)
+    )
     sub = pa.table({k: v.take(pa.array(rows)) for k, v in c.columns.items()}).to_pylist()
     first: dict[str, tuple[int, dict[str, Any]]] = {}
     for row, rec in zip(rows.tolist(), sub, strict=True):
@@ -421,9 +517,19 @@ def _duplicates(c: Checked, good: np.ndarray) -> np.ndarray:
             drop[row] = True
         else:
             changed = sorted(k for k in rec if rec[k] != first[key][1][k])
-            c.add(np.array([row]), "id", f"duplicate id with different content ({', '.join(changed[:5])} differ from an earlier row)", [key])
+            c.add(
+                np.array([row]),
+                "id",
+                f"duplicate id with different content ({', '.join(changed[:5])} differ from an earlier row)",
+                [key],
+            )
             if good[first[key][0]]:
-                c.add(np.array([first[key][0]]), "id", "duplicate id with different content (see the later row)", [key])
+                c.add(
+                    np.array([first[key][0]]),
+                    "id",
+                    "duplicate id with different content (see the later row)",
+                    [key],
+                )
     return drop
 
 
@@ -451,7 +557,9 @@ def _event_table(c: Checked, source: str, keep: np.ndarray) -> pa.Table:
 
 
 # -- line numbers ---------------------------------------------------------------------------
-def _csv_locator(load: Callable[[], bytes], n_rows: int, n_cols: int, had_invalid: bool) -> RowLocator:
+def _csv_locator(
+    load: Callable[[], bytes], n_rows: int, n_cols: int, had_invalid: bool
+) -> RowLocator:
     """Map row positions to physical line numbers, cheaply when no field spans lines.
 
     Nothing is computed until a row has to be located (only files with bad rows pay).
@@ -461,7 +569,9 @@ def _csv_locator(load: Callable[[], bytes], n_rows: int, n_cols: int, had_invali
         if len(rows) == 0:
             return []
         data = load()
-        simple = not had_invalid and data.count(b"\n") in (n_rows, n_rows + 1) and b"\n\n" not in data
+        simple = (
+            not had_invalid and data.count(b"\n") in (n_rows, n_rows + 1) and b"\n\n" not in data
+        )
         if simple:
             return [int(r) + 2 for r in rows]
         starts = _record_lines(data, n_cols)

@@ -72,7 +72,9 @@ def fetch_ged(
             page = _get(http, url, params, token, max_retries, backoff, sleep)
             result = page.get("Result")
             if not isinstance(result, list):
-                raise NetworkError(f"{url}: the API answered without a 'Result' list (keys: {sorted(page)[:6]})")
+                raise NetworkError(
+                    f"{url}: the API answered without a 'Result' list (keys: {sorted(page)[:6]})"
+                )
             out.extend(result)
             if progress:
                 progress(len(out), page.get("TotalCount"))
@@ -106,18 +108,24 @@ def _get(
                     f"{url}: the UCDP API refused the token (HTTP {resp.status_code}); check --token / ${TOKEN_ENV}"
                 )
             if resp.status_code == 404:
-                raise NetworkError(f"{url}: not found (HTTP 404); is the dataset version right (e.g. 25.1, 25.0.9)?")
+                raise NetworkError(
+                    f"{url}: not found (HTTP 404); is the dataset version right (e.g. 25.1, 25.0.9)?"
+                )
             if resp.status_code not in _RETRY_STATUS:
                 if resp.status_code >= 400:
                     raise NetworkError(f"{url}: HTTP {resp.status_code}: {resp.text[:200]}")
                 try:
                     return resp.json()
                 except json.JSONDecodeError as exc:
-                    raise NetworkError(f"{url}: the API answered with something that is not JSON ({exc})") from exc
+                    raise NetworkError(
+                        f"{url}: the API answered with something that is not JSON ({exc})"
+                    ) from exc
             last = f"HTTP {resp.status_code}"
         if attempt < max_retries:
             sleep(_wait(resp, attempt, backoff))
-    raise NetworkError(f"{url}: gave up after {max_retries + 1} attempts (last: {last}); try again later")
+    raise NetworkError(
+        f"{url}: gave up after {max_retries + 1} attempts (last: {last}); try again later"
+    )
 
 
 def save_pages(events: list[dict[str, Any]], path: str | os.PathLike[str]) -> Path:
@@ -125,6 +133,9 @@ def save_pages(events: list[dict[str, Any]], path: str | os.PathLike[str]) -> Pa
     ``accordwatch ingest ucdp`` reads; written atomically."""
     p = Path(path)
     tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(json.dumps({"TotalCount": len(events), "Result": events}, ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(
+        json.dumps({"TotalCount": len(events), "Result": events}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     os.replace(tmp, p)
     return p

@@ -44,11 +44,38 @@ __all__ = [
 ]
 
 _PROVISION_FIELDS = (
-    "provision_id", "agreement_id", "parent_id", "level", "seq", "number", "title", "theme", "parties",
-    "places", "deadline", "deadline_text", "ucdp_flags", "source", "note", "origin", "loaded_at",
+    "provision_id",
+    "agreement_id",
+    "parent_id",
+    "level",
+    "seq",
+    "number",
+    "title",
+    "theme",
+    "parties",
+    "places",
+    "deadline",
+    "deadline_text",
+    "ucdp_flags",
+    "source",
+    "note",
+    "origin",
+    "loaded_at",
 )
-_COMPARED = ("parent_id", "level", "number", "title", "theme", "parties", "places", "deadline",
-             "deadline_text", "ucdp_flags", "source", "note")
+_COMPARED = (
+    "parent_id",
+    "level",
+    "number",
+    "title",
+    "theme",
+    "parties",
+    "places",
+    "deadline",
+    "deadline_text",
+    "ucdp_flags",
+    "source",
+    "note",
+)
 
 
 def _data(*parts: str) -> Any:
@@ -58,10 +85,15 @@ def _data(*parts: str) -> Any:
 def _country_names(store: Store) -> dict[str, str]:
     """Gleditsch–Ward code → country name, from UCDP's conflict locations and the store."""
     import pandas as pd
-    acd = pd.read_csv(str(_data("ucdp", "ucdp-prio-acd-251.csv")), dtype=str, usecols=["gwno_loc", "location"])
+
+    acd = pd.read_csv(
+        str(_data("ucdp", "ucdp-prio-acd-251.csv")), dtype=str, usecols=["gwno_loc", "location"]
+    )
     single = acd[~acd.gwno_loc.str.contains(",", na=True)].drop_duplicates("gwno_loc")
     names = dict(zip(single.gwno_loc.str.strip(), single.location.str.strip(), strict=True))
-    for gw, name in store.con.execute("SELECT DISTINCT gwcode, country FROM country_month").fetchall():
+    for gw, name in store.con.execute(
+        "SELECT DISTINCT gwcode, country FROM country_month"
+    ).fetchall():
         names.setdefault(str(gw), str(name))
     return names
 
@@ -72,14 +104,23 @@ def _refine_roles(store: Store, parties: pd.DataFrame, agreements: pd.DataFrame)
 
     from ..actors import ActorRegistry
 
-    dyads = pd.read_csv(str(_data("ucdp", "ucdp-dyadic-251.csv")), dtype=str,
-                        usecols=["dyad_id", "side_a_id", "side_b_id"]).drop_duplicates()
+    dyads = pd.read_csv(
+        str(_data("ucdp", "ucdp-dyadic-251.csv")),
+        dtype=str,
+        usecols=["dyad_id", "side_a_id", "side_b_id"],
+    ).drop_duplicates()
     sides: dict[int, set[int]] = {}
     for rec in dyads.itertuples(index=False):
-        ids = {int(x) for x in f"{rec.side_a_id},{rec.side_b_id}".replace(" ", "").split(",") if x.lstrip("-").isdigit()}
+        ids = {
+            int(x)
+            for x in f"{rec.side_a_id},{rec.side_b_id}".replace(" ", "").split(",")
+            if x.lstrip("-").isdigit()
+        }
         sides.setdefault(int(rec.dyad_id), set()).update(ids)
     fighting = {
-        int(a.agreement_id): set().union(*(sides.get(d, set()) for d in a.dyad_ids)) if a.dyad_ids else set()
+        int(a.agreement_id): set().union(*(sides.get(d, set()) for d in a.dyad_ids))
+        if a.dyad_ids
+        else set()
         for a in agreements.itertuples(index=False)
     }
     reg = ActorRegistry.default()
@@ -88,7 +129,11 @@ def _refine_roles(store: Store, parties: pd.DataFrame, agreements: pd.DataFrame)
     for rec in parties.itertuples(index=False):
         role = rec.role
         if role == "party" and pd.notna(rec.ucdp_actor_id):
-            role = "warring" if int(rec.ucdp_actor_id) in fighting.get(int(rec.agreement_id), set()) else "signatory"
+            role = (
+                "warring"
+                if int(rec.ucdp_actor_id) in fighting.get(int(rec.agreement_id), set())
+                else "signatory"
+            )
         roles.append(role)
         found = reg.find(int(rec.ucdp_actor_id)) if pd.notna(rec.ucdp_actor_id) else None
         registry_ids.append(found.actor_id if found is not None else None)
@@ -97,6 +142,7 @@ def _refine_roles(store: Store, parties: pd.DataFrame, agreements: pd.DataFrame)
 
 def _read_milestones() -> pd.DataFrame:
     import pandas as pd
+
     frames = []
     peace = pd.read_csv(str(_data("peace", "algiers_accord_milestones.csv")), dtype=str)
     peace.insert(0, "agreement_id", "30")
@@ -105,7 +151,9 @@ def _read_milestones() -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out["agreement_id"] = out.agreement_id.astype(int)
     pad = {"day": "", "month": "-01", "year": "-01-01"}
-    out["date"] = [dt.date.fromisoformat(d + pad[p]) for d, p in zip(out.date, out.precision, strict=True)]
+    out["date"] = [
+        dt.date.fromisoformat(d + pad[p]) for d, p in zip(out.date, out.precision, strict=True)
+    ]
     return out[["agreement_id", "date", "precision", "actors", "kind", "description", "source"]]
 
 
@@ -119,7 +167,9 @@ def seed_accords(store: Store) -> None:
     agreements, parties, flags = read_ucdp_agreements()
     names = _country_names(store)
     agreements["countries"] = [
-        "; ".join(names.get(g.strip(), f"GW {g.strip()}") for g in str(gw).split(",")) if gw else None
+        "; ".join(names.get(g.strip(), f"GW {g.strip()}") for g in str(gw).split(","))
+        if gw
+        else None
         for gw in agreements.gwno
     ]
     parties = _refine_roles(store, parties, agreements)
@@ -143,8 +193,10 @@ def seed_accords(store: Store) -> None:
         con.register("_refs", references)
         con.execute("INSERT INTO accord_references BY NAME SELECT * FROM _refs")
         con.unregister("_refs")
-        bundled = read_provision_file(str(_data("accords", "mali_2015_provisions.yaml")),
-                                      known_agreements=set(agreements.agreement_id))
+        bundled = read_provision_file(
+            str(_data("accords", "mali_2015_provisions.yaml")),
+            known_agreements=set(agreements.agreement_id),
+        )
         upsert_provisions(store, bundled, origin="bundled")
         store.set_meta("accords_seeded_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
@@ -183,14 +235,18 @@ def select_agreements(
     gw = sorted(set(gwcodes))
     cn = sorted({c.lower() for c in country_names})
     if gw or cn:
-        where.append("(list_has_any(string_split(replace(a.gwno, ' ', ''), ','), ?::VARCHAR[]) "
-                     "OR list_has_any(string_split(lower(a.countries), '; '), ?::VARCHAR[]))")
+        where.append(
+            "(list_has_any(string_split(replace(a.gwno, ' ', ''), ','), ?::VARCHAR[]) "
+            "OR list_has_any(string_split(lower(a.countries), '; '), ?::VARCHAR[]))"
+        )
         params += [gw or [""], cn or [""]]
     ids = sorted(set(ucdp_actor_ids))
     pn = sorted({n.lower() for n in party_names})
     if ids or pn:
-        where.append("a.agreement_id IN (SELECT agreement_id FROM accord_parties "
-                     "WHERE ucdp_actor_id IN (SELECT unnest(?::BIGINT[])) OR lower(name) IN (SELECT unnest(?::VARCHAR[])))")
+        where.append(
+            "a.agreement_id IN (SELECT agreement_id FROM accord_parties "
+            "WHERE ucdp_actor_id IN (SELECT unnest(?::BIGINT[])) OR lower(name) IN (SELECT unnest(?::VARCHAR[])))"
+        )
         params += [ids or [-1], pn or [""]]
     if year_from is not None:
         where.append("a.year >= ?")
@@ -216,9 +272,12 @@ def select_agreements(
 def agreement_row(store: Store, agreement_id: int) -> dict[str, Any]:
     """One agreement as a dict; NotFound with a hint if the id is unknown."""
     import pandas as pd
+
     df = store.query("SELECT * FROM accord_agreements WHERE agreement_id = ?", [int(agreement_id)])
     if df.empty:
-        raise NotFound(f"no agreement {agreement_id} in the store; find ids with `accordwatch accords list --country C`")
+        raise NotFound(
+            f"no agreement {agreement_id} in the store; find ids with `accordwatch accords list --country C`"
+        )
     rec = df.astype(object).where(pd.notna(df), None).to_dict(orient="records")[0]
     if isinstance(rec["signed"], pd.Timestamp | dt.datetime):
         rec["signed"] = rec["signed"].date()
@@ -228,18 +287,25 @@ def agreement_row(store: Store, agreement_id: int) -> dict[str, Any]:
 
 
 def select_parties(store: Store, agreement_id: int) -> pd.DataFrame:
-    return store.query("SELECT seq, name, role, ucdp_actor_id, actor_id FROM accord_parties "
-                       "WHERE agreement_id = ? ORDER BY seq", [int(agreement_id)])
+    return store.query(
+        "SELECT seq, name, role, ucdp_actor_id, actor_id FROM accord_parties "
+        "WHERE agreement_id = ? ORDER BY seq",
+        [int(agreement_id)],
+    )
 
 
 def select_flags(store: Store, agreement_id: int) -> pd.DataFrame:
-    return store.query("SELECT flag, label, theme, value FROM accord_flags WHERE agreement_id = ? "
-                       "ORDER BY value DESC, theme, flag", [int(agreement_id)])
+    return store.query(
+        "SELECT flag, label, theme, value FROM accord_flags WHERE agreement_id = ? "
+        "ORDER BY value DESC, theme, flag",
+        [int(agreement_id)],
+    )
 
 
 # -- provisions ----------------------------------------------------------------------------------
-def select_provisions(store: Store, agreement_id: int | None = None,
-                      provision_ids: Iterable[str] | None = None) -> pd.DataFrame:
+def select_provisions(
+    store: Store, agreement_id: int | None = None, provision_ids: Iterable[str] | None = None
+) -> pd.DataFrame:
     where, params = [], []
     if agreement_id is not None:
         where.append("agreement_id = ?")
@@ -255,6 +321,7 @@ def select_provisions(store: Store, agreement_id: int | None = None,
 
 def _same(a: object, b: object) -> bool:
     import pandas as pd
+
     a_blank = a is None or (isinstance(a, float) and a != a) or a is pd.NaT
     b_blank = b is None or (isinstance(b, float) and b != b) or b is pd.NaT
     if a_blank or b_blank:
@@ -269,6 +336,7 @@ def _same(a: object, b: object) -> bool:
 def _py(value: object) -> object:
     """A value DuckDB can bind: missing (None/NaN/NaT/NA) → None, Timestamp → date."""
     import pandas as pd
+
     if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, float) and value != value:
@@ -283,11 +351,15 @@ def upsert_provisions(store: Store, provisions: pd.DataFrame, *, origin: str) ->
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     counts = {"inserted": 0, "updated": 0, "unchanged": 0}
     with store.transaction() as con:
-        existing = select_provisions(store, provision_ids=list(provisions.provision_id)).set_index("provision_id")
+        existing = select_provisions(store, provision_ids=list(provisions.provision_id)).set_index(
+            "provision_id"
+        )
         next_seq: dict[int, int] = {}
         for agreement in provisions.agreement_id.unique():
-            row = con.execute("SELECT coalesce(max(seq), -1) + 1 FROM accord_provisions WHERE agreement_id = ?",
-                              [int(agreement)]).fetchall()
+            row = con.execute(
+                "SELECT coalesce(max(seq), -1) + 1 FROM accord_provisions WHERE agreement_id = ?",
+                [int(agreement)],
+            ).fetchall()
             next_seq[int(agreement)] = int(row[0][0]) if row else 0
         for raw in provisions.to_dict(orient="records"):
             rec = {k: _py(v) for k, v in raw.items()}
@@ -298,7 +370,8 @@ def upsert_provisions(store: Store, provisions: pd.DataFrame, *, origin: str) ->
                     counts["unchanged"] += 1
                     continue
                 con.execute(
-                    "UPDATE accord_provisions SET " + ", ".join(f"{c} = ?" for c in _COMPARED)
+                    "UPDATE accord_provisions SET "
+                    + ", ".join(f"{c} = ?" for c in _COMPARED)
                     + ", origin = ?, loaded_at = ? WHERE provision_id = ?",
                     [rec[c] for c in _COMPARED] + [origin, now, pid],
                 )
@@ -307,7 +380,13 @@ def upsert_provisions(store: Store, provisions: pd.DataFrame, *, origin: str) ->
             agreement = int(rec["agreement_id"])
             seq = next_seq[agreement]
             next_seq[agreement] += 1
-            values = {**rec, "agreement_id": agreement, "seq": seq, "origin": origin, "loaded_at": now}
+            values = {
+                **rec,
+                "agreement_id": agreement,
+                "seq": seq,
+                "origin": origin,
+                "loaded_at": now,
+            }
             con.execute(
                 f"INSERT INTO accord_provisions ({', '.join(_PROVISION_FIELDS)}) "
                 f"VALUES ({', '.join('?' for _ in _PROVISION_FIELDS)})",
@@ -319,14 +398,18 @@ def upsert_provisions(store: Store, provisions: pd.DataFrame, *, origin: str) ->
 
 # -- assessments ---------------------------------------------------------------------------------
 def assessment_fingerprints(store: Store) -> set[str]:
-    return {r[0] for r in store.con.execute("SELECT fingerprint FROM accord_assessments").fetchall()}
+    return {
+        r[0] for r in store.con.execute("SELECT fingerprint FROM accord_assessments").fetchall()
+    }
 
 
 def insert_assessments(store: Store, rows: pd.DataFrame, *, origin: str) -> list[int]:
     """Append validated assessments (never updates); returns their new ids. One transaction."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with store.transaction() as con:
-        row = con.execute("SELECT coalesce(max(assessment_id), 0) FROM accord_assessments").fetchall()
+        row = con.execute(
+            "SELECT coalesce(max(assessment_id), 0) FROM accord_assessments"
+        ).fetchall()
         start = int(row[0][0]) + 1 if row else 1
         ids = list(range(start, start + len(rows)))
         frame = rows.assign(assessment_id=ids, recorded_at=now, origin=origin)
@@ -340,8 +423,9 @@ def insert_assessments(store: Store, rows: pd.DataFrame, *, origin: str) -> list
     return ids
 
 
-def select_assessments(store: Store, *, agreement_id: int | None = None,
-                       provision_id: str | None = None) -> pd.DataFrame:
+def select_assessments(
+    store: Store, *, agreement_id: int | None = None, provision_id: str | None = None
+) -> pd.DataFrame:
     where, params = [], []
     if agreement_id is not None:
         where.append("p.agreement_id = ?")
@@ -349,9 +433,11 @@ def select_assessments(store: Store, *, agreement_id: int | None = None,
     if provision_id is not None:
         where.append("s.provision_id = ?")
         params.append(provision_id)
-    sql = ("SELECT s.assessment_id, s.provision_id, p.agreement_id, s.date, s.score, s.assessor, s.evidence, "
-           "s.source_url, s.recorded_at, s.origin FROM accord_assessments s "
-           "JOIN accord_provisions p USING (provision_id)")
+    sql = (
+        "SELECT s.assessment_id, s.provision_id, p.agreement_id, s.date, s.score, s.assessor, s.evidence, "
+        "s.source_url, s.recorded_at, s.origin FROM accord_assessments s "
+        "JOIN accord_provisions p USING (provision_id)"
+    )
     if where:
         sql += " WHERE " + " AND ".join(where)
     return store.query(sql + " ORDER BY s.date, s.assessment_id", params)
@@ -367,32 +453,41 @@ def select_milestones(store: Store, agreement_ids: Iterable[int]) -> pd.DataFram
 
 
 def select_references(store: Store, agreement_id: int) -> pd.DataFrame:
-    return store.query("SELECT key, as_of, published, value, unit, description, source, source_url "
-                       "FROM accord_references WHERE agreement_id = ? ORDER BY as_of", [int(agreement_id)])
+    return store.query(
+        "SELECT key, as_of, published, value, unit, description, source, source_url "
+        "FROM accord_references WHERE agreement_id = ? ORDER BY as_of",
+        [int(agreement_id)],
+    )
 
 
 # -- violence around the agreement -----------------------------------------------------------------
-def monthly_fatalities(store: Store, *, gwcodes: Iterable[str], names: Iterable[str],
-                       start: dt.date, end: dt.date) -> pd.DataFrame:
+def monthly_fatalities(
+    store: Store, *, gwcodes: Iterable[str], names: Iterable[str], start: dt.date, end: dt.date
+) -> pd.DataFrame:
     """Deaths per month for the countries: the store's events where it has any for them,
     else the VIEWS country-month state-based series.  Columns: month, fatalities, source."""
     gw = sorted({int(g) for g in gwcodes if str(g).strip().isdigit()}) or [-1]
     nm = sorted({n.lower() for n in names}) or [""]
     has_events = store.con.execute(
         "SELECT count(*) FROM events WHERE country_id IN (SELECT unnest(?::BIGINT[])) "
-        "OR lower(country) IN (SELECT unnest(?::VARCHAR[]))", [gw, nm]).fetchall()
+        "OR lower(country) IN (SELECT unnest(?::VARCHAR[]))",
+        [gw, nm],
+    ).fetchall()
     if has_events and has_events[0][0]:
         df = store.query(
             "SELECT date_trunc('month', date_start)::DATE AS month, sum(coalesce(best, 0))::BIGINT AS fatalities "
             "FROM events WHERE (country_id IN (SELECT unnest(?::BIGINT[])) OR lower(country) IN (SELECT unnest(?::VARCHAR[]))) "
-            "AND date_start BETWEEN ? AND ? GROUP BY 1 ORDER BY 1", [gw, nm, start, end])
+            "AND date_start BETWEEN ? AND ? GROUP BY 1 ORDER BY 1",
+            [gw, nm, start, end],
+        )
         df["source"] = "events in the store (all types of violence, best estimate)"
         return df
     df = store.query(
         "SELECT make_date(year::INT, month::INT, 1) AS month, sum(ged_sb)::BIGINT AS fatalities FROM country_month "
         "WHERE (gwcode IN (SELECT unnest(?::BIGINT[])) OR lower(country) IN (SELECT unnest(?::VARCHAR[]))) "
         "AND make_date(year::INT, month::INT, 1) BETWEEN ? AND ? GROUP BY 1 ORDER BY 1",
-        [gw, nm, start.replace(day=1), end])
+        [gw, nm, start.replace(day=1), end],
+    )
     df["source"] = "VIEWS country-month, UCDP GED state-based deaths"
     return df
 
@@ -413,6 +508,7 @@ def select_events_near(
     Adds ``matched_actor`` (bool) and ``near_place`` (name of the nearest point in range).
     """
     import pandas as pd
+
     ids = sorted({int(i) for i in ucdp_actor_ids})
     names = sorted({n.lower() for n in actor_names})
     pts = pd.DataFrame(list(points), columns=["place", "plat", "plon"])
@@ -441,7 +537,19 @@ def select_events_near(
           AND (?::DATE IS NULL OR e.date_start <= ?::DATE)
         ORDER BY e.date_start, e.source, e.source_event_id
         """
-        return store.query(sql, [radius_km, ids or [-1], ids or [-1], names or [""], names or [""],
-                                 since, since, until, until])
+        return store.query(
+            sql,
+            [
+                radius_km,
+                ids or [-1],
+                ids or [-1],
+                names or [""],
+                names or [""],
+                since,
+                since,
+                until,
+                until,
+            ],
+        )
     finally:
         store.con.unregister("_pts")

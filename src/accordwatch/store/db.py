@@ -90,7 +90,8 @@ class Store:
         (it changes only when the store is seeded); every country filter looks it up."""
         if self._countries is None:
             self._countries = [
-                (int(g), str(c), str(i or "")) for g, c, i in self.con.execute(
+                (int(g), str(c), str(i or ""))
+                for g, c, i in self.con.execute(
                     "SELECT DISTINCT gwcode, country, isoab FROM country_month WHERE gwcode IS NOT NULL"
                 ).fetchall()
             ]
@@ -114,9 +115,13 @@ class Store:
         if path != ":memory:":
             p = Path(path)
             if p.is_dir():
-                raise StoreError(f"{path} is a directory; --db takes a file path such as {p / 'accordwatch.duckdb'}")
+                raise StoreError(
+                    f"{path} is a directory; --db takes a file path such as {p / 'accordwatch.duckdb'}"
+                )
             if read_only and not p.exists():
-                raise StoreError(f"no store at {path}; load data first (accordwatch ingest ucdp FILE --db {path})")
+                raise StoreError(
+                    f"no store at {path}; load data first (accordwatch ingest ucdp FILE --db {path})"
+                )
             p.parent.mkdir(parents=True, exist_ok=True)
         try:
             con = duckdb.connect(path, read_only=read_only)
@@ -135,7 +140,9 @@ class Store:
 
                 seed_default(store)
         elif store.schema_version() == 0:
-            raise StoreError(f"{path} is not an accordwatch store (no schema); open it once without read-only")
+            raise StoreError(
+                f"{path} is not an accordwatch store (no schema); open it once without read-only"
+            )
         return store
 
     def close(self) -> None:

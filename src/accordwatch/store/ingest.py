@@ -91,7 +91,9 @@ def scan_csv(store: Store, path: Path, columns: dict[str, str], pull: list[str])
     import duckdb
 
     try:
-        return store.con.sql(f"SELECT {', '.join(pull)} FROM {csv_scan_sql(path, columns)}").to_arrow_table()
+        return store.con.sql(
+            f"SELECT {', '.join(pull)} FROM {csv_scan_sql(path, columns)}"
+        ).to_arrow_table()
     except duckdb.Error:
         return None
 
@@ -200,19 +202,32 @@ def append_csv(
             )
     except _NotAppendable:
         return None
-    return IngestReport(run_id=run_id, files=[str(path)], source=source, rows_read=n, inserted=n,
-                        updated=0, unchanged=0, rejected=0)
+    return IngestReport(
+        run_id=run_id,
+        files=[str(path)],
+        source=source,
+        rows_read=n,
+        inserted=n,
+        updated=0,
+        unchanged=0,
+        rejected=0,
+    )
 
 
 def _correct_admin1(
-    store: Store, run_id: int, *, has_adm_1: bool, geography: Callable[[list[tuple[Any, Any, Any]]], list[str | None]]
+    store: Store,
+    run_id: int,
+    *,
+    has_adm_1: bool,
+    geography: Callable[[list[tuple[Any, Any, Any]]], list[str | None]],
 ) -> int:
     """Set ``admin1`` of one run's rows to what ``geography`` decides for their place
     (latitude, longitude, adm_1), rewriting only the rows whose stored value differs.
     Returns how many places changed."""
     adm_1 = "adm_1" if has_adm_1 else "NULL::VARCHAR"
     rows = store.con.execute(
-        f"SELECT DISTINCT latitude, longitude, {adm_1}, admin1 FROM events WHERE run_id = ?", [run_id]
+        f"SELECT DISTINCT latitude, longitude, {adm_1}, admin1 FROM events WHERE run_id = ?",
+        [run_id],
     ).fetchall()
     decided = geography([r[:3] for r in rows])
     fix = [(*r[:3], d) for r, d in zip(rows, decided, strict=True) if d != r[3]]
@@ -226,7 +241,10 @@ def _correct_admin1(
     on = "e.latitude IS NOT DISTINCT FROM g.latitude AND e.longitude IS NOT DISTINCT FROM g.longitude"
     if has_adm_1:
         on += " AND e.adm_1 IS NOT DISTINCT FROM g.adm_1"
-    store.con.execute(f"UPDATE events e SET admin1 = g.admin1 FROM _geo_fix g WHERE e.run_id = ? AND {on}", [run_id])
+    store.con.execute(
+        f"UPDATE events e SET admin1 = g.admin1 FROM _geo_fix g WHERE e.run_id = ? AND {on}",
+        [run_id],
+    )
     store.con.execute("DROP TABLE _geo_fix")
     return len(fix)
 
@@ -279,6 +297,7 @@ def ingest_batches(
     (default: ``<first file>.rejected.csv``) and loads the rest.
     """
     import pyarrow as pa
+
     if on_error not in ("refuse", "quarantine"):
         raise InputError(f"on_error must be 'refuse' or 'quarantine', not {on_error!r}")
     if not batches:
@@ -313,8 +332,15 @@ def ingest_batches(
             con.execute(
                 "INSERT INTO ingest_runs (run_id, started_at, kind, source, file, file_sha256, rows_read, tool_version)"
                 " VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
-                [run_id, kind, ",".join(sources), "; ".join(files), batches[0].sha256,
-                 sum(b.rows_read for b in batches), __version__],
+                [
+                    run_id,
+                    kind,
+                    ",".join(sources),
+                    "; ".join(files),
+                    batches[0].sha256,
+                    sum(b.rows_read for b in batches),
+                    __version__,
+                ],
             )
             say(f"staging {n_rows:,} rows")
             # When no incoming event is stored yet (a first load, a new GED version's new
@@ -334,9 +360,12 @@ def ingest_batches(
             append_only = not (found and found[0])
             if scanned:
                 _scanned_stage(store, batches[0], materialise=not append_only)
-            clash = len(batches) > 1 and con.execute(
-                f"SELECT source_event_id FROM _stage GROUP BY {key} HAVING count(*) > 1 LIMIT 5"
-            ).fetchall()
+            clash = (
+                len(batches) > 1
+                and con.execute(
+                    f"SELECT source_event_id FROM _stage GROUP BY {key} HAVING count(*) > 1 LIMIT 5"
+                ).fetchall()
+            )
             if clash:
                 raise InputError(
                     f"the same event id appears in more than one of {', '.join(files)}: "
@@ -351,7 +380,8 @@ def ingest_batches(
             if updated:
                 say(f"keeping history of {updated:,} changed events")
                 con.execute(
-                    "INSERT INTO events_history SELECT *, ?, now()::TIMESTAMP FROM _changed", [run_id]
+                    "INSERT INTO events_history SELECT *, ?, now()::TIMESTAMP FROM _changed",
+                    [run_id],
                 )
                 con.execute(f"DELETE FROM events WHERE ({key}) IN (SELECT ({key}) FROM _changed)")
                 con.execute(
@@ -373,7 +403,14 @@ def ingest_batches(
             con.execute(
                 "UPDATE ingest_runs SET finished_at = now()::TIMESTAMP, inserted = ?, updated = ?, unchanged = ?, "
                 "rejected = ?, quarantine_file = ? WHERE run_id = ?",
-                [inserted, updated, unchanged, n_rejected, str(q_final) if q_final else None, run_id],
+                [
+                    inserted,
+                    updated,
+                    unchanged,
+                    n_rejected,
+                    str(q_final) if q_final else None,
+                    run_id,
+                ],
             )
             con.execute("DROP TABLE _changed")
         if q_tmp and q_final:
@@ -381,7 +418,9 @@ def ingest_batches(
             q_tmp = None
     finally:
         if scanned:
-            kind = store.one("SELECT table_type FROM information_schema.tables WHERE table_name = '_stage'")
+            kind = store.one(
+                "SELECT table_type FROM information_schema.tables WHERE table_name = '_stage'"
+            )
             if kind:
                 con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} _stage")
             con.unregister("_geo")

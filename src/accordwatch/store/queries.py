@@ -59,7 +59,9 @@ class EventFilter:
                 f"(country_id IS NULL AND {among('lower(country)', self.country_names, '')}))"
             )
         if self.regions:
-            parts.append(f"({among('lower(admin1)', self.regions, '')} OR {among('lower(adm_1)', self.regions, '')})")
+            parts.append(
+                f"({among('lower(admin1)', self.regions, '')} OR {among('lower(adm_1)', self.regions, '')})"
+            )
         if self.has_actor:
             names = sorted(self.actor_names) or [""]
             parts.append(
@@ -81,7 +83,9 @@ class EventFilter:
             params.append(self.min_deaths)
         if self.sources:
             family = "split_part(source, ':', 1)"  # text:<doc> matches "text"
-            parts.append(f"({among('source', self.sources, '')} OR {among(family, self.sources, '')})")
+            parts.append(
+                f"({among('source', self.sources, '')} OR {among(family, self.sources, '')})"
+            )
         return (" AND ".join(parts) or "TRUE"), params
 
 
@@ -96,7 +100,9 @@ def select_events(
     cols = columns or list(EVENT_COLUMNS)
     unknown = [c for c in cols if c not in EVENT_COLUMNS]
     if unknown:
-        raise InputError(f"unknown event column(s) {', '.join(unknown)}; known: {', '.join(EVENT_COLUMNS)}")
+        raise InputError(
+            f"unknown event column(s) {', '.join(unknown)}; known: {', '.join(EVENT_COLUMNS)}"
+        )
     where, params = flt.where()
     order = "date_start DESC, source, source_event_id"
     sql = f"SELECT {', '.join(cols)} FROM events WHERE {where}"
@@ -133,10 +139,14 @@ def aggregate_events(store: Store, flt: EventFilter, by: list[str]) -> pd.DataFr
     ``actor`` groups by each side of an event (an event counts once for each of its actors).
     """
     if not by:
-        raise InputError("stats needs at least one --by (month, year, country, region, actor, type, priogrid, source)")
+        raise InputError(
+            "stats needs at least one --by (month, year, country, region, actor, type, priogrid, source)"
+        )
     bad = [b for b in by if b not in GROUPINGS and b != "actor"]
     if bad:
-        raise InputError(f"cannot group by {', '.join(bad)}; choose from {', '.join([*GROUPINGS, 'actor'])}")
+        raise InputError(
+            f"cannot group by {', '.join(bad)}; choose from {', '.join([*GROUPINGS, 'actor'])}"
+        )
     where, params = flt.where()
     base = "events"
     if "actor" in by:

@@ -47,8 +47,21 @@ __all__ = [
 ]
 
 STATUSES = ("pending", "accepted", "rejected", "duplicate")
-_LIST_COLUMNS = ["candidate_id", "status", "doc_id", "event_date", "place", "admin1", "event_type",
-                 "actors", "fatalities", "confidence", "duplicate_of", "reason", "evidence"]
+_LIST_COLUMNS = [
+    "candidate_id",
+    "status",
+    "doc_id",
+    "event_date",
+    "place",
+    "admin1",
+    "event_type",
+    "actors",
+    "fatalities",
+    "confidence",
+    "duplicate_of",
+    "reason",
+    "evidence",
+]
 
 
 def _now() -> dt.datetime:
@@ -73,9 +86,22 @@ def _nearby_events(store: Store, event_date: str | None) -> pd.DataFrame:
         return pd.DataFrame()
     first, last, _ = date_range(event_date)
     flt = EventFilter(since=first - dt.timedelta(days=40), until=last + dt.timedelta(days=3))
-    return select_events(store, flt, columns=[
-        "source", "source_event_id", "date_start", "date_end", "latitude", "longitude",
-        "where_description", "side_a", "side_b", "actors"])
+    return select_events(
+        store,
+        flt,
+        columns=[
+            "source",
+            "source_event_id",
+            "date_start",
+            "date_end",
+            "latitude",
+            "longitude",
+            "where_description",
+            "side_a",
+            "side_b",
+            "actors",
+        ],
+    )
 
 
 def _flag(store: Store, cand: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -103,22 +129,31 @@ def queue_result(store: Store, result: Any) -> list[int]:
             _run(
                 store,
                 "INSERT INTO review_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [d.doc_id, d.title, d.url, d.published, d.lang, d.path, d.sha256, _now()])
+                [d.doc_id, d.title, d.url, d.published, d.lang, d.path, d.sha256, _now()],
+            )
         for ev in result.events:
             if ev.doc_id not in docs:
                 raise InputError(f"event of unknown document {ev.doc_id!r}; queue whole results")
             row = con.execute(
                 "SELECT candidate_id FROM review_candidates WHERE doc_id = ? AND evidence_start "
                 "IS NOT DISTINCT FROM ? AND event_type = ?",
-                [ev.doc_id, ev.evidence_start, ev.type]).fetchall()
+                [ev.doc_id, ev.evidence_start, ev.type],
+            ).fetchall()
             if row:
                 ids.append(int(row[0][0]))
                 continue
-            nxt = con.execute("SELECT coalesce(max(candidate_id), 0) + 1 FROM review_candidates").fetchall()
+            nxt = con.execute(
+                "SELECT coalesce(max(candidate_id), 0) + 1 FROM review_candidates"
+            ).fetchall()
             cid = int(nxt[0][0])
-            cand = {"event_date": ev.date, "place": ev.place, "latitude": ev.latitude,
-                    "longitude": ev.longitude, "actors": "; ".join(ev.actors),
-                    "actor_ids": "; ".join(ev.actor_ids)}
+            cand = {
+                "event_date": ev.date,
+                "place": ev.place,
+                "latitude": ev.latitude,
+                "longitude": ev.longitude,
+                "actors": "; ".join(ev.actors),
+                "actor_ids": "; ".join(ev.actor_ids),
+            }
             dup, note = _flag(store, cand)
             _run(
                 store,
@@ -127,17 +162,42 @@ def queue_result(store: Store, result: Any) -> list[int]:
                 "fatalities, evidence, evidence_start, evidence_end, confidence, duplicate_of, "
                 "duplicate_note, created_at) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                 "?, ?, ?, ?, ?, ?)",
-                [cid, ev.doc_id, ev.date, ev.date_precision, ev.place, ev.admin1, ev.latitude,
-                 ev.longitude, ev.location_precision, cand["actors"] or None, cand["actor_ids"] or None,
-                 ev.type, ev.fatalities, ev.evidence, ev.evidence_start, ev.evidence_end,
-                 ev.confidence, dup, note, _now()])
-            _log(store, cid, "queued", f"confidence {ev.confidence}" + (f"; duplicate of {dup}" if dup else ""))
+                [
+                    cid,
+                    ev.doc_id,
+                    ev.date,
+                    ev.date_precision,
+                    ev.place,
+                    ev.admin1,
+                    ev.latitude,
+                    ev.longitude,
+                    ev.location_precision,
+                    cand["actors"] or None,
+                    cand["actor_ids"] or None,
+                    ev.type,
+                    ev.fatalities,
+                    ev.evidence,
+                    ev.evidence_start,
+                    ev.evidence_end,
+                    ev.confidence,
+                    dup,
+                    note,
+                    _now(),
+                ],
+            )
+            _log(
+                store,
+                cid,
+                "queued",
+                f"confidence {ev.confidence}" + (f"; duplicate of {dup}" if dup else ""),
+            )
             ids.append(cid)
     return ids
 
 
-def list_candidates(store: Store, *, status: str | None = "pending",
-                    doc_id: str | None = None) -> pd.DataFrame:
+def list_candidates(
+    store: Store, *, status: str | None = "pending", doc_id: str | None = None
+) -> pd.DataFrame:
     """Candidates (``status=None`` for all), oldest first."""
     if status is not None and status not in STATUSES:
         raise InputError(f"status {status!r} unknown; use one of {', '.join(STATUSES)} or all")
@@ -155,11 +215,16 @@ def list_candidates(store: Store, *, status: str | None = "pending",
 def get_candidate(store: Store, candidate_id: int) -> dict[str, Any]:
     """One candidate with its document, as a dict; NotFound if there is none."""
     import pandas as pd
+
     df = store.query(
         "SELECT c.*, d.title, d.url, d.published, d.lang, d.path FROM review_candidates c "
-        "LEFT JOIN review_documents d USING (doc_id) WHERE candidate_id = ?", [candidate_id])
+        "LEFT JOIN review_documents d USING (doc_id) WHERE candidate_id = ?",
+        [candidate_id],
+    )
     if df.empty:
-        raise NotFound(f"no review candidate {candidate_id}; see `accordwatch review list --status all`")
+        raise NotFound(
+            f"no review candidate {candidate_id}; see `accordwatch review list --status all`"
+        )
     rec = df.astype(object).where(pd.notna(df), None).iloc[0].to_dict()
     return rec
 
@@ -167,8 +232,10 @@ def get_candidate(store: Store, candidate_id: int) -> dict[str, Any]:
 def _pending(store: Store, candidate_id: int) -> dict[str, Any]:
     cand = get_candidate(store, candidate_id)
     if cand["status"] != "pending":
-        raise InputError(f"candidate {candidate_id} is already {cand['status']}; only pending "
-                         "candidates can be edited, accepted or rejected")
+        raise InputError(
+            f"candidate {candidate_id} is already {cand['status']}; only pending "
+            "candidates can be edited, accepted or rejected"
+        )
     return cand
 
 
@@ -185,8 +252,11 @@ def edit_candidate(store: Store, candidate_id: int, **changes: Any) -> dict[str,
         dup, note = _flag(store, cand)
         clean.update(duplicate_of=dup, duplicate_note=note)
         sets = ", ".join(f"{k} = ?" for k in clean)
-        _run(store, f"UPDATE review_candidates SET {sets} WHERE candidate_id = ?",  # noqa: S608
-                    [*clean.values(), candidate_id])
+        _run(
+            store,
+            f"UPDATE review_candidates SET {sets} WHERE candidate_id = ?",  # noqa: S608
+            [*clean.values(), candidate_id],
+        )
         _log(store, candidate_id, "edited", "; ".join(f"{k}={v}" for k, v in clean.items()))
     return get_candidate(store, candidate_id)
 
@@ -197,14 +267,19 @@ def reject_candidate(store: Store, candidate_id: int, reason: str) -> dict[str, 
         raise InputError("say why the candidate is rejected (--reason 'background, not news')")
     with store.transaction():
         _pending(store, candidate_id)
-        _run(store, "UPDATE review_candidates SET status = 'rejected', reason = ?, decided_at = ? "
-                    "WHERE candidate_id = ?", [reason.strip(), _now(), candidate_id])
+        _run(
+            store,
+            "UPDATE review_candidates SET status = 'rejected', reason = ?, decided_at = ? "
+            "WHERE candidate_id = ?",
+            [reason.strip(), _now(), candidate_id],
+        )
         _log(store, candidate_id, "rejected", reason.strip())
     return get_candidate(store, candidate_id)
 
 
-def accept_candidate(store: Store, candidate_id: int, *,
-                     not_duplicate: bool = False) -> dict[str, Any]:
+def accept_candidate(
+    store: Store, candidate_id: int, *, not_duplicate: bool = False
+) -> dict[str, Any]:
     """Accept a pending candidate: it becomes an event, or is linked to its duplicate.
 
     A candidate without a date cannot enter the store: edit it first.
@@ -216,21 +291,35 @@ def accept_candidate(store: Store, candidate_id: int, *,
         cand = _pending(store, candidate_id)
         dup, note = (None, None) if not_duplicate else _flag(store, cand)
         if dup:
-            _run(store, "UPDATE review_candidates SET status = 'duplicate', duplicate_of = ?, "
-                        "duplicate_note = ?, decided_at = ? WHERE candidate_id = ?",
-                        [dup, note, _now(), candidate_id])
+            _run(
+                store,
+                "UPDATE review_candidates SET status = 'duplicate', duplicate_of = ?, "
+                "duplicate_note = ?, decided_at = ? WHERE candidate_id = ?",
+                [dup, note, _now(), candidate_id],
+            )
             _log(store, candidate_id, "duplicate", f"linked to {dup}; not stored twice")
             return get_candidate(store, candidate_id)
         if not cand.get("event_date"):
-            raise InputError(f"candidate {candidate_id} has no date; set one first "
-                             f"(accordwatch review edit {candidate_id} --date YYYY-MM)")
-        doc = {"doc_id": cand["doc_id"], "title": cand.get("title"), "url": cand.get("url"),
-               "published": cand.get("published")}
+            raise InputError(
+                f"candidate {candidate_id} has no date; set one first "
+                f"(accordwatch review edit {candidate_id} --date YYYY-MM)"
+            )
+        doc = {
+            "doc_id": cand["doc_id"],
+            "title": cand.get("title"),
+            "url": cand.get("url"),
+            "published": cand.get("published"),
+        }
         row = event_row(cand, doc)
-        batch = Batch(file=row["source"], source=row["source"], table=rows_to_table([row]), rows_read=1)
+        batch = Batch(
+            file=row["source"], source=row["source"], table=rows_to_table([row]), rows_read=1
+        )
         ingest_batches(store, [batch], kind="review")
-        _run(store, "UPDATE review_candidates SET status = 'accepted', event_source = ?, event_id = ?, "
-                    "duplicate_of = NULL, decided_at = ? WHERE candidate_id = ?",
-                    [row["source"], row["source_event_id"], _now(), candidate_id])
+        _run(
+            store,
+            "UPDATE review_candidates SET status = 'accepted', event_source = ?, event_id = ?, "
+            "duplicate_of = NULL, decided_at = ? WHERE candidate_id = ?",
+            [row["source"], row["source_event_id"], _now(), candidate_id],
+        )
         _log(store, candidate_id, "accepted", f"{row['source']}|{row['source_event_id']}")
     return get_candidate(store, candidate_id)

@@ -124,7 +124,13 @@ CONTENT_COLUMNS: Final[tuple[str, ...]] = tuple(
 #: Known values of ``source`` (``text:<doc id>`` is open-ended).
 SOURCES: Final[tuple[str, ...]] = ("ucdp-ged", "ucdp-candidate", "acled", "text")
 
-_DUCKDB = {"int": "BIGINT", "float": "DOUBLE", "str": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP"}
+_DUCKDB = {
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "str": "VARCHAR",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
 
 
 def duckdb_type(kind: str) -> str:
@@ -136,8 +142,13 @@ def arrow_type(kind: str) -> pa.DataType:
     """Arrow type of a column kind (the one mapping every reader and the store share)."""
     import pyarrow as pa
 
-    return {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.date32(),
-            "timestamp": pa.timestamp("us")}[kind]
+    return {
+        "int": pa.int64(),
+        "float": pa.float64(),
+        "str": pa.string(),
+        "date": pa.date32(),
+        "timestamp": pa.timestamp("us"),
+    }[kind]
 
 
 def arrow_schema(columns: tuple[str, ...] | None = None) -> pa.Schema:

@@ -37,7 +37,9 @@ def _places_frame() -> pd.DataFrame:
     gaz = Gazetteer.default()
     rows = [
         {
-            "place_id": f"geonames:{p.geonameid}" if p.geonameid > 0 else f"curated:{p.asciiname.lower()}",
+            "place_id": f"geonames:{p.geonameid}"
+            if p.geonameid > 0
+            else f"curated:{p.asciiname.lower()}",
             "name": p.name,
             "asciiname": p.asciiname,
             "latitude": p.latitude,
@@ -62,13 +64,18 @@ def seed_default(store: Store) -> None:
 
     con = store.con
     with store.transaction():
-        ingest_batches(store, read_ucdp(_data("ucdp", DEFAULT_EVENTS), source="ucdp-ged"), kind="seed")
+        ingest_batches(
+            store, read_ucdp(_data("ucdp", DEFAULT_EVENTS), source="ucdp-ged"), kind="seed"
+        )
         con.execute(
             "INSERT INTO country_month SELECT country_id, month_id, country, gwcode, isoab, year, month, "
             "ucdp_ged_sb_best_sum FROM read_csv(?, header = true)",
             [_data("views", "ged_sb_cm_1990_2022.csv.gz")],
         )
-        for table, name in (("ucdp_conflicts", "ucdp-prio-acd-251.csv"), ("ucdp_dyads", "ucdp-dyadic-251.csv")):
+        for table, name in (
+            ("ucdp_conflicts", "ucdp-prio-acd-251.csv"),
+            ("ucdp_dyads", "ucdp-dyadic-251.csv"),
+        ):
             con.execute(
                 f"INSERT INTO {table} BY NAME SELECT * FROM read_csv(?, header = true, all_varchar = true)",
                 [_data("ucdp", name)],
