@@ -24,10 +24,10 @@ def _isolated_store(
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A seeded store built once per session; tests get copies of it."""
-    from accordwatch.store import Store
+    import accordwatch as aw
 
     path = tmp_path_factory.mktemp("template") / "seeded.duckdb"
-    Store.open(path).close()
+    aw.open_store(path).close()
     return path
 
 
@@ -45,7 +45,7 @@ def empty_db(tmp_path: Path) -> Path:
     from accordwatch.store import Store
 
     path = tmp_path / "empty.duckdb"
-    with Store.open(path, seed=False) as store:
+    with Store.open(path) as store:
         store.skip_seed()
     return path
 

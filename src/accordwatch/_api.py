@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._app._store import DB, open_store, using
 from .errors import InputError, NotFound
 from .store import EventFilter, IngestReport, Store, aggregate_events, ingest_batches, select_events
 
@@ -24,8 +24,6 @@ if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
     import pandas as pd
 
 __all__ = ["events", "ingest_ucdp", "open_store", "resolve_filter", "stats"]
-
-DB = str | os.PathLike[str] | Store | None
 
 _VIOLENCE = {
     "state-based": 1,
@@ -36,23 +34,6 @@ _VIOLENCE = {
     "one-sided": 3,
     "os": 3,
 }
-
-
-def open_store(db: DB = None, *, read_only: bool = False) -> Store:
-    """Open the store (creating and seeding it on first use)."""
-    return db if isinstance(db, Store) else Store.open(db, read_only=read_only)
-
-
-@contextmanager
-def _using(db: DB) -> Iterator[Store]:
-    if isinstance(db, Store):
-        yield db
-        return
-    store = Store.open(db)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def ingest_ucdp(
@@ -87,7 +68,7 @@ def ingest_ucdp(
     say = progress or (lambda _m: None)
     p = Path(path)
     header = csv_header(p) if p.exists() else None
-    with ThreadPoolExecutor(max_workers=1) as pool, _using(db) as store:
+    with ThreadPoolExecutor(max_workers=1) as pool, using(db, write=True) as store:
         if header is not None:  # one pass when the file is clean and all its events are new
             # while DuckDB parses the file (without the GIL): its checksum, then the admin-1
             # polygons that placing the events will need
@@ -285,7 +266,7 @@ def events(
     any spelling ("Tombouctou", "Timbuktu region"); ``actor``: any alias ("FAMa", "CMA",
     "GSIM"); ``lineage=True`` adds the actor's predecessors and successors (CMA → CSP → FLA).
     """
-    with _using(db) as store:
+    with using(db) as store:
         flt = resolve_filter(
             store,
             country=country,
@@ -306,6 +287,6 @@ def stats(db: DB = None, *, by: Sequence[str] = ("month",), **filters: object) -
 
     Takes the same filters as :func:`events`.
     """
-    with _using(db) as store:
+    with using(db) as store:
         flt = resolve_filter(store, **filters)  # type: ignore[arg-type]
         return aggregate_events(store, flt, list(by))

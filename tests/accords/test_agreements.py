@@ -96,7 +96,7 @@ def test_third_parties_are_not_warring(adb: Path) -> None:
 
 def test_store_made_before_the_migration_loads_on_first_use(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
-    with Store.open(path, seed=False) as store:
+    with Store.open(path) as store:
         assert store.count("accord_agreements") == 0
         frame = ac.list_agreements(store, text="algiers")
         assert 30 in set(frame.agreement_id)

@@ -27,7 +27,7 @@ TEXT = (
 
 @pytest.fixture
 def store() -> Iterator[Store]:
-    with Store.open(":memory:", seed=False) as st:
+    with Store.open(":memory:") as st:
         yield st
 
 

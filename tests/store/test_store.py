@@ -62,7 +62,7 @@ def test_reopening_does_not_reseed_or_remigrate(seeded_db: Path) -> None:
 
 
 def test_unseeded_store_is_empty(empty_db: Path) -> None:
-    with Store.open(empty_db, seed=False) as s:
+    with Store.open(empty_db) as s:
         assert s.count("events") == 0 and s.count("actors") == 0
 
 
@@ -142,7 +142,7 @@ def test_quarantine_loads_good_rows_and_writes_bad_ones(
 
 
 def test_store_newer_than_the_code_is_refused(empty_db: Path) -> None:
-    with Store.open(empty_db, seed=False) as s:
+    with Store.open(empty_db) as s:
         s.con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now()::TIMESTAMP)")
     with pytest.raises(StoreError, match="newer than this accordwatch knows"):
         Store.open(empty_db)
@@ -284,7 +284,7 @@ def test_staged_csv_path_stores_what_the_arrow_path_stores(tmp_path: Path, ged_s
     cols = ", ".join(("source", "source_event_id", *CONTENT_COLUMNS))
     frames = []
     for name, path in (("csv", ged_slice), ("geojson", geojson)):
-        with Store.open(tmp_path / f"{name}.duckdb", seed=False) as s:
+        with Store.open(tmp_path / f"{name}.duckdb") as s:
             s.skip_seed()
             if name == "csv":
                 (batch,) = read_ucdp(path, store=s)
@@ -349,7 +349,7 @@ def test_one_pass_load_places_events_like_the_general_path(
     for fast in (True, False):
         if not fast:
             monkeypatch.setattr(ingest_mod, "append_csv", lambda *a, **k: None)
-        with Store.open(tmp_path / f"{fast}.duckdb", seed=False) as s:
+        with Store.open(tmp_path / f"{fast}.duckdb") as s:
             s.skip_seed()
             aw.ingest_ucdp(path, db=s)
             kind = s.one("SELECT kind FROM ingest_runs")

@@ -310,12 +310,10 @@ def init_cmd(
     ] = False,
 ) -> None:
     """Create the store (normally done on first use) and say where it is."""
-    from ..store import Store
+    from .._app._store import init_store
 
-    with Store.open(db, seed=not empty) as store:
-        if empty and store.count("events") == 0:
-            store.skip_seed()
-        err.print(f"store ready at {store.path} ({store.count('events'):,} events)")
+    made = init_store(db, empty=empty)
+    err.print(f"store ready at {made['path']} ({made['events']:,} events)")
 
 
 def info_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:

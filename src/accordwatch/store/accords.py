@@ -6,7 +6,7 @@ Stores created before migration 2 get the bundled agreements on first use
 (:func:`ensure_accords`).
 
 >>> from accordwatch.store import Store
->>> with Store.open(":memory:", seed=False) as store:
+>>> with Store.open(":memory:") as store:
 ...     ensure_accords(store)
 ...     int(store.query("SELECT count(*) AS n FROM accord_agreements").n[0])
 374
@@ -91,7 +91,7 @@ def _country_names(store: Store) -> dict[str, str]:
     )
     single = acd[~acd.gwno_loc.str.contains(",", na=True)].drop_duplicates("gwno_loc")
     names = dict(zip(single.gwno_loc.str.strip(), single.location.str.strip(), strict=True))
-    for gw, name in store.con.execute(
+    for gw, name in store._con.execute(
         "SELECT DISTINCT gwcode, country FROM country_month"
     ).fetchall():
         names.setdefault(str(gw), str(name))
@@ -176,7 +176,7 @@ def seed_accords(store: Store) -> None:
     references = pd.read_csv(str(_data("accords", "references.csv")), dtype={"unit": str})
     for col in ("as_of", "published"):
         references[col] = pd.to_datetime(references[col]).dt.date
-    con = store.con
+    con = store._con
     with store.transaction():
         con.register("_agreements", agreements)
         con.execute("INSERT INTO accord_agreements BY NAME SELECT * FROM _agreements")
@@ -203,7 +203,7 @@ def seed_accords(store: Store) -> None:
 
 def ensure_accords(store: Store) -> None:
     """Seed the accord tables if they are empty (stores made before migration 2)."""
-    rows = store.con.execute("SELECT count(*) FROM accord_agreements").fetchall()
+    rows = store._con.execute("SELECT count(*) FROM accord_agreements").fetchall()
     if rows and rows[0][0]:
         return
     try:
@@ -399,7 +399,7 @@ def upsert_provisions(store: Store, provisions: pd.DataFrame, *, origin: str) ->
 # -- assessments ---------------------------------------------------------------------------------
 def assessment_fingerprints(store: Store) -> set[str]:
     return {
-        r[0] for r in store.con.execute("SELECT fingerprint FROM accord_assessments").fetchall()
+        r[0] for r in store._con.execute("SELECT fingerprint FROM accord_assessments").fetchall()
     }
 
 
@@ -468,7 +468,7 @@ def monthly_fatalities(
     else the VIEWS country-month state-based series.  Columns: month, fatalities, source."""
     gw = sorted({int(g) for g in gwcodes if str(g).strip().isdigit()}) or [-1]
     nm = sorted({n.lower() for n in names}) or [""]
-    has_events = store.con.execute(
+    has_events = store._con.execute(
         "SELECT count(*) FROM events WHERE country_id IN (SELECT unnest(?::BIGINT[])) "
         "OR lower(country) IN (SELECT unnest(?::VARCHAR[]))",
         [gw, nm],
@@ -513,7 +513,7 @@ def select_events_near(
     names = sorted({n.lower() for n in actor_names})
     pts = pd.DataFrame(list(points), columns=["place", "plat", "plon"])
     cols = ", ".join(f"e.{c}" for c in columns) if columns else "e.*"
-    store.con.register("_pts", pts)
+    store._con.register("_pts", pts)
     try:
         sql = f"""
         WITH near AS (
@@ -552,4 +552,4 @@ def select_events_near(
             ],
         )
     finally:
-        store.con.unregister("_pts")
+        store._con.unregister("_pts")

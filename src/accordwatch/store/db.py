@@ -2,11 +2,11 @@
 
 The store is one DuckDB file. Its location is, in order: the ``db`` argument,
 ``$ACCORDWATCH_DB``, then ``accordwatch.duckdb`` in the user data directory.
-A new, empty store is migrated to the current schema and seeded from the
-bundled default data (see :mod:`accordwatch.store.seed`).
+A new, empty store is migrated to the current schema; the application layer
+(:func:`accordwatch.open_store`) then seeds it from the bundled default data.
 
 >>> from accordwatch.store import Store
->>> with Store.open(":memory:", seed=False) as store:
+>>> with Store.open(":memory:") as store:
 ...     store.schema_version() >= 1
 True
 """
@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from ..errors import StoreError
+from .reference import ReferenceTables
 from .schema import EVENT_COLUMNS, duckdb_type
 
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
@@ -71,7 +72,7 @@ def _event_columns_sql() -> str:
     return ",\n    ".join(f"{name} {duckdb_type(kind)}" for name, kind in EVENT_COLUMNS.items())
 
 
-class Store:
+class Store(ReferenceTables):
     """A connection to an accordwatch store (one DuckDB database).
 
     Use :meth:`open` rather than the constructor.  A ``Store`` is a context
@@ -80,10 +81,15 @@ class Store:
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
-        self.con = con
+        self._con = con
         self.path = path
         self._depth = 0
         self._countries: list[tuple[int, str, str]] | None = None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """TEMPORARY (#11 in progress): callers outside store/ move to named methods."""
+        return self._con
 
     def countries(self) -> list[tuple[int, str, str]]:
         """(gwcode, country, isoab) of the reference country list, read once per open store
@@ -91,7 +97,7 @@ class Store:
         if self._countries is None:
             self._countries = [
                 (int(g), str(c), str(i or ""))
-                for g, c, i in self.con.execute(
+                for g, c, i in self._con.execute(
                     "SELECT DISTINCT gwcode, country, isoab FROM country_month WHERE gwcode IS NOT NULL"
                 ).fetchall()
             ]
@@ -104,12 +110,14 @@ class Store:
         db: str | os.PathLike[str] | None = None,
         *,
         read_only: bool = False,
-        seed: bool = True,
+        seed: Callable[[Store], None] | None = None,
     ) -> Store:
-        """Open (creating, migrating and seeding if needed) the store at ``db``.
+        """Open (creating and migrating if needed) the store at ``db``.
 
-        ``seed=False`` skips seeding this time only; to keep a store free of the
-        bundled sample for good, call :meth:`skip_seed` once (``accordwatch init --empty``).
+        ``seed`` fills a store that was never seeded and holds no events, in the same open
+        (the application layer passes the bundled default; the store knows no data of its
+        own).  To keep a store free of the bundled sample for good, call :meth:`skip_seed`
+        once (``accordwatch init --empty``).
         """
         path = resolve_db_path(db)
         if path != ":memory:":
@@ -135,10 +143,8 @@ class Store:
         store = cls(con, path)
         if not read_only:
             store.migrate()
-            if seed and store.needs_seed():
-                from .seed import seed_default
-
-                seed_default(store)
+            if seed is not None and store.needs_seed():
+                seed(store)
         elif store.schema_version() == 0:
             raise StoreError(
                 f"{path} is not an accordwatch store (no schema); open it once without read-only"
@@ -146,7 +152,7 @@ class Store:
         return store
 
     def close(self) -> None:
-        self.con.close()
+        self._con.close()
 
     def __enter__(self) -> Store:
         return self
@@ -176,8 +182,8 @@ class Store:
             )
         for version, name, sql in pending:
             with self.transaction():
-                self.con.execute(sql.replace("{event_columns}", _event_columns_sql()))
-                self.con.execute(
+                self._con.execute(sql.replace("{event_columns}", _event_columns_sql()))
+                self._con.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)", [version, name]
                 )
         return bool(pending)
@@ -193,20 +199,20 @@ class Store:
         if self._depth:
             self._depth += 1
             try:
-                yield self.con
+                yield self._con
             finally:
                 self._depth -= 1
             return
-        self.con.execute("BEGIN TRANSACTION")
+        self._con.execute("BEGIN TRANSACTION")
         self._depth = 1
         try:
-            yield self.con
+            yield self._con
         except BaseException:
             self._depth = 0
-            self.con.execute("ROLLBACK")
+            self._con.execute("ROLLBACK")
             raise
         self._depth = 0
-        self.con.execute("COMMIT")
+        self._con.execute("COMMIT")
 
     def needs_seed(self) -> bool:
         """True for a store that was never seeded and holds no events."""
@@ -219,7 +225,7 @@ class Store:
             self.set_meta("seeded_at", "never (created empty)")
 
     def set_meta(self, key: str, value: str) -> None:
-        self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+        self._con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
     def get_meta(self, key: str) -> str | None:
         row = self.one("SELECT value FROM meta WHERE key = ?", [key])
@@ -232,12 +238,12 @@ class Store:
         Goes through Arrow: several times faster than DuckDB's own DataFrame
         conversion for text-heavy results such as event rows.
         """
-        table = self.con.sql(sql, params=params or None).to_arrow_table()
+        table = self._con.sql(sql, params=params or None).to_arrow_table()
         return table.to_pandas(date_as_object=False)
 
     def one(self, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
         """The first row of a query (fully fetched, so the connection is free afterwards)."""
-        rows = self.con.execute(sql, params or []).fetchall()
+        rows = self._con.execute(sql, params or []).fetchall()
         return rows[0] if rows else None
 
     def next_run_id(self) -> int:

@@ -91,7 +91,7 @@ def scan_csv(store: Store, path: Path, columns: dict[str, str], pull: list[str])
     import duckdb
 
     try:
-        return store.con.sql(
+        return store._con.sql(
             f"SELECT {', '.join(pull)} FROM {csv_scan_sql(path, columns)}"
         ).to_arrow_table()
     except duckdb.Error:
@@ -146,7 +146,7 @@ def append_csv(
             exprs.append(f"CAST(p.{c} AS {kind_sql})")
         else:
             exprs.append(f"CAST(NULL AS {kind_sql})")
-    con = store.con
+    con = store._con
     # A cheap probe first: if the file's first events are stored already (a reload, a new
     # version of a dataset), go straight to the general path instead of writing and
     # rolling back.  Correctness does not depend on it: the full check below decides.
@@ -225,7 +225,7 @@ def _correct_admin1(
     (latitude, longitude, adm_1), rewriting only the rows whose stored value differs.
     Returns how many places changed."""
     adm_1 = "adm_1" if has_adm_1 else "NULL::VARCHAR"
-    rows = store.con.execute(
+    rows = store._con.execute(
         f"SELECT DISTINCT latitude, longitude, {adm_1}, admin1 FROM events WHERE run_id = ?",
         [run_id],
     ).fetchall()
@@ -234,18 +234,18 @@ def _correct_admin1(
     if not fix:
         return 0
     # a temporary table inside the run's transaction: gone with it if anything fails
-    store.con.execute(
+    store._con.execute(
         "CREATE OR REPLACE TEMP TABLE _geo_fix (latitude DOUBLE, longitude DOUBLE, adm_1 VARCHAR, admin1 VARCHAR)"
     )
-    store.con.executemany("INSERT INTO _geo_fix VALUES (?, ?, ?, ?)", fix)
+    store._con.executemany("INSERT INTO _geo_fix VALUES (?, ?, ?, ?)", fix)
     on = "e.latitude IS NOT DISTINCT FROM g.latitude AND e.longitude IS NOT DISTINCT FROM g.longitude"
     if has_adm_1:
         on += " AND e.adm_1 IS NOT DISTINCT FROM g.adm_1"
-    store.con.execute(
+    store._con.execute(
         f"UPDATE events e SET admin1 = g.admin1 FROM _geo_fix g WHERE e.run_id = ? AND {on}",
         [run_id],
     )
-    store.con.execute("DROP TABLE _geo_fix")
+    store._con.execute("DROP TABLE _geo_fix")
     return len(fix)
 
 
@@ -270,12 +270,12 @@ def _scanned_stage(store: Store, batch: Any, materialise: bool) -> None:
             exprs.append(f"CAST(p.{c} AS {kind}) AS {c}")
         else:
             exprs.append(f"CAST(NULL AS {kind}) AS {c}")
-    store.con.register("_geo", batch.table)
+    store._con.register("_geo", batch.table)
     on = "p.latitude = g.latitude AND p.longitude = g.longitude"
     if "adm_1" in columns:
         on += " AND p.adm_1 IS NOT DISTINCT FROM g.adm_1"
     what = "TABLE" if materialise else "VIEW"
-    store.con.execute(
+    store._con.execute(
         f"CREATE OR REPLACE TEMP {what} _stage AS SELECT {', '.join(exprs)} "
         f"FROM {csv_scan_sql(path, columns)} p LEFT JOIN _geo g ON {on}"
     )
@@ -325,7 +325,7 @@ def ingest_batches(
     cols = ", ".join(EVENT_COLUMNS)
     content = ", ".join(f"s.{c}" for c in CONTENT_COLUMNS)
     key = ", ".join(EVENT_KEY)
-    con = store.con
+    con = store._con
     try:
         with store.transaction():
             run_id = store.next_run_id()

@@ -112,7 +112,7 @@ def select_events(
         return store.query(f"{sql} ORDER BY {order} LIMIT {int(limit)}", params)
     # sorting the fetched Arrow table by index is several times cheaper than letting
     # DuckDB carry every (text-heavy) column through its sort
-    table = store.con.sql(sql, params=params or None).to_arrow_table()
+    table = store._con.sql(sql, params=params or None).to_arrow_table()
     keys = [("date_start", "descending"), ("source", "ascending"), ("source_event_id", "ascending")]
     keys = [k for k in keys if k[0] in table.column_names]
     if keys:

@@ -14,7 +14,7 @@ Every change is one transaction and is logged in ``review_log``.
 
 >>> import accordwatch.extract as ex
 >>> from accordwatch.store import Store
->>> with Store.open(":memory:", seed=False) as st:
+>>> with Store.open(":memory:") as st:
 ...     r = ex.extract_text("In early May, CMA and army units fought each other at Ber.",
 ...                         published="2023-10-05")
 ...     ids = queue_result(st, r)
@@ -70,7 +70,7 @@ def _now() -> dt.datetime:
 
 def _run(store: Store, sql: str, params: list[Any]) -> None:
     """Execute a write and drain its result (DuckDB refuses new work on an unfinished one)."""
-    store.con.execute(sql, params).fetchall()
+    store._con.execute(sql, params).fetchall()
 
 
 def _log(store: Store, cid: int, action: str, detail: str | None) -> None:

@@ -15,7 +15,7 @@ import datetime as dt
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .db import Store
+from ..store import Store
 
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
     import pandas as pd
@@ -58,54 +58,21 @@ def _places_frame() -> pd.DataFrame:
 
 def seed_default(store: Store) -> None:
     """Fill a new store with the bundled default, in one transaction."""
+    from ..actors import ActorRegistry
     from ..sources.ucdp import read_ucdp
-    from .accords import seed_accords
-    from .ingest import ingest_batches
+    from ..store.accords import seed_accords
+    from ..store.ingest import ingest_batches
 
-    con = store.con
     with store.transaction():
         ingest_batches(
             store, read_ucdp(_data("ucdp", DEFAULT_EVENTS), source="ucdp-ged"), kind="seed"
         )
-        con.execute(
-            "INSERT INTO country_month SELECT country_id, month_id, country, gwcode, isoab, year, month, "
-            "ucdp_ged_sb_best_sum FROM read_csv(?, header = true)",
-            [_data("views", "ged_sb_cm_1990_2022.csv.gz")],
-        )
-        for table, name in (
-            ("ucdp_conflicts", "ucdp-prio-acd-251.csv"),
-            ("ucdp_dyads", "ucdp-dyadic-251.csv"),
-        ):
-            con.execute(
-                f"INSERT INTO {table} BY NAME SELECT * FROM read_csv(?, header = true, all_varchar = true)",
-                [_data("ucdp", name)],
-            )
-        places = _places_frame()
-        con.register("_places", places)
-        con.execute("INSERT INTO places BY NAME SELECT * FROM _places")
-        con.unregister("_places")
-        _seed_actors(store)
+        store.load_reference_csv("country_month", _data("views", "ged_sb_cm_1990_2022.csv.gz"))
+        store.load_reference_csv("ucdp_conflicts", _data("ucdp", "ucdp-prio-acd-251.csv"))
+        store.load_reference_csv("ucdp_dyads", _data("ucdp", "ucdp-dyadic-251.csv"))
+        store.insert_places(_places_frame())
+        registry = ActorRegistry.default()
+        store.insert_actors(registry.to_frame(), registry.alias_table())
         seed_accords(store)  # UCDP peace agreements, Mali 2015 provisions, milestones
         store.set_meta("seeded_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         store.set_meta("seed", "bundled default: Mali reference data + UCDP GED 23.1 CAF events")
-
-
-def _seed_actors(store: Store) -> None:
-    from ..actors import ActorRegistry
-
-    reg = ActorRegistry.default()
-    con = store.con
-    actors = reg.to_frame()
-    aliases = reg.alias_table()
-    con.register("_actors", actors)
-    con.register("_aliases", aliases)
-    con.execute(
-        "INSERT INTO actors SELECT actor_id, name, CAST(ucdp_ids AS BIGINT[]), kind, country, "
-        "CAST(valid_from AS VARCHAR), CAST(valid_to AS VARCHAR), CAST(predecessors AS VARCHAR[]), "
-        "CAST(successors AS VARCHAR[]), source FROM _actors"
-    )
-    con.execute(
-        "INSERT INTO actor_aliases SELECT alias, normalized, actor_id, lang, ambiguous FROM _aliases"
-    )
-    con.unregister("_actors")
-    con.unregister("_aliases")

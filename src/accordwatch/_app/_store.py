@@ -1,0 +1,74 @@
+"""Opening the store for a unit of work: read-only for reads, read-write (and seeded on first
+use) for writes.
+
+>>> from accordwatch._app._store import open_store
+>>> with open_store(":memory:") as store:
+...     store.count("events") > 0      # a new store is seeded with the bundled default
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..store import Store, resolve_db_path
+
+__all__ = ["DB", "init_store", "open_store", "using"]
+
+#: What every public function takes as ``db``: a path, an open Store, or None (the default).
+DB = str | os.PathLike[str] | Store | None
+
+
+def open_store(db: DB = None, *, read_only: bool = False) -> Store:
+    """Open the store at ``db`` (see :func:`accordwatch.store.resolve_db_path`).
+
+    Read-write opens create, migrate and seed a new store with the bundled default.  A
+    read-only open of a store that does not exist yet creates it first (its first use), so
+    a first ``accordwatch events`` shows the bundled sample; afterwards reads never take
+    the write lock.
+    """
+    if isinstance(db, Store):
+        return db
+    if read_only:
+        path = resolve_db_path(db)
+        if path == ":memory:":  # private to its opener: nothing to share, nothing to lock
+            return Store.open(path, seed=_seed)
+        if not Path(path).exists():
+            Store.open(path, seed=_seed).close()  # its first use
+        return Store.open(path, read_only=True)
+    return Store.open(db, seed=_seed)
+
+
+def _seed(store: Store) -> None:
+    from .seed import seed_default
+
+    seed_default(store)
+
+
+@contextmanager
+def using(db: DB, *, write: bool = False) -> Iterator[Store]:
+    """The store for one unit of work: ``db`` itself when it is an open Store, else a store
+    opened for it (read-only unless ``write``) and closed afterwards."""
+    if isinstance(db, Store):
+        yield db
+        return
+    store = open_store(db, read_only=not write)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def init_store(db: DB = None, *, empty: bool = False) -> dict[str, object]:
+    """Create the store at ``db`` (normally done on first use): seeded with the bundled
+    default, or with ``empty=True`` marked never to be seeded.  Returns its path and how
+    many events it holds."""
+    with Store.open(
+        db if not isinstance(db, Store) else db.path, seed=None if empty else _seed
+    ) as store:
+        if empty and store.count("events") == 0:
+            store.skip_seed()
+        return {"path": store.path, "events": store.count("events")}
