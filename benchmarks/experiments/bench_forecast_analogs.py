@@ -1,4 +1,4 @@
-"""Fifth tuning round (validation years 2010-2017 only): analogue forecasts.
+"""Validation-only harness (years 2010-2017): analogue forecasts.
 
 A different model class from the pooled trees: for every unit, find the K windows of the
 past (any unit, any month whose 14 following months are known at the cutoff) whose last
@@ -7,16 +7,19 @@ followed them (steps 3-14) as ensemble members — re-anchored to the unit's lev
 (``anchor="last"``: the member's change since its window's last month is added to the
 unit's last month, on the log scale; ``"mean"``: against the window means; ``"none"``:
 the analogue's own values). The analogue members are scored alone and mixed into the
-default model's ensemble (the cached quantiles of ``bench_forecast_variants.py``).
+default model's ensemble (the cached quantiles of ``bench_forecast_variants.py``), as
+CRPS relative to the conflictology benchmark of the same run.
 
 Usage (repository root, venv active)::
 
-    python benchmarks/bench_forecast_analogs.py --k 50 --anchor last mean none
-    python benchmarks/bench_forecast_analogs.py --k 20 200 --w 6 24 --decay 0 0.2
-    python benchmarks/bench_forecast_analogs.py --k 20 200 --w 24 --model default_s10
+    python benchmarks/experiments/bench_forecast_analogs.py --k 50 --anchor last mean none
+    python benchmarks/experiments/bench_forecast_analogs.py --k 20 200 --w 6 24 --decay 0 0.2
+    python benchmarks/experiments/bench_forecast_analogs.py --k 20 200 --w 24 --model default_s10
 
 Needs the default's cached quantiles: run ``bench_forecast_variants.py default`` (and
-``default_s10 seed=10``) first. Not adopted (see docs/forecast.md, "Fifth round").
+``bench_forecast_variants.py default_s10 seed=10``) first, with the same
+``$ACCORDWATCH_VARIANTS``. What it showed:
+docs/decisions/2026-11-27-forecast-round-5-analogues.md.
 
 It never runs the reporting years 2018-2021.
 """

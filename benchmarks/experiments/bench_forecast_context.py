@@ -1,7 +1,8 @@
-"""Fourth tuning round (validation years 2010-2017 only): context features and step-group models.
+"""Validation-only harness (years 2010-2017): context features and step-group models.
 
 Two ideas on top of ``QuantileGBM`` that ``bench_forecast_variants.py`` fits, caches and
-scores the same way (it never runs the reporting years 2018-2021):
+scores the same way, against the conflictology benchmark of the same run (it never runs
+the reporting years 2018-2021):
 
 * ``ctx=[...]`` — country context known at the origin month, from the bundled UCDP data:
   ACD conflicts in the country in the last published year (a year is published from July
@@ -12,18 +13,22 @@ scores the same way (it never runs the reporting years 2018-2021):
 * ``groups=[[lo, hi], ...]`` — one set of boosters per group of steps (``group_rows``
   chooses how each group's rows are drawn).
 
-Usage (repository root, venv active)::
+Usage (repository root, venv active; the cache is ``bench_forecast_variants.py``'s,
+``$ACCORDWATCH_VARIANTS`` to move it)::
 
-    python benchmarks/bench_forecast_context.py ctxall 'ctx=["acd_n","acd_int2","acd_intl","acd_n5","dyads","acd_years","pa_since","pa_cease_since","pa_full_since","pa_n24"]'
-    python benchmarks/bench_forecast_context.py grp3 'groups=[[1,5],[6,9],[10,14]]' group_rows='"sampled"' seed=10
-    python benchmarks/bench_forecast_context.py grp3eq 'groups=[[1,5],[6,9],[10,14]]'
+    python benchmarks/experiments/bench_forecast_context.py ctxall \
+        'ctx=["acd_n","acd_int2","acd_intl","acd_n5","dyads","acd_years","pa_since","pa_cease_since","pa_full_since","pa_n24"]'
+    python benchmarks/experiments/bench_forecast_context.py grp3 \
+        'groups=[[1,5],[6,9],[10,14]]' group_rows='"sampled"' seed=10
+    python benchmarks/experiments/bench_forecast_context.py grp3eq 'groups=[[1,5],[6,9],[10,14]]'
 
-Neither was adopted (see docs/forecast.md, "Fourth round").
+What it showed: docs/decisions/2026-11-27-forecast-round-4-context.md.
 """
 
 import json
 import sys
 import time
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -35,10 +40,16 @@ import bench_forecast_variants as bv
 from accordwatch.accords._agreements import read_ucdp_agreements
 from accordwatch.forecast._learned import QuantileGBM
 
-D = str(Path(__file__).resolve().parents[1] / "src" / "accordwatch" / "data") + "/"
-cm = pd.read_csv(
-    D + "views/ged_sb_cm_1990_2022.csv.gz", usecols=["country_id", "gwcode"]
-).drop_duplicates()
+DATA = files("accordwatch").joinpath("data")  # the package's bundled data
+
+
+def _csv(*parts: str, **kw) -> pd.DataFrame:
+    gz = "gzip" if parts[-1].endswith(".gz") else None
+    with DATA.joinpath(*parts).open("rb") as fh:
+        return pd.read_csv(fh, compression=gz, **kw)
+
+
+cm = _csv("views", "ged_sb_cm_1990_2022.csv.gz", usecols=["country_id", "gwcode"]).drop_duplicates()
 GW = dict(zip(cm.country_id, cm.gwcode, strict=True))
 
 
@@ -50,8 +61,8 @@ def _explode(df, col):
     return df.dropna(subset=[col])
 
 
-acd = _explode(pd.read_csv(D + "ucdp/ucdp-prio-acd-251.csv"), "gwno_loc")
-dy = _explode(pd.read_csv(D + "ucdp/ucdp-dyadic-251.csv"), "gwno_loc")
+acd = _explode(_csv("ucdp", "ucdp-prio-acd-251.csv"), "gwno_loc")
+dy = _explode(_csv("ucdp", "ucdp-dyadic-251.csv"), "gwno_loc")
 _agreements, _, _flags = read_ucdp_agreements()
 _cease = set(_flags.loc[(_flags.flag == "cease") & (_flags.value == 1), "agreement_id"])
 pa = _explode(_agreements.assign(cease=_agreements.agreement_id.isin(_cease).astype(int)), "gwno")

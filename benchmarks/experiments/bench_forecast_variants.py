@@ -1,22 +1,26 @@
-"""Validation-only harness for variants of ``QuantileGBM`` (third tuning round, years 2010–2017).
+"""Validation-only harness for variants of ``QuantileGBM`` (years 2010–2017).
 
 Fits a variant once per validation year, caches its predicted quantiles (steps 3–14 of
 the scored units) in a scratch folder, and scores it — alone, with another history
 share, or quantile-averaged with other cached variants — as CRPS relative to the
-conflictology benchmark (total CRPS over the eight years / total conflictology CRPS, and
-the worst single year). It never runs the reporting years 2018–2021.
+conflictology benchmark of the same run (total CRPS over the eight years / total
+conflictology CRPS, and the worst single year). It never runs the reporting years
+2018–2021.
 
 Usage (from the repository root, venv active)::
 
-    python benchmarks/bench_forecast_variants.py default                          # the default
-    python benchmarks/bench_forecast_variants.py round2 anchor='"mean12"'         # a variant
-    python benchmarks/bench_forecast_variants.py anch3 anchor='"mean3"' --combine default   # + averaging
+    python benchmarks/experiments/bench_forecast_variants.py default             # the default
+    python benchmarks/experiments/bench_forecast_variants.py m12 anchor='"mean12"'   # a variant
+    python benchmarks/experiments/bench_forecast_variants.py anch3 anchor='"mean3"' \
+        --combine default                                       # + quantile averaging
 
 The name only labels the cache: delete the cache folder after changing the code.
-The round-three options that were not adopted (ratio target, recency half-life,
-neighbour features, linear trees, seasonal feature) exist at commit ada6604.
+Options that exist only at commit ada6604 (ratio target, recency half-life, neighbour
+features, linear trees, seasonal feature) need that commit checked out.
+What it was used for: docs/decisions/2026-11-27-forecast-round-3-target-anchor.md.
 
-Cache: ``$ACCORDWATCH_VARIANTS`` or ``/tmp/accordwatch-variants``.
+Cache: ``--cache DIR``, else ``$ACCORDWATCH_VARIANTS``, else ``accordwatch-variants`` in
+the system's temporary folder.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,7 +39,9 @@ from accordwatch.forecast import Conflictology, QuantileGBM, load_views_cm, prot
 from accordwatch.forecast._learned import ensemble  # the ensemble QuantileGBM builds
 from accordwatch.forecast._scores import covered, crps
 
-CACHE = Path(os.environ.get("ACCORDWATCH_VARIANTS", "/tmp/accordwatch-variants"))
+CACHE = Path(
+    os.environ.get("ACCORDWATCH_VARIANTS") or Path(tempfile.gettempdir()) / "accordwatch-variants"
+)
 YEARS = list(range(2010, 2018))
 _panel = None
 
@@ -99,7 +106,7 @@ def _quantiles(name: str, year: int, units: np.ndarray) -> tuple[np.ndarray, np.
 def score(
     parts: list[tuple[str, float]], mix: float = 0.25, label: str = ""
 ) -> tuple[float, float]:
-    """Mean and worst-year CRPS ratio to conflictology of a (weighted, log-scale) quantile average."""
+    """Mean and worst-year CRPS ratio to conflictology of a weighted log-scale quantile average."""
     ratios, covers, tot, totc = [], [], 0.0, 0.0
     for year in YEARS:
         b = base(year)
@@ -124,12 +131,14 @@ def score(
 
 
 def main() -> None:
+    global CACHE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", help="cache name of the variant")
     parser.add_argument(
         "settings", nargs="*", metavar="KEY=VALUE", help="QuantileGBM settings (JSON values)"
     )
     parser.add_argument("--mix", type=float, default=None, help="history share used in scoring")
+    parser.add_argument("--cache", type=Path, default=None, help=f"cache folder (default {CACHE})")
     parser.add_argument(
         "--combine",
         nargs="+",
@@ -138,6 +147,8 @@ def main() -> None:
         help="also score the equal-weight quantile average of these cached variants",
     )
     args = parser.parse_args()
+    if args.cache is not None:
+        CACHE = args.cache
     kw = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.settings)}
     mix = args.mix if args.mix is not None else kw.get("mix", 0.25)
     t0 = time.perf_counter()
