@@ -301,17 +301,17 @@ def merge(
 
     # Derive predecessors from successors.
     preds: dict[str, list[str]] = {}
-    for a in actors.values():
-        for s in a.successors:
-            preds.setdefault(s, []).append(a.actor_id)
+    for actor in actors.values():
+        for s in actor.successors:
+            preds.setdefault(s, []).append(actor.actor_id)
     for aid, ps in preds.items():
         actors[aid] = dataclasses.replace(actors[aid], predecessors=tuple(ps))
     curated_keys = {(a.actor_id, a.normalized) for a in aliases}
-    for a in actors.values():
+    for actor in actors.values():
         aliases.extend(
             x
-            for x in base_aliases(a)
-            if not a.curated
-            or (x.text in a.ucdp_names and (a.actor_id, x.normalized) not in curated_keys)
+            for x in base_aliases(actor)
+            if not actor.curated
+            or (x.text in actor.ucdp_names and (actor.actor_id, x.normalized) not in curated_keys)
         )
     return actors, aliases

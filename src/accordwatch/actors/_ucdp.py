@@ -227,8 +227,8 @@ def base_actors(
     # 3. primary sides of the dyadic / ACD tables.
     for label, df in tables:
         for row in df.itertuples(index=False):
-            year = _year(row.year, label)
-            countries = split_names(row.location)
+            year = _year(str(row.year), label)
+            countries = split_names(str(row.location))
             for side in ("side_a", "side_b"):
                 ids = split_ids(getattr(row, f"{side}_id"), where=f"{label} {side}_id")
                 known = {id2name[i] for i in ids if i in id2name}
@@ -246,8 +246,8 @@ def base_actors(
 
     # 4. GED sides.
     for row in g.itertuples(index=False):
-        year = _year(row.year, "GED")
-        countries = [row.country] if row.country else []
+        year = _year(str(row.year), "GED")
+        countries = [str(row.country)] if row.country else []
         for side in ("side_a", "side_b"):
             name = getattr(row, side).strip()
             ids = split_ids(getattr(row, f"{side}_new_id"), where=f"GED {side}_new_id")

@@ -108,8 +108,11 @@ class ActorRegistry:
         for actor in self._actors.values():
             for i in actor.ucdp_ids:
                 self._by_ucdp[i].append(actor.actor_id)
-        for i, ids in self._by_ucdp.items():
-            ids.sort(key=lambda aid, i=i: (aid != f"ucdp:{i}", aid))
+        for i, ids in self._by_ucdp.items():  # sorted, the UCDP-layer actor first
+            ids.sort()
+            if f"ucdp:{i}" in ids:
+                ids.remove(f"ucdp:{i}")
+                ids.insert(0, f"ucdp:{i}")
         self._display: dict[str, str] = {}
         for a in self._aliases:
             if not a.ambiguous:
@@ -528,4 +531,5 @@ def _default() -> ActorRegistry:
             frames.append(pd.read_csv(fh, dtype=str, keep_default_na=False, usecols=usecols))
     with (data / "actors" / "curated.yaml").open("r", encoding="utf-8") as fh:
         doc = yaml.safe_load(fh)
-    return ActorRegistry.from_frames(*frames, curated=doc)
+    dyadic, acd, ged = frames
+    return ActorRegistry.from_frames(dyadic, acd, ged, curated=doc)

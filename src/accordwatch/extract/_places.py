@@ -188,8 +188,12 @@ class PlaceFinder:
         return None
 
     @staticmethod
-    def _joined(text: str, a: tuple[int, ...], b: tuple[int, ...]) -> bool:
-        """Only blanks (no punctuation) between two spans."""
+    def _joined(
+        text: str,
+        a: tuple[int, int] | tuple[int, int, str],
+        b: tuple[int, int] | tuple[int, int, str],
+    ) -> bool:
+        """Only blanks (no punctuation) between two spans (start, end[, token])."""
         gap = text[a[1] : b[0]]
         return gap.strip() == "" and "\n" not in gap
 

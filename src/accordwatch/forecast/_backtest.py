@@ -26,7 +26,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -109,7 +109,7 @@ class BacktestResult:
     def scores(self) -> pd.DataFrame:
         """Mean scores per model over all test years (index: model)."""
         out = _means(self.frame.groupby("model", sort=False))
-        ref = out.loc["conflictology", "crps"] if "conflictology" in out.index else np.nan
+        ref = out["crps"].get("conflictology", np.nan)
         out["crps_vs_conflictology"] = out["crps"] / ref
         return out
 
@@ -155,16 +155,18 @@ class BacktestResult:
         scores, years, pit = self.scores, self.by_year(), self.calibration()
         models: dict[str, Any] = {}
         for name, row in scores.iterrows():
-            by = years.loc[name]
+            by = cast(pd.DataFrame, years.loc[str(name)])  # this model's rows, by year
             models[str(name)] = {
                 "crps": float(row["crps"]),
                 "brier_25": float(row["brier_25"]),
                 "coverage_90": float(row["coverage_90"]),
                 "coverage_50": float(row["coverage_50"]),
-                "pit_histogram": [round(float(v), 6) for v in pit.loc[name].drop("n")],
+                "pit_histogram": [
+                    round(float(v), 6) for v in pit.loc[str(name)].drop("n").to_numpy()
+                ],
                 "n": int(row["n"]),
                 "by_year": {
-                    str(int(y)): {
+                    str(int(cast(int, y))): {
                         "crps": float(r["crps"]),
                         "brier_25": float(r["brier_25"]),
                         "coverage_90": float(r["coverage_90"]),
@@ -174,7 +176,9 @@ class BacktestResult:
                     for y, r in by.iterrows()
                 },
             }
-        protocol = dict(PROTOCOL, test_years=self.test_years, steps=[FIRST_STEP, LAST_STEP])
+        protocol: dict[str, Any] = dict(
+            PROTOCOL, test_years=self.test_years, steps=[FIRST_STEP, LAST_STEP]
+        )
         protocol["excluded_units"] = int(len(self.excluded))
         return {"protocol": protocol, "default": self.default, "models": models}
 

@@ -179,7 +179,7 @@ def validate_panel(panel: pd.DataFrame, *, source: str = "panel") -> pd.DataFram
     if not gappy.empty:
         uid = int(gappy.index[0])
         months = set(out.loc[out.unit_id == uid, "month_id"])
-        lo, hi = int(gappy.loc[uid, "min"]), int(gappy.loc[uid, "max"])
+        lo, hi = int(gappy["min"][uid]), int(gappy["max"][uid])
         holes = [m for m in range(lo, hi + 1) if m not in months]
         name = out.loc[out.unit_id == uid, "unit"].iloc[0]
         shown = ", ".join(month_label(m) for m in holes[:5]) + (" …" if len(holes) > 5 else "")
@@ -203,11 +203,11 @@ def find_unit(panel: pd.DataFrame, unit: str | int) -> int:
             return uid
     names = panel.drop_duplicates("unit_id").set_index("unit_id")["unit"]
     key = str(unit).strip().casefold()
-    hits = [int(i) for i, name in names.items() if str(name).casefold() == key]
+    hits = [int(i) for i, name in zip(names.index.to_numpy(), names) if str(name).casefold() == key]
     if hits:
         # several ids can share a name over time (e.g. a state's successor); use the latest
         last = panel[panel.unit_id.isin(hits)].groupby("unit_id")["month_id"].max()
-        return int(last.idxmax())
+        return int(last.index.to_numpy()[last.to_numpy().argmax()])
     close = [str(n) for n in names if key[:3] and str(n).casefold().startswith(key[:3])]
     hint = f" Did you mean {', '.join(sorted(set(close))[:5])}?" if close else ""
     raise NotFound(f"unknown unit {unit!r}: no unit has that id or name.{hint}")

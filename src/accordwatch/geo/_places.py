@@ -179,7 +179,9 @@ def read_geonames(source: str | Path | Traversable) -> pd.DataFrame:
     for col in ("geonameid", "latitude", "longitude"):
         num = pd.to_numeric(df[col], errors="coerce")
         for i in np.flatnonzero(num.isna().to_numpy())[:50]:
-            errors.append(RowError(str(source), int(i) + 1, col, "not a number", df[col].iat[i]))
+            errors.append(
+                RowError(str(source), int(i) + 1, col, "not a number", str(df[col].iat[i]))
+            )
         df[col] = num
     if errors:
         raise RowErrors(errors, hint="Use an unmodified GeoNames country dump (e.g. ML.txt).")

@@ -318,7 +318,7 @@ class AdminIndex:
         ok = ~(np.isnan(la) | np.isnan(lo))
         if ok.any():
             which = np.flatnonzero(ok)
-            pts = shapely.points(lo[which], la[which])
+            pts = np.asarray(shapely.points(lo[which], la[which]))
             # Bounding-box candidates first, then one vectorised exact test
             # against the prepared polygons: several times faster than
             # STRtree.query(predicate=...), which does not reuse preparation.

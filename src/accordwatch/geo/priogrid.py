@@ -125,7 +125,8 @@ def priogrid_gid(lat: Any, lon: Any) -> Any:
     gid[missing] = MISSING_GID
     if scalar:
         return None if bool(missing[0]) else int(gid[0])
-    if series_index is not None and len(series_index) == gid.shape[0] and gid.ndim == 1:
+    shaped = series_index is not None and len(series_index) == gid.shape[0] and gid.ndim == 1
+    if pandas is not None and shaped:
         out = pandas.Series(gid, index=series_index, dtype="Int64", name="priogrid_gid")
         out[missing] = pandas.NA
         return out
