@@ -10,6 +10,14 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from ._api import events, ingest_ucdp, open_store, stats  # noqa: E402
+from ._app.review import (  # noqa: E402
+    queue_extraction,
+    review_accept,
+    review_edit,
+    review_list,
+    review_reject,
+    review_show,
+)
 from .errors import AccordwatchError, InputError, NotFound, RowErrors, StoreError  # noqa: E402
 
 __all__ = [
@@ -22,5 +30,11 @@ __all__ = [
     "events",
     "ingest_ucdp",
     "open_store",
+    "queue_extraction",
+    "review_accept",
+    "review_edit",
+    "review_list",
+    "review_reject",
+    "review_show",
     "stats",
 ]

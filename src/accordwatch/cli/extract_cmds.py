@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from ._common import DbOption, Format, FormatOption, err, print_frame, print_json
-
-if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
-    pass
 
 __all__ = ["register"]
 
@@ -40,6 +37,10 @@ Published = Annotated[
         "--published",
         help="Publication date YYYY-MM-DD; relative dates ('on Tuesday') resolve against it.",
     ),
+]
+ReviewerOption = Annotated[
+    str | None,
+    typer.Option("--reviewer", help="Who decides (kept in the review log)."),
 ]
 MinConf = Annotated[
     float,
@@ -72,11 +73,9 @@ def extract_cmd(
     for w in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
     if queue and result.events:
-        from ..store import Store
-        from ..store.review import queue_result
+        from .. import queue_extraction
 
-        with Store.open(db) as store:
-            ids = queue_result(store, result)
+        ids = queue_extraction(result, db=db)
         err.print(f"{len(ids)} candidate(s) in the review queue: {', '.join(map(str, ids))}")
     if fmt is Format.json:
         print_json(result.to_dict())
@@ -169,17 +168,16 @@ def extract_eval_cmd(
 def list_cmd(
     status: Annotated[Status, typer.Option("--status", help="Which candidates.")] = Status.pending,
     doc: Annotated[str | None, typer.Option("--doc", help="Only this document id.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=0, help="At most this many candidates.")
+    ] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List review candidates (default: pending)."""
-    from ..store import Store
-    from ..store.review import list_candidates
+    from .. import review_list
 
-    with Store.open(db) as store:
-        df = list_candidates(
-            store, status=None if status is Status.all else status.value, doc_id=doc
-        )
+    df = review_list(db=db, status=status.value, doc_id=doc, limit=limit)
     print_frame(df, fmt, title=f"review queue ({status.value})")
 
 
@@ -187,11 +185,9 @@ def show_cmd(
     candidate: Annotated[int, typer.Argument(help="Candidate id.")], db: DbOption = None
 ) -> None:
     """Show one candidate with its document and evidence (JSON)."""
-    from ..store import Store
-    from ..store.review import get_candidate
+    from .. import review_show
 
-    with Store.open(db) as store:
-        print_json(get_candidate(store, candidate))
+    print_json(review_show(candidate, db=db))
 
 
 def accept_cmd(
@@ -199,23 +195,22 @@ def accept_cmd(
     not_duplicate: Annotated[
         bool, typer.Option("--not-duplicate", help="Store it even if it looks like a stored event.")
     ] = False,
+    reviewer: ReviewerOption = None,
     db: DbOption = None,
 ) -> None:
     """Accept candidates: each becomes an event (source text:<doc id>), or is linked to the
     stored event it duplicates."""
-    from ..store import Store
-    from ..store.review import accept_candidate
+    from .. import review_accept
 
-    with Store.open(db) as store:
-        for cid in candidates:
-            c = accept_candidate(store, cid, not_duplicate=not_duplicate)
-            if c["status"] == "duplicate":
-                err.print(
-                    f"{cid}: duplicate of {c['duplicate_of']} ({c['duplicate_note']}); linked, not "
-                    "stored again — use --not-duplicate if it is a different event"
-                )
-            else:
-                err.print(f"{cid}: accepted as {c['event_source']} {c['event_id']}")
+    for cid in candidates:
+        c = review_accept(cid, db=db, reviewer=reviewer, not_duplicate=not_duplicate)
+        if c["status"] == "duplicate":
+            err.print(
+                f"{cid}: duplicate of {c['duplicate_of']} ({c['duplicate_note']}); linked, not "
+                "stored again — use --not-duplicate if it is a different event"
+            )
+        else:
+            err.print(f"{cid}: accepted as {c['event_source']} {c['event_id']}")
 
 
 def edit_cmd(
@@ -231,26 +226,27 @@ def edit_cmd(
         str | None, typer.Option("--fatalities", help="Number, or 'none'.")
     ] = None,
     evidence: Annotated[str | None, typer.Option("--evidence", help="Evidence sentence.")] = None,
+    reviewer: ReviewerOption = None,
     db: DbOption = None,
 ) -> None:
     """Correct a pending candidate before accepting it."""
-    from ..store import Store
-    from ..store.review import edit_candidate
+    from .. import review_edit
 
-    with Store.open(db) as store:
-        c = edit_candidate(
-            store,
-            candidate,
-            event_date=date,
-            place=place,
-            admin1=admin1,
-            actors=actors,
-            event_type=event_type,
-            fatalities=fatalities,
-            evidence=evidence,
-        )
+    c = review_edit(
+        candidate,
+        db=db,
+        reviewer=reviewer,
+        event_date=date,
+        place=place,
+        admin1=admin1,
+        actors=actors,
+        event_type=event_type,
+        fatalities=fatalities,
+        evidence=evidence,
+    )
     err.print(
-        f"{candidate}: {c['event_date']} {c['place'] or '-'} ({c['admin1'] or '-'}) {c['event_type']}"
+        f"{candidate}: {c['event_date']} {c['place'] or '-'} ({c['admin1'] or '-'}) "
+        f"{c['event_type']}"
         + (f"; possible duplicate of {c['duplicate_of']}" if c.get("duplicate_of") else "")
     )
 
@@ -258,16 +254,15 @@ def edit_cmd(
 def reject_cmd(
     candidates: Annotated[list[int], typer.Argument(help="Candidate id(s).")],
     reason: Annotated[str, typer.Option("--reason", help="Why (kept with the candidate).")],
+    reviewer: ReviewerOption = None,
     db: DbOption = None,
 ) -> None:
     """Reject candidates; they stay in the queue with the reason."""
-    from ..store import Store
-    from ..store.review import reject_candidate
+    from .. import review_reject
 
-    with Store.open(db) as store:
-        for cid in candidates:
-            reject_candidate(store, cid, reason)
-            err.print(f"{cid}: rejected ({reason})")
+    for cid in candidates:
+        review_reject(cid, reason, db=db, reviewer=reviewer)
+        err.print(f"{cid}: rejected ({reason})")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,53 +1,66 @@
-"""The review queue: every SQL statement behind ``accordwatch review``.
+"""The review queue's tables (``review_documents``, ``review_candidates``, ``review_log``): the
+SQL behind them, as methods of :class:`~accordwatch.store.Store`.
 
-Extracted events wait in ``review_candidates`` until a person decides:
+These methods read and write rows only; the decisions (what a candidate becomes, which stored
+event it duplicates, who may change what) are made in :mod:`accordwatch._app.review`, which
+also wraps each decision in one :meth:`~accordwatch.store.Store.transaction`.
 
-* **accept** — the candidate becomes an event (source ``text:<doc id>``, the
-  document's title, URL and publication date, the evidence sentence), written with
-  :func:`~accordwatch.store.ingest_batches` in the same transaction as the decision.
-  A candidate flagged as a duplicate of a stored event is linked to it instead
-  (status ``duplicate``) unless the reviewer says it is a different event.
-* **edit** — fields change (checked by :func:`accordwatch.extract.review_rules.check_edits`);
-* **reject** — kept, with the reason.
-
-Every change is one transaction and is logged in ``review_log``.
-
->>> import accordwatch.extract as ex
 >>> from accordwatch.store import Store
 >>> with Store.open(":memory:") as st:
-...     r = ex.extract_text("In early May, CMA and army units fought each other at Ber.",
-...                         published="2023-10-05")
-...     ids = queue_result(st, r)
-...     accept_candidate(st, ids[0])["status"]
-'accepted'
+...     st.add_review_document({"doc_id": "doc-1", "title": "Briefing"})
+...     cid = st.add_review_candidate(
+...         {"doc_id": "doc-1", "event_type": "clash", "evidence": "Clashes erupted in Ber."}
+...     )
+...     st.update_review_candidate(cid, {"status": "rejected", "reason": "old news"},
+...                                decided=True)
+...     st.log_review(cid, "rejected", "old news")
+...     c = st.review_candidate(cid)
+...     c["status"], c["title"], [e["action"] for e in st.review_history(cid)]
+('rejected', 'Briefing', ['rejected'])
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, NotFound
-from .db import Store
-from .ingest import ingest_batches
-from .queries import EventFilter, select_events
-from .schema import rows_to_table
-
-if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
 
-__all__ = [
-    "STATUSES",
-    "accept_candidate",
-    "edit_candidate",
-    "get_candidate",
-    "list_candidates",
-    "queue_result",
-    "reject_candidate",
-]
+__all__ = ["ReviewQueue"]
 
-STATUSES = ("pending", "accepted", "rejected", "duplicate")
-_LIST_COLUMNS = [
+_DOCUMENT_COLUMNS = ("doc_id", "title", "url", "published", "lang", "path", "sha256")
+#: the columns of ``review_candidates`` a caller may set (the id and created_at are the store's)
+_CANDIDATE_COLUMNS = frozenset(
+    {
+        "doc_id",
+        "status",
+        "event_date",
+        "date_precision",
+        "place",
+        "admin1",
+        "latitude",
+        "longitude",
+        "location_precision",
+        "actors",
+        "actor_ids",
+        "event_type",
+        "fatalities",
+        "evidence",
+        "evidence_start",
+        "evidence_end",
+        "confidence",
+        "duplicate_of",
+        "duplicate_note",
+        "reason",
+        "event_source",
+        "event_id",
+    }
+)
+#: what a candidate list shows, in order
+_LIST_COLUMNS = (
     "candidate_id",
     "status",
     "doc_id",
@@ -61,265 +74,159 @@ _LIST_COLUMNS = [
     "duplicate_of",
     "reason",
     "evidence",
-]
+)
+#: the event columns a duplicate check compares
+_NEARBY_COLUMNS = (
+    "source",
+    "source_event_id",
+    "date_start",
+    "date_end",
+    "latitude",
+    "longitude",
+    "where_description",
+    "side_a",
+    "side_b",
+    "actors",
+)
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-def _run(store: Store, sql: str, params: list[Any]) -> None:
-    """Execute a write and drain its result (DuckDB refuses new work on an unfinished one)."""
-    store._con.execute(sql, params).fetchall()
+def _columns(fields: Mapping[str, Any]) -> list[str]:
+    unknown = sorted(set(fields) - _CANDIDATE_COLUMNS)
+    if unknown:
+        raise ValueError(f"review_candidates has no settable column(s) {unknown}")
+    return list(fields)
 
 
-def _log(store: Store, cid: int, action: str, detail: str | None) -> None:
-    _run(store, "INSERT INTO review_log VALUES (?, ?, ?, ?)", [cid, _now(), action, detail])
+class ReviewQueue:
+    """Mixed into :class:`~accordwatch.store.Store`."""
 
+    _con: duckdb.DuckDBPyConnection
 
-def _nearby_events(store: Store, event_date: str | None) -> pd.DataFrame:
-    import pandas as pd
+    if TYPE_CHECKING:  # provided by Store
 
-    from ..extract.review_rules import date_range
+        def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame: ...
 
-    if not event_date:
-        return pd.DataFrame()
-    first, last, _ = date_range(event_date)
-    flt = EventFilter(since=first - dt.timedelta(days=40), until=last + dt.timedelta(days=3))
-    return select_events(
-        store,
-        flt,
-        columns=[
-            "source",
-            "source_event_id",
-            "date_start",
-            "date_end",
-            "latitude",
-            "longitude",
-            "where_description",
-            "side_a",
-            "side_b",
-            "actors",
-        ],
-    )
+    def _run(self, sql: str, params: list[Any]) -> None:
+        """Execute a write and drain its result (DuckDB refuses new work on an unfinished one)."""
+        self._con.execute(sql, params).fetchall()
 
-
-def _flag(store: Store, cand: dict[str, Any]) -> tuple[str | None, str | None]:
-    from ..extract.review_rules import find_duplicates
-
-    others = _nearby_events(store, cand.get("event_date"))
-    own = f"{cand.get('event_source')}|{cand.get('event_id')}"
-    dups = [d for d in find_duplicates(cand, others) if f"{d[0]}|{d[1]}" != own]
-    if not dups:
-        return None, None
-    src, eid, why = dups[0]
-    return f"{src}|{eid}", why
-
-
-def queue_result(store: Store, result: Any) -> list[int]:
-    """Put the events of an :class:`~accordwatch.extract.ExtractionResult` in the queue.
-
-    Returns the candidate ids, new or already queued (re-queuing the same document
-    adds nothing).  Each candidate is checked for duplicates among stored events.
-    """
-    docs = {d.doc_id: d for d in result.documents}
-    ids: list[int] = []
-    with store.transaction() as con:
-        for d in docs.values():
-            _run(
-                store,
-                "INSERT INTO review_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [d.doc_id, d.title, d.url, d.published, d.lang, d.path, d.sha256, _now()],
-            )
-        for ev in result.events:
-            if ev.doc_id not in docs:
-                raise InputError(f"event of unknown document {ev.doc_id!r}; queue whole results")
-            row = con.execute(
-                "SELECT candidate_id FROM review_candidates WHERE doc_id = ? AND evidence_start "
-                "IS NOT DISTINCT FROM ? AND event_type = ?",
-                [ev.doc_id, ev.evidence_start, ev.type],
-            ).fetchall()
-            if row:
-                ids.append(int(row[0][0]))
-                continue
-            nxt = con.execute(
-                "SELECT coalesce(max(candidate_id), 0) + 1 FROM review_candidates"
-            ).fetchall()
-            cid = int(nxt[0][0])
-            cand = {
-                "event_date": ev.date,
-                "place": ev.place,
-                "latitude": ev.latitude,
-                "longitude": ev.longitude,
-                "actors": "; ".join(ev.actors),
-                "actor_ids": "; ".join(ev.actor_ids),
-            }
-            dup, note = _flag(store, cand)
-            _run(
-                store,
-                "INSERT INTO review_candidates (candidate_id, doc_id, status, event_date, date_precision, "
-                "place, admin1, latitude, longitude, location_precision, actors, actor_ids, event_type, "
-                "fatalities, evidence, evidence_start, evidence_end, confidence, duplicate_of, "
-                "duplicate_note, created_at) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ?, ?, ?, ?, ?)",
-                [
-                    cid,
-                    ev.doc_id,
-                    ev.date,
-                    ev.date_precision,
-                    ev.place,
-                    ev.admin1,
-                    ev.latitude,
-                    ev.longitude,
-                    ev.location_precision,
-                    cand["actors"] or None,
-                    cand["actor_ids"] or None,
-                    ev.type,
-                    ev.fatalities,
-                    ev.evidence,
-                    ev.evidence_start,
-                    ev.evidence_end,
-                    ev.confidence,
-                    dup,
-                    note,
-                    _now(),
-                ],
-            )
-            _log(
-                store,
-                cid,
-                "queued",
-                f"confidence {ev.confidence}" + (f"; duplicate of {dup}" if dup else ""),
-            )
-            ids.append(cid)
-    return ids
-
-
-def list_candidates(
-    store: Store, *, status: str | None = "pending", doc_id: str | None = None
-) -> pd.DataFrame:
-    """Candidates (``status=None`` for all), oldest first."""
-    if status is not None and status not in STATUSES:
-        raise InputError(f"status {status!r} unknown; use one of {', '.join(STATUSES)} or all")
-    sql = f"SELECT {', '.join(_LIST_COLUMNS)} FROM review_candidates WHERE TRUE"  # noqa: S608
-    params: list[Any] = []
-    if status is not None:
-        sql += " AND status = ?"
-        params.append(status)
-    if doc_id is not None:
-        sql += " AND doc_id = ?"
-        params.append(doc_id)
-    return store.query(sql + " ORDER BY candidate_id", params)
-
-
-def get_candidate(store: Store, candidate_id: int) -> dict[str, Any]:
-    """One candidate with its document, as a dict; NotFound if there is none."""
-    import pandas as pd
-
-    df = store.query(
-        "SELECT c.*, d.title, d.url, d.published, d.lang, d.path FROM review_candidates c "
-        "LEFT JOIN review_documents d USING (doc_id) WHERE candidate_id = ?",
-        [candidate_id],
-    )
-    if df.empty:
-        raise NotFound(
-            f"no review candidate {candidate_id}; see `accordwatch review list --status all`"
+    # -- writes ----------------------------------------------------------------------------
+    def add_review_document(self, doc: Mapping[str, Any]) -> None:
+        """Record the document candidates come from (``doc_id`` required; the other columns of
+        ``review_documents`` optional); a document already recorded is left as it is."""
+        self._run(
+            "INSERT INTO review_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [doc["doc_id"], *(doc.get(c) for c in _DOCUMENT_COLUMNS[1:]), _now()],
         )
-    rec = df.astype(object).where(pd.notna(df), None).iloc[0].to_dict()
-    return rec
 
-
-def _pending(store: Store, candidate_id: int) -> dict[str, Any]:
-    cand = get_candidate(store, candidate_id)
-    if cand["status"] != "pending":
-        raise InputError(
-            f"candidate {candidate_id} is already {cand['status']}; only pending "
-            "candidates can be edited, accepted or rejected"
+    def add_review_candidate(self, fields: Mapping[str, Any]) -> int:
+        """Insert a candidate (status ``pending`` unless ``fields`` say otherwise) under the
+        next free id, and return that id."""
+        values = {"status": "pending", **fields}
+        cols = _columns(values)
+        row = self._con.execute(
+            "SELECT coalesce(max(candidate_id), 0) + 1 FROM review_candidates"
+        ).fetchall()
+        cid = int(row[0][0])
+        names = ", ".join(["candidate_id", *cols, "created_at"])
+        marks = ", ".join("?" * (len(cols) + 2))
+        self._run(
+            f"INSERT INTO review_candidates ({names}) VALUES ({marks})",  # noqa: S608
+            [cid, *(values[c] for c in cols), _now()],
         )
-    return cand
+        return cid
 
-
-def edit_candidate(store: Store, candidate_id: int, **changes: Any) -> dict[str, Any]:
-    """Change fields of a pending candidate; re-checks it for duplicates."""
-    from ..extract.review_rules import check_edits
-
-    clean = check_edits(changes)
-    if not clean:
-        raise InputError("nothing to change; give at least one field to edit")
-    with store.transaction():
-        cand = _pending(store, candidate_id)
-        cand.update(clean)
-        dup, note = _flag(store, cand)
-        clean.update(duplicate_of=dup, duplicate_note=note)
-        sets = ", ".join(f"{k} = ?" for k in clean)
-        _run(
-            store,
-            f"UPDATE review_candidates SET {sets} WHERE candidate_id = ?",  # noqa: S608
-            [*clean.values(), candidate_id],
+    def update_review_candidate(
+        self, candidate_id: int, fields: Mapping[str, Any], *, decided: bool = False
+    ) -> None:
+        """Set columns of a candidate; ``decided`` also stamps ``decided_at`` with now."""
+        cols = _columns(fields)
+        sets = [f"{c} = ?" for c in cols]
+        params = [fields[c] for c in cols]
+        if decided:
+            sets.append("decided_at = ?")
+            params.append(_now())
+        if not sets:
+            return
+        self._run(
+            f"UPDATE review_candidates SET {', '.join(sets)} WHERE candidate_id = ?",  # noqa: S608
+            [*params, candidate_id],
         )
-        _log(store, candidate_id, "edited", "; ".join(f"{k}={v}" for k, v in clean.items()))
-    return get_candidate(store, candidate_id)
 
-
-def reject_candidate(store: Store, candidate_id: int, reason: str) -> dict[str, Any]:
-    """Reject a pending candidate; it stays in the queue with ``reason``."""
-    if not reason or not reason.strip():
-        raise InputError("say why the candidate is rejected (--reason 'background, not news')")
-    with store.transaction():
-        _pending(store, candidate_id)
-        _run(
-            store,
-            "UPDATE review_candidates SET status = 'rejected', reason = ?, decided_at = ? "
-            "WHERE candidate_id = ?",
-            [reason.strip(), _now(), candidate_id],
+    def log_review(self, candidate_id: int, action: str, detail: str | None = None) -> None:
+        """Append an entry to the review log (``queued``, ``edited``, ``accepted`` …)."""
+        self._run(
+            "INSERT INTO review_log VALUES (?, ?, ?, ?)", [candidate_id, _now(), action, detail]
         )
-        _log(store, candidate_id, "rejected", reason.strip())
-    return get_candidate(store, candidate_id)
 
+    # -- reads -----------------------------------------------------------------------------
+    def find_review_candidate(
+        self, doc_id: str, evidence_start: int | None, event_type: str
+    ) -> int | None:
+        """The id of the candidate already queued for this document, evidence offset and type."""
+        rows = self._con.execute(
+            "SELECT candidate_id FROM review_candidates WHERE doc_id = ? AND evidence_start "
+            "IS NOT DISTINCT FROM ? AND event_type = ? ORDER BY candidate_id LIMIT 1",
+            [doc_id, evidence_start, event_type],
+        ).fetchall()
+        return int(rows[0][0]) if rows else None
 
-def accept_candidate(
-    store: Store, candidate_id: int, *, not_duplicate: bool = False
-) -> dict[str, Any]:
-    """Accept a pending candidate: it becomes an event, or is linked to its duplicate.
+    def review_candidates(
+        self,
+        *,
+        status: str | None = None,
+        doc_id: str | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """Candidates with ``status`` and from ``doc_id`` (None: any), oldest first, at most
+        ``limit`` of them."""
+        sql = f"SELECT {', '.join(_LIST_COLUMNS)} FROM review_candidates WHERE TRUE"  # noqa: S608
+        params: list[Any] = []
+        if status is not None:
+            sql += " AND status = ?"
+            params.append(status)
+        if doc_id is not None:
+            sql += " AND doc_id = ?"
+            params.append(doc_id)
+        sql += " ORDER BY candidate_id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.query(sql, params)
 
-    A candidate without a date cannot enter the store: edit it first.
-    """
-    from ..extract.review_rules import event_row
-    from ..sources import Batch
+    def review_candidate(self, candidate_id: int) -> dict[str, Any] | None:
+        """One candidate with its document's title, url, published, lang and path (missing
+        values as None), or None if there is no such candidate."""
+        import pandas as pd
 
-    with store.transaction():
-        cand = _pending(store, candidate_id)
-        dup, note = (None, None) if not_duplicate else _flag(store, cand)
-        if dup:
-            _run(
-                store,
-                "UPDATE review_candidates SET status = 'duplicate', duplicate_of = ?, "
-                "duplicate_note = ?, decided_at = ? WHERE candidate_id = ?",
-                [dup, note, _now(), candidate_id],
-            )
-            _log(store, candidate_id, "duplicate", f"linked to {dup}; not stored twice")
-            return get_candidate(store, candidate_id)
-        if not cand.get("event_date"):
-            raise InputError(
-                f"candidate {candidate_id} has no date; set one first "
-                f"(accordwatch review edit {candidate_id} --date YYYY-MM)"
-            )
-        doc = {
-            "doc_id": cand["doc_id"],
-            "title": cand.get("title"),
-            "url": cand.get("url"),
-            "published": cand.get("published"),
-        }
-        row = event_row(cand, doc)
-        batch = Batch(
-            file=row["source"], source=row["source"], table=rows_to_table([row]), rows_read=1
+        df = self.query(
+            "SELECT c.*, d.title, d.url, d.published, d.lang, d.path FROM review_candidates c "
+            "LEFT JOIN review_documents d USING (doc_id) WHERE candidate_id = ?",
+            [candidate_id],
         )
-        ingest_batches(store, [batch], kind="review")
-        _run(
-            store,
-            "UPDATE review_candidates SET status = 'accepted', event_source = ?, event_id = ?, "
-            "duplicate_of = NULL, decided_at = ? WHERE candidate_id = ?",
-            [row["source"], row["source_event_id"], _now(), candidate_id],
+        if df.empty:
+            return None
+        rec = df.astype(object).where(pd.notna(df), None).iloc[0]
+        return {str(k): v for k, v in rec.items()}
+
+    def review_history(self, candidate_id: int) -> list[dict[str, Any]]:
+        """The review log of a candidate, oldest first: ``logged_at``, ``action``, ``detail``."""
+        rows = self._con.execute(
+            "SELECT logged_at, action, detail FROM review_log WHERE candidate_id = ? "
+            "ORDER BY logged_at, rowid",
+            [candidate_id],
+        ).fetchall()
+        return [{"logged_at": t, "action": a, "detail": d} for t, a, d in rows]
+
+    def events_starting_between(self, first: dt.date, last: dt.date) -> pd.DataFrame:
+        """Stored events starting from ``first`` through ``last`` with the columns a duplicate
+        check compares (source, ids, dates, coordinates, place, sides, actors), newest first."""
+        return self.query(
+            f"SELECT {', '.join(_NEARBY_COLUMNS)} FROM events "  # noqa: S608
+            "WHERE date_start >= ? AND date_start <= ? "
+            "ORDER BY date_start DESC, source, source_event_id",
+            [first, last],
         )
-        _log(store, candidate_id, "accepted", f"{row['source']}|{row['source_event_id']}")
-    return get_candidate(store, candidate_id)
