@@ -24,6 +24,7 @@ import duckdb
 
 from ..errors import StoreError
 from .reference import ReferenceTables
+from .review import ReviewQueue
 from .schema import EVENT_COLUMNS, duckdb_type
 
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
@@ -72,7 +73,7 @@ def _event_columns_sql() -> str:
     return ",\n    ".join(f"{name} {duckdb_type(kind)}" for name, kind in EVENT_COLUMNS.items())
 
 
-class Store(ReferenceTables):
+class Store(ReferenceTables, ReviewQueue):
     """A connection to an accordwatch store (one DuckDB database).
 
     Use :meth:`open` rather than the constructor.  A ``Store`` is a context
