@@ -149,7 +149,7 @@ def parse_curated(doc: Any, *, label: str = "curated.yaml") -> list[CuratedEntry
     >>> parse_curated({"version": 1, "actors": [{"key": "x"}]})
     Traceback (most recent call last):
     ...
-    accordwatch.errors.InputError: curated actors, curated.yaml entry 'x': missing 'source'; every entry must say where its facts come from
+    accordwatch.errors.InputError: curated actors, curated.yaml entry 'x': missing 'source'; ...
     """
     if (
         not isinstance(doc, Mapping)

@@ -33,7 +33,8 @@ class MentionMatcher:
     >>> al = [Alias(text=t, normalized=normalize(t), actor_id=i) for t, i in
     ...       [("CMA", "c"), ("Coordination des mouvements de l'Azawad", "c"), ("FAMa", "m")]]
     >>> m = MentionMatcher(al)
-    >>> [(s, e, a.actor_id) for s, e, a in m.find("La CMA et les FAMa.", chooser=lambda c, on, k: c[0])]
+    >>> first = lambda c, on, k: c[0]
+    >>> [(s, e, a.actor_id) for s, e, a in m.find("La CMA et les FAMa.", chooser=first)]
     [(3, 6, 'c'), (14, 18, 'm')]
     """
 

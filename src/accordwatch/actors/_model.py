@@ -70,7 +70,8 @@ def parse_when(value: When, *, end: bool) -> dt.date:
         value = str(value)
     if not isinstance(value, str):
         raise InputError(
-            f"expected a date like 2021, 2021-05 or 2021-05-03, got {value!r} ({type(value).__name__})"
+            "expected a date like 2021, 2021-05 or 2021-05-03, "
+            f"got {value!r} ({type(value).__name__})"
         )
     m = _WHEN_RE.match(value)
     if not m:

@@ -145,7 +145,8 @@ def _frame(df: pd.DataFrame | None, cols: tuple[str, ...], label: str) -> pd.Dat
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise InputError(
-            f"{label}: missing column(s) {', '.join(missing)}; pass the UCDP file with its original header"
+            f"{label}: missing column(s) {', '.join(missing)}; "
+            "pass the UCDP file with its original header"
         )
     out = df.loc[:, list(cols)].astype(str).replace({"nan": "", "None": "", "<NA>": ""})
     return out.astype(object).drop_duplicates()
@@ -175,8 +176,10 @@ def base_actors(
     >>> d = pd.DataFrame({"side_a": ["Government of Mali"], "side_a_id": ["72"], "side_a_2nd": [""],
     ...     "side_b": ["JNIM"], "side_b_id": ["6716"], "side_b_2nd": [""], "year": ["2017"],
     ...     "location": ["Mali"]})
-    >>> [(a.actor_id, a.name, a.kind, a.country) for a in base_actors(dyadic=d)]
-    [('ucdp:6716', 'JNIM', 'rebel', 'Mali'), ('ucdp:72', 'Government of Mali', 'government', 'Mali')]
+    >>> for a in base_actors(dyadic=d):
+    ...     print(a.actor_id, a.name, a.kind, a.country, sep=" | ")
+    ucdp:6716 | JNIM | rebel | Mali
+    ucdp:72 | Government of Mali | government | Mali
     """
     tables = [
         ("UCDP Dyadic", _frame(dyadic, _SIDE_COLS, "dyadic table")),
@@ -272,9 +275,9 @@ def base_actors(
 def _names(cell: str, known: Collection[str], *, single: bool, exclude: str = "") -> list[str]:
     """Split a cell into actor names, keeping names that contain ", " whole when known.
 
-    >>> _names("Military Junta for the Consolidation of Democracy, Peace and Justice, RUF",
-    ...        {"Military Junta for the Consolidation of Democracy, Peace and Justice"}, single=False)
-    ['Military Junta for the Consolidation of Democracy, Peace and Justice', 'RUF']
+    >>> junta = "Military Junta for the Consolidation of Democracy, Peace and Justice"
+    >>> _names(f"{junta}, RUF", {junta}, single=False) == [junta, "RUF"]
+    True
     """
     cell = cell.strip()
     if not cell:

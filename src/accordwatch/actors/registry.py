@@ -139,8 +139,9 @@ class ActorRegistry:
         gives the UCDP layer alone.
 
         >>> import pandas as pd
-        >>> d = pd.DataFrame({"side_a": ["Government of Mali"], "side_a_id": [72], "side_a_2nd": [""],
-        ...     "side_b": ["JNIM"], "side_b_id": [6716], "side_b_2nd": [""], "year": [2017],
+        >>> d = pd.DataFrame({"side_a": ["Government of Mali"], "side_a_id": [72],
+        ...     "side_a_2nd": [""], "side_b": ["JNIM"], "side_b_id": [6716], "side_b_2nd": [""],
+        ...     "year": [2017],
         ...     "location": ["Mali"]})
         >>> ActorRegistry.from_frames(dyadic=d).resolve("jnim").actor_id
         'ucdp:6716'
@@ -406,7 +407,8 @@ class ActorRegistry:
     def names(self, alias: str | int, *, lineage: bool = False) -> set[str]:
         """Every name and unambiguous alias of the actor (or its lineage), as written.
 
-        >>> {"CMA", "Coordination des mouvements de l'Azawad"} <= ActorRegistry.default().names("cma")
+        >>> names = ActorRegistry.default().names("cma")
+        >>> {"CMA", "Coordination des mouvements de l'Azawad"} <= names
         True
         """
         out: set[str] = set()
@@ -436,8 +438,10 @@ class ActorRegistry:
 
         >>> reg = ActorRegistry.default()
         >>> t = "The army and the CMA clashed."
-        >>> [t[s:e] for s, e, _ in reg.mentions(t)], [t[s:e] for s, e, _ in reg.mentions(t, country="Mali")]
-        (['CMA'], ['The army', 'CMA'])
+        >>> [t[s:e] for s, e, _ in reg.mentions(t)]
+        ['CMA']
+        >>> [t[s:e] for s, e, _ in reg.mentions(t, country="Mali")]
+        ['The army', 'CMA']
         """
         if self._matcher is None:
             self._matcher = MentionMatcher(

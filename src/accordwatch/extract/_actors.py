@@ -13,8 +13,12 @@ context) and adds:
 
 >>> af = ActorFinder.default()
 >>> t = "France said al-Qeada and the CMA clashed with the army."
->>> [(m.text, m.name) for m in af.find(t, country="Mali")]
-[('France', 'Government of France'), ('al-Qeada', 'al-Qaeda'), ('CMA', 'Coordination of Azawad Movements'), ('the army', 'Government of Mali')]
+>>> for m in af.find(t, country="Mali"):
+...     print(m.text, "->", m.name)
+France -> Government of France
+al-Qeada -> al-Qaeda
+CMA -> Coordination of Azawad Movements
+the army -> Government of Mali
 """
 
 from __future__ import annotations

@@ -7,10 +7,14 @@ the publication date ("in December", written in October 2023, is December 2022).
 
 >>> import datetime as dt
 >>> pub = dt.date(2023, 10, 5)   # a Thursday
->>> [(d.text, d.value, d.precision) for d in find_dates(
-...     "On Tuesday the army struck; in mid-August and in December there was fighting.", pub)]
-[('On Tuesday', '2023-10-03', 'day'), ('in mid-August', '2023-08', 'month'), ('in December', '2022-12', 'month')]
->>> [(d.value, d.precision) for d in find_dates("mardi dernier, il y a un mois, fin 2021", pub, "fr")]
+>>> for d in find_dates(
+...     "On Tuesday the army struck; in mid-August and in December there was fighting.", pub):
+...     print(d.text, d.value, d.precision, sep=" | ")
+On Tuesday | 2023-10-03 | day
+in mid-August | 2023-08 | month
+in December | 2022-12 | month
+>>> fr = find_dates("mardi dernier, il y a un mois, fin 2021", pub, "fr")
+>>> [(d.value, d.precision) for d in fr]
 [('2023-10-03', 'day'), ('2023-09', 'month'), ('2021', 'year')]
 """
 
@@ -86,7 +90,10 @@ _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _WD_ALT = "|".join(_WEEKDAYS)
 _PART_OF_DAY = r"(?: (?:night|morning|evening|afternoon|soir|matin|soiree|apres-midi|nuit))?"
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
-_QUAL = r"(?:early|mid|late|the end of|end of|the beginning of|beginning of|the middle of|a la mi|mi|debut|fin|courant|en|in|since|depuis|until|jusqu'en|by|during|over|from|de|d')"
+_QUAL = (
+    r"(?:early|mid|late|the end of|end of|the beginning of|beginning of|the middle of|a la mi|mi"
+    r"|debut|fin|courant|en|in|since|depuis|until|jusqu'en|by|during|over|from|de|d')"
+)
 
 Resolver = Callable[["re.Match[str]", dt.date | None], tuple[str, str, bool] | None]
 
@@ -285,7 +292,8 @@ _PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     ),
     (
         re.compile(
-            rf"\b(?:on )?(?:(?:{_WD_ALT}),? )?(?P<month>{_MONTH_ALT})\.? (?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+            rf"\b(?:on )?(?:(?:{_WD_ALT}),? )?"
+            rf"(?P<month>{_MONTH_ALT})\.? (?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
             rf"(?:,? (?P<year>{_YEAR}))?\b"
         ),
         _day_month_year,
@@ -305,14 +313,15 @@ _PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     ),
     (
         re.compile(
-            rf"\b(?P<last>last |this past )?(?:(?:on|le|ce|this) )?(?P<wd>{_WD_ALT})(?P<dernier> dernier| passe)?"
-            rf"{_PART_OF_DAY}\b"
+            rf"\b(?P<last>last |this past )?(?:(?:on|le|ce|this) )?"
+            rf"(?P<wd>{_WD_ALT})(?P<dernier> dernier| passe)?{_PART_OF_DAY}\b"
         ),
         _weekday,
     ),
     (
         re.compile(
-            rf"\b(?:(?:{_QUAL})[- ])?(?:(?:{_QUAL})[- ])?(?P<last>last |l'|le |la )?(?P<month>{_MONTH_ALT})"
+            rf"\b(?:(?:{_QUAL})[- ])?(?:(?:{_QUAL})[- ])?"
+            rf"(?P<last>last |l'|le |la )?(?P<month>{_MONTH_ALT})"
             rf"(?: (?:de l'annee )?(?:dernier|derniere))?(?:,? (?P<year>{_YEAR}))?\b"
         ),
         _month,

@@ -30,7 +30,10 @@ from accordwatch.extract._numbers import NUMBER_RE, parse_number
 
 __all__ = ["fatalities", "victim_kinds"]
 
-_Q_EN = r"(?:(?:at least|some|about|around|nearly|almost|more than|over|up to|as many as|an estimated|roughly) )?"
+_Q_EN = (
+    r"(?:(?:at least|some|about|around|nearly|almost|more than|over|up to|as many as"
+    r"|an estimated|roughly) )?"
+)
 _Q_FR = r"(?:(?:au moins|environ|pres de|plus de|quelque|une|jusqu'a) )?"
 _N = rf"(?P<n>{NUMBER_RE})"
 _WHO = r"(?:(?P<who>[a-z'-]+) )?"
@@ -90,17 +93,25 @@ _CATEGORY = {
 def _patterns(lang: str) -> list[re.Pattern[str]]:
     if lang == "fr":
         texts = [
-            rf"(?:tue|tuant|tuent|tues|fait|faisant|cause la mort d[e']|coute la vie a) ?{_Q_FR}{_N}{_WHO_END}",
-            rf"entre {_N} et {NUMBER_RE} {_WHO}(?:[a-z'-]+ )?(?:ont ete |sont )?(?:tues|tuees|morts)",
-            rf"{_Q_FR}{_N} (?:de |d')?{_WHO}(?:[a-z'-]+ )?(?:ont ete |avaient ete |sont |a ete |ont )?(?:tue|tues|tuee|tuees|morts?|mortes?|executes?|massacres?|decedes?|peri)\b",
+            r"(?:tue|tuant|tuent|tues|fait|faisant|cause la mort d[e']|coute la vie a) ?"
+            rf"{_Q_FR}{_N}{_WHO_END}",
+            rf"entre {_N} et {NUMBER_RE} {_WHO}"
+            r"(?:[a-z'-]+ )?(?:ont ete |sont )?(?:tues|tuees|morts)",
+            rf"{_Q_FR}{_N} (?:de |d')?{_WHO}"
+            r"(?:[a-z'-]+ )?(?:ont ete |avaient ete |sont |a ete |ont )?"
+            r"(?:tue|tues|tuee|tuees|morts?|mortes?|executes?|massacres?|decedes?|peri)\b",
             rf"bilan (?:[a-z'-]+ ){{0,4}}{_N} (?:morts|tues|victimes)",
         ]
     else:
         texts = [
-            rf"(?:killed|killing|kills|kill|claimed the lives of|massacred|executed) {_Q_EN}{_N}{_WHO_END}",
-            rf"(?:between|from) {_N} (?:and|to) {NUMBER_RE} {_WHO}(?:were |have been |had been )?(?:killed|dead|died)",
+            r"(?:killed|killing|kills|kill|claimed the lives of|massacred|executed) "
+            rf"{_Q_EN}{_N}{_WHO_END}",
+            rf"(?:between|from) {_N} (?:and|to) {NUMBER_RE} {_WHO}"
+            r"(?:were |have been |had been )?(?:killed|dead|died)",
             rf"(?:left|leaving) {_Q_EN}{_N} (?P<who>(?:people )?dead)",
-            rf"{_Q_EN}{_N} (?:of )?{_WHO}(?:[a-z'-]+ )?(?:were |was |have been |had been |are |been )?(?:killed|dead|died|massacred|executed|slain|shot dead|lost their lives)\b",
+            rf"{_Q_EN}{_N} (?:of )?{_WHO}"
+            r"(?:[a-z'-]+ )?(?:were |was |have been |had been |are |been )?"
+            r"(?:killed|dead|died|massacred|executed|slain|shot dead|lost their lives)\b",
             rf"death toll (?:[a-z'-]+ ){{0,4}}{_N}",
             rf"{_N} (?P<who>deaths|fatalities)",
         ]
@@ -126,9 +137,11 @@ _ARMED_SOURCE = re.compile(
     r"ministere de la defense|spokesm[ae]n|porte-parole|group|groupe|jnim|gsim|csp)\b"
 )
 _COORDINATED = re.compile(
-    rf"\b(?:at least |au moins )?(?P<n1>{NUMBER_RE}) (?P<w1>[a-z'-]+) (?:and|et|as well as|ainsi que) "
+    rf"\b(?:at least |au moins )?(?P<n1>{NUMBER_RE}) (?P<w1>[a-z'-]+) "
+    r"(?:and|et|as well as|ainsi que) "
     rf"(?:at least |au moins )?(?P<n2>{NUMBER_RE}) (?P<w2>[a-z'-]+) "
-    r"(?:were |have been |had been |ont ete |sont |avaient ete )?(?:killed|dead|died|tues|tuees|morts)\b"
+    r"(?:were |have been |had been |ont ete |sont |avaient ete )?"
+    r"(?:killed|dead|died|tues|tuees|morts)\b"
 )
 
 

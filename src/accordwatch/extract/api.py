@@ -4,8 +4,10 @@
 >>> r = extract_text("On Tuesday, clashes between the CMA and the army erupted in Ber, "
 ...                  "killing 12 soldiers.", published=dt.date(2023, 10, 5))
 >>> e = r.events[0]
->>> e.type, e.date, e.place, e.admin1, e.actors, e.fatalities
-('clash', '2023-10-03', 'Ber', 'Timbuktu', ['Coordination of Azawad Movements', 'Government of Mali'], 12)
+>>> e.type, e.date, e.place, e.admin1, e.fatalities
+('clash', '2023-10-03', 'Ber', 'Timbuktu', 12)
+>>> e.actors
+['Coordination of Azawad Movements', 'Government of Mali']
 >>> r.places_mentioned, r.actors_mentioned
 (['Ber'], ['Coordination of Azawad Movements', 'Government of Mali'])
 """
