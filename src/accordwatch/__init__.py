@@ -9,7 +9,16 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from ._api import events, ingest_ucdp, open_store, stats  # noqa: E402
+from ._api import (  # noqa: E402
+    event_history,
+    events,
+    ingest_runs,
+    ingest_ucdp,
+    init_store,
+    open_store,
+    stats,
+    store_info,
+)
 from ._app.review import (  # noqa: E402
     queue_extraction,
     review_accept,
@@ -27,8 +36,11 @@ __all__ = [
     "RowErrors",
     "StoreError",
     "__version__",
+    "event_history",
     "events",
+    "ingest_runs",
     "ingest_ucdp",
+    "init_store",
     "open_store",
     "queue_extraction",
     "review_accept",
@@ -37,4 +49,5 @@ __all__ = [
     "review_reject",
     "review_show",
     "stats",
+    "store_info",
 ]

@@ -13,17 +13,26 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._app._store import DB, open_store, using
+from ._app._store import DB, init_store, open_store, using
 from .errors import InputError, NotFound
-from .store import EventFilter, IngestReport, Store, aggregate_events, ingest_batches, select_events
+from .store import EventFilter, IngestReport, Store
 
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
     import pandas as pd
 
-__all__ = ["events", "ingest_ucdp", "open_store", "resolve_filter", "stats"]
+__all__ = [
+    "event_history",
+    "events",
+    "ingest_runs",
+    "ingest_ucdp",
+    "init_store",
+    "open_store",
+    "resolve_filter",
+    "stats",
+    "store_info",
+]
 
 _VIOLENCE = {
     "state-based": 1,
@@ -49,57 +58,24 @@ def ingest_ucdp(
 
     One transaction: the store changes completely or not at all.  With
     ``on_error="refuse"`` (default) any bad row stops the load and
-    :class:`~accordwatch.errors.RowErrors` lists them all with file, line and field.
+    :class:`~accordwatch.errors.RowErrors` lists them all with file, line and field;
+    ``on_error="quarantine"`` loads the good rows and writes the bad ones to ``quarantine``
+    (default ``FILE.rejected.csv``).  ``source`` is ``ucdp-ged`` or ``ucdp-candidate``
+    (default: guessed from the file name).
     """
-    from concurrent.futures import ThreadPoolExecutor
+    from .sources import UcdpFormat
+    from .store import ingest_file
 
-    from .sources._ged_csv import (
-        csv_columns,
-        csv_header,
-        derived_sql,
-        detect_source,
-        file_sha256,
-        load_polygons,
-        place_admin1,
-        violations_sql,
-    )
-    from .store.ingest import append_csv
-
-    say = progress or (lambda _m: None)
-    p = Path(path)
-    header = csv_header(p) if p.exists() else None
-    with ThreadPoolExecutor(max_workers=1) as pool, using(db, write=True) as store:
-        if header is not None:  # one pass when the file is clean and all its events are new
-            # while DuckDB parses the file (without the GIL): its checksum, then the admin-1
-            # polygons that placing the events will need
-            sha = pool.submit(file_sha256, p)
-            pool.submit(load_polygons)
-            cols = csv_columns(header)
-            report = append_csv(
-                store,
-                p,
-                cols,
-                source=source or detect_source(p),
-                violations=violations_sql(set(cols), id_column="source_event_id"),
-                geography=place_admin1,
-                derived=derived_sql(set(cols)),
-                sha256=sha.result,
-                kind="ingest-ucdp",
-                progress=say,
-            )
-            if report is not None:
-                return report
-        from .sources.ucdp import read_ucdp
-
-        say(f"reading {path}")
-        batches = read_ucdp(path, source=source, store=store)
-        return ingest_batches(
+    fmt = UcdpFormat(source)
+    with using(db, write=True) as store:
+        return ingest_file(
             store,
-            batches,
+            fmt,
+            path,
             on_error=on_error,
             quarantine=quarantine,
             kind="ingest-ucdp",
-            progress=say,
+            progress=progress,
         )
 
 
@@ -167,20 +143,11 @@ def _resolve_country(store: Store, country: str, flt: EventFilter) -> None:
         return
     # a spelling the reference list lacks: the codes stored events carry under this name
     # (only then — it is a scan of every event, kept off the common path)
-    in_events = store.con.execute(
-        "SELECT DISTINCT country_id FROM events WHERE lower(country) = lower(?)", [key]
-    ).fetchall()
-    flt.country_ids |= {int(c) for (c,) in in_events if c is not None}
-    if in_events or (
-        key.isdigit() and store.one("SELECT 1 FROM events WHERE country_id = ? LIMIT 1", [int(key)])
-    ):
+    in_events = store.country_ids_named(key)
+    flt.country_ids |= {c for c in in_events if c is not None}
+    if in_events or (key.isdigit() and store.has_country_id(int(key))):
         return
-    known = [
-        r[0]
-        for r in store.con.execute(
-            "SELECT DISTINCT country FROM country_month UNION SELECT DISTINCT country FROM events WHERE country IS NOT NULL"
-        ).fetchall()
-    ]
+    known = store.country_names()
     raise NotFound(
         f"no country {country!r} in the store or its country list.{_suggest(key, known)}"
     )
@@ -196,12 +163,7 @@ def _resolve_actor(store: Store, actor: str, flt: EventFilter, lineage: bool) ->
         flt.actor_ids |= set(reg.ucdp_ids(actor, lineage=lineage))
         flt.actor_names |= {n.lower() for n in reg.names(actor, lineage=lineage)}
         return
-    literal = store.one(
-        "SELECT 1 FROM events WHERE lower(side_a) = lower(?) OR lower(side_b) = lower(?) "
-        "OR list_contains(string_split(lower(actors), '; '), lower(?)) LIMIT 1",
-        [actor, actor, actor],
-    )
-    if literal:
+    if store.has_actor_named(actor):
         flt.actor_names.add(actor.lower())
         return
     reg.resolve(actor)  # raises NotFound with suggestions
@@ -279,7 +241,7 @@ def events(
             min_deaths=min_deaths,
             source=source,
         )
-        return select_events(store, flt, columns=columns, limit=limit)
+        return store.select_events(flt, columns=columns, limit=limit)
 
 
 def stats(db: DB = None, *, by: Sequence[str] = ("month",), **filters: object) -> pd.DataFrame:
@@ -289,4 +251,28 @@ def stats(db: DB = None, *, by: Sequence[str] = ("month",), **filters: object) -
     """
     with using(db) as store:
         flt = resolve_filter(store, **filters)  # type: ignore[arg-type]
-        return aggregate_events(store, flt, list(by))
+        return store.aggregate_events(flt, list(by))
+
+
+def event_history(event_id: str, *, source: str = "ucdp-ged", db: DB = None) -> pd.DataFrame:
+    """Every stored version of one event, oldest first (the current one last)."""
+    with using(db) as store:
+        return store.event_history(source, str(event_id))
+
+
+def ingest_runs(db: DB = None) -> pd.DataFrame:
+    """Every ingest run: when, which file, how many rows new / updated / unchanged / rejected."""
+    with using(db) as store:
+        return store.ingest_runs()
+
+
+def store_info(db: DB = None) -> dict[str, object]:
+    """Where the store is and what it holds: schema version, row counts, when it was seeded,
+    events per source."""
+    with using(db) as store:
+        info: dict[str, object] = {"path": store.path, "schema_version": store.schema_version()}
+        for table in ("events", "events_history", "actors", "places", "ingest_runs"):
+            info[table] = store.count(table)
+        info["seeded_at"] = store.get_meta("seeded_at")
+        info["by_source"] = store.events_by_source().to_dict(orient="records")
+        return info

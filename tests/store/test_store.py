@@ -16,7 +16,6 @@ import pytest
 import accordwatch as aw
 from accordwatch.errors import RowErrors, StoreError
 from accordwatch.store import Store, resolve_db_path
-from accordwatch.store.history import event_history
 from csvrows import read_rows, write_rows
 
 
@@ -94,7 +93,7 @@ def test_changed_row_is_an_update_and_the_old_version_is_kept(
     report = aw.ingest_ucdp(revised, db=empty_db)
     assert (report.inserted, report.updated, report.unchanged) == (0, 1, len(rows) - 1)
     with Store.open(empty_db) as s:
-        hist = event_history(s, "ucdp-ged", event_id)
+        hist = s.event_history("ucdp-ged", event_id)
         assert hist["version"].tolist() == [1, 2]
         assert hist["best"].tolist() == [old_best, old_best + 7]
         assert hist["replaced_by_run"].iloc[0] == report.run_id
@@ -203,7 +202,7 @@ KILLED_CHILD = textwrap.dedent(
     import sys, time
     import accordwatch as aw
     import accordwatch.sources._ged_csv as sources
-    from accordwatch.store import ingest as store_ingest
+    from accordwatch.store import Store
 
     def pause():
         print("MID-WRITE", flush=True)
@@ -218,13 +217,13 @@ KILLED_CHILD = textwrap.dedent(
         sources.place_admin1 = slow_geo
         source = "ucdp-candidate"
     else:
-        real_count = store_ingest.Store.count
+        real_count = Store.count
         def slow_count(self, table):  # after the history rows and the changed rows are written
             n = real_count(self, table)
             if table == "events" and self.count("events_history") > 0:
                 pause()
             return n
-        store_ingest.Store.count = slow_count
+        Store.count = slow_count
         source = "ucdp-ged"
     aw.ingest_ucdp(path, db=db, source=source)
     print("FINISHED", flush=True)
@@ -277,7 +276,7 @@ def test_killing_the_process_mid_ingest_leaves_the_store_as_it_was(
 def test_staged_csv_path_stores_what_the_arrow_path_stores(tmp_path: Path, ged_slice: Path) -> None:
     """A clean CSV is streamed by DuckDB into the store (fast path); the same events from GeoJSON go
     through Arrow.  Both must store identical content, and leave no staging tables behind."""
-    from accordwatch.sources import read_ucdp
+    from accordwatch.sources import UcdpFormat
     from accordwatch.store import CONTENT_COLUMNS
 
     geojson = ged_slice.with_suffix(".geojson")
@@ -286,12 +285,9 @@ def test_staged_csv_path_stores_what_the_arrow_path_stores(tmp_path: Path, ged_s
     for name, path in (("csv", ged_slice), ("geojson", geojson)):
         with Store.open(tmp_path / f"{name}.duckdb") as s:
             s.skip_seed()
-            if name == "csv":
-                (batch,) = read_ucdp(path, store=s)
-                assert batch.scan is not None and batch.table.num_rows < 39  # distinct places only
-                aw.ingest_ucdp(path, db=s)
-            else:
-                aw.ingest_ucdp(path, db=s)
+            layout = UcdpFormat().csv_layout(path)
+            assert (layout is not None) == (name == "csv")  # DuckDB reads only the CSV
+            aw.ingest_ucdp(path, db=s)
             frames.append(s.query(f"SELECT {cols} FROM events ORDER BY source_event_id"))
             temp = s.query("SELECT table_name FROM duckdb_tables() WHERE temporary")
             assert temp.empty, temp
@@ -348,7 +344,7 @@ def test_one_pass_load_places_events_like_the_general_path(
     frames = []
     for fast in (True, False):
         if not fast:
-            monkeypatch.setattr(ingest_mod, "append_csv", lambda *a, **k: None)
+            monkeypatch.setattr(ingest_mod, "append_csv", lambda *a, **k: "bad")  # the reader
         with Store.open(tmp_path / f"{fast}.duckdb") as s:
             s.skip_seed()
             aw.ingest_ucdp(path, db=s)

@@ -28,18 +28,38 @@ def open_store(db: DB = None, *, read_only: bool = False) -> Store:
     Read-write opens create, migrate and seed a new store with the bundled default.  A
     read-only open of a store that does not exist yet creates it first (its first use), so
     a first ``accordwatch events`` shows the bundled sample; afterwards reads never take
-    the write lock.
+    the write lock.  A store made before the accord tables existed gets them on its first
+    open after (for a read-only open, through one read-write open first).
     """
     if isinstance(db, Store):
         return db
     if read_only:
         path = resolve_db_path(db)
         if path == ":memory:":  # private to its opener: nothing to share, nothing to lock
-            return Store.open(path, seed=_seed)
+            return _open_writable(path)
         if not Path(path).exists():
-            Store.open(path, seed=_seed).close()  # its first use
-        return Store.open(path, read_only=True)
-    return Store.open(db, seed=_seed)
+            _open_writable(path).close()  # its first use
+        store = Store.open(path, read_only=True)
+        if store.needs_accords():
+            store.close()
+            _open_writable(path).close()  # fills them, once
+            store = Store.open(path, read_only=True)
+        return store
+    return _open_writable(db)
+
+
+def _open_writable(db: str | os.PathLike[str] | None) -> Store:
+    """Open read-write: migrated, seeded if new, the accord tables filled if missing."""
+    store = Store.open(db, seed=_seed)
+    try:
+        if store.needs_accords():
+            from .accords import seed_accords
+
+            seed_accords(store)  # one transaction
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def _seed(store: Store) -> None:

@@ -59,14 +59,12 @@ def _places_frame() -> pd.DataFrame:
 def seed_default(store: Store) -> None:
     """Fill a new store with the bundled default, in one transaction."""
     from ..actors import ActorRegistry
-    from ..sources.ucdp import read_ucdp
-    from ..store.accords import seed_accords
-    from ..store.ingest import ingest_batches
+    from ..sources import UcdpFormat
+    from ..store import ingest_file
+    from .accords import seed_accords
 
     with store.transaction():
-        ingest_batches(
-            store, read_ucdp(_data("ucdp", DEFAULT_EVENTS), source="ucdp-ged"), kind="seed"
-        )
+        ingest_file(store, UcdpFormat("ucdp-ged"), _data("ucdp", DEFAULT_EVENTS), kind="seed")
         store.load_reference_csv("country_month", _data("views", "ged_sb_cm_1990_2022.csv.gz"))
         store.load_reference_csv("ucdp_conflicts", _data("ucdp", "ucdp-prio-acd-251.csv"))
         store.load_reference_csv("ucdp_dyads", _data("ucdp", "ucdp-dyadic-251.csv"))

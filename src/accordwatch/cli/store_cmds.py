@@ -277,12 +277,7 @@ def stats_cmd(
 
 def runs_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Every ingest run: when, which file, how many rows new / updated / unchanged / rejected."""
-    with _api.open_store(db) as store:
-        df = store.query(
-            "SELECT run_id, started_at, kind, source, file, rows_read, inserted, updated, unchanged, rejected "
-            "FROM ingest_runs ORDER BY run_id"
-        )
-    print_frame(df, fmt, title="ingest runs")
+    print_frame(_api.ingest_runs(db), fmt, title="ingest runs")
 
 
 def history_cmd(
@@ -292,10 +287,7 @@ def history_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Every stored version of one event, oldest first (the current one last)."""
-    from ..store.history import event_history
-
-    with _api.open_store(db) as store:
-        df = event_history(store, source, event_id)
+    df = _api.event_history(event_id, source=source, db=db)
     print_frame(df, fmt, title=f"{source} {event_id}")
 
 
@@ -310,34 +302,22 @@ def init_cmd(
     ] = False,
 ) -> None:
     """Create the store (normally done on first use) and say where it is."""
-    from .._app._store import init_store
-
-    made = init_store(db, empty=empty)
+    made = _api.init_store(db, empty=empty)
     err.print(f"store ready at {made['path']} ({made['events']:,} events)")
 
 
 def info_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Where the store is and what it holds."""
-    with _api.open_store(db) as store:
-        info = {
-            "path": store.path,
-            "schema_version": store.schema_version(),
-            "events": store.count("events"),
-            "events_history": store.count("events_history"),
-            "actors": store.count("actors"),
-            "places": store.count("places"),
-            "ingest_runs": store.count("ingest_runs"),
-            "seeded_at": store.get_meta("seeded_at"),
-        }
-        by_source = store.query(
-            "SELECT source, count(*) AS events FROM events GROUP BY 1 ORDER BY 1"
-        )
+    info = _api.store_info(db)
     if fmt is Format.json:
-        print_json({**info, "by_source": by_source.to_dict(orient="records")})
+        print_json(info)
         return
+    by_source = info.pop("by_source")
     for k, v in info.items():
         typer.echo(f"{k:>15}: {v}")
-    print_frame(by_source, fmt)
+    import pandas as pd
+
+    print_frame(pd.DataFrame(by_source, columns=["source", "events"]), fmt)
 
 
 def register(app: typer.Typer) -> None:

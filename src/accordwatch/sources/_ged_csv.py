@@ -1,23 +1,23 @@
-"""What the one-pass load of a GED/Candidate CSV needs, without pyarrow or pandas.
+"""The UCDP GED/Candidate format as the ingest engine reads it, without pyarrow or pandas.
 
-The header check, the column types DuckDB parses with, the row rules as SQL, the SQL for
-the geography written with each row, the file checksum, and the admin-1 of a list of
-places.  :mod:`.ucdp` (the general reader) uses the same definitions; keeping them here
-lets ``accordwatch ingest ucdp`` start without importing the Arrow stack.
+The header check, the column types DuckDB parses with, the row rules as data, the SQL for
+the geography written with each row, and the admin-1 of a list of places — gathered in
+:class:`UcdpFormat`.  :mod:`.ucdp` (the general reader) uses the same definitions; keeping
+them here lets ``accordwatch ingest ucdp`` start without importing the Arrow stack.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import gzip
-import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
 from ..geo._grid import priogrid_sql
+from ..store.contract import Batch, CsvLayout
 from ..store.schema import GED_COLUMNS
 from ._admin1 import admin1_guess_sql, strip_admin_words
 
@@ -28,10 +28,9 @@ __all__ = [
     "csv_header",
     "derived_sql",
     "detect_source",
-    "file_sha256",
     "load_polygons",
     "place_admin1",
-    "violations_sql",
+    "UcdpFormat",
 ]
 
 #: Columns a UCDP event file must have; the rest of GED's columns are optional.
@@ -68,22 +67,6 @@ def detect_source(path: str | Path) -> str:
     """``ucdp-candidate`` for Candidate files (``GEDEvent_v25_0_3.csv``, names with
     "candidate"), else ``ucdp-ged``."""
     return "ucdp-candidate" if _CANDIDATE_NAME.search(Path(path).name) else "ucdp-ged"
-
-
-def file_sha256(p: Path) -> str:
-    """SHA-256 of a file; remembered per (path, size, mtime), so the one-pass append and a
-    fallback to the general path do not read a large file twice."""
-    st = p.stat()
-    return _sha256_of(str(p.resolve()), st.st_size, st.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=8)
-def _sha256_of(path: str, _size: int, _mtime_ns: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _head(p: Path, size: int = 1 << 16) -> bytes:
@@ -140,7 +123,7 @@ _DEATHS = ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "d
 
 #: The row rules of a GED/Candidate event, as data: (field, lowest, highest, reason); a value
 #: outside the bounds (None: unbounded) breaks the rule, a missing value does not.  Applied to
-#: Arrow columns by :func:`_ged_rules` and turned into SQL by :func:`violations_sql`.
+#: Arrow columns by :func:`_ged_rules` and turned into SQL by the ingest engine.
 #: low <= best <= high is not a rule: GED itself publishes rows that break it (20 of the
 #: 1,848 CAF events in 23.1), and they are real data.
 RANGE_RULES: tuple[tuple[str, float | None, float | None, str], ...] = (
@@ -153,20 +136,6 @@ RANGE_RULES: tuple[tuple[str, float | None, float | None, str], ...] = (
     ("event_clarity", 1, 2, "must be 1..2"),
     ("year", 1946, 2100, "not a plausible year"),
 )
-
-
-def violations_sql(columns: set[str], id_column: str = "id") -> str:
-    """SQL that is true for a row breaking any rule (the same rules as :func:`_ged_rules`,
-    plus the required values), over the event columns a file has."""
-    parts = []
-    for name, lo, hi, _ in RANGE_RULES:
-        if name in columns:
-            parts += [f"{name} < {lo}"] if lo is not None else []
-            parts += [f"{name} > {hi}"] if hi is not None else []
-    if {"date_start", "date_end"} <= columns:
-        parts.append("date_end < date_start")
-    parts += [f"{id_column if n == 'id' else n} IS NULL" for n in _REQUIRED_VALUES]
-    return " OR ".join(f"({p})" for p in parts)
 
 
 def derived_sql(columns: set[str]) -> dict[str, str]:
@@ -223,3 +192,43 @@ def place_admin1(
                 names[adm] = normalize_admin1(adm) or strip_admin_words(adm)
             out.append(names[adm])
     return out
+
+
+@dataclass(frozen=True)
+class UcdpFormat:
+    """UCDP GED and Candidate event files, described for :func:`accordwatch.store.ingest_file`.
+
+    ``source`` is ``ucdp-ged`` or ``ucdp-candidate``; None guesses it from each file's name
+    (:func:`detect_source`).
+    """
+
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.source not in (None, "ucdp-ged", "ucdp-candidate"):
+            raise InputError(f"source must be ucdp-ged or ucdp-candidate, not {self.source!r}")
+
+    def csv_layout(self, path: Path) -> CsvLayout | None:
+        """The layout of a plain or .gz CSV file (None for zip, JSON, GeoJSON or a path that
+        is not a file: the reader decides those)."""
+        header = csv_header(path)
+        if header is None:
+            return None
+        columns = csv_columns(header)
+        return CsvLayout(
+            source=self.source or detect_source(path),
+            columns=columns,
+            id_column="id",
+            rules=RANGE_RULES,
+            required=_REQUIRED_VALUES,
+            not_before=(("date_end", "date_start"),),
+            derived=derived_sql(set(columns)),
+            place_admin1=place_admin1,
+            prepare=load_polygons,
+        )
+
+    def read(self, path: Path) -> list[Batch]:
+        """Every row of the file validated by :func:`accordwatch.sources.ucdp.read_ucdp`."""
+        from .ucdp import read_ucdp
+
+        return read_ucdp(path, source=self.source)

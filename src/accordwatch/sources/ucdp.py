@@ -19,9 +19,8 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -29,11 +28,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import InputError, RowError
-
-if TYPE_CHECKING:
-    from ..store import Store
+from ..store.contract import Batch
 from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, arrow_type
-from ._batch import Batch
 from ._enrich import enrich_geography
 from ._ged_csv import (  # re-exported: the reader and the one-pass load share these definitions
     _GED_KINDS,
@@ -46,38 +42,29 @@ from ._ged_csv import (  # re-exported: the reader and the one-pass load share t
     csv_header,
     derived_sql,
     detect_source,
-    file_sha256,
     place_admin1,
-    violations_sql,
 )
 from ._validate import Checked, RowLocator, convert, flag
 
 __all__ = [
     "REQUIRED_COLUMNS",
-    "check_scanned",
-    "checked_columns",
     "csv_columns",
     "csv_header",
     "derived_sql",
     "detect_source",
-    "file_sha256",
-    "geography_lookup",
     "place_admin1",
     "read_ucdp",
     "records_to_batch",
-    "violations_sql",
 ]
 
 
-def read_ucdp(
-    path: str | Path, *, source: str | None = None, store: Store | None = None
-) -> list[Batch]:
+def read_ucdp(path: str | Path, *, source: str | None = None) -> list[Batch]:
     """Read one UCDP file into validated batches (one per CSV inside a .zip).
 
     ``source`` is ``ucdp-ged`` or ``ucdp-candidate``; by default it is guessed
-    from the file name (:func:`detect_source`).  Given the ``store`` the rows are going to,
-    a clean CSV file is checked by DuckDB's reader and left on disk (see :func:`_scanned_csv`):
-    the ingest streams it straight into the events table.
+    from the file name (:func:`detect_source`).  Every bad row is reported with its file,
+    line and field.  (The ingest engine reads a clean CSV file with DuckDB instead and
+    comes here only when a row has to be named: :class:`~._ged_csv.UcdpFormat`.)
     """
     p = Path(path)
     if not p.exists():
@@ -90,19 +77,11 @@ def read_ucdp(
     if source not in ("ucdp-ged", "ucdp-candidate"):
         raise InputError(f"source must be ucdp-ged or ucdp-candidate, not {source!r}")
     name = p.name.lower()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        sha = pool.submit(file_sha256, p)  # streams the file in a thread while we parse
-        if name.endswith(".zip"):
-            batches = _read_zip(p.read_bytes(), p, source)
-        elif name.endswith((".json", ".geojson")):
-            batches = [_read_json(p.read_bytes(), str(p), source)]
-        elif _head(p).lstrip()[:1] in (b"{", b"["):
-            batches = [_read_json(p.read_bytes(), str(p), source)]
-        else:
-            batches = [_read_csv(p, str(p), source, store)]
-        for b in batches:
-            b.sha256 = sha.result()
-    return batches
+    if name.endswith(".zip"):
+        return _read_zip(p.read_bytes(), p, source)
+    if name.endswith((".json", ".geojson")) or _head(p).lstrip()[:1] in (b"{", b"["):
+        return [_read_json(p.read_bytes(), str(p), source)]
+    return [_read_csv(p, str(p), source)]
 
 
 def _gunzip(data: bytes, label: str) -> bytes:
@@ -146,13 +125,11 @@ def _read_zip(raw: bytes, p: Path, source: str) -> list[Batch]:
         return out
 
 
-def _read_csv(src: bytes | Path, label: str, source: str, store: Store | None = None) -> Batch:
+def _read_csv(src: bytes | Path, label: str, source: str) -> Batch:
     """Parse GED CSV: ``src`` is the bytes (a .zip member) or a file on disk (plain or .gz).
 
-    With a ``store``, a file on disk goes straight to DuckDB's parallel CSV reader inside
-    the store (:func:`_scanned_csv`) and its bytes are never read into Python unless a bad
-    row has to be found; otherwise Arrow parses and types it, falling back to a row-by-row
-    string pass that names every bad value."""
+    Arrow parses and types it, falling back to a row-by-row string pass that names every
+    bad value."""
 
     @functools.cache
     def load() -> bytes:
@@ -169,12 +146,8 @@ def _read_csv(src: bytes | Path, label: str, source: str, store: Store | None = 
     header = [h.strip().lower() for h in next(csv.reader([header_line]))]
     _check_header(header, label)
     known = [h for h in header if h in _GED_KINDS]
-    # fast path: a C++ reader parses and types every column at once; any value that does
-    # not fit its column sends us to the slow path below, which finds it row by row
-    if isinstance(src, Path) and store is not None:
-        scanned = _scanned_csv(store, src, header, label, source)
-        if scanned is not None:
-            return scanned
+    # a C++ reader parses and types every column at once; any value that does not fit
+    # its column sends us to the slow path below, which finds it row by row
     try:
         typed = _arrow_csv(
             load(), label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True
@@ -230,88 +203,6 @@ _ARROW_READ = {
     "str": pa.string(),
     "date": pa.timestamp("ms"),
 }
-#: What validation and enrichment look at; on the staged path only these leave DuckDB.
-_CHECKED = (
-    "id",
-    "year",
-    "type_of_violence",
-    "latitude",
-    "longitude",
-    "best",
-    "low",
-    "high",
-    "deaths_a",
-    "deaths_b",
-    "deaths_civilians",
-    "deaths_unknown",
-    "where_prec",
-    "date_prec",
-    "event_clarity",
-    "date_start",
-    "date_end",
-    "adm_1",
-    "priogrid_gid",
-)
-
-
-def _scanned_csv(
-    store: Store, path: Path, header: list[str], label: str, source: str
-) -> Batch | None:
-    """The fast path for a CSV file: DuckDB parses it and only the checked columns come to
-    Python; the ingest then streams the file straight into the events table.  None when
-    anything is off (a value of the wrong type, a bad row, a repeated id): the caller then
-    takes the slow path, which reports every problem exactly as for any other input."""
-    from ..store.ingest import scan_csv
-
-    columns = csv_columns(header)
-    pulled = scan_csv(store, path, columns, checked_columns(columns))
-    geo = None if pulled is None else check_scanned(pulled)
-    if geo is None:
-        return None
-    ids = pc.cast(pulled.column("id"), pa.string())
-    return Batch(
-        file=label,
-        source=source,
-        table=geo,
-        rows_read=pulled.num_rows,
-        scan=(path, columns),
-        ids=ids,
-    )
-
-
-def checked_columns(columns: dict[str, str]) -> list[str]:
-    """The columns :func:`check_scanned` needs, among those a file has."""
-    return [h for h in _CHECKED if h in columns]
-
-
-def check_scanned(pulled: pa.Table) -> pa.Table | None:
-    """Validate the checked columns of a file parsed by DuckDB (:func:`checked_columns`).
-
-    Returns the geography lookup — distinct (latitude, longitude, adm_1) with their
-    ``admin1`` and computed ``priogrid_gid`` — when every row passes, or None when any row
-    breaks a rule or an id repeats: the caller then takes the slow path, which reports
-    each problem with its line.
-    """
-    n = pulled.num_rows
-    present = [h for h in _CHECKED if h in pulled.column_names]
-    cols = {
-        h: (pulled.column(h).cast(pa.date32()) if _GED_KINDS[h] == "date" else pulled.column(h))
-        for h in present
-    }
-    checked = Checked(columns={**_null_columns(n, exclude=cols), **cols}, n_rows=n)
-    for name in _REQUIRED_VALUES:
-        flag(checked, pc.is_null(checked.columns[name]), name, "missing value (required)")
-    _ged_rules(checked)
-    repeated = pc.max(pc.value_counts(checked.columns["id"]).field("counts")).as_py() if n else 0
-    if checked.bad or (repeated or 0) > 1:
-        return None
-    # geography depends only on (latitude, longitude, adm_1): work it out once per distinct triple
-    keys = (
-        pa.table({c: checked.columns[c] for c in ("latitude", "longitude", "adm_1")})
-        .group_by(["latitude", "longitude", "adm_1"], use_threads=False)
-        .aggregate([])
-    )
-    return geography_lookup(keys)
 
 
 def _null_columns(n: int, exclude: dict[str, Any]) -> dict[str, pa.Array]:
@@ -487,13 +378,6 @@ def _ged_rules(c: Checked) -> None:
         "ends before date_start",
         col["date_end"],
     )
-
-
-def geography_lookup(keys: pa.Table) -> pa.Table:
-    """For distinct (latitude, longitude, adm_1): their canonical ``admin1`` and PRIO-GRID cell."""
-    n = keys.num_rows
-    geo = keys.append_column("priogrid_gid", pa.nulls(n, pa.int64()))
-    return enrich_geography(geo.append_column("admin1", pa.nulls(n, pa.string())))
 
 
 def _duplicates(c: Checked, good: np.ndarray) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Reading events: filters compiled to SQL, aggregates, exports.
+"""Reading events: filters compiled to SQL, aggregates, versions, the country and actor
+look-ups filters need, and what the store holds — as methods of :class:`~accordwatch.store.Store`.
 
 Filters arrive already resolved (actor aliases → ids and names, country →
 codes and names) from :mod:`accordwatch._api`; this module only builds SQL.
@@ -10,14 +11,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
-from .db import Store
-from .schema import EVENT_COLUMNS
+from ..errors import InputError, NotFound
+from .schema import CONTENT_COLUMNS, EVENT_COLUMNS
 
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
+    import duckdb
     import pandas as pd
 
-__all__ = ["GROUPINGS", "EventFilter", "aggregate_events", "select_events"]
+__all__ = ["GROUPINGS", "EventFilter", "EventQueries"]
 
 
 @dataclass
@@ -89,37 +90,6 @@ class EventFilter:
         return (" AND ".join(parts) or "TRUE"), params
 
 
-def select_events(
-    store: Store,
-    flt: EventFilter,
-    *,
-    columns: list[str] | None = None,
-    limit: int | None = None,
-) -> pd.DataFrame:
-    """Events matching ``flt``, newest first."""
-    cols = columns or list(EVENT_COLUMNS)
-    unknown = [c for c in cols if c not in EVENT_COLUMNS]
-    if unknown:
-        raise InputError(
-            f"unknown event column(s) {', '.join(unknown)}; known: {', '.join(EVENT_COLUMNS)}"
-        )
-    where, params = flt.where()
-    order = "date_start DESC, source, source_event_id"
-    sql = f"SELECT {', '.join(cols)} FROM events WHERE {where}"
-    if limit is not None:
-        if limit < 0:
-            raise InputError("--limit must be zero or more")
-        return store.query(f"{sql} ORDER BY {order} LIMIT {int(limit)}", params)
-    # sorting the fetched Arrow table by index is several times cheaper than letting
-    # DuckDB carry every (text-heavy) column through its sort
-    table = store._con.sql(sql, params=params or None).to_arrow_table()
-    keys = [("date_start", "descending"), ("source", "ascending"), ("source_event_id", "ascending")]
-    keys = [k for k in keys if k[0] in table.column_names]
-    if keys:
-        table = table.sort_by(keys)
-    return table.to_pandas(date_as_object=False)
-
-
 #: How ``stats`` can group events, and the SQL expression for each.
 GROUPINGS: dict[str, str] = {
     "month": "strftime(date_start, '%Y-%m')",
@@ -133,34 +103,139 @@ GROUPINGS: dict[str, str] = {
 }
 
 
-def aggregate_events(store: Store, flt: EventFilter, by: list[str]) -> pd.DataFrame:
-    """Counts and deaths (best, low, high) of matching events grouped by ``by``.
+class EventQueries:
+    """Mixed into :class:`~accordwatch.store.Store`: every read of the events tables."""
 
-    ``actor`` groups by each side of an event (an event counts once for each of its actors).
-    """
-    if not by:
-        raise InputError(
-            "stats needs at least one --by (month, year, country, region, actor, type, priogrid, source)"
+    _con: duckdb.DuckDBPyConnection
+
+    if TYPE_CHECKING:  # provided by Store
+
+        def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame: ...
+
+        def one(self, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None: ...
+
+    def select_events(
+        self,
+        flt: EventFilter,
+        *,
+        columns: list[str] | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """Events matching ``flt``, newest first."""
+        cols = columns or list(EVENT_COLUMNS)
+        unknown = [c for c in cols if c not in EVENT_COLUMNS]
+        if unknown:
+            raise InputError(
+                f"unknown event column(s) {', '.join(unknown)}; known: {', '.join(EVENT_COLUMNS)}"
+            )
+        where, params = flt.where()
+        order = "date_start DESC, source, source_event_id"
+        sql = f"SELECT {', '.join(cols)} FROM events WHERE {where}"
+        if limit is not None:
+            if limit < 0:
+                raise InputError("--limit must be zero or more")
+            return self.query(f"{sql} ORDER BY {order} LIMIT {int(limit)}", params)
+        # sorting the fetched Arrow table by index is several times cheaper than letting
+        # DuckDB carry every (text-heavy) column through its sort
+        table = self._con.sql(sql, params=params or None).to_arrow_table()
+        keys = [
+            ("date_start", "descending"),
+            ("source", "ascending"),
+            ("source_event_id", "ascending"),
+        ]
+        keys = [k for k in keys if k[0] in table.column_names]
+        if keys:
+            table = table.sort_by(keys)
+        return table.to_pandas(date_as_object=False)
+
+    def aggregate_events(self, flt: EventFilter, by: list[str]) -> pd.DataFrame:
+        """Counts and deaths (best, low, high) of matching events grouped by ``by``.
+
+        ``actor`` groups by each side of an event (an event counts once for each of its actors).
+        """
+        if not by:
+            raise InputError(
+                "stats needs at least one --by (month, year, country, region, actor, type, priogrid, source)"
+            )
+        bad = [b for b in by if b not in GROUPINGS and b != "actor"]
+        if bad:
+            raise InputError(
+                f"cannot group by {', '.join(bad)}; choose from {', '.join([*GROUPINGS, 'actor'])}"
+            )
+        where, params = flt.where()
+        base = "events"
+        if "actor" in by:
+            base = (
+                "(SELECT DISTINCT ON (e.source, e.source_event_id, a.actor) e.*, a.actor FROM events e, "
+                "unnest([e.side_a, e.side_b] || coalesce(string_split(e.actors, '; '), [])) AS a(actor) "
+                "WHERE a.actor IS NOT NULL AND a.actor <> '')"
+            )
+        exprs = [("actor" if b == "actor" else GROUPINGS[b], b) for b in by]
+        select = ", ".join(f"{e} AS {name}" for e, name in exprs)
+        group = ", ".join(str(i + 1) for i in range(len(exprs)))
+        order = group if by[0] in ("month", "year") else f"deaths_best DESC, {group}"
+        sql = (
+            f"SELECT {select}, count(*) AS events, CAST(sum(best) AS BIGINT) AS deaths_best, "
+            f"CAST(sum(low) AS BIGINT) AS deaths_low, CAST(sum(high) AS BIGINT) AS deaths_high FROM {base} WHERE {where} GROUP BY {group} ORDER BY {order}"
         )
-    bad = [b for b in by if b not in GROUPINGS and b != "actor"]
-    if bad:
-        raise InputError(
-            f"cannot group by {', '.join(bad)}; choose from {', '.join([*GROUPINGS, 'actor'])}"
+        return self.query(sql, params)
+
+    def event_history(self, source: str, source_event_id: str) -> pd.DataFrame:
+        """Every stored version of one event, oldest first; the current version is last
+        (``version`` counts from 1, ``replaced_by_run`` is empty for the current one)."""
+        cols = ", ".join(("source", "source_event_id", *CONTENT_COLUMNS, "run_id"))
+        df = self.query(
+            f"SELECT {cols}, replaced_by_run, replaced_at FROM events_history "
+            "WHERE source = ? AND source_event_id = ? "
+            f"UNION ALL SELECT {cols}, NULL, NULL FROM events "
+            "WHERE source = ? AND source_event_id = ? ORDER BY replaced_at NULLS LAST",
+            [source, source_event_id, source, source_event_id],
         )
-    where, params = flt.where()
-    base = "events"
-    if "actor" in by:
-        base = (
-            "(SELECT DISTINCT ON (e.source, e.source_event_id, a.actor) e.*, a.actor FROM events e, "
-            "unnest([e.side_a, e.side_b] || coalesce(string_split(e.actors, '; '), [])) AS a(actor) "
-            "WHERE a.actor IS NOT NULL AND a.actor <> '')"
+        if df.empty:
+            raise NotFound(f"no event {source}:{source_event_id} in the store")
+        df.insert(0, "version", range(1, len(df) + 1))
+        return df
+
+    # -- look-ups that resolving a filter needs ------------------------------------------------
+    def country_ids_named(self, name: str) -> set[int | None]:
+        """Country codes the stored events carry under ``name`` (any case; None for events
+        without a code) — for spellings the reference country list lacks.  A scan of every
+        event: keep it off the common path."""
+        rows = self._con.execute(
+            "SELECT DISTINCT country_id FROM events WHERE lower(country) = lower(?)", [name]
+        ).fetchall()
+        return {None if c is None else int(c) for (c,) in rows}
+
+    def has_country_id(self, country_id: int) -> bool:
+        """True if any stored event has this country code."""
+        return bool(self.one("SELECT 1 FROM events WHERE country_id = ? LIMIT 1", [country_id]))
+
+    def country_names(self) -> list[str]:
+        """Every country name of the reference list and of the stored events (for suggestions)."""
+        rows = self._con.execute(
+            "SELECT DISTINCT country FROM country_month UNION "
+            "SELECT DISTINCT country FROM events WHERE country IS NOT NULL"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def has_actor_named(self, name: str) -> bool:
+        """True if an event names ``name`` (any case) as a side or among its actors."""
+        return bool(
+            self.one(
+                "SELECT 1 FROM events WHERE lower(side_a) = lower(?) OR lower(side_b) = lower(?) "
+                "OR list_contains(string_split(lower(actors), '; '), lower(?)) LIMIT 1",
+                [name, name, name],
+            )
         )
-    exprs = [("actor" if b == "actor" else GROUPINGS[b], b) for b in by]
-    select = ", ".join(f"{e} AS {name}" for e, name in exprs)
-    group = ", ".join(str(i + 1) for i in range(len(exprs)))
-    order = group if by[0] in ("month", "year") else f"deaths_best DESC, {group}"
-    sql = (
-        f"SELECT {select}, count(*) AS events, CAST(sum(best) AS BIGINT) AS deaths_best, "
-        f"CAST(sum(low) AS BIGINT) AS deaths_low, CAST(sum(high) AS BIGINT) AS deaths_high FROM {base} WHERE {where} GROUP BY {group} ORDER BY {order}"
-    )
-    return store.query(sql, params)
+
+    # -- what the store holds ------------------------------------------------------------------
+    def ingest_runs(self) -> pd.DataFrame:
+        """Every ingest run: when, which file, how many rows new / updated / unchanged / rejected."""
+        return self.query(
+            "SELECT run_id, started_at, kind, source, file, rows_read, inserted, updated, "
+            "unchanged, rejected FROM ingest_runs ORDER BY run_id"
+        )
+
+    def events_by_source(self) -> pd.DataFrame:
+        """How many events each source has in the store."""
+        return self.query("SELECT source, count(*) AS events FROM events GROUP BY 1 ORDER BY 1")
