@@ -88,7 +88,9 @@ def test_review_flow(tmp_path: Path, data_dir: Path) -> None:
     )
     assert (
         runner.invoke(
-            app, ["review", "reject", str(third), "--reason", "unconfirmed", "--db", db]
+            app,
+            ["review", "reject", str(third), "--reason", "unconfirmed", "--reviewer", "ana"]
+            + ["--db", db],
         ).exit_code
         == 0
     )
@@ -104,3 +106,9 @@ def test_review_flow(tmp_path: Path, data_dir: Path) -> None:
     assert [r["reason"] for r in rejected] == ["unconfirmed"]
     res = runner.invoke(app, ["review", "accept", "999", "--db", db])
     assert res.exit_code != 0
+    one = runner.invoke(
+        app, ["review", "list", "--status", "all", "--limit", "1", "--db", db, "--format", "json"]
+    )
+    assert [c["candidate_id"] for c in json.loads(one.stdout)] == [first]
+    shown = json.loads(runner.invoke(app, ["review", "show", str(third), "--db", db]).stdout)
+    assert shown["status"] == "rejected" and shown["log"][-1]["detail"] == "unconfirmed; by ana"
