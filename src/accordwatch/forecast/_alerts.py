@@ -95,7 +95,8 @@ def alerts(
         if np.isfinite(r.forecast_hi) and r.deaths > r.forecast_hi:
             checks.append("above_forecast")
             words.append(
-                f"{r.deaths:.0f} death{'' if r.deaths == 1 else 's'}, above the {pct} forecast bound of {r.forecast_hi:.0f} "
+                f"{r.deaths:.0f} death{'' if r.deaths == 1 else 's'}, "
+                f"above the {pct} forecast bound of {r.forecast_hi:.0f} "
                 f"(median {r.forecast_median:.0f})"
             )
             refs.append(r.forecast_hi)
@@ -107,7 +108,8 @@ def alerts(
             elif r.deaths >= surge_ratio * r.baseline_mean:
                 checks.append("surge")
                 words.append(
-                    f"{r.deaths / r.baseline_mean:.1f}× its {baseline}-month average of {r.baseline_mean:.1f}"
+                    f"{r.deaths / r.baseline_mean:.1f}× its {baseline}-month average "
+                    f"of {r.baseline_mean:.1f}"
                 )
                 refs.append(r.baseline_mean)
         if not checks:

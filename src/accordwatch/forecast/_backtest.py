@@ -47,7 +47,8 @@ PROTOCOL = {
     "target": "monthly UCDP GED state-based deaths per unit (best estimate)",
     "window": "for test year Y: data through October Y-1, forecast January-December Y (steps 3-14)",
     "scores": {
-        "crps": "mean CRPS over unit-months (scoringrules.crps_ensemble, estimator qd = CRPS of the empirical distribution)",
+        "crps": "mean CRPS over unit-months (scoringrules.crps_ensemble, "
+        "estimator qd = CRPS of the empirical distribution)",
         "brier_25": "mean Brier score of P(deaths >= 25)",
         "coverage_90": "share of unit-months inside the central 90% interval",
         "coverage_50": "share of unit-months inside the central 50% interval",
@@ -211,9 +212,11 @@ def _check_years(panel: pd.DataFrame, test_years: Sequence[int]) -> list[int]:
         first, last = int(panel["month_id"].min()), int(panel["month_id"].max())
         span = f"{ok[0]}–{ok[-1]}" if ok else "none"
         raise InputError(
-            f"cannot backtest year(s) {bad}: the data run {month_label(first)} to {month_label(last)}; "
-            f"a test year Y needs actuals for all 12 months of Y and {MIN_TRAIN_MONTHS} months of data "
-            f"through October Y-1. Possible test years with these data: {span}."
+            f"cannot backtest year(s) {bad}: "
+            f"the data run {month_label(first)} to {month_label(last)}; "
+            "a test year Y needs actuals for all 12 months of Y and "
+            f"{MIN_TRAIN_MONTHS} months of data through October Y-1. "
+            f"Possible test years with these data: {span}."
         )
     return sorted(years)
 

@@ -90,7 +90,8 @@ def load_views_cm(path: str | Path | None = None) -> pd.DataFrame:
     p = default_views_path() if path is None else Path(path)
     if not p.exists():
         raise NotFound(
-            f"forecast data file {p} does not exist; pass an existing VIEWS country-month CSV or Parquet file."
+            f"forecast data file {p} does not exist; "
+            "pass an existing VIEWS country-month CSV or Parquet file."
         )
     try:
         raw = pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p)
@@ -136,7 +137,8 @@ def validate_panel(panel: pd.DataFrame, *, source: str = "panel") -> pd.DataFram
     missing = [c for c in PANEL_COLUMNS if c not in panel.columns]
     if missing:
         raise InputError(
-            f"{source}: missing column(s) {', '.join(missing)}; a panel needs {', '.join(PANEL_COLUMNS)}."
+            f"{source}: missing column(s) {', '.join(missing)}; "
+            f"a panel needs {', '.join(PANEL_COLUMNS)}."
         )
     if panel.empty:
         raise InputError(
@@ -154,12 +156,14 @@ def validate_panel(panel: pd.DataFrame, *, source: str = "panel") -> pd.DataFram
         bad = out.loc[y.isna()].iloc[0]
         raise InputError(
             f"{source}: {int(y.isna().sum())} missing or non-numeric death count(s), first at unit "
-            f"{bad['unit']} month {month_label(bad['month_id'])}; fill known zeros with 0 or drop the unit."
+            f"{bad['unit']} month {month_label(bad['month_id'])}; "
+            "fill known zeros with 0 or drop the unit."
         )
     if (y < 0).any():
         bad = out.loc[y < 0].iloc[0]
         raise InputError(
-            f"{source}: {int((y < 0).sum())} negative death count(s), first {y[y < 0].iloc[0]:g} at unit "
+            f"{source}: {int((y < 0).sum())} negative death count(s), "
+            f"first {y[y < 0].iloc[0]:g} at unit "
             f"{bad['unit']} month {month_label(bad['month_id'])}; counts must be >= 0."
         )
     if (y % 1 != 0).any():
@@ -170,7 +174,8 @@ def validate_panel(panel: pd.DataFrame, *, source: str = "panel") -> pd.DataFram
     if dup.any():
         bad = out.loc[dup].iloc[0]
         raise InputError(
-            f"{source}: {int(dup.sum())} duplicate unit-month row(s), first unit {bad['unit']} month "
+            f"{source}: {int(dup.sum())} duplicate unit-month row(s), "
+            f"first unit {bad['unit']} month "
             f"{month_label(bad['month_id'])}; keep one row per unit and month."
         )
     out = out.sort_values(["unit_id", "month_id"], kind="stable").reset_index(drop=True)
@@ -203,7 +208,11 @@ def find_unit(panel: pd.DataFrame, unit: str | int) -> int:
             return uid
     names = panel.drop_duplicates("unit_id").set_index("unit_id")["unit"]
     key = str(unit).strip().casefold()
-    hits = [int(i) for i, name in zip(names.index.to_numpy(), names) if str(name).casefold() == key]
+    hits = [
+        int(i)
+        for i, name in zip(names.index.to_numpy(), names, strict=True)
+        if str(name).casefold() == key
+    ]
     if hits:
         # several ids can share a name over time (e.g. a state's successor); use the latest
         last = panel[panel.unit_id.isin(hits)].groupby("unit_id")["month_id"].max()
@@ -217,7 +226,8 @@ def _date_to_month_id(dates: pd.Series) -> pd.Series:
     d = pd.to_datetime(dates, errors="coerce")
     if d.isna().any():
         raise InputError(
-            f"events: {int(d.isna().sum())} event(s) without a readable date_start; fix or drop them."
+            f"events: {int(d.isna().sum())} event(s) without a readable date_start; "
+            "fix or drop them."
         )
     return (d.dt.year - 1980) * 12 + d.dt.month
 
@@ -270,20 +280,23 @@ def series_from_events(
         ev = ev[ev["type_of_violence"].isin(keep)]
     if ev.empty:
         raise InputError(
-            f"events: no events of type_of_violence {type_of_violence} to build {level} series from."
+            f"events: no events of type_of_violence {type_of_violence} "
+            f"to build {level} series from."
         )
     best = pd.to_numeric(ev["best"], errors="coerce")
     if best.isna().any() or (best < 0).any():
         raise InputError(
-            "events: 'best' deaths must be non-negative numbers for every event; fix or drop those events."
+            "events: 'best' deaths must be non-negative numbers for every event; "
+            "fix or drop those events."
         )
     if level == "admin1":
         ev = ev.assign(admin1=ev["admin1"].where(ev["admin1"].notna(), UNKNOWN_ADMIN1))
     for col in key[level]:
         if ev[col].isna().any():
             raise InputError(
-                f"events: {int(ev[col].isna().sum())} event(s) without {col}; the {level}-month series "
-                f"cannot place them. Geocode them or use a coarser level."
+                f"events: {int(ev[col].isna().sum())} event(s) without {col}; "
+                f"the {level}-month series cannot place them. "
+                "Geocode them or use a coarser level."
             )
     frame = pd.DataFrame(
         {"month_id": _date_to_month_id(ev["date_start"]).to_numpy(), "y": best.to_numpy()}

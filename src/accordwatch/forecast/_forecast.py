@@ -50,7 +50,8 @@ def forecast(
     panel = load_views_cm() if df is None else validate_panel(df, source="forecast")
     if not 1 <= int(months) <= 36:
         raise InputError(
-            f"months must be between 1 and 36 (got {months}); forecasts further out are not backtested."
+            f"months must be between 1 and 36 (got {months}); "
+            "forecasts further out are not backtested."
         )
     m = as_model(model)
     named = (
@@ -76,8 +77,9 @@ def _forecastable(panel: pd.DataFrame, unit: str | int, min_history: int) -> int
     name = rows["unit"].iloc[-1]
     if int(rows["month_id"].max()) != last:
         raise InputError(
-            f"{name}'s data end in {month_label(int(rows['month_id'].max()))}, before the panel's last month "
-            f"{month_label(last)}; a unit that no longer reports cannot be forecast. Add its recent months."
+            f"{name}'s data end in {month_label(int(rows['month_id'].max()))}, "
+            f"before the panel's last month {month_label(last)}; "
+            "a unit that no longer reports cannot be forecast. Add its recent months."
         )
     if len(rows) < min_history:
         raise InputError(

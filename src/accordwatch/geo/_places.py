@@ -173,7 +173,8 @@ def read_geonames(source: str | Path | Traversable) -> pd.DataFrame:
         )
     except (ValueError, pd.errors.ParserError) as exc:
         raise InputError(
-            f"{source} is not a GeoNames tab-separated dump ({exc}); expected 19 columns, no header."
+            f"{source} is not a GeoNames tab-separated dump ({exc}); "
+            "expected 19 columns, no header."
         ) from exc
     errors: list[RowError] = []
     for col in ("geonameid", "latitude", "longitude"):

@@ -71,9 +71,9 @@ MALI_NEW_REGION_PARENT: dict[str, str] = {
 }
 """Mali regions newer than Natural Earth's units → the unit that contains them.
 
-Ménaka and Taoudénit (also spelt Taoudeni, Taoudenni) became regions in 2016; the other nine, created on
-paper by Law 2012-017, were put in place in 2023.  Each was carved out of the
-region it maps to here."""
+Ménaka and Taoudénit (also spelt Taoudeni, Taoudenni) became regions in 2016; the other
+nine, created on paper by Law 2012-017, were put in place in 2023.  Each was carved out of
+the region it maps to here."""
 
 # Extra spellings of region-level words stripped before matching, so that
 # "Kidal region", "Région de Kidal", "Province du Sanmatenga" all reduce
