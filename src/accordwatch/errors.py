@@ -10,6 +10,7 @@ the process exit code the CLI exits with::
     │   └── RowErrors                                   many bad rows, each with file/line/field
     ├── NotFound                     exit 3, HTTP 404   unknown id, alias, country, file
     ├── StoreError                   exit 4, HTTP 500   the store cannot be opened or migrated
+    │   └── StoreBusy                exit 6, HTTP 503   another process holds the store's lock
     └── NetworkError                 exit 5, HTTP 502   a remote API failed after retries
 
 Messages say what is wrong *and* what to do about it.
@@ -26,6 +27,7 @@ __all__ = [
     "NotFound",
     "RowError",
     "RowErrors",
+    "StoreBusy",
     "StoreError",
 ]
 
@@ -56,6 +58,32 @@ class StoreError(AccordwatchError):
 
     exit_code = 4
     http_status = 500
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store's lock (after waiting for it as long as allowed).
+
+    ``pid`` is the holder's process id as DuckDB reports it; ``command``, ``kind``
+    (``"cli"`` or ``"server"``) and ``url`` come from its owner record when it left one.
+    """
+
+    exit_code = 6
+    http_status = 503
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        pid: int | None = None,
+        command: str | None = None,
+        kind: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.pid = pid
+        self.command = command
+        self.kind = kind
+        self.url = url
 
 
 class NetworkError(AccordwatchError):

@@ -6,6 +6,7 @@ Pure functions over DataFrames (no store); ``write_events`` writes atomically
 
 from __future__ import annotations
 
+import csv
 import functools
 import json
 import os
@@ -21,7 +22,7 @@ from .errors import InputError
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
     import pandas as pd
 
-__all__ = ["EXPORT_FORMATS", "plain", "records", "to_geojson", "write_events"]
+__all__ = ["EXPORT_FORMATS", "check_out", "plain", "records", "to_geojson", "write_events"]
 
 EXPORT_FORMATS = ("csv", "json", "geojson", "parquet")
 _PROVENANCE = ("run_id", "source_file", "first_loaded_at", "updated_at")
@@ -59,8 +60,11 @@ def _plain_converter() -> Callable[[Any], Any]:
     return convert
 
 
-def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain JSON-safe dicts (NaN/NaT → None, dates → ISO strings)."""
+def records(df: pd.DataFrame | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as plain JSON-safe dicts (NaN/NaT → None, dates → ISO strings); records that are
+    plain already are returned as they are."""
+    if isinstance(df, list):
+        return df
     cols = list(df.columns)
     convert = _plain_converter()
     return [
@@ -69,8 +73,9 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def to_geojson(df: pd.DataFrame) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of point features (rows without coordinates get ``null`` geometry)."""
+def to_geojson(df: pd.DataFrame | list[dict[str, Any]]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of point features (rows without coordinates get ``null``
+    geometry)."""
     feats = []
     for rec in records(df):
         lat, lon = rec.get("latitude"), rec.get("longitude")
@@ -99,13 +104,28 @@ def _atomic(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         raise
 
 
-def write_events(df: pd.DataFrame, fmt: str, out: str | os.PathLike[str] | None = None) -> None:
-    """Write ``df`` as ``fmt`` to ``out`` (stdout when None; Parquet needs a file)."""
+def write_events(
+    df: pd.DataFrame | list[dict[str, Any]],
+    fmt: str,
+    out: str | os.PathLike[str] | None = None,
+    *,
+    store: str | os.PathLike[str] | None = None,
+) -> None:
+    """Write ``df`` (a DataFrame, or plain records for every format but Parquet) as ``fmt``
+    to ``out`` (stdout when None; Parquet needs a file).
+
+    ``out`` may not be the store (``store``: its path), one of its side files, any other
+    DuckDB database or a directory: the export would replace it, so it is refused.
+    """
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"unknown export format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
+    if out is not None:
+        check_out(out, store=store)
     if fmt == "parquet":
         if out is None:
             raise InputError("Parquet is binary: give a file with --out events.parquet")
+        if isinstance(df, list):
+            raise InputError("Parquet is written from a DataFrame; use accordwatch.events()")
         with _atomic(Path(out), "wb") as fh:
             df.to_parquet(fh, index=False)
         return
@@ -116,8 +136,57 @@ def write_events(df: pd.DataFrame, fmt: str, out: str | os.PathLike[str] | None 
         _write_text(df, fmt, fh)
 
 
-def _write_text(df: pd.DataFrame, fmt: str, fh: IO[str]) -> None:
-    if fmt == "csv":
+def check_out(out: str | os.PathLike[str], *, store: str | os.PathLike[str] | None = None) -> None:
+    """Refuse an export target that would destroy data: the store itself or a file beside
+    it that belongs to it (``.wal``, ``.owner.json``), any DuckDB database, a directory."""
+    target = Path(out)
+    if target.is_dir():
+        raise InputError(
+            f"--out {out} is a directory; give a file name such as {target / 'events.csv'}"
+        )
+    if store is not None and str(store) != ":memory:":
+        base = os.path.realpath(store)
+        own = {base, base + ".wal", base + ".owner.json"}
+        if os.path.realpath(target) in own or _same_file(target, Path(store)):
+            raise InputError(
+                f"--out {out} is the store itself; the export would destroy it. "
+                "Choose another file name (nothing was written)"
+            )
+    if _is_duckdb_file(target):
+        raise InputError(
+            f"--out {out} is a DuckDB database; the export would replace it. "
+            "Choose another file name (nothing was written)"
+        )
+    if target.name.endswith(".wal") and _is_duckdb_file(target.with_name(target.name[:-4])):
+        raise InputError(
+            f"--out {out} is the write-ahead log of the DuckDB database beside it; "
+            "choose another file name (nothing was written)"
+        )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """True for a file that starts like a DuckDB database ("DUCK" at offset 8)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
+
+
+def _write_text(df: pd.DataFrame | list[dict[str, Any]], fmt: str, fh: IO[str]) -> None:
+    if fmt == "csv" and isinstance(df, list):
+        if df:
+            w = csv.DictWriter(fh, fieldnames=list(df[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(df)
+    elif fmt == "csv":
         df.to_csv(fh, index=False)
     elif fmt == "json":
         json.dump(records(df), fh, ensure_ascii=False, indent=1)

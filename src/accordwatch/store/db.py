@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from ..errors import StoreError
+from . import _holder
+from ._connect import check_location, connect, is_memory
 from .reference import ReferenceTables
 from .review import ReviewQueue
 from .schema import EVENT_COLUMNS, duckdb_type
@@ -86,6 +88,8 @@ class Store(ReferenceTables, ReviewQueue):
         self.path = path
         self._depth = 0
         self._countries: list[tuple[int, str, str]] | None = None
+        self.read_only = False
+        self._registered = False
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -99,7 +103,8 @@ class Store(ReferenceTables, ReviewQueue):
             self._countries = [
                 (int(g), str(c), str(i or ""))
                 for g, c, i in self._con.execute(
-                    "SELECT DISTINCT gwcode, country, isoab FROM country_month WHERE gwcode IS NOT NULL"
+                    "SELECT DISTINCT gwcode, country, isoab FROM country_month "
+                    "WHERE gwcode IS NOT NULL"
                 ).fetchall()
             ]
         return self._countries
@@ -112,8 +117,23 @@ class Store(ReferenceTables, ReviewQueue):
         *,
         read_only: bool = False,
         seed: Callable[[Store], None] | None = None,
+        wait: float | None = None,
+        kind: str = "cli",
+        url: str | None = None,
     ) -> Store:
-        """Open (creating and migrating if needed) the store at ``db``.
+        """Open the store at ``db``: read-write (creating and migrating it if needed) or
+        ``read_only``.
+
+        Any number of processes may open a store read-only at once, and a read-only open
+        never changes the file (a store on a read-only disk can be shown).  A store whose
+        schema is older than this code must be opened once for writing first; a newer one,
+        or a DuckDB file that is not an accordwatch store, is refused and never migrated.
+
+        While another process holds the file's lock the open retries for ``wait`` seconds
+        (default ``$ACCORDWATCH_LOCK_WAIT``, else 5), then raises
+        :class:`~accordwatch.errors.StoreBusy` naming the holder.  A read-write open records
+        this process (``kind`` ``"cli"`` or ``"server"``, a server's ``url``) in
+        ``<db>.owner.json`` until it closes, so that others can say who holds the store.
 
         ``seed`` fills a store that was never seeded and holds no events, in the same open
         (the application layer passes the bundled default; the store knows no data of its
@@ -121,38 +141,78 @@ class Store(ReferenceTables, ReviewQueue):
         once (``accordwatch init --empty``).
         """
         path = resolve_db_path(db)
-        if path != ":memory:":
-            p = Path(path)
-            if p.is_dir():
-                raise StoreError(
-                    f"{path} is a directory; --db takes a file path such as {p / 'accordwatch.duckdb'}"
-                )
-            if read_only and not p.exists():
-                raise StoreError(
-                    f"no store at {path}; load data first (accordwatch ingest ucdp FILE --db {path})"
-                )
-            p.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            con = duckdb.connect(path, read_only=read_only)
-        except duckdb.IOException as exc:
+        check_location(path, read_only=read_only)
+        server = None if read_only else _holder.server_here(path)
+        if server is not None:
+            at = f" at {server.url}" if server.url else ""
             raise StoreError(
-                f"cannot open the store {path}: {exc}. Is another accordwatch process writing to it?"
-            ) from exc
-        except duckdb.Error as exc:
-            raise StoreError(f"{path} is not an accordwatch store (DuckDB said: {exc})") from exc
-        con.execute("SET enable_progress_bar = false")  # progress is ours to show, on stderr
-        store = cls(con, path)
-        if not read_only:
-            store.migrate()
-            if seed is not None and store.needs_seed():
-                seed(store)
-        elif store.schema_version() == 0:
-            raise StoreError(
-                f"{path} is not an accordwatch store (no schema); open it once without read-only"
+                f"the store {path} is owned by this process's accordwatch server{at}; "
+                "write through its StoreOwner.execute_write"
             )
+        con = connect(path, read_only=read_only, wait=wait)
+        store = cls(con, path)
+        store.read_only = read_only
+        if not read_only and not is_memory(path):
+            _holder.register(path, kind, url)
+            store._registered = True
+        try:
+            con.execute("SET enable_progress_bar = false")  # progress is ours to show, on stderr
+            store._check_schema()
+            if not read_only:
+                store.migrate()
+                if seed is not None and store.needs_seed():
+                    seed(store)
+        except BaseException:
+            store.close()
+            raise
         return store
 
+    def _check_schema(self) -> None:
+        """Refuse a database this code must not use: not an accordwatch store, a schema
+        newer than the code, or (read-only) one older than the code or not yet created."""
+        current = self.schema_version()
+        known = max((m[0] for m in _migrations()), default=0)
+        if current > known:
+            raise StoreError(
+                f"the store {self.path} has schema version {current}, newer than this accordwatch "
+                f"knows ({known}); upgrade accordwatch"
+            )
+        if current == 0:
+            tables = self._user_tables()
+            if tables:
+                shown = ", ".join(tables[:3]) + (" …" if len(tables) > 3 else "")
+                raise StoreError(
+                    f"{self.path} is a DuckDB database but not an accordwatch store (it has "
+                    f"tables such as {shown} and no schema_migrations); accordwatch leaves it "
+                    "untouched. Give --db an accordwatch store, or a new file name to create one"
+                )
+            if self.read_only:
+                raise StoreError(
+                    f"{self.path} is an empty DuckDB database, not yet an accordwatch store; "
+                    f"open it once for writing to make it one (accordwatch init --db {self.path})"
+                )
+        elif current < known and self.read_only:
+            raise StoreError(
+                f"the store {self.path} has schema version {current}, older than this "
+                f"accordwatch ({known}); open it once for writing to upgrade it "
+                f"(accordwatch init --db {self.path})"
+            )
+
+    def _user_tables(self) -> list[str]:
+        rows = self._con.execute(
+            "SELECT table_name FROM duckdb_tables() "
+            "WHERE database_name = current_database() AND NOT internal "
+            "UNION ALL SELECT view_name FROM duckdb_views() "
+            "WHERE database_name = current_database() AND NOT internal "
+            "ORDER BY 1"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def close(self) -> None:
+        """Close the connection; the last writer of this process removes its owner record."""
+        if self._registered:
+            self._registered = False
+            _holder.unregister(self.path)
         self._con.close()
 
     def __enter__(self) -> Store:
@@ -214,6 +274,26 @@ class Store(ReferenceTables, ReviewQueue):
             raise
         self._depth = 0
         self._con.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A consistent read: every query inside sees the same committed state, and a write
+        inside fails.  Inside a transaction it simply joins it."""
+        if self._depth:
+            yield
+            return
+        self._con.execute("BEGIN TRANSACTION READ ONLY")
+        self._depth = 1
+        try:
+            yield
+        finally:
+            self._depth = 0
+            self._con.execute("ROLLBACK")
+
+    def refresh(self) -> None:
+        """Forget what this Store read once and kept (the country list): another connection
+        to the same database may have changed it."""
+        self._countries = None
 
     def needs_seed(self) -> bool:
         """True for a store that was never seeded and holds no events."""
