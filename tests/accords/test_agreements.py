@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import accordwatch as aw
 import accordwatch.accords as ac
 from accordwatch.errors import InputError, NotFound
 from accordwatch.store import Store
@@ -94,13 +95,67 @@ def test_third_parties_are_not_warring(adb: Path) -> None:
     assert 84 in set(parties[parties.role == "signatory"].ucdp_actor_id.astype(int))  # Nigeria
 
 
-def test_store_made_before_the_migration_loads_on_first_use(tmp_path: Path) -> None:
-    path = tmp_path / "old.duckdb"
+def _seeded_before_accords(path: Path) -> None:
+    """A store seeded before the accord tables were filled: empty accord tables, no events."""
     with Store.open(path) as store:
-        assert store.count("accord_agreements") == 0
-        frame = ac.list_agreements(store, text="algiers")
-        assert 30 in set(frame.agreement_id)
+        store.set_meta("seeded_at", "2024-01-01T00:00:00+00:00")
+        assert store.count("accord_agreements") == 0 and store.needs_accords()
+
+
+def _assert_accords_filled(path: Path) -> None:
+    with Store.open(path, read_only=True) as store:
+        assert not store.needs_accords()
         assert store.count("accord_agreements") == 374
         assert store.count("accord_provisions") > 0
         assert store.count("events") == 0  # only the accord tables were filled
         assert store.get_meta("accords_seeded_at")
+
+
+def test_store_made_before_the_migration_loads_on_first_use(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    _seeded_before_accords(path)
+    frame = ac.list_agreements(db=path, text="algiers")  # a read: filled once, then read-only
+    assert 30 in set(frame.agreement_id)
+    _assert_accords_filled(path)
+
+
+def test_store_made_before_the_migration_loads_on_a_write(tmp_path: Path, data: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    _seeded_before_accords(path)
+    result = ac.import_assessments(data / "assessments_good.csv", db=path)
+    assert result["imported"] == 6
+    _assert_accords_filled(path)
+
+
+def test_store_older_than_the_accord_tables_is_migrated_and_filled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import accordwatch.store.db as db_module
+
+    path = tmp_path / "v1.duckdb"
+    first = db_module._migrations()[:1]  # a store as the first release made it
+    with monkeypatch.context() as m:
+        m.setattr(db_module, "_migrations", lambda: first)
+        with Store.open(path) as store:
+            store.set_meta("seeded_at", "2024-01-01T00:00:00+00:00")
+            assert store.schema_version() == 1
+            assert store.needs_accords()  # no accord tables at all
+    aw.open_store(path).close()  # a read-write open migrates it and fills them
+    _assert_accords_filled(path)
+    assert ac.show_agreement(30, path)["signed"] == dt.date(2015, 6, 20)
+
+
+def test_store_kept_empty_gets_no_agreements(empty_db: Path) -> None:
+    assert ac.list_agreements(db=empty_db).empty
+    with pytest.raises(NotFound, match="init --empty"):
+        ac.show_agreement(30, empty_db)
+    with Store.open(empty_db, read_only=True) as store:
+        assert not store.needs_accords() and store.count("accord_agreements") == 0
+
+
+def test_read_while_the_store_is_open_read_only(adb: Path) -> None:
+    with Store.open(adb, read_only=True) as held:
+        frame = ac.list_agreements(db=adb, country="Mali")
+        assert 30 in set(frame.agreement_id)
+        assert "Algiers" in ac.show_agreement(30, adb)["name"]
+        assert held.count("accord_agreements") == 374

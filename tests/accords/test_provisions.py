@@ -98,7 +98,10 @@ def test_bad_csv_reports_every_line_and_writes_nothing(adb: Path, data: Path) ->
 
 
 def test_yaml_errors_carry_line_numbers() -> None:
-    text = "agreement: 30\nprovisions:\n  - id: a.b\n    level: title\n    title: T\n  - id: a.c\n    level: chapterx\n    title: C\n"
+    text = (
+        "agreement: 30\nprovisions:\n  - id: a.b\n    level: title\n    title: T\n"
+        "  - id: a.c\n    level: chapterx\n    title: C\n"
+    )
     with pytest.raises(RowErrors) as info:
         ac.parse_provisions(text, name="x.yaml")
     (err,) = info.value.errors

@@ -10,15 +10,16 @@ import pytest
 
 import accordwatch.accords as ac
 from accordwatch.store import Store
-from accordwatch.store import accords as sql
 
 
 def _one(store: Store, query: str, params: list | None = None) -> tuple:
-    return store.con.execute(query, params or []).fetchall()[0]
+    """The first row of a check query the test computes on its own."""
+    return tuple(store.query(query, params).iloc[0])
 
 
 def test_violations_car_2019_against_direct_count(adb: Path) -> None:
-    # Political Agreement for Peace and Reconciliation in the CAR (6 Feb 2019), real GED 23.1 events.
+    # Political Agreement for Peace and Reconciliation in the CAR (6 Feb 2019), real GED 23.1
+    # events.
     v = ac.violations(1641, db=adb)
     assert v.date_start.min().date() >= dt.date(2019, 2, 6)
     parties = ac.show_agreement(1641, adb)["parties"]
@@ -33,7 +34,8 @@ def test_violations_car_2019_against_direct_count(adb: Path) -> None:
         n = _one(
             store,
             "SELECT count(*) FROM events WHERE date_start >= DATE '2019-02-06' AND "
-            "(side_a_new_id IN (SELECT unnest(?::BIGINT[])) OR side_b_new_id IN (SELECT unnest(?::BIGINT[])))",
+            "(side_a_new_id IN (SELECT unnest(?::BIGINT[])) "
+            "OR side_b_new_id IN (SELECT unnest(?::BIGINT[])))",
             [ids, ids],
         )[0]
     assert len(v) == n > 0
@@ -49,7 +51,8 @@ def test_provision_events_by_party(adb: Path, tmp_path: Path) -> None:
     spec.write_text(
         "agreement: 1641\nprovisions:\n"
         "  - {id: car.t1, level: title, title: Security, theme: defence-security, source: test}\n"
-        "  - {id: car.t1.gov, level: commitment, parent: car.t1, title: Government forces commitment,"
+        "  - {id: car.t1.gov, level: commitment, parent: car.t1,"
+        " title: Government forces commitment,"
         " parties: Government of Central African Republic; Nobody Known, source: test}\n"
     )
     ac.load_provisions(spec, db=adb)
@@ -71,10 +74,10 @@ def test_events_near_a_point_match_haversine(adb: Path) -> None:
     with Store.open(adb) as store:
         lat, lon = _one(
             store,
-            "SELECT latitude, longitude FROM events WHERE where_coordinates ILIKE 'Bangui%' LIMIT 1",
+            "SELECT latitude, longitude FROM events "
+            "WHERE where_coordinates ILIKE 'Bangui%' LIMIT 1",
         )
-        near = sql.select_events_near(
-            store,
+        near = store.select_events_near(
             points=[("Bangui", lat, lon)],
             radius_km=30,
             columns=["latitude", "longitude", "source_event_id"],

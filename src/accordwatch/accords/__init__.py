@@ -16,6 +16,12 @@ What an agreement's monitor does, kept machine-readable, dated and sourced:
   after signature, a monthly timeline and an "accord health" summary:
   :func:`provision_events`, :func:`violations`, :func:`timeline`, :func:`health`.
 
+The functions that read or change the store live in the application layer
+(:mod:`accordwatch._app.accords`); this package holds the pure domain code and offers them
+under its own name through lazy attributes — a deliberate upward re-export, so that
+``from accordwatch.accords import assess`` keeps working while no module here imports
+``store/`` or ``_app/``.
+
 >>> from accordwatch.accords import THEMES, SCORES
 >>> len(THEMES), SCORES[-2:]
 (5, ('reversed', 'suspended'))
@@ -23,26 +29,32 @@ What an agreement's monitor does, kept machine-readable, dated and sourced:
 
 from __future__ import annotations
 
-from ._api import (
-    assess,
-    assessments,
-    comparison,
-    export_assessments,
-    health,
-    implementation_index,
-    import_assessments,
-    list_agreements,
-    load_provisions,
-    provision_events,
-    provision_tree,
-    provisions,
-    show_agreement,
-    timeline,
-    violations,
-)
+from typing import TYPE_CHECKING
+
+from accordwatch._lazy import lazy_attributes
+
 from ._assessments import compute_index
 from ._model import LEVELS, SCORE_LABELS, SCORES, THEMES, UCDP_FLAGS
 from ._provisions import parse_provisions, tree_frame
+
+if TYPE_CHECKING:
+    from accordwatch._app.accords import (
+        assess,
+        assessments,
+        comparison,
+        export_assessments,
+        health,
+        implementation_index,
+        import_assessments,
+        list_agreements,
+        load_provisions,
+        provision_events,
+        provision_tree,
+        provisions,
+        show_agreement,
+        timeline,
+        violations,
+    )
 
 __all__ = [
     "LEVELS",
@@ -69,3 +81,28 @@ __all__ = [
     "tree_frame",
     "violations",
 ]
+
+#: the store-using functions, found in the application layer on first use
+_APP = "accordwatch._app.accords"
+_HOME = {
+    name: _APP
+    for name in (
+        "assess",
+        "assessments",
+        "comparison",
+        "export_assessments",
+        "health",
+        "implementation_index",
+        "import_assessments",
+        "list_agreements",
+        "load_provisions",
+        "provision_events",
+        "provision_tree",
+        "provisions",
+        "show_agreement",
+        "timeline",
+        "violations",
+    )
+}
+
+__getattr__ = lazy_attributes(__name__, _HOME)

@@ -136,7 +136,8 @@ def load_provisions_cmd(
         print_json(counts)
     else:
         err.print(
-            f"{path}: {counts['inserted']} new, {counts['updated']} updated, {counts['unchanged']} unchanged"
+            f"{path}: {counts['inserted']} new, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged"
         )
 
 
@@ -172,7 +173,8 @@ def assess_cmd(
         print_json(rec)
     else:
         err.print(
-            f"assessment {rec['assessment_id']}: {provision_id} = {rec['score']} ({rec['label']}) on {rec['date']}"
+            f"assessment {rec['assessment_id']}: {provision_id} = {rec['score']} "
+            f"({rec['label']}) on {rec['date']}"
         )
 
 
@@ -228,7 +230,7 @@ def index_cmd(
     ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Implementation index: 100 × Σ scores / (3 × provisions assessed), latest score carried forward."""
+    """Implementation index: 100 × Σ scores / (3 × provisions assessed), latest carried forward."""
     if compare:
         print_frame(
             ac.comparison(agreement_id, db=db),
@@ -285,7 +287,7 @@ def health_cmd(
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Monthly accord health: implementation movement, milestones, fatality trend, signatory fighting."""
+    """Monthly accord health: implementation, milestones, fatality trend, signatory fighting."""
     frame = ac.health(agreement_id, db=db, until=until)
     if fmt is Format.table:
         frame = frame[

@@ -1,7 +1,4 @@
-"""Forecast commands: ``backtest cm|store``, ``forecast`` and ``alerts``.
-
-Thin shells over :mod:`accordwatch.forecast`; :func:`register` adds them to the app.
-"""
+"""Forecast commands: ``backtest cm|store``, ``forecast`` and ``alerts`` — thin shells over :mod:`accordwatch.forecast`."""
 
 from __future__ import annotations
 
@@ -17,22 +14,22 @@ from ._common import DbOption, Format, FormatOption, err, lazy_module, print_fra
 if TYPE_CHECKING:
     import pandas as pd
 
-_fx = lazy_module("accordwatch.forecast")  # pandas, LightGBM …: loaded when a command runs
+fx = lazy_module("accordwatch.forecast")  # pandas, LightGBM …: loaded when a command runs
 
 __all__ = ["register"]
 
-_backtest_app = typer.Typer(
+backtest_app = typer.Typer(
     help="Score models on the VIEWS prediction-challenge protocol.", no_args_is_help=True
 )
 
 
-class _Level(str, Enum):
+class Level(str, Enum):
     country = "country"
     admin1 = "admin1"
     priogrid = "priogrid"
 
 
-class _ModelName(str, Enum):
+class ModelName(str, Enum):
     zero = "zero"
     last = "last"
     conflictology = "conflictology"
@@ -41,9 +38,9 @@ class _ModelName(str, Enum):
 
 #: ``accordwatch.forecast.DEFAULT_MODEL``, spelled out so the CLI starts without importing it
 #: (tests/cli/test_startup.py checks that they agree).
-_DEFAULT = _ModelName.qgbm
+_DEFAULT = ModelName.qgbm
 
-_DataOption = Annotated[
+DataOption = Annotated[
     Path | None,
     typer.Option(
         "--data",
@@ -51,25 +48,24 @@ _DataOption = Annotated[
         dir_okay=False,
     ),
 ]
-_FromStore = Annotated[
+FromStore = Annotated[
     bool,
     typer.Option(
         "--from-store",
         help="Build the series from the events in the store (--db) instead of --data.",
     ),
 ]
-_LevelOption = Annotated[
-    _Level, typer.Option("--level", help="Unit of the series built from store events.")
+LevelOption = Annotated[
+    Level, typer.Option("--level", help="Unit of the series built from store events.")
 ]
-_ModelOption = Annotated[
-    _ModelName,
-    typer.Option("--model", "-m", help="Model to use (default: the backtested default)."),
+ModelOption = Annotated[
+    ModelName, typer.Option("--model", "-m", help="Model to use (default: the backtested default).")
 ]
 
 
-def _panel(data: Path | None, from_store: bool, db: Path | None, level: _Level) -> pd.DataFrame:
+def _panel(data: Path | None, from_store: bool, db: Path | None, level: Level) -> pd.DataFrame:
     if not from_store:
-        return _fx.load_views_cm(data)
+        return fx.load_views_cm(data)
     if data is not None:
         raise InputError("give either --data or --from-store, not both.")
     import accordwatch
@@ -82,10 +78,9 @@ def _panel(data: Path | None, from_store: bool, db: Path | None, level: _Level) 
     events = get_events(db, type_of_violence=1)
     if events.empty:
         raise InputError(
-            "the store holds no state-based events; "
-            "ingest some (accordwatch ingest ucdp FILE) or use --data."
+            "the store holds no state-based events; ingest some (accordwatch ingest ucdp FILE) or use --data."
         )
-    return _fx.series_from_events(events, level.value, type_of_violence=1)
+    return fx.series_from_events(events, level.value, type_of_violence=1)
 
 
 def _parse_years(tokens: list[str]) -> list[int]:
@@ -102,20 +97,20 @@ def _parse_years(tokens: list[str]) -> list[int]:
     return years
 
 
-_TestYears = Annotated[
+TestYears = Annotated[
     str,
     typer.Option(
         "--test-years", help="Test years: '2018 2019 2020 2021', '2018,2019' or '2018-2021'."
     ),
 ]
-_MoreYears = Annotated[
+MoreYears = Annotated[
     list[str] | None,
     typer.Argument(
         help="Further test years (so that --test-years 2018 2019 … works).", show_default=False
     ),
 ]
-_Models = Annotated[
-    list[_ModelName] | None,
+Models = Annotated[
+    list[ModelName] | None,
     typer.Option(
         "--model",
         "-m",
@@ -124,30 +119,28 @@ _Models = Annotated[
 ]
 
 
-@_backtest_app.command("cm")
-def _backtest_cm(
-    test_years: _TestYears,
-    more_years: _MoreYears = None,
-    data: _DataOption = None,
-    models: _Models = None,
+@backtest_app.command("cm")
+def backtest_cm(
+    test_years: TestYears,
+    more_years: MoreYears = None,
+    data: DataOption = None,
+    models: Models = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Backtest country-month forecasts: for year Y, train to October Y−1, forecast Jan–Dec Y."""
-    _backtest(_fx.load_views_cm(data), [test_years, *(more_years or [])], models, fmt)
+    """Backtest country-month forecasts: for year Y train through October Y−1, forecast Jan–Dec Y."""
+    _backtest(fx.load_views_cm(data), [test_years, *(more_years or [])], models, fmt)
 
 
-@_backtest_app.command("store")
-def _backtest_store(
-    test_years: _TestYears,
-    more_years: _MoreYears = None,
+@backtest_app.command("store")
+def backtest_store(
+    test_years: TestYears,
+    more_years: MoreYears = None,
     db: DbOption = None,
-    level: _LevelOption = _Level.admin1,
-    models: _Models = None,
+    level: LevelOption = Level.admin1,
+    models: Models = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Backtest on the store's own events, per country, admin-1 region or PRIO-GRID cell.
-
-    The protocol is that of ``backtest cm``.
+    """Backtest on the store's own events, per country, admin-1 region or PRIO-GRID cell (same protocol).
 
     Example: accordwatch backtest store --level admin1 --test-years 2019-2022 -m conflictology
     """
@@ -155,12 +148,12 @@ def _backtest_store(
 
 
 def _backtest(
-    panel: pd.DataFrame, tokens: list[str], models: list[_ModelName] | None, fmt: Format
+    panel: pd.DataFrame, tokens: list[str], models: list[ModelName] | None, fmt: Format
 ) -> None:
     years = _parse_years(tokens)
-    chosen = None if not models else {m.value: _fx.make_model(m.value) for m in models}
+    chosen = None if not models else {m.value: fx.make_model(m.value) for m in models}
     err.print(f"backtesting {', '.join(map(str, years))} on {panel['unit_id'].nunique()} units …")
-    result = _fx.backtest(panel, years, models=chosen)
+    result = fx.backtest(panel, years, models=chosen)
     if fmt is Format.json:
         print_json(result.to_dict())
         return
@@ -173,7 +166,7 @@ def _backtest(
     )
 
 
-def _forecast_cmd(
+def forecast_cmd(
     country: Annotated[
         list[str] | None, typer.Option("--country", "-c", help="Country name or id (repeatable).")
     ] = None,
@@ -192,11 +185,11 @@ def _forecast_cmd(
     months: Annotated[
         int, typer.Option("--months", help="Months to forecast after the last month of data.")
     ] = 12,
-    data: _DataOption = None,
-    from_store: _FromStore = False,
+    data: DataOption = None,
+    from_store: FromStore = False,
     db: DbOption = None,
-    level: _LevelOption = _Level.country,
-    model: _ModelOption = _DEFAULT,
+    level: LevelOption = Level.country,
+    model: ModelOption = _DEFAULT,
     chart: Annotated[
         Path | None,
         typer.Option(
@@ -207,7 +200,7 @@ def _forecast_cmd(
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Forecast deaths per month: median, 50 % and 90 % intervals, P(≥25) and P(≥100).
+    """Probabilistic forecasts: median, 50 % and 90 % intervals, P(≥25) and P(≥100) deaths per month.
 
     Examples: accordwatch forecast --country Mali --chart mali.png;
     accordwatch forecast -c Mali -c Niger -c "Burkina Faso" --months 6;
@@ -220,9 +213,9 @@ def _forecast_cmd(
         raise InputError("--chart draws one unit; name exactly one with --country or --unit.")
     panel = _panel(data, from_store, db, level)
     err.print(f"fitting {model.value} on {panel['unit_id'].nunique()} units …")
-    fc = _fx.forecast(panel, None if all_units else names, months, model=model.value)
+    fc = fx.forecast(panel, None if all_units else names, months, model=model.value)
     if chart is not None:
-        _fx.fan_chart(panel, fc, chart)
+        fx.fan_chart(panel, fc, chart)
         err.print(f"fan chart written to {chart}")
     cols = ["month", "median", "lo-50", "hi-50", "lo-90", "hi-90", "p_ge_25", "p_ge_100", "mean"]
     several = fc["unit_id"].nunique() > 1
@@ -237,12 +230,12 @@ def _forecast_cmd(
     print_frame(shown, fmt, title=f"{title} ({model.value})")
 
 
-def _alerts_cmd(
-    data: _DataOption = None,
-    from_store: _FromStore = False,
+def alerts_cmd(
+    data: DataOption = None,
+    from_store: FromStore = False,
     db: DbOption = None,
-    level: _LevelOption = _Level.country,
-    model: _ModelOption = _DEFAULT,
+    level: LevelOption = Level.country,
+    model: ModelOption = _DEFAULT,
     baseline: Annotated[
         int, typer.Option("--baseline", help="Months in the rolling baseline.")
     ] = 12,
@@ -257,7 +250,7 @@ def _alerts_cmd(
 ) -> None:
     """Units whose latest month departs from their own history, ranked, with the reason in words."""
     panel = _panel(data, from_store, db, level)
-    result = _fx.alerts(
+    result = fx.alerts(
         panel, model=model.value, baseline=baseline, surge_ratio=surge_ratio, min_deaths=min_deaths
     )
     if result.empty and fmt is not Format.json:
@@ -275,6 +268,6 @@ def _alerts_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add ``backtest``, ``forecast`` and ``alerts`` to the main app."""
-    app.add_typer(_backtest_app, name="backtest")
-    app.command("forecast")(_forecast_cmd)
-    app.command("alerts")(_alerts_cmd)
+    app.add_typer(backtest_app, name="backtest")
+    app.command("forecast")(forecast_cmd)
+    app.command("alerts")(alerts_cmd)

@@ -25,6 +25,7 @@ import duckdb
 from ..errors import StoreError
 from . import _holder
 from ._connect import check_location, connect, is_memory
+from .accords import AccordTables
 from .reference import ReferenceTables
 from .review import ReviewQueue
 from .schema import EVENT_COLUMNS, duckdb_type
@@ -75,7 +76,7 @@ def _event_columns_sql() -> str:
     return ",\n    ".join(f"{name} {duckdb_type(kind)}" for name, kind in EVENT_COLUMNS.items())
 
 
-class Store(ReferenceTables, ReviewQueue):
+class Store(AccordTables, ReferenceTables, ReviewQueue):
     """A connection to an accordwatch store (one DuckDB database).
 
     Use :meth:`open` rather than the constructor.  A ``Store`` is a context
