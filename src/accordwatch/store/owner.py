@@ -28,6 +28,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Literal, TypeVar, overload
 
+import duckdb
+
 from ..errors import StoreError
 from .db import Store
 
@@ -78,8 +80,16 @@ class StoreOwner:
         """``fn(store)`` in this thread, on its own cursor, in a read-only snapshot of the
         last committed state."""
         store = self._reader()
-        with store.snapshot():
-            return fn(store)
+        try:
+            with store.snapshot():
+                return fn(store)
+        except duckdb.TransactionException as exc:
+            if "read-only" not in str(exc):
+                raise
+            raise StoreError(
+                f"a read of the store {self.path} tried to write; run writes through "
+                "StoreOwner.execute_write"
+            ) from exc
 
     def submit_read(self, fn: Callable[[Store], T]) -> Future[T]:
         """:meth:`read` on the owner's reader pool."""
