@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 
 from ._api import (  # noqa: E402
     event_history,
+    event_records,
     events,
     ingest_runs,
     ingest_ucdp,
@@ -18,6 +19,7 @@ from ._api import (  # noqa: E402
     open_store,
     stats,
     store_info,
+    store_path,
 )
 from ._app.review import (  # noqa: E402
     queue_extraction,
@@ -37,6 +39,7 @@ __all__ = [
     "StoreError",
     "__version__",
     "event_history",
+    "event_records",
     "events",
     "ingest_runs",
     "ingest_ucdp",
@@ -50,4 +53,5 @@ __all__ = [
     "review_show",
     "stats",
     "store_info",
+    "store_path",
 ]

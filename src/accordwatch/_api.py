@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ._app._store import DB, init_store, open_store, using
+from ._app._store import DB, init_store, open_store, store_path, using
 from .errors import InputError, NotFound
 from .store import EventFilter, IngestReport, Store
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
 
 __all__ = [
     "event_history",
+    "event_records",
     "events",
     "ingest_runs",
     "ingest_ucdp",
@@ -32,6 +33,7 @@ __all__ = [
     "resolve_filter",
     "stats",
     "store_info",
+    "store_path",
 ]
 
 _VIOLENCE = {
@@ -183,12 +185,12 @@ def resolve_filter(
     source: str | Sequence[str] | None = None,
 ) -> EventFilter:
     """Turn user-facing filter values (names, aliases, ISO codes, dates as text) into an EventFilter."""
-    from .geo import normalize_admin1
-
     flt = EventFilter()
     for c in [country] if isinstance(country, str) else (country or []):
         _resolve_country(store, c, flt)
     for r in [region] if isinstance(region, str) else (region or []):
+        from .geo import normalize_admin1
+
         flt.regions.add(r.strip().lower())
         canonical = normalize_admin1(r)
         if canonical:
@@ -242,6 +244,30 @@ def events(
             source=source,
         )
         return store.select_events(flt, columns=columns, limit=limit)
+
+
+def event_records(
+    db: DB = None,
+    *,
+    columns: list[str] | None = None,
+    limit: int | None = None,
+    **filters: Any,
+) -> list[dict[str, Any]]:
+    """The events :func:`events` returns, as plain JSON-safe dicts (dates and times as ISO
+    strings, missing values as None) — without loading pandas or Arrow, so a short answer
+    from the shell starts fast.  Takes the same filters as :func:`events`.
+
+    >>> import accordwatch as aw
+    >>> aw.event_records(country="CAF", limit=1)[0]["country"]  # doctest: +SKIP
+    'Central African Republic'
+    """
+    with using(db) as store:
+        flt = resolve_filter(store, **filters)
+        cols, rows = store.select_event_rows(flt, columns=columns, limit=limit)
+    return [
+        {c: (v.isoformat() if isinstance(v, dt.date) else v) for c, v in zip(cols, r, strict=True)}
+        for r in rows
+    ]
 
 
 def stats(db: DB = None, *, by: Sequence[str] = ("month",), **filters: object) -> pd.DataFrame:

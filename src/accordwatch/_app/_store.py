@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..store import Store, resolve_db_path
 
-__all__ = ["DB", "init_store", "open_store", "using"]
+__all__ = ["DB", "init_store", "open_store", "store_path", "using"]
 
 #: What every public function takes as ``db``: a path, an open Store, or None (the default).
 DB = str | os.PathLike[str] | Store | None
@@ -92,3 +92,8 @@ def init_store(db: DB = None, *, empty: bool = False) -> dict[str, object]:
         if empty and store.count("events") == 0:
             store.skip_seed()
         return {"path": store.path, "events": store.count("events")}
+
+
+def store_path(db: DB = None) -> str:
+    """Where the store is: ``db``, else ``$ACCORDWATCH_DB``, else the user data directory."""
+    return db.path if isinstance(db, Store) else resolve_db_path(db)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..export import plain, records
+from ..export import plain, records, write_events
 
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
     import pandas as pd
@@ -94,6 +95,8 @@ def print_json(obj: Any) -> None:
 
 
 def _cell(value: Any) -> str:
+    if value is None or isinstance(value, str | int | float):
+        return "" if value is None or value != value else str(value)
     import pandas as pd
 
     if isinstance(value, pd.Timestamp) and value == value:
@@ -105,20 +108,30 @@ def _cell(value: Any) -> str:
 
 
 def print_frame(
-    df: pd.DataFrame, fmt: Format | str, *, title: str | None = None, max_rows: int = 200
+    df: pd.DataFrame | list[dict[str, Any]],
+    fmt: Format | str,
+    *,
+    title: str | None = None,
+    max_rows: int = 200,
 ) -> None:
-    """Print a DataFrame as a rich table, CSV or JSON records."""
+    """Print a DataFrame (or plain records) as a rich table, CSV or JSON records."""
     fmt = Format(fmt)
     if fmt is Format.json:
         print_json(records(df))
         return
     if fmt is Format.csv:
-        df.to_csv(sys.stdout, index=False)
+        write_events(df, "csv")
         return
+    if isinstance(df, list):
+        columns = list(df[0]) if df else []
+        rows: Iterable[Sequence[Any]] = (tuple(r.values()) for r in df[:max_rows])
+    else:
+        columns = [str(c) for c in df.columns]
+        rows = df.head(max_rows).itertuples(index=False)
     table = Table(title=title, show_lines=False)
-    for col in df.columns:
-        table.add_column(str(col), overflow="fold")
-    for row in df.head(max_rows).itertuples(index=False):
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
         table.add_row(*[_cell(v) for v in row])
     out.print(table)
     if len(df) > max_rows:

@@ -213,8 +213,7 @@ def events_cmd(
 
     Example: accordwatch events --country Mali --region Kidal --actor FLA --since 2023-08 --format csv
     """
-    df = _api.events(
-        db,
+    filters = dict(
         country=country,
         region=region,
         actor=actor,
@@ -226,10 +225,19 @@ def events_cmd(
         source=source,
         limit=limit,
     )
-    if fmt is EventFormat.table and out is None:
-        print_frame(df[_TABLE_COLUMNS], Format.table, title=f"{len(df):,} events")
+    shown = fmt is EventFormat.table and out is None
+    # every format but Parquet is written from plain records: no pandas, a fast start
+    df = (
+        _api.events(db, **filters)
+        if fmt is EventFormat.parquet
+        else _api.event_records(db, columns=_TABLE_COLUMNS if shown else None, **filters)
+    )
+    if shown:
+        print_frame(df, Format.table, title=f"{len(df):,} events")
         return
-    write_events(df, "csv" if fmt is EventFormat.table else fmt.value, out)
+    write_events(
+        df, "csv" if fmt is EventFormat.table else fmt.value, out, store=_api.store_path(db)
+    )
     if out is not None:
         err.print(f"wrote {len(df):,} events to {out}")
 

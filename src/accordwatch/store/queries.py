@@ -103,6 +103,25 @@ GROUPINGS: dict[str, str] = {
 }
 
 
+_NEWEST_FIRST = "date_start DESC, source, source_event_id"
+
+
+def _checked_columns(columns: list[str] | None) -> list[str]:
+    cols = columns or list(EVENT_COLUMNS)
+    unknown = [c for c in cols if c not in EVENT_COLUMNS]
+    if unknown:
+        raise InputError(
+            f"unknown event column(s) {', '.join(unknown)}; known: {', '.join(EVENT_COLUMNS)}"
+        )
+    return cols
+
+
+def _checked_limit(limit: int) -> int:
+    if limit < 0:
+        raise InputError("--limit must be zero or more")
+    return int(limit)
+
+
 class EventQueries:
     """Mixed into :class:`~accordwatch.store.Store`: every read of the events tables."""
 
@@ -122,19 +141,13 @@ class EventQueries:
         limit: int | None = None,
     ) -> pd.DataFrame:
         """Events matching ``flt``, newest first."""
-        cols = columns or list(EVENT_COLUMNS)
-        unknown = [c for c in cols if c not in EVENT_COLUMNS]
-        if unknown:
-            raise InputError(
-                f"unknown event column(s) {', '.join(unknown)}; known: {', '.join(EVENT_COLUMNS)}"
-            )
+        cols = _checked_columns(columns)
         where, params = flt.where()
-        order = "date_start DESC, source, source_event_id"
         sql = f"SELECT {', '.join(cols)} FROM events WHERE {where}"
         if limit is not None:
-            if limit < 0:
-                raise InputError("--limit must be zero or more")
-            return self.query(f"{sql} ORDER BY {order} LIMIT {int(limit)}", params)
+            return self.query(
+                f"{sql} ORDER BY {_NEWEST_FIRST} LIMIT {_checked_limit(limit)}", params
+            )
         # sorting the fetched Arrow table by index is several times cheaper than letting
         # DuckDB carry every (text-heavy) column through its sort
         table = self._con.sql(sql, params=params or None).to_arrow_table()
@@ -179,6 +192,18 @@ class EventQueries:
             f"CAST(sum(low) AS BIGINT) AS deaths_low, CAST(sum(high) AS BIGINT) AS deaths_high FROM {base} WHERE {where} GROUP BY {group} ORDER BY {order}"
         )
         return self.query(sql, params)
+
+    def select_event_rows(
+        self, flt: EventFilter, *, columns: list[str] | None = None, limit: int | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Events matching ``flt``, newest first, as column names and Python tuples (no
+        Arrow, no pandas: what a short answer from the shell needs)."""
+        cols = _checked_columns(columns)
+        where, params = flt.where()
+        sql = f"SELECT {', '.join(cols)} FROM events WHERE {where} ORDER BY {_NEWEST_FIRST}"
+        if limit is not None:
+            sql += f" LIMIT {_checked_limit(limit)}"
+        return cols, self._con.execute(sql, params).fetchall()
 
     def event_history(self, source: str, source_event_id: str) -> pd.DataFrame:
         """Every stored version of one event, oldest first; the current version is last
