@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from accordwatch.actors._model import Alias
 from accordwatch.actors._normalize import normalize, shape, tokens_with_offsets
 
-__all__ = ["Mention", "MentionMatcher"]
+__all__ = ["Chooser", "Mention", "MentionMatcher"]
 
 #: (start, end, alias) — a raw match before the caller turns the alias into an actor.
 Mention = tuple[int, int, Alias]

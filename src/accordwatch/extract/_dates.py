@@ -95,7 +95,7 @@ _QUAL = (
     r"|debut|fin|courant|en|in|since|depuis|until|jusqu'en|by|during|over|from|de|d')"
 )
 
-Resolver = Callable[["re.Match[str]", dt.date | None], tuple[str, str, bool] | None]
+_Resolver = Callable[["re.Match[str]", dt.date | None], tuple[str, str, bool] | None]
 
 
 def _iso(d: dt.date) -> str:
@@ -280,7 +280,7 @@ def _alt(words: object) -> str:
 
 
 # Order matters: longer, more precise forms first; a later pattern never overlaps an earlier hit.
-_PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
+_PATTERNS: list[tuple[re.Pattern[str], _Resolver]] = [
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), _iso_date),
     (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), _numeric),
     (

@@ -20,7 +20,7 @@ import yaml
 
 from accordwatch.errors import InputError
 
-__all__ = ["Lexicon", "deaccent", "lexicon", "priorities", "triggers"]
+__all__ = ["Lexicon", "deaccent", "excludes", "lexicon", "priorities", "triggers"]
 
 _WORD = r"[\w'’-]+"
 

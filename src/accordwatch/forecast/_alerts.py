@@ -31,7 +31,7 @@ from ._benchmarks import Model, history_matrix
 from ._data import load_views_cm, month_label, validate_panel
 from ._learned import as_model
 
-__all__ = ["alerts"]
+__all__ = ["ALERT_COLUMNS", "alerts"]
 
 ALERT_COLUMNS = [
     "rank",

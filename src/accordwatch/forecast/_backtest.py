@@ -36,7 +36,18 @@ from ._benchmarks import Conflictology, Last, Model, Zero
 from ._data import load_views_cm, month_id, month_label, validate_panel
 from ._scores import brier, covered, crps, pit_bounds, pit_histogram
 
-__all__ = ["BENCHMARKS", "BacktestResult", "backtest", "possible_test_years", "protocol_window"]
+__all__ = [
+    "BENCHMARKS",
+    "FIRST_STEP",
+    "LAST_STEP",
+    "MIN_TRAIN_MONTHS",
+    "PROTOCOL",
+    "BacktestResult",
+    "backtest",
+    "default_models",
+    "possible_test_years",
+    "protocol_window",
+]
 
 BENCHMARKS = ("zero", "last", "conflictology")
 FIRST_STEP, LAST_STEP = 3, 14

@@ -35,6 +35,7 @@ from ..errors import InputError, NotFound
 
 __all__ = [
     "PANEL_COLUMNS",
+    "UNKNOWN_ADMIN1",
     "default_views_path",
     "find_unit",
     "load_views_cm",

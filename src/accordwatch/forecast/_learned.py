@@ -36,7 +36,7 @@ from ._samples import whole_deaths
 if TYPE_CHECKING:  # lightgbm loads only when a model is fitted (the CLI starts fast)
     import lightgbm as lgb
 
-__all__ = ["DEFAULT_MODEL", "QUANTILES", "QuantileGBM", "make_model"]
+__all__ = ["DEFAULT_MODEL", "QUANTILES", "QuantileGBM", "as_model", "ensemble", "make_model"]
 
 QUANTILES: tuple[float, ...] = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
 DEFAULT_MODEL = "qgbm"

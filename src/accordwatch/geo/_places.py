@@ -36,7 +36,15 @@ from accordwatch.errors import InputError, RowError, RowErrors
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
     import pandas as pd
 
-__all__ = ["GEONAMES_COLUMNS", "Place", "apply_overrides", "read_geonames", "read_overrides"]
+__all__ = [
+    "GEONAMES_COLUMNS",
+    "MALI_GEONAMES_ADMIN1",
+    "Place",
+    "apply_overrides",
+    "precision_for",
+    "read_geonames",
+    "read_overrides",
+]
 
 GEONAMES_COLUMNS = [
     "geonameid",

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "LOCATE_COLUMNS",
     "MALI_NEW_REGION_PARENT",
     "AdminIndex",
     "AdminUnit",

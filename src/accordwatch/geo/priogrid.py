@@ -49,6 +49,8 @@ __all__ = [
     "MISSING_GID",
     "NCOLS",
     "NROWS",
+    "ArrayLike",
+    "Scalar",
     "neighbours",
     "priogrid_centroid",
     "priogrid_gid",
