@@ -142,7 +142,7 @@ def test_quarantine_loads_good_rows_and_writes_bad_ones(
 
 def test_store_newer_than_the_code_is_refused(empty_db: Path) -> None:
     with Store.open(empty_db) as s:
-        s.con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now()::TIMESTAMP)")
+        s._con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now()::TIMESTAMP)")
     with pytest.raises(StoreError, match="newer than this accordwatch knows"):
         Store.open(empty_db)
 

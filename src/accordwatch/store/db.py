@@ -26,6 +26,7 @@ from ..errors import StoreError
 from . import _holder
 from ._connect import check_location, connect, is_memory
 from .accords import AccordTables
+from .queries import EventQueries
 from .reference import ReferenceTables
 from .review import ReviewQueue
 from .schema import EVENT_COLUMNS, duckdb_type
@@ -76,7 +77,7 @@ def _event_columns_sql() -> str:
     return ",\n    ".join(f"{name} {duckdb_type(kind)}" for name, kind in EVENT_COLUMNS.items())
 
 
-class Store(AccordTables, ReferenceTables, ReviewQueue):
+class Store(AccordTables, EventQueries, ReferenceTables, ReviewQueue):
     """A connection to an accordwatch store (one DuckDB database).
 
     Use :meth:`open` rather than the constructor.  A ``Store`` is a context
@@ -91,11 +92,6 @@ class Store(AccordTables, ReferenceTables, ReviewQueue):
         self._countries: list[tuple[int, str, str]] | None = None
         self.read_only = False
         self._registered = False
-
-    @property
-    def con(self) -> duckdb.DuckDBPyConnection:
-        """TEMPORARY (#11 in progress): callers outside store/ move to named methods."""
-        return self._con
 
     def countries(self) -> list[tuple[int, str, str]]:
         """(gwcode, country, isoab) of the reference country list, read once per open store
