@@ -43,11 +43,10 @@ DEFAULT_MODEL = "qgbm"
 
 
 class QuantileGBM(Model):
-    """Pooled LightGBM quantile regression on log1p deaths, step as a feature, mixed with recent history.
+    """Pooled LightGBM quantile regression on log1p deaths, step as a feature, mixed with history.
 
-    Parameters (defaults chosen on validation years ≤ 2017 only — 2014–2017, then
-    2010–2017 for the features and the bagging, then 2010–2017 again for the anchor and
-    (fifth round) the whole-deaths projection; see ``docs/forecast.md``):
+    Parameters (the defaults are chosen on validation years ≤ 2017 only; why each one:
+    ``docs/decisions/``):
 
     * ``quantiles`` — one booster each; the ensemble interpolates between them;
     * ``mix`` — share of the ensemble drawn from the unit's last ``window`` months;
@@ -56,15 +55,16 @@ class QuantileGBM(Model):
     * ``steps_per_origin`` — steps sampled per unit and origin (row subsampling);
     * ``quiet_keep`` — share kept of rows whose last 48 months were all zero (re-weighted);
     * ``relative`` — learn ``log1p(y)`` minus the log1p level of the feature ``anchor``
-      (default ``lag0``, the origin month; ``mean12`` = the last year's mean log level was
-      the default before the third round), so trees extrapolate to units far above the
-      training range and start from the latest level;
+      (default ``lag0``, the origin month; ``mean12`` is the last year's mean log level),
+      so trees extrapolate to units far above the training range and start from the
+      latest level;
     * ``level_weight`` — weight rows by ``(1 + recent mean deaths) ** level_weight``,
       bringing the log-scale pinball loss closer to CRPS on the count scale;
     * ``spread`` — scale the quantiles about the median on the log scale (1 = as fitted);
     * ``whole`` — project the interpolated distribution onto whole deaths (mean kept;
-      never a larger CRPS at a whole-number outcome, up to the 1/n_samples grid; fixes
-      the PIT of zeros: chosen in the fifth round for calibration, CRPS unchanged);
+      never a larger CRPS at a whole-number outcome, up to the 1/n_samples grid; no
+      fractional members, so quiet units are not given a chance of deaths that cannot
+      happen and their PIT stays calibrated);
     * ``n_bags`` — independent fits (bag ``b`` draws its training rows and tree
       subsamples with seed ``seed + b``) whose quantile curves are averaged
       (quantile averaging: smoother, less seed-dependent quantiles);

@@ -128,8 +128,8 @@ def whole_deaths(values: np.ndarray) -> np.ndarray:
     ``k + 1`` with probability ``r``, so the mean is kept. For a whole-number outcome
     ``y`` the CRPS of ``G`` is never larger than that of ``F`` (on each ``[k, k + 1)``
     the indicator ``1{x ≥ y}`` is constant, and the square of an average is at most the
-    average of the squares). It also makes the PIT of zeros honest: a member of 0.3
-    deaths no longer counts as a chance of deaths.
+    average of the squares). It also keeps the PIT of zeros honest: a member of 0.3
+    deaths, which would count as a chance of deaths, becomes 0 or 1.
 
     ``G`` is returned as an equal-weight ensemble of the same size (its quantiles at
     ``(j + ½) / n``), sorted along the last axis; non-negative values are expected.
