@@ -197,6 +197,8 @@ class CtxGBM(QuantileGBM):
 bv.QuantileGBM = CtxGBM
 
 if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
+        sys.exit(__doc__)
     name = sys.argv[1]
     kw = {k: json.loads(v) for k, v in (s.split("=", 1) for s in sys.argv[2:])}
     t0 = time.perf_counter()
