@@ -62,7 +62,10 @@ def ged_full() -> Path:
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-    """Run the console entry point as a user would: ``code, out, err = cli("events", "--db", …)``."""
+    """Run the console entry point as a user would.
+
+    ``code, out, err = cli("events", "--db", …)``
+    """
     import sys
 
     from accordwatch.cli import main

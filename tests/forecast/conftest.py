@@ -14,7 +14,10 @@ SLICE = Path(__file__).parents[1] / "data" / "forecast" / "ged_sb_cm_sahel_2005_
 
 @pytest.fixture(scope="session")
 def sahel() -> pd.DataFrame:
-    """12 Sahel/West-African countries, 2005-01 to 2022-12 (UCDP GED state-based deaths via VIEWS)."""
+    """12 Sahel/West-African countries, 2005-01 to 2022-12.
+
+    UCDP GED state-based deaths via VIEWS.
+    """
     return load_views_cm(SLICE)
 
 

@@ -1,4 +1,5 @@
-"""The challenge protocol: windows, hand-checkable scores, CRPS cross-check, refusals, published benchmarks."""
+"""The challenge protocol: windows, hand-checkable scores, CRPS cross-check, refusals,
+published benchmarks."""
 
 from __future__ import annotations
 
@@ -173,7 +174,8 @@ def test_pit_of_ties_spreads_over_the_tied_mass() -> None:
     fct = np.array([[0.0] * 4, [0.0] * 4, [0.0, 0.0, 0.0, 8.0]])
     lo, hi = pit_bounds(np.array([0.0, 5.0, 0.0]), fct)
     assert lo.tolist() == [0.0, 1.0, 0.0] and hi.tolist() == [1.0, 1.0, 0.75]
-    # a certain zero that comes true is uniform over [0, 1]; 5 above an all-zero forecast is a point at 1
+    # a certain zero that comes true is uniform over [0, 1];
+    # 5 above an all-zero forecast is a point at 1
     assert pit_histogram(lo[:1], hi[:1], bins=4).tolist() == [0.25] * 4
     assert pit_histogram(lo[1:2], hi[1:2], bins=4).tolist() == [0.0, 0.0, 0.0, 1.0]
 

@@ -159,6 +159,7 @@ def test_sql_formula_matches_the_python_one_bit_for_bit() -> None:
     got = con.sql(f"SELECT {priogrid_sql('lat', 'lon')} FROM pts").fetchnumpy()
     assert np.array_equal(np.asarray(list(got.values())[0], dtype="int64"), priogrid_gid(lat, lon))
     missing = con.sql(
-        f"SELECT {priogrid_sql('a', 'b')} FROM (VALUES (NULL::DOUBLE, 1.0), (1.0, 'nan'::DOUBLE), (91.0, 0.0)) t(a, b)"
+        f"SELECT {priogrid_sql('a', 'b')} "
+        "FROM (VALUES (NULL::DOUBLE, 1.0), (1.0, 'nan'::DOUBLE), (91.0, 0.0)) t(a, b)"
     ).fetchall()
     assert missing == [(None,), (None,), (None,)]

@@ -1,4 +1,7 @@
-"""Forecast commands: ``backtest cm|store``, ``forecast`` and ``alerts`` — thin shells over :mod:`accordwatch.forecast`."""
+"""Forecast commands: ``backtest cm|store``, ``forecast`` and ``alerts``.
+
+Thin shells over :mod:`accordwatch.forecast`; :func:`register` adds them to the app.
+"""
 
 from __future__ import annotations
 
@@ -14,22 +17,22 @@ from ._common import DbOption, Format, FormatOption, err, lazy_module, print_fra
 if TYPE_CHECKING:
     import pandas as pd
 
-fx = lazy_module("accordwatch.forecast")  # pandas, LightGBM …: loaded when a command runs
+_fx = lazy_module("accordwatch.forecast")  # pandas, LightGBM …: loaded when a command runs
 
 __all__ = ["register"]
 
-backtest_app = typer.Typer(
+_backtest_app = typer.Typer(
     help="Score models on the VIEWS prediction-challenge protocol.", no_args_is_help=True
 )
 
 
-class Level(str, Enum):
+class _Level(str, Enum):
     country = "country"
     admin1 = "admin1"
     priogrid = "priogrid"
 
 
-class ModelName(str, Enum):
+class _ModelName(str, Enum):
     zero = "zero"
     last = "last"
     conflictology = "conflictology"
@@ -38,9 +41,9 @@ class ModelName(str, Enum):
 
 #: ``accordwatch.forecast.DEFAULT_MODEL``, spelled out so the CLI starts without importing it
 #: (tests/cli/test_startup.py checks that they agree).
-_DEFAULT = ModelName.qgbm
+_DEFAULT = _ModelName.qgbm
 
-DataOption = Annotated[
+_DataOption = Annotated[
     Path | None,
     typer.Option(
         "--data",
@@ -48,24 +51,25 @@ DataOption = Annotated[
         dir_okay=False,
     ),
 ]
-FromStore = Annotated[
+_FromStore = Annotated[
     bool,
     typer.Option(
         "--from-store",
         help="Build the series from the events in the store (--db) instead of --data.",
     ),
 ]
-LevelOption = Annotated[
-    Level, typer.Option("--level", help="Unit of the series built from store events.")
+_LevelOption = Annotated[
+    _Level, typer.Option("--level", help="Unit of the series built from store events.")
 ]
-ModelOption = Annotated[
-    ModelName, typer.Option("--model", "-m", help="Model to use (default: the backtested default).")
+_ModelOption = Annotated[
+    _ModelName,
+    typer.Option("--model", "-m", help="Model to use (default: the backtested default)."),
 ]
 
 
-def _panel(data: Path | None, from_store: bool, db: Path | None, level: Level) -> pd.DataFrame:
+def _panel(data: Path | None, from_store: bool, db: Path | None, level: _Level) -> pd.DataFrame:
     if not from_store:
-        return fx.load_views_cm(data)
+        return _fx.load_views_cm(data)
     if data is not None:
         raise InputError("give either --data or --from-store, not both.")
     import accordwatch
@@ -78,9 +82,10 @@ def _panel(data: Path | None, from_store: bool, db: Path | None, level: Level) -
     events = get_events(db, type_of_violence=1)
     if events.empty:
         raise InputError(
-            "the store holds no state-based events; ingest some (accordwatch ingest ucdp FILE) or use --data."
+            "the store holds no state-based events; "
+            "ingest some (accordwatch ingest ucdp FILE) or use --data."
         )
-    return fx.series_from_events(events, level.value, type_of_violence=1)
+    return _fx.series_from_events(events, level.value, type_of_violence=1)
 
 
 def _parse_years(tokens: list[str]) -> list[int]:
@@ -97,20 +102,20 @@ def _parse_years(tokens: list[str]) -> list[int]:
     return years
 
 
-TestYears = Annotated[
+_TestYears = Annotated[
     str,
     typer.Option(
         "--test-years", help="Test years: '2018 2019 2020 2021', '2018,2019' or '2018-2021'."
     ),
 ]
-MoreYears = Annotated[
+_MoreYears = Annotated[
     list[str] | None,
     typer.Argument(
         help="Further test years (so that --test-years 2018 2019 … works).", show_default=False
     ),
 ]
-Models = Annotated[
-    list[ModelName] | None,
+_Models = Annotated[
+    list[_ModelName] | None,
     typer.Option(
         "--model",
         "-m",
@@ -119,28 +124,30 @@ Models = Annotated[
 ]
 
 
-@backtest_app.command("cm")
-def backtest_cm(
-    test_years: TestYears,
-    more_years: MoreYears = None,
-    data: DataOption = None,
-    models: Models = None,
+@_backtest_app.command("cm")
+def _backtest_cm(
+    test_years: _TestYears,
+    more_years: _MoreYears = None,
+    data: _DataOption = None,
+    models: _Models = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Backtest country-month forecasts: for year Y train through October Y−1, forecast Jan–Dec Y."""
-    _backtest(fx.load_views_cm(data), [test_years, *(more_years or [])], models, fmt)
+    """Backtest country-month forecasts: for year Y, train to October Y−1, forecast Jan–Dec Y."""
+    _backtest(_fx.load_views_cm(data), [test_years, *(more_years or [])], models, fmt)
 
 
-@backtest_app.command("store")
-def backtest_store(
-    test_years: TestYears,
-    more_years: MoreYears = None,
+@_backtest_app.command("store")
+def _backtest_store(
+    test_years: _TestYears,
+    more_years: _MoreYears = None,
     db: DbOption = None,
-    level: LevelOption = Level.admin1,
-    models: Models = None,
+    level: _LevelOption = _Level.admin1,
+    models: _Models = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Backtest on the store's own events, per country, admin-1 region or PRIO-GRID cell (same protocol).
+    """Backtest on the store's own events, per country, admin-1 region or PRIO-GRID cell.
+
+    The protocol is that of ``backtest cm``.
 
     Example: accordwatch backtest store --level admin1 --test-years 2019-2022 -m conflictology
     """
@@ -148,12 +155,12 @@ def backtest_store(
 
 
 def _backtest(
-    panel: pd.DataFrame, tokens: list[str], models: list[ModelName] | None, fmt: Format
+    panel: pd.DataFrame, tokens: list[str], models: list[_ModelName] | None, fmt: Format
 ) -> None:
     years = _parse_years(tokens)
-    chosen = None if not models else {m.value: fx.make_model(m.value) for m in models}
+    chosen = None if not models else {m.value: _fx.make_model(m.value) for m in models}
     err.print(f"backtesting {', '.join(map(str, years))} on {panel['unit_id'].nunique()} units …")
-    result = fx.backtest(panel, years, models=chosen)
+    result = _fx.backtest(panel, years, models=chosen)
     if fmt is Format.json:
         print_json(result.to_dict())
         return
@@ -166,7 +173,7 @@ def _backtest(
     )
 
 
-def forecast_cmd(
+def _forecast_cmd(
     country: Annotated[
         list[str] | None, typer.Option("--country", "-c", help="Country name or id (repeatable).")
     ] = None,
@@ -185,11 +192,11 @@ def forecast_cmd(
     months: Annotated[
         int, typer.Option("--months", help="Months to forecast after the last month of data.")
     ] = 12,
-    data: DataOption = None,
-    from_store: FromStore = False,
+    data: _DataOption = None,
+    from_store: _FromStore = False,
     db: DbOption = None,
-    level: LevelOption = Level.country,
-    model: ModelOption = _DEFAULT,
+    level: _LevelOption = _Level.country,
+    model: _ModelOption = _DEFAULT,
     chart: Annotated[
         Path | None,
         typer.Option(
@@ -200,7 +207,7 @@ def forecast_cmd(
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Probabilistic forecasts: median, 50 % and 90 % intervals, P(≥25) and P(≥100) deaths per month.
+    """Forecast deaths per month: median, 50 % and 90 % intervals, P(≥25) and P(≥100).
 
     Examples: accordwatch forecast --country Mali --chart mali.png;
     accordwatch forecast -c Mali -c Niger -c "Burkina Faso" --months 6;
@@ -213,9 +220,9 @@ def forecast_cmd(
         raise InputError("--chart draws one unit; name exactly one with --country or --unit.")
     panel = _panel(data, from_store, db, level)
     err.print(f"fitting {model.value} on {panel['unit_id'].nunique()} units …")
-    fc = fx.forecast(panel, None if all_units else names, months, model=model.value)
+    fc = _fx.forecast(panel, None if all_units else names, months, model=model.value)
     if chart is not None:
-        fx.fan_chart(panel, fc, chart)
+        _fx.fan_chart(panel, fc, chart)
         err.print(f"fan chart written to {chart}")
     cols = ["month", "median", "lo-50", "hi-50", "lo-90", "hi-90", "p_ge_25", "p_ge_100", "mean"]
     several = fc["unit_id"].nunique() > 1
@@ -230,12 +237,12 @@ def forecast_cmd(
     print_frame(shown, fmt, title=f"{title} ({model.value})")
 
 
-def alerts_cmd(
-    data: DataOption = None,
-    from_store: FromStore = False,
+def _alerts_cmd(
+    data: _DataOption = None,
+    from_store: _FromStore = False,
     db: DbOption = None,
-    level: LevelOption = Level.country,
-    model: ModelOption = _DEFAULT,
+    level: _LevelOption = _Level.country,
+    model: _ModelOption = _DEFAULT,
     baseline: Annotated[
         int, typer.Option("--baseline", help="Months in the rolling baseline.")
     ] = 12,
@@ -250,7 +257,7 @@ def alerts_cmd(
 ) -> None:
     """Units whose latest month departs from their own history, ranked, with the reason in words."""
     panel = _panel(data, from_store, db, level)
-    result = fx.alerts(
+    result = _fx.alerts(
         panel, model=model.value, baseline=baseline, surge_ratio=surge_ratio, min_deaths=min_deaths
     )
     if result.empty and fmt is not Format.json:
@@ -268,6 +275,6 @@ def alerts_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add ``backtest``, ``forecast`` and ``alerts`` to the main app."""
-    app.add_typer(backtest_app, name="backtest")
-    app.command("forecast")(forecast_cmd)
-    app.command("alerts")(alerts_cmd)
+    app.add_typer(_backtest_app, name="backtest")
+    app.command("forecast")(_forecast_cmd)
+    app.command("alerts")(_alerts_cmd)

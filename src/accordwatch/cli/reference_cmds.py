@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
 __all__ = ["register"]
 
 
-def actors_cmd(
+def _actors_cmd(
     alias: Annotated[
         str, typer.Argument(help="Any name, acronym or UCDP id: 'FAMa', 'CMA', 'GSIM', 8822.")
     ],
@@ -61,7 +61,7 @@ def actors_cmd(
     print_frame(rows, fmt, title=actor.name)
 
 
-def places_cmd(
+def _places_cmd(
     name: Annotated[
         str, typer.Argument(help="A place name in any spelling: 'Tombouctou', 'Anéfis', 'Ber'.")
     ],
@@ -69,7 +69,9 @@ def places_cmd(
     limit: Annotated[int, typer.Option(help="At most this many places.")] = 5,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Gazetteer lookup (GeoNames Mali with curated corrections): coordinates, admin-1, PRIO-GRID cell.
+    """Gazetteer lookup: coordinates, admin-1 and PRIO-GRID cell of a place.
+
+    The gazetteer is GeoNames' Mali dump with curated corrections.
 
     Example: accordwatch places Tombouctou
     """
@@ -113,5 +115,5 @@ def places_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("actors")(actors_cmd)
-    app.command("places")(places_cmd)
+    app.command("actors")(_actors_cmd)
+    app.command("places")(_places_cmd)
