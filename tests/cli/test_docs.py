@@ -4,10 +4,12 @@ use, and docs/cli.md holds its current ``--help``."""
 from __future__ import annotations
 
 import difflib
+import doctest
 from pathlib import Path
 
 import pytest
 
+import accordwatch.cli._reference
 from accordwatch.cli._reference import REGENERATE, command, command_paths, reference
 
 ROOT = Path(__file__).parents[2]
@@ -48,6 +50,11 @@ def test_every_summary_is_one_line() -> None:
         if "\n" in (command(p).help or "").strip().split("\n\n")[0]
     ]
     assert not ragged, f"summaries (first docstring paragraph) over several lines: {ragged}"
+
+
+def test_the_reference_generator_examples_run() -> None:
+    result = doctest.testmod(accordwatch.cli._reference)
+    assert result.attempted > 0 and result.failed == 0
 
 
 def test_the_cli_reference_is_up_to_date() -> None:
