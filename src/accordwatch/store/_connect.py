@@ -23,7 +23,16 @@ import duckdb
 from ..errors import InputError, StoreBusy, StoreError
 from . import _holder
 
-__all__ = ["CONFIG", "LOCK_WAIT_VAR", "check_location", "connect", "lock_wait"]
+__all__ = [
+    "CONFIG",
+    "DEFAULT_LOCK_WAIT",
+    "LOCK_WAIT_VAR",
+    "check_location",
+    "connect",
+    "explain",
+    "is_memory",
+    "lock_wait",
+]
 
 #: Settings of every connection: no extension is ever downloaded or loaded behind our back.
 CONFIG: dict[str, Any] = {
@@ -43,16 +52,6 @@ _DUCKDB_MAGIC = b"DUCK"  # at offset 8 of every DuckDB database file
 
 def is_memory(path: str) -> bool:
     return path == ":memory:" or path.startswith(":memory:")
-
-
-def is_duckdb_file(path: str | os.PathLike[str]) -> bool:
-    """True for a file that starts like a DuckDB database ("DUCK" at offset 8)."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(12)
-    except OSError:
-        return False
-    return head[8:12] == _DUCKDB_MAGIC
 
 
 def lock_wait(wait: float | None = None) -> float:

@@ -24,7 +24,20 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["Holder", "describe", "lock_pid", "register", "server_here", "unregister"]
+__all__ = [
+    "RECORD_SUFFIX",
+    "Holder",
+    "alive",
+    "command_line",
+    "describe",
+    "holder_of",
+    "lock_pid",
+    "read_record",
+    "record_path",
+    "register",
+    "server_here",
+    "unregister",
+]
 
 RECORD_SUFFIX = ".owner.json"
 _PID = re.compile(r"\(PID (\d+)\)")
@@ -108,7 +121,8 @@ def _write_record(store_path: str, holder: Holder) -> None:
 
 
 def _remove_record(store_path: str, holder: Holder) -> None:
-    """Remove the record if it is still this holder's (never another process's)."""
+    """Remove the record if it is still this holder's (not that of a process that took the
+    store since)."""
     if read_record(store_path) == holder:
         try:
             record_path(store_path).unlink()
@@ -125,11 +139,11 @@ def register(store_path: str, kind: str = "cli", url: str | None = None) -> None
     """Note one more open for writing of ``store_path`` by this process."""
     key = os.path.realpath(store_path)
     with _lock:
-        count, holder = _open.get(key, (0, None))  # type: ignore[arg-type]
-        if holder is None or holder.pid != os.getpid():  # first open here (or a forked child)
-            count, holder = 0, Holder.this_process(kind, url)
-            _write_record(store_path, holder)
-        _open[key] = (count + 1, holder)
+        entry = _open.get(key)
+        if entry is None or entry[1].pid != os.getpid():  # first open here (or a forked child)
+            entry = (0, Holder.this_process(kind, url))
+            _write_record(store_path, entry[1])
+        _open[key] = (entry[0] + 1, entry[1])
 
 
 def server_here(store_path: str) -> Holder | None:

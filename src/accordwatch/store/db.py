@@ -34,7 +34,7 @@ from .schema import EVENT_COLUMNS, duckdb_type
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
     import pandas as pd
 
-__all__ = ["Store", "default_db_path", "resolve_db_path"]
+__all__ = ["ENV_VAR", "Store", "default_db_path", "resolve_db_path"]
 
 ENV_VAR = "ACCORDWATCH_DB"
 
@@ -206,11 +206,14 @@ class Store(AccordTables, EventQueries, ReferenceTables, ReviewQueue):
         return [str(r[0]) for r in rows]
 
     def close(self) -> None:
-        """Close the connection; the last writer of this process removes its owner record."""
-        if self._registered:
-            self._registered = False
-            _holder.unregister(self.path)
-        self._con.close()
+        """Close the connection; the last writer of this process then removes its owner
+        record (after DuckDB's final checkpoint, during which it still holds the file)."""
+        try:
+            self._con.close()
+        finally:
+            if self._registered:
+                self._registered = False
+                _holder.unregister(self.path)
 
     def __enter__(self) -> Store:
         return self

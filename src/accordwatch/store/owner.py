@@ -35,7 +35,7 @@ from .db import Store
 
 __all__ = ["StoreOwner"]
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 _Job = tuple[Callable[[Store], Any], Future[Any]]
 
@@ -76,7 +76,7 @@ class StoreOwner:
         )
 
     # -- reads -----------------------------------------------------------------------------
-    def read(self, fn: Callable[[Store], T]) -> T:
+    def read(self, fn: Callable[[Store], _T]) -> _T:
         """``fn(store)`` in this thread, on its own cursor, in a read-only snapshot of the
         last committed state."""
         store = self._reader()
@@ -91,7 +91,7 @@ class StoreOwner:
                 "StoreOwner.execute_write"
             ) from exc
 
-    def submit_read(self, fn: Callable[[Store], T]) -> Future[T]:
+    def submit_read(self, fn: Callable[[Store], _T]) -> Future[_T]:
         """:meth:`read` on the owner's reader pool."""
         self._check_open()
         return self._pool.submit(self.read, fn)
@@ -118,12 +118,12 @@ class StoreOwner:
 
     # -- writes ----------------------------------------------------------------------------
     @overload
-    def execute_write(self, fn: Callable[[Store], T], *, block: Literal[True] = ...) -> T: ...
+    def execute_write(self, fn: Callable[[Store], _T], *, block: Literal[True] = ...) -> _T: ...
 
     @overload
-    def execute_write(self, fn: Callable[[Store], T], *, block: Literal[False]) -> Future[T]: ...
+    def execute_write(self, fn: Callable[[Store], _T], *, block: Literal[False]) -> Future[_T]: ...
 
-    def execute_write(self, fn: Callable[[Store], T], *, block: bool = True) -> T | Future[T]:
+    def execute_write(self, fn: Callable[[Store], _T], *, block: bool = True) -> _T | Future[_T]:
         """Run ``fn(store)`` on the writer thread in one transaction, after the writes
         queued before it.  Returns its result (raising what it raised), or with
         ``block=False`` a Future of it.  Called from inside a write, it runs at once, in
@@ -132,10 +132,10 @@ class StoreOwner:
             result = fn(self._write_store)
             if block:
                 return result
-            done: Future[T] = Future()
+            done: Future[_T] = Future()
             done.set_result(result)
             return done
-        future: Future[T] = Future()
+        future: Future[_T] = Future()
         with self._lock:
             self._check_open()
             self._jobs.put((fn, future))
