@@ -214,7 +214,8 @@ def main() -> None:
         make_csv(args.rows, csv)
         print(
             f"store: seeded default; input: {args.rows:,} GED rows "
-            f"({csv.stat().st_size / 1e6:.0f} MB)"
+            f"({csv.stat().st_size / 1e6:.0f} MB); {os.cpu_count()} CPUs, load average "
+            f"{os.getloadavg()[0]:.1f} (figures are CPU-bound: read them against it)"
         )
         bench_readers(seeded, args.repeats)
         bench_cross_process(seeded, csv, work)

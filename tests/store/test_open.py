@@ -233,7 +233,7 @@ def test_a_read_only_open_refuses_an_older_schema_and_a_write_upgrades_it(
 
 def test_a_newer_schema_is_refused_read_only_too(empty_db: Path) -> None:
     with Store.open(empty_db) as s:
-        s.con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now()::TIMESTAMP)")
+        s._con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now()::TIMESTAMP)")
     for read_only in (True, False):
         with pytest.raises(StoreError, match="newer than this accordwatch knows.*upgrade"):
             Store.open(empty_db, read_only=read_only)
