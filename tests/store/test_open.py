@@ -297,6 +297,7 @@ def test_an_sqlite_file_is_refused_before_duckdb_sees_it(tmp_path: Path) -> None
         "az://container/aw.duckdb",
         "hf://datasets/someone/aw.duckdb",
         "file:///tmp/aw.duckdb",
+        str(Path("https://example.org/aw.duckdb")),  # as a Path option leaves it: https:/…
     ],
 )
 def test_a_url_is_refused_without_network_or_folders(
@@ -326,6 +327,8 @@ def test_other_files_and_folders_say_what_they_are(tmp_path: Path) -> None:
         Store.open(tmp_path, read_only=True)
     with pytest.raises(StoreError, match="no store at"):
         Store.open(tmp_path / "missing.duckdb", read_only=True)
+    with pytest.raises(StoreError, match="cannot be opened read-only"):
+        Store.open(":memory:", read_only=True)
     assert not (tmp_path / "missing.duckdb").exists()
 
 

@@ -44,7 +44,9 @@ CONFIG: dict[str, Any] = {
 LOCK_WAIT_VAR = "ACCORDWATCH_LOCK_WAIT"
 DEFAULT_LOCK_WAIT = 5.0
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+# a scheme of two or more letters then ":/" (a Path argument turns "https://" into "https:/");
+# one letter is a Windows drive
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+:/")
 _MOTHERDUCK = ("md:", "motherduck:")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _DUCKDB_MAGIC = b"DUCK"  # at offset 8 of every DuckDB database file
@@ -77,6 +79,11 @@ def check_location(path: str, *, read_only: bool) -> None:
     A read-write open of a new file creates its folder; nothing else touches the disk.
     """
     if is_memory(path):
+        if read_only:
+            raise StoreError(
+                "an in-memory store (:memory:) starts empty at every open, so it cannot be "
+                "opened read-only; open it for writing"
+            )
         return
     if path.lower().startswith(_MOTHERDUCK):
         raise StoreError(
