@@ -5,6 +5,11 @@ The store is one DuckDB file. Its location is, in order: the ``db`` argument,
 A new, empty store is migrated to the current schema; the application layer
 (:func:`accordwatch.open_store`) then seeds it from the bundled default data.
 
+Any number of processes may read a store at once; one may write it, and while it does
+others wait a bounded time and are then told who holds it (:mod:`._connect`,
+:mod:`._holder`).  A long-running process that owns the store serves reads and writes
+through :class:`~accordwatch.store.owner.StoreOwner`.
+
 >>> from accordwatch.store import Store
 >>> with Store.open(":memory:") as store:
 ...     store.schema_version() >= 1
