@@ -356,3 +356,23 @@ def test_one_pass_load_places_events_like_the_general_path(
         assert by_id.loc[row[0], "admin1"] == admin1
     assert by_id["priogrid_gid"].notna().all()
     assert kind == ("ingest-ucdp",)
+
+
+def test_a_large_append_behind_the_bundled_sample_keeps_every_stored_event(
+    seeded_db: Path, ged_full: Path, tmp_path: Path
+) -> None:
+    """The one-pass append moves the few stored events behind the new rows (a storage
+    layout matter); every stored event must come out exactly as it was, provenance too."""
+    header, rows = read_rows(ged_full)
+    doubled = [[str(10**9 + i), *r[1:]] for i, r in enumerate(rows + rows)]
+    big = write_rows(tmp_path / "new_ids.csv", header, doubled)
+    before = _snapshot(seeded_db)["events"]
+    report = aw.ingest_ucdp(big, db=seeded_db, source="ucdp-candidate")
+    assert (report.inserted, report.updated) == (len(doubled), 0)
+    with Store.open(seeded_db, read_only=True) as s:
+        kept = s.query(
+            "SELECT * FROM events WHERE source = 'ucdp-ged' ORDER BY source, source_event_id"
+        ).to_dict("list")
+        assert s.count("events") == len(rows) + len(doubled)
+        assert s.query("SELECT table_name FROM duckdb_tables() WHERE temporary").empty
+    assert kept == before
