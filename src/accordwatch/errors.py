@@ -10,7 +10,8 @@ the process exit code the CLI exits with::
     │   └── RowErrors                                   many bad rows, each with file/line/field
     ├── NotFound                     exit 3, HTTP 404   unknown id, alias, country, file
     ├── StoreError                   exit 4, HTTP 500   the store cannot be opened or migrated
-    │   └── StoreBusy                exit 6, HTTP 503   another process holds the store's lock
+    │   ├── StoreBusy                exit 6, HTTP 503   another process holds the store's lock
+    │   └── StoreOutdated                               the schema is older (a read-only open)
     └── NetworkError                 exit 5, HTTP 502   a remote API failed after retries
 
 Messages say what is wrong *and* what to do about it.
@@ -29,6 +30,7 @@ __all__ = [
     "RowErrors",
     "StoreBusy",
     "StoreError",
+    "StoreOutdated",
 ]
 
 
@@ -58,6 +60,11 @@ class StoreError(AccordwatchError):
 
     exit_code = 4
     http_status = 500
+
+
+class StoreOutdated(StoreError):
+    """A read-only open met a store whose schema is older than this code: it has to be
+    opened once for writing, which migrates it (the application layer does so itself)."""
 
 
 class StoreBusy(StoreError):

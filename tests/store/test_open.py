@@ -456,3 +456,25 @@ def test_an_export_over_the_store_or_any_duckdb_file_is_refused(
     assert seeded_db.read_bytes() == before
     write_events(df, "csv", tmp_path / "events.csv", store=seeded_db)
     assert (tmp_path / "events.csv").read_text().splitlines() == ["id,deaths", "1,2"]
+
+
+def test_a_read_upgrades_a_store_made_by_an_older_accordwatch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Store.open(read_only=True) refuses an older schema; the public reads migrate it once
+    (one read-write open) and then read it read-only, so a user never has to run init."""
+    import accordwatch as aw
+    import accordwatch.store.db as db_module
+    from accordwatch.errors import StoreOutdated
+
+    path = tmp_path / "v1.duckdb"
+    first = db_module._migrations()[:1]
+    with monkeypatch.context() as m:
+        m.setattr(db_module, "_migrations", lambda: first)
+        with Store.open(path) as old:
+            old.skip_seed()  # a store its user kept free of the bundled sample
+    with pytest.raises(StoreOutdated, match="older than this"):
+        Store.open(path, read_only=True)
+    assert aw.events(db=path).empty  # it holds no events: an empty answer, not an error
+    with Store.open(path, read_only=True) as s:
+        assert s.schema_version() == max(m[0] for m in db_module._migrations())

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import StoreOutdated
 from ..store import Store, resolve_db_path
 
 __all__ = ["DB", "init_store", "open_store", "store_path", "using"]
@@ -28,8 +29,9 @@ def open_store(db: DB = None, *, read_only: bool = False) -> Store:
     Read-write opens create, migrate and seed a new store with the bundled default.  A
     read-only open of a store that does not exist yet creates it first (its first use), so
     a first ``accordwatch events`` shows the bundled sample; afterwards reads never take
-    the write lock.  A store made before the accord tables existed gets them on its first
-    open after (for a read-only open, through one read-write open first).
+    the write lock.  A store made by an older accordwatch is migrated, and one made before
+    the accord tables existed gets them, on its first open after (for a read-only open,
+    through one read-write open first).
     """
     if isinstance(db, Store):
         return db
@@ -39,7 +41,11 @@ def open_store(db: DB = None, *, read_only: bool = False) -> Store:
             return _open_writable(path)
         if not Path(path).exists():
             _open_writable(path).close()  # its first use
-        store = Store.open(path, read_only=True)
+        try:
+            store = Store.open(path, read_only=True)
+        except StoreOutdated:  # made by an older accordwatch: migrated, once
+            _open_writable(path).close()
+            store = Store.open(path, read_only=True)
         if store.needs_accords():
             store.close()
             _open_writable(path).close()  # fills them, once

@@ -41,7 +41,7 @@ def _report(exc: AccordwatchError) -> NoReturn:
 
 def _guard(group: typer.Typer) -> None:
     """Wrap every command so a library error becomes a one-line message and its exit code
-    (InputError 2, NotFound 3, StoreError 4, NetworkError 5) — also under CliRunner."""
+    (InputError 2, NotFound 3, StoreError 4, NetworkError 5, StoreBusy 6) — also under CliRunner."""
     for info in group.registered_commands:
         callback = info.callback
         if callback is None or getattr(callback, "_guarded", False):

@@ -9,6 +9,7 @@ methods.  A leaf: it imports nothing of accordwatch but :mod:`accordwatch.errors
 from .contract import Batch, CsvLayout, SourceFormat
 from .db import Store, default_db_path, resolve_db_path
 from .ingest import IngestReport, ingest_batches, ingest_file
+from .owner import StoreOwner
 from .queries import GROUPINGS, EventFilter
 from .schema import CONTENT_COLUMNS, EVENT_COLUMNS, EVENT_KEY, GED_COLUMNS
 
@@ -24,6 +25,7 @@ __all__ = [
     "EventFilter",
     "IngestReport",
     "Store",
+    "StoreOwner",
     "default_db_path",
     "ingest_batches",
     "ingest_file",

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreOutdated
 from . import _holder
 from ._connect import check_location, connect, is_memory
 from .accords import AccordTables
@@ -194,7 +194,7 @@ class Store(AccordTables, EventQueries, ReferenceTables, ReviewQueue):
                     f"open it once for writing to make it one (accordwatch init --db {self.path})"
                 )
         elif current < known and self.read_only:
-            raise StoreError(
+            raise StoreOutdated(
                 f"the store {self.path} has schema version {current}, older than this "
                 f"accordwatch ({known}); open it once for writing to upgrade it "
                 f"(accordwatch init --db {self.path})"
