@@ -103,3 +103,18 @@ def test_every_command_has_help_and_an_example_or_description() -> None:
         for p in cmd.params:
             if p.param_type_name == "option":
                 assert p.help, f"{' '.join(path)} {p.opts[0]} has no help"
+
+
+def test_no_command_writes_its_out_file_over_the_store(cli, seeded_db: Path) -> None:
+    """Every --out is checked before any work: the store (or any DuckDB file) is never
+    replaced, and the message says so with exit code 2."""
+    before = seeded_db.read_bytes()
+    for args in (
+        ["events", "--format", "csv", "--out", str(seeded_db)],
+        ["accords", "export-assessments", "--out", str(seeded_db)],
+        ["fetch", "ucdp", "--token", "x", "--out", str(seeded_db)],
+    ):
+        code, out, err = cli(*args, "--db", str(seeded_db))
+        assert code == 2, (args, err)
+        assert "Traceback" not in err and "nothing was written" in err, (args, err)
+    assert seeded_db.read_bytes() == before

@@ -476,6 +476,11 @@ def export_assessments(
     """Assessments in the import layout (plus id and recording time); written to ``path`` if
     given.  An exported file imports into another store unchanged (and is refused as a
     duplicate here)."""
+    from ..export import check_out, write_events
+    from ._store import store_path
+
+    if path is not None:  # before any work: never over the store or another database
+        check_out(path, store=store_path(db))
     frame = assessments(db, agreement_id=agreement_id)
     out = frame[
         [
@@ -490,7 +495,7 @@ def export_assessments(
         ]
     ]
     if path is not None:
-        out.to_csv(path, index=False)
+        write_events(out, "csv", path, store=store_path(db))  # atomic
     return out
 
 

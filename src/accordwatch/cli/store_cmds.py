@@ -165,7 +165,10 @@ def fetch_ucdp(
     db: DbOption = None,
 ) -> None:
     """Download events from the UCDP API (token required) and save them; optionally ingest."""
+    from ..export import check_out
     from ..sources.ucdp_api import fetch_ged, save_pages
+
+    check_out(out, store=_api.store_path(db))  # before the download, not after
 
     filters = {k: v for k, v in (("Country", country), ("StartDate", start), ("EndDate", end)) if v}
     with err.status("asking the UCDP API") as status:
