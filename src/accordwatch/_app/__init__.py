@@ -13,3 +13,6 @@ with :mod:`accordwatch.sources`, :mod:`accordwatch.accords` and :mod:`accordwatc
 The public names are re-exported from :mod:`accordwatch` (and the accords functions from
 :mod:`accordwatch.accords`).
 """
+
+#: nothing of its own: the functions live in the submodules, re-exported by accordwatch
+__all__: list[str] = []

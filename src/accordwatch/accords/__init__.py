@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from accordwatch._lazy import lazy_attributes
+from accordwatch._lazy import lazy_attributes as _lazy_attributes
 
 from ._assessments import compute_index
 from ._model import LEVELS, SCORE_LABELS, SCORES, THEMES, UCDP_FLAGS
@@ -105,4 +105,4 @@ _HOME = {
     )
 }
 
-__getattr__ = lazy_attributes(__name__, _HOME)
+__getattr__ = _lazy_attributes(__name__, _HOME)

@@ -12,8 +12,8 @@ from typing import Any, NoReturn
 
 import typer
 
-from ..errors import AccordwatchError
-from ._common import err
+from ..errors import AccordwatchError as _AccordwatchError
+from ._common import err as _err
 
 __all__ = ["app", "main"]
 
@@ -34,8 +34,8 @@ def _register_all() -> None:
     _guard(app)
 
 
-def _report(exc: AccordwatchError) -> NoReturn:
-    err.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False)
+def _report(exc: _AccordwatchError) -> NoReturn:
+    _err.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False)
     raise typer.Exit(exc.exit_code)
 
 
@@ -51,7 +51,7 @@ def _guard(group: typer.Typer) -> None:
         def guarded(*args: Any, __cb: Callable[..., Any] = callback, **kwargs: Any) -> Any:
             try:
                 return __cb(*args, **kwargs)
-            except AccordwatchError as exc:
+            except _AccordwatchError as exc:
                 _report(exc)
 
         guarded._guarded = True  # type: ignore[attr-defined]

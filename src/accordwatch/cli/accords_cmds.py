@@ -14,31 +14,31 @@ import typer
 
 from ._common import DbOption, Format, FormatOption, err, lazy_module, print_frame, print_json
 
-ac = lazy_module("accordwatch.accords")
+_ac = lazy_module("accordwatch.accords")
 
 __all__ = ["register"]
 
-accords_app = typer.Typer(
+_accords_app = typer.Typer(
     help="Peace agreements: provisions, implementation assessments, milestones, violence.",
     no_args_is_help=True,
 )
 
-AgreementArg = Annotated[int, typer.Argument(help="Agreement id (UCDP paid; Mali 2015 = 30).")]
+_AgreementArg = Annotated[int, typer.Argument(help="Agreement id (UCDP paid; Mali 2015 = 30).")]
 
 
-class By(str, Enum):
+class _By(str, Enum):
     overall = "overall"
     theme = "theme"
     party = "party"
 
 
-class Freq(str, Enum):
+class _Freq(str, Enum):
     Y = "Y"
     M = "M"
 
 
-@accords_app.command("list")
-def list_cmd(
+@_accords_app.command("list")
+def _list_cmd(
     db: DbOption = None,
     country: Annotated[
         str | None, typer.Option("--country", "-c", help="Country name, ISO3 code or GW number.")
@@ -56,18 +56,18 @@ def list_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List agreements. Example: accordwatch accords list --country Mali"""
-    frame = ac.list_agreements(
+    frame = _ac.list_agreements(
         db, country=country, actor=actor, lineage=lineage, year=year, text=text
     )
     print_frame(frame, fmt, title="Peace agreements (UCDP Peace Agreement Dataset 22.1)")
 
 
-@accords_app.command("show")
-def show_cmd(
-    agreement_id: AgreementArg, db: DbOption = None, fmt: FormatOption = Format.table
+@_accords_app.command("show")
+def _show_cmd(
+    agreement_id: _AgreementArg, db: DbOption = None, fmt: FormatOption = Format.table
 ) -> None:
     """One agreement: parties, UCDP-coded provisions, milestones, reference figures."""
-    rec = ac.show_agreement(agreement_id, db)
+    rec = _ac.show_agreement(agreement_id, db)
     if fmt is Format.json:
         print_json(rec)
         return
@@ -89,9 +89,9 @@ def show_cmd(
     err.print(f"provisions: {rec['provisions']}; assessments: {rec['assessments']}")
 
 
-@accords_app.command("provisions")
-def provisions_cmd(
-    agreement_id: AgreementArg,
+@_accords_app.command("provisions")
+def _provisions_cmd(
+    agreement_id: _AgreementArg,
     db: DbOption = None,
     tree: Annotated[
         bool, typer.Option("--tree", help="With --format json: nested title → commitment tree.")
@@ -100,9 +100,9 @@ def provisions_cmd(
 ) -> None:
     """The agreement's provision tree with theme, parties, deadline and latest score."""
     if fmt is Format.json and tree:
-        print_json(ac.provision_tree(agreement_id, db))
+        print_json(_ac.provision_tree(agreement_id, db))
         return
-    frame = ac.provisions(agreement_id, db)
+    frame = _ac.provisions(agreement_id, db)
     if fmt is Format.table:
         frame = frame.assign(
             title=["  " * d + t for d, t in zip(frame.depth, frame.title, strict=True)]
@@ -121,8 +121,8 @@ def provisions_cmd(
     print_frame(frame, fmt, title=f"Provisions of agreement {agreement_id}")
 
 
-@accords_app.command("load-provisions")
-def load_provisions_cmd(
+@_accords_app.command("load-provisions")
+def _load_provisions_cmd(
     path: Annotated[Path, typer.Argument(help="Provision file (.yaml or .csv).")],
     db: DbOption = None,
     agreement: Annotated[
@@ -131,7 +131,7 @@ def load_provisions_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Add or update provisions from a YAML or CSV file (all or nothing)."""
-    counts = ac.load_provisions(path, db=db, agreement_id=agreement)
+    counts = _ac.load_provisions(path, db=db, agreement_id=agreement)
     if fmt is Format.json:
         print_json(counts)
     else:
@@ -141,8 +141,8 @@ def load_provisions_cmd(
         )
 
 
-@accords_app.command("assess")
-def assess_cmd(
+@_accords_app.command("assess")
+def _assess_cmd(
     provision_id: Annotated[str, typer.Argument(help="Provision id (see accords provisions).")],
     score: Annotated[
         str,
@@ -160,7 +160,7 @@ def assess_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Record a dated implementation assessment; earlier assessments are kept."""
-    rec = ac.assess(
+    rec = _ac.assess(
         provision_id,
         score,
         date,
@@ -178,8 +178,8 @@ def assess_cmd(
         )
 
 
-@accords_app.command("import-assessments")
-def import_cmd(
+@_accords_app.command("import-assessments")
+def _import_cmd(
     path: Annotated[
         Path, typer.Argument(help="CSV: provision_id,date,score,assessor,evidence,source_url")
     ],
@@ -187,15 +187,15 @@ def import_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Import assessments from CSV; any bad or duplicate line and nothing is imported."""
-    result = ac.import_assessments(path, db=db)
+    result = _ac.import_assessments(path, db=db)
     if fmt is Format.json:
         print_json(result)
     else:
         err.print(f"{path}: {result['imported']} assessments imported")
 
 
-@accords_app.command("export-assessments")
-def export_cmd(
+@_accords_app.command("export-assessments")
+def _export_cmd(
     db: DbOption = None,
     agreement: Annotated[
         int | None, typer.Option("--agreement", help="Only this agreement's assessments.")
@@ -206,21 +206,21 @@ def export_cmd(
     fmt: FormatOption = Format.csv,
 ) -> None:
     """Export the full assessment history (CSV that import-assessments reads)."""
-    frame = ac.export_assessments(out, db=db, agreement_id=agreement)
+    frame = _ac.export_assessments(out, db=db, agreement_id=agreement)
     if out is not None:
         err.print(f"{len(frame)} assessments written to {out}")
     else:
         print_frame(frame, fmt)
 
 
-@accords_app.command("index")
-def index_cmd(
-    agreement_id: AgreementArg,
+@_accords_app.command("index")
+def _index_cmd(
+    agreement_id: _AgreementArg,
     db: DbOption = None,
-    by: Annotated[By, typer.Option("--by", help="overall, theme or party.")] = By.overall,
+    by: Annotated[_By, typer.Option("--by", help="overall, theme or party.")] = _By.overall,
     freq: Annotated[
-        Freq, typer.Option("--freq", help="Y (year ends, like PAM) or M (month ends).")
-    ] = Freq.Y,
+        _Freq, typer.Option("--freq", help="Y (year ends, like PAM) or M (month ends).")
+    ] = _Freq.Y,
     until: Annotated[
         str | None, typer.Option("--until", help="Last date (default: last assessment).")
     ] = None,
@@ -233,21 +233,25 @@ def index_cmd(
     """Implementation index: 100 × Σ scores / (3 × provisions assessed), latest carried forward."""
     if compare:
         print_frame(
-            ac.comparison(agreement_id, db=db),
+            _ac.comparison(agreement_id, db=db),
             fmt,
             title="Published figures and this store's index",
         )
         return
-    frame = ac.implementation_index(
-        agreement_id, db=db, by=None if by is By.overall else by.value, freq=freq.value, until=until
+    frame = _ac.implementation_index(
+        agreement_id,
+        db=db,
+        by=None if by is _By.overall else by.value,
+        freq=freq.value,
+        until=until,
     )
     if frame.empty:
         err.print("no assessments yet; add some with accordwatch accords assess")
     print_frame(frame, fmt, title=f"Implementation index, agreement {agreement_id}")
 
 
-@accords_app.command("timeline")
-def timeline_cmd(
+@_accords_app.command("timeline")
+def _timeline_cmd(
     agreement_id: Annotated[
         int | None, typer.Argument(help="Agreement id (or use --country).")
     ] = None,
@@ -263,7 +267,7 @@ def timeline_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Milestones on one monthly timeline with fatalities."""
-    frame = ac.timeline(agreement_id, country=country, db=db, since=since, until=until)
+    frame = _ac.timeline(agreement_id, country=country, db=db, since=since, until=until)
     title = f"Timeline of {country}" if country else f"Timeline of agreement {agreement_id}"
     if fmt is Format.table:
         # one row per month with milestones (unless --all-months); the deaths' source goes in the
@@ -280,15 +284,15 @@ def timeline_cmd(
     print_frame(frame, fmt, title=title)
 
 
-@accords_app.command("health")
-def health_cmd(
-    agreement_id: AgreementArg,
+@_accords_app.command("health")
+def _health_cmd(
+    agreement_id: _AgreementArg,
     until: Annotated[str | None, typer.Option("--until", help="Last month (YYYY-MM-DD).")] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Monthly accord health: implementation, milestones, fatality trend, signatory fighting."""
-    frame = ac.health(agreement_id, db=db, until=until)
+    frame = _ac.health(agreement_id, db=db, until=until)
     if fmt is Format.table:
         frame = frame[
             [
@@ -307,8 +311,8 @@ def health_cmd(
     print_frame(frame, fmt, title=f"Accord health, agreement {agreement_id}")
 
 
-@accords_app.command("events")
-def events_cmd(
+@_accords_app.command("events")
+def _events_cmd(
     provision_id: Annotated[str, typer.Argument(help="Provision id with parties or places.")],
     radius_km: Annotated[
         float, typer.Option("--radius-km", help="Distance around each place.")
@@ -318,19 +322,19 @@ def events_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Events involving a provision's parties or near its places, since signature."""
-    frame = ac.provision_events(provision_id, db=db, radius_km=radius_km, since=since)
+    frame = _ac.provision_events(provision_id, db=db, radius_km=radius_km, since=since)
     for key in ("unmatched_parties", "skipped_places"):
         if frame.attrs.get(key):
             err.print(f"{key.replace('_', ' ')}: {', '.join(frame.attrs[key])}")
     print_frame(frame, fmt, title=f"Events linked to {provision_id}")
 
 
-@accords_app.command("violations")
-def violations_cmd(
-    agreement_id: AgreementArg, db: DbOption = None, fmt: FormatOption = Format.table
+@_accords_app.command("violations")
+def _violations_cmd(
+    agreement_id: _AgreementArg, db: DbOption = None, fmt: FormatOption = Format.table
 ) -> None:
     """Fighting by signatories (and their successors) after signature."""
-    frame = ac.violations(agreement_id, db=db)
+    frame = _ac.violations(agreement_id, db=db)
     print_frame(
         frame,
         fmt,
@@ -340,4 +344,4 @@ def violations_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add the ``accords`` command group to the main app."""
-    app.add_typer(accords_app, name="accords")
+    app.add_typer(_accords_app, name="accords")

@@ -12,18 +12,18 @@ from ._common import DbOption, Format, FormatOption, err, print_frame, print_jso
 
 __all__ = ["register"]
 
-review_app = typer.Typer(
+_review_app = typer.Typer(
     help="Review events extracted from text before they enter the store.", no_args_is_help=True
 )
 
 
-class Lang(str, Enum):
+class _Lang(str, Enum):
     auto = "auto"
     en = "en"
     fr = "fr"
 
 
-class Status(str, Enum):
+class _Status(str, Enum):
     pending = "pending"
     accepted = "accepted"
     rejected = "rejected"
@@ -31,18 +31,18 @@ class Status(str, Enum):
     all = "all"
 
 
-Published = Annotated[
+_Published = Annotated[
     str | None,
     typer.Option(
         "--published",
         help="Publication date YYYY-MM-DD; relative dates ('on Tuesday') resolve against it.",
     ),
 ]
-ReviewerOption = Annotated[
+_ReviewerOption = Annotated[
     str | None,
     typer.Option("--reviewer", help="Who decides (kept in the review log)."),
 ]
-MinConf = Annotated[
+_MinConf = Annotated[
     float,
     typer.Option(
         "--min-confidence", min=0.0, max=1.0, help="Leave out events below this confidence."
@@ -50,11 +50,11 @@ MinConf = Annotated[
 ]
 
 
-def extract_cmd(
+def _extract_cmd(
     path: Annotated[Path, typer.Argument(help="Text or HTML file, or a folder of them.")],
-    published: Published = None,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text.")] = Lang.auto,
-    min_confidence: MinConf = 0.5,
+    published: _Published = None,
+    lang: Annotated[_Lang, typer.Option("--lang", help="Language of the text.")] = _Lang.auto,
+    min_confidence: _MinConf = 0.5,
     queue: Annotated[
         bool, typer.Option("--queue", help="Also put the events in the review queue.")
     ] = False,
@@ -113,16 +113,17 @@ def extract_cmd(
         err.print(f"actors: {', '.join(result.actors_mentioned) or '-'}")
 
 
-def extract_eval_cmd(
+def _extract_eval_cmd(
     gold: Annotated[Path, typer.Argument(help="Gold annotation JSON.")],
     text: Annotated[Path, typer.Argument(help="The annotated text (or HTML) file.")],
-    published: Published = None,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text.")] = Lang.auto,
-    min_confidence: MinConf = 0.5,
+    published: _Published = None,
+    lang: Annotated[_Lang, typer.Option("--lang", help="Language of the text.")] = _Lang.auto,
+    min_confidence: _MinConf = 0.5,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Score extraction against a gold file: event precision/recall/F1 (core and all) and
-    mention recall for places and actors.
+    """Score extraction against a gold file (event P/R/F1, mention recall).
+
+    Events are scored core and all; places and actors by mention recall.
 
     Example: accordwatch extract-eval briefing.gold.json briefing.txt --format json
     """
@@ -165,8 +166,10 @@ def extract_eval_cmd(
         err.print(f"fatalities agree on {fat['same']}/{fat['compared']} matched core events")
 
 
-def list_cmd(
-    status: Annotated[Status, typer.Option("--status", help="Which candidates.")] = Status.pending,
+def _list_cmd(
+    status: Annotated[
+        _Status, typer.Option("--status", help="Which candidates.")
+    ] = _Status.pending,
     doc: Annotated[str | None, typer.Option("--doc", help="Only this document id.")] = None,
     limit: Annotated[
         int | None, typer.Option("--limit", min=0, help="At most this many candidates.")
@@ -181,7 +184,7 @@ def list_cmd(
     print_frame(df, fmt, title=f"review queue ({status.value})")
 
 
-def show_cmd(
+def _show_cmd(
     candidate: Annotated[int, typer.Argument(help="Candidate id.")], db: DbOption = None
 ) -> None:
     """Show one candidate with its document and evidence (JSON)."""
@@ -190,16 +193,18 @@ def show_cmd(
     print_json(review_show(candidate, db=db))
 
 
-def accept_cmd(
+def _accept_cmd(
     candidates: Annotated[list[int], typer.Argument(help="Candidate id(s).")],
     not_duplicate: Annotated[
         bool, typer.Option("--not-duplicate", help="Store it even if it looks like a stored event.")
     ] = False,
-    reviewer: ReviewerOption = None,
+    reviewer: _ReviewerOption = None,
     db: DbOption = None,
 ) -> None:
-    """Accept candidates: each becomes an event (source text:<doc id>), or is linked to the
-    stored event it duplicates."""
+    """Accept candidates: each becomes an event, or is linked to the event it duplicates.
+
+    An accepted candidate is stored with source text:<doc id>.
+    """
     from .. import review_accept
 
     for cid in candidates:
@@ -213,7 +218,7 @@ def accept_cmd(
             err.print(f"{cid}: accepted as {c['event_source']} {c['event_id']}")
 
 
-def edit_cmd(
+def _edit_cmd(
     candidate: Annotated[int, typer.Argument(help="Candidate id.")],
     date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD, YYYY-MM or YYYY.")] = None,
     place: Annotated[str | None, typer.Option("--place", help="Gazetteer place name.")] = None,
@@ -226,7 +231,7 @@ def edit_cmd(
         str | None, typer.Option("--fatalities", help="Number, or 'none'.")
     ] = None,
     evidence: Annotated[str | None, typer.Option("--evidence", help="Evidence sentence.")] = None,
-    reviewer: ReviewerOption = None,
+    reviewer: _ReviewerOption = None,
     db: DbOption = None,
 ) -> None:
     """Correct a pending candidate before accepting it."""
@@ -251,10 +256,10 @@ def edit_cmd(
     )
 
 
-def reject_cmd(
+def _reject_cmd(
     candidates: Annotated[list[int], typer.Argument(help="Candidate id(s).")],
     reason: Annotated[str, typer.Option("--reason", help="Why (kept with the candidate).")],
-    reviewer: ReviewerOption = None,
+    reviewer: _ReviewerOption = None,
     db: DbOption = None,
 ) -> None:
     """Reject candidates; they stay in the queue with the reason."""
@@ -267,11 +272,11 @@ def reject_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add ``extract``, ``extract-eval`` and ``review …`` to the app."""
-    app.command("extract")(extract_cmd)
-    app.command("extract-eval")(extract_eval_cmd)
-    review_app.command("list")(list_cmd)
-    review_app.command("show")(show_cmd)
-    review_app.command("accept")(accept_cmd)
-    review_app.command("edit")(edit_cmd)
-    review_app.command("reject")(reject_cmd)
-    app.add_typer(review_app, name="review")
+    app.command("extract")(_extract_cmd)
+    app.command("extract-eval")(_extract_eval_cmd)
+    _review_app.command("list")(_list_cmd)
+    _review_app.command("show")(_show_cmd)
+    _review_app.command("accept")(_accept_cmd)
+    _review_app.command("edit")(_edit_cmd)
+    _review_app.command("reject")(_reject_cmd)
+    app.add_typer(_review_app, name="review")

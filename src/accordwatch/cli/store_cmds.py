@@ -14,21 +14,21 @@ from ._common import DbOption, Format, FormatOption, err, print_frame, print_jso
 
 __all__ = ["register"]
 
-ingest_app = typer.Typer(help="Load events into the store.", no_args_is_help=True)
+_ingest_app = typer.Typer(help="Load events into the store.", no_args_is_help=True)
 
 
-class OnError(str, Enum):
+class _OnError(str, Enum):
     refuse = "refuse"
     quarantine = "quarantine"
 
 
-class UcdpSource(str, Enum):
+class _UcdpSource(str, Enum):
     auto = "auto"
     ged = "ged"
     candidate = "candidate"
 
 
-class EventFormat(str, Enum):
+class _EventFormat(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -36,40 +36,40 @@ class EventFormat(str, Enum):
     parquet = "parquet"
 
 
-Country = Annotated[
+_Country = Annotated[
     list[str] | None,
     typer.Option("--country", "-c", help="Country name, ISO3 code or GW number (repeatable)."),
 ]
-Region = Annotated[
+_Region = Annotated[
     list[str] | None,
     typer.Option("--region", "-r", help="Admin-1 region, any spelling (repeatable)."),
 ]
-Actor = Annotated[
+_Actor = Annotated[
     str | None,
     typer.Option("--actor", "-a", help="Actor by any alias (FAMa, CMA, JNIM, 'Wagner Group' …)."),
 ]
-Lineage = Annotated[
+_Lineage = Annotated[
     bool,
     typer.Option(
         "--lineage", help="Include the actor's predecessors and successors (CMA → CSP → FLA)."
     ),
 ]
-Since = Annotated[
+_Since = Annotated[
     str | None, typer.Option("--since", help="From this date (YYYY-MM-DD, YYYY-MM or YYYY).")
 ]
-Until = Annotated[
+_Until = Annotated[
     str | None,
     typer.Option("--until", help="Up to and including this date (YYYY-MM-DD, YYYY-MM or YYYY)."),
 ]
-Violence = Annotated[
+_Violence = Annotated[
     list[str] | None,
     typer.Option("--type", "-t", help="Type of violence: 1/state-based, 2/non-state, 3/one-sided."),
 ]
-MinDeaths = Annotated[
+_MinDeaths = Annotated[
     int | None,
     typer.Option("--min-deaths", help="Only events with at least this many deaths (best)."),
 ]
-Source = Annotated[
+_Source = Annotated[
     list[str] | None,
     typer.Option("--source", help="ucdp-ged, ucdp-candidate, acled, text (repeatable)."),
 ]
@@ -88,34 +88,36 @@ _TABLE_COLUMNS = [
 ]
 
 
-@ingest_app.command("ucdp")
-def ingest_ucdp(
+@_ingest_app.command("ucdp")
+def _ingest_ucdp(
     paths: Annotated[
         list[Path],
         typer.Argument(help="GED/Candidate CSV, .csv.gz, .zip, GeoJSON or API JSON file(s)."),
     ],
     db: DbOption = None,
     source: Annotated[
-        UcdpSource, typer.Option(help="Dataset; auto guesses from the file name.")
-    ] = UcdpSource.auto,
+        _UcdpSource, typer.Option(help="Dataset; auto guesses from the file name.")
+    ] = _UcdpSource.auto,
     on_error: Annotated[
-        OnError,
+        _OnError,
         typer.Option(
             "--on-error",
             help="refuse: load nothing if any row is bad; quarantine: load the good rows, write bad ones to a side file.",
         ),
-    ] = OnError.refuse,
+    ] = _OnError.refuse,
     quarantine: Annotated[
         Path | None, typer.Option(help="Side file for bad rows (default: FILE.rejected.csv).")
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Load UCDP GED or Candidate events. Re-loading a file changes nothing; changed rows are
-    updated and their old versions kept in history.
+    """Load UCDP GED or Candidate events (CSV, .csv.gz, .zip, GeoJSON, API JSON).
+
+    Re-loading a file changes nothing; changed rows are updated and their old versions kept
+    in history. A bad row stops the load with file, line and field (nothing is written).
 
     Example: accordwatch ingest ucdp GEDEvent_v25_1.csv.zip
     """
-    src = None if source is UcdpSource.auto else f"ucdp-{source.value}"
+    src = None if source is _UcdpSource.auto else f"ucdp-{source.value}"
     reports = []
     for path in paths:
         with err.status(f"loading {path}") as status:
@@ -141,7 +143,7 @@ def ingest_ucdp(
         print_json([r.to_dict() for r in reports])
 
 
-def fetch_ucdp(
+def _fetch_ucdp(
     out: Annotated[
         Path,
         typer.Option("--out", "-o", help="Where to save the events (JSON that ingest ucdp reads)."),
@@ -188,23 +190,23 @@ def fetch_ucdp(
         )
 
 
-def events_cmd(
+def _events_cmd(
     db: DbOption = None,
-    country: Country = None,
-    region: Region = None,
-    actor: Actor = None,
-    lineage: Lineage = False,
-    since: Since = None,
-    until: Until = None,
-    violence: Violence = None,
-    min_deaths: MinDeaths = None,
-    source: Source = None,
+    country: _Country = None,
+    region: _Region = None,
+    actor: _Actor = None,
+    lineage: _Lineage = False,
+    since: _Since = None,
+    until: _Until = None,
+    violence: _Violence = None,
+    min_deaths: _MinDeaths = None,
+    source: _Source = None,
     limit: Annotated[
         int | None, typer.Option(help="At most this many events (newest first).")
     ] = None,
     fmt: Annotated[
-        EventFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = EventFormat.table,
+        _EventFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = _EventFormat.table,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -228,24 +230,24 @@ def events_cmd(
         source=source,
         limit=limit,
     )
-    shown = fmt is EventFormat.table and out is None
+    shown = fmt is _EventFormat.table and out is None
     # every format but Parquet is written from plain records: no pandas, a fast start
     df = (
         _api.events(db, **filters)
-        if fmt is EventFormat.parquet
+        if fmt is _EventFormat.parquet
         else _api.event_records(db, columns=_TABLE_COLUMNS if shown else None, **filters)
     )
     if shown:
         print_frame(df, Format.table, title=f"{len(df):,} events")
         return
     write_events(
-        df, "csv" if fmt is EventFormat.table else fmt.value, out, store=_api.store_path(db)
+        df, "csv" if fmt is _EventFormat.table else fmt.value, out, store=_api.store_path(db)
     )
     if out is not None:
         err.print(f"wrote {len(df):,} events to {out}")
 
 
-def stats_cmd(
+def _stats_cmd(
     by: Annotated[
         list[str] | None,
         typer.Option(
@@ -255,15 +257,15 @@ def stats_cmd(
         ),
     ] = None,
     db: DbOption = None,
-    country: Country = None,
-    region: Region = None,
-    actor: Actor = None,
-    lineage: Lineage = False,
-    since: Since = None,
-    until: Until = None,
-    violence: Violence = None,
-    min_deaths: MinDeaths = None,
-    source: Source = None,
+    country: _Country = None,
+    region: _Region = None,
+    actor: _Actor = None,
+    lineage: _Lineage = False,
+    since: _Since = None,
+    until: _Until = None,
+    violence: _Violence = None,
+    min_deaths: _MinDeaths = None,
+    source: _Source = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Counts and deaths (best, low, high) grouped by month, region, actor, …
@@ -286,12 +288,12 @@ def stats_cmd(
     print_frame(df, fmt, title="events and deaths")
 
 
-def runs_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def _runs_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Every ingest run: when, which file, how many rows new / updated / unchanged / rejected."""
     print_frame(_api.ingest_runs(db), fmt, title="ingest runs")
 
 
-def history_cmd(
+def _history_cmd(
     event_id: Annotated[str, typer.Argument(help="The event's source_event_id (GED id).")],
     source: Annotated[str, typer.Option(help="The event's source.")] = "ucdp-ged",
     db: DbOption = None,
@@ -302,7 +304,7 @@ def history_cmd(
     print_frame(df, fmt, title=f"{source} {event_id}")
 
 
-def init_cmd(
+def _init_cmd(
     db: DbOption = None,
     empty: Annotated[
         bool,
@@ -317,7 +319,7 @@ def init_cmd(
     err.print(f"store ready at {made['path']} ({made['events']:,} events)")
 
 
-def info_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def _info_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Where the store is and what it holds."""
     info = _api.store_info(db)
     if fmt is Format.json:
@@ -332,13 +334,13 @@ def info_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(ingest_app, name="ingest")
+    app.add_typer(_ingest_app, name="ingest")
     fetch_app = typer.Typer(help="Download events from remote APIs.", no_args_is_help=True)
-    fetch_app.command("ucdp")(fetch_ucdp)
+    fetch_app.command("ucdp")(_fetch_ucdp)
     app.add_typer(fetch_app, name="fetch")
-    app.command("events")(events_cmd)
-    app.command("stats")(stats_cmd)
-    app.command("runs")(runs_cmd)
-    app.command("history")(history_cmd)
-    app.command("info")(info_cmd)
-    app.command("init")(init_cmd)
+    app.command("events")(_events_cmd)
+    app.command("stats")(_stats_cmd)
+    app.command("runs")(_runs_cmd)
+    app.command("history")(_history_cmd)
+    app.command("info")(_info_cmd)
+    app.command("init")(_init_cmd)

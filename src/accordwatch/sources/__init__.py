@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from accordwatch._lazy import lazy_attributes
+from accordwatch._lazy import lazy_attributes as _lazy_attributes
 
 if TYPE_CHECKING:
     from ..store.contract import Batch
@@ -28,4 +28,4 @@ _HOME = {
 }
 
 
-__getattr__ = lazy_attributes(__name__, _HOME)
+__getattr__ = _lazy_attributes(__name__, _HOME)

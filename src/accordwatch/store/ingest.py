@@ -41,8 +41,10 @@ if TYPE_CHECKING:  # pyarrow loads when a function needs it (fast start-up)
     from .db import Store
 
 __all__ = [
+    "PROBE_ROWS",
     "CsvLayout",
     "IngestReport",
+    "Progress",
     "SourceFormat",
     "append_csv",
     "file_sha256",
@@ -151,7 +153,7 @@ def _sql_str(text: str) -> str:
     return text.replace("'", "''")
 
 
-def csv_scan_sql(path: Path, columns: dict[str, str]) -> str:
+def _csv_scan_sql(path: Path, columns: dict[str, str]) -> str:
     """SQL for DuckDB's parallel CSV reader over ``path`` with every column's type fixed."""
     spec = "{" + ", ".join(f"'{_sql_str(k)}': '{v}'" for k, v in columns.items()) + "}"
     compression = "gzip" if path.name.lower().endswith(".gz") else "none"
@@ -226,7 +228,7 @@ def append_csv(
 
     say = progress or (lambda _msg: None)
     con = store._con
-    scan = csv_scan_sql(path, layout.columns)
+    scan = _csv_scan_sql(path, layout.columns)
     # A cheap probe first: if the file's first events are stored already (a reload, a new
     # version of a dataset), compare straight away instead of writing and rolling back.
     # Correctness does not depend on it: the full check below decides.
@@ -364,7 +366,7 @@ def _compare_csv(
             try:
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT {', '.join(_event_exprs(layout))} "
-                    f"FROM {csv_scan_sql(path, layout.columns)} p"
+                    f"FROM {_csv_scan_sql(path, layout.columns)} p"
                 )
             except duckdb.Error as exc:
                 raise _Fallback("bad") from exc

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EVENT_COLUMNS",
     "EVENT_KEY",
+    "EXTRA_COLUMNS",
     "GED_COLUMNS",
     "CONTENT_COLUMNS",
     "PROVENANCE_COLUMNS",
