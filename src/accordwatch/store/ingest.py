@@ -553,15 +553,19 @@ def _merge(
     found = store.one(f"SELECT count(*) FROM events e SEMI JOIN _stage s USING ({key})")
     append_only = not (found and found[0])
     say("comparing with stored events")
+    # only the keys of the changed events are kept aside (not whole rows): the old versions
+    # go from the events table to history, and the new ones from the stage, by key
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _changed AS SELECT e.* FROM events e "
+        f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {key}, e.first_loaded_at FROM events e "
         f"JOIN _stage s USING ({key}) WHERE {'FALSE' if append_only else _distinct_expr('s', 'e')}"
     )
     updated = store.count("_changed")
     if updated:
         say(f"keeping history of {updated:,} changed events")
         con.execute(
-            "INSERT INTO events_history SELECT *, ?, now()::TIMESTAMP FROM _changed", [run_id]
+            "INSERT INTO events_history SELECT e.*, ?, now()::TIMESTAMP FROM events e "
+            f"SEMI JOIN _changed c USING ({key})",
+            [run_id],
         )
         con.execute(f"DELETE FROM events WHERE ({key}) IN (SELECT ({key}) FROM _changed)")
         con.execute(
