@@ -126,7 +126,9 @@ def bench_ingest(rows: int, repeats: int, work: Path) -> None:
     }
     for k, v in runs.items():
         print(
-            f"{labels[k]}: median {med[k]:6.2f} s   peak RSS {max(m for _, m in v):7.0f} MB   runs {[round(w, 2) for w, _ in v]}"
+            f"{labels[k]}: median {med[k]:6.2f} s   "
+            f"peak RSS {max(m for _, m in v):7.0f} MB   "
+            f"runs {[round(w, 2) for w, _ in v]}"
         )
     # The machine's speed drifts between rounds (shared host), so besides the ratio of the
     # medians, each round's own ratio (its three runs are back to back) and the ratio of the
@@ -161,7 +163,8 @@ def bench_ingest(rows: int, repeats: int, work: Path) -> None:
         odb.unlink(missing_ok=True)
     ip, io = statistics.median(inproc_plain), statistics.median(inproc_ours)
     print(
-        f"in one process (no start-up)   : plain {ip:.2f} s, ingest_ucdp() {io:.2f} s → {io / ip:.2f}×"
+        f"in one process (no start-up)   : plain {ip:.2f} s, "
+        f"ingest_ucdp() {io:.2f} s → {io / ip:.2f}×"
     )
 
 
@@ -257,7 +260,8 @@ def bench_query(rows: int, work: Path) -> None:
             times.append((time.perf_counter() - t) * 1000)
         assert len(df) == len(first)
         print(
-            f"events(country, since, until, actor) → {len(df):,} rows: median {statistics.median(times):.1f} ms, "
+            f"events(country, since, until, actor) → {len(df):,} rows: "
+            f"median {statistics.median(times):.1f} ms, "
             f"p90 {sorted(times)[26]:.1f} ms (target: median < 50 ms)"
         )
         t = time.perf_counter()
@@ -269,7 +273,8 @@ def bench_query(rows: int, work: Path) -> None:
             .tolist()
         )
         print(
-            f"(for scale: a bare count(*) over the country filter: {(time.perf_counter() - t) * 1000:.1f} ms, {base[0]:,} rows)"
+            "(for scale: a bare count(*) over the country filter: "
+            f"{(time.perf_counter() - t) * 1000:.1f} ms, {base[0]:,} rows)"
         )
     exe = str(Path(sys.executable).with_name("accordwatch"))
     wall, _ = timed(

@@ -4,8 +4,10 @@ Every function takes ``db`` — a path, an open :class:`~accordwatch.store.Store
 or None for the default location (``$ACCORDWATCH_DB`` or the user data dir).
 
 >>> import accordwatch as aw
->>> df = aw.events(country="Central African Republic", since="2020-01-01", min_deaths=10)  # doctest: +SKIP
->>> aw.stats(by=["year"], country="CAF").tail(2)                                           # doctest: +SKIP
+>>> df = aw.events(  # doctest: +SKIP
+...     country="Central African Republic", since="2020-01-01", min_deaths=10
+... )
+>>> aw.stats(by=["year"], country="CAF").tail(2)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -184,7 +186,7 @@ def resolve_filter(
     min_deaths: int | None = None,
     source: str | Sequence[str] | None = None,
 ) -> EventFilter:
-    """Turn user-facing filter values (names, aliases, ISO codes, dates as text) into an EventFilter."""
+    """Turn user-facing filter values (names, aliases, ISO codes, dates as text) into a filter."""
     flt = EventFilter()
     for c in [country] if isinstance(country, str) else (country or []):
         _resolve_country(store, c, flt)
@@ -271,7 +273,8 @@ def event_records(
 
 
 def stats(db: DB = None, *, by: Sequence[str] = ("month",), **filters: object) -> pd.DataFrame:
-    """Event counts and deaths grouped ``by`` month, year, country, region, actor, type, priogrid or source.
+    """Event counts and deaths grouped ``by`` month, year, country, region, actor, type,
+    priogrid or source.
 
     Takes the same filters as :func:`events`.
     """

@@ -35,7 +35,8 @@ def test_new_store_is_seeded_with_the_bundled_default(seeded_db: Path) -> None:
         assert s.count("events") == 1848  # the real CAF GED events
         assert s.get_meta("seeded_at")
         mali = s.query(
-            "SELECT count(*) AS n, min(year) AS y0, max(year) AS y1 FROM country_month WHERE isoab = 'MLI'"
+            "SELECT count(*) AS n, min(year) AS y0, max(year) AS y1 "
+            "FROM country_month WHERE isoab = 'MLI'"
         )
         assert mali.loc[0, "n"] == 33 * 12 and (mali.loc[0, "y0"], mali.loc[0, "y1"]) == (
             1990,

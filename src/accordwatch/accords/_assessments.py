@@ -196,7 +196,8 @@ def read_assessment_file(path: str | os.PathLike[str]) -> tuple[str, list[dict[s
     missing = [c for c in ASSESSMENT_COLUMNS if c != "source_url" and c not in frame.columns]
     if missing:
         raise InputError(
-            f"{p.name}: missing column(s) {', '.join(missing)}; expected {', '.join(ASSESSMENT_COLUMNS)}"
+            f"{p.name}: missing column(s) {', '.join(missing)}; "
+            f"expected {', '.join(ASSESSMENT_COLUMNS)}"
         )
     return p.name, frame.to_dict(orient="records")
 

@@ -11,11 +11,14 @@
   fatality trend is ``rising``; else ``advancing`` when the index rose; else ``stalled``.
 
 >>> months = pd.date_range("2016-01-01", periods=3, freq="MS").date
->>> out = monthly_health(months, index=pd.DataFrame({"month": months, "index": [10.0, 20.0, 20.0]}),
-...                      assessments=pd.DataFrame(columns=["date", "score"]),
-...                      milestones=pd.DataFrame(columns=["date", "kind", "description"]),
-...                      fatalities=pd.DataFrame({"month": months, "fatalities": [1, 2, 3]}),
-...                      signatory_events=pd.DataFrame(columns=["month", "events", "deaths", "between"]))
+>>> out = monthly_health(
+...     months,
+...     index=pd.DataFrame({"month": months, "index": [10.0, 20.0, 20.0]}),
+...     assessments=pd.DataFrame(columns=["date", "score"]),
+...     milestones=pd.DataFrame(columns=["date", "kind", "description"]),
+...     fatalities=pd.DataFrame({"month": months, "fatalities": [1, 2, 3]}),
+...     signatory_events=pd.DataFrame(columns=["month", "events", "deaths", "between"]),
+... )
 >>> list(out.status)
 ['stalled', 'advancing', 'stalled']
 """

@@ -148,12 +148,14 @@ def _csv_rows(text: str, name: str) -> list[dict[str, Any]]:
     for col in ("provision_id", "level", "title"):
         if col not in frame.columns:
             raise InputError(
-                f"{name}: missing column {col!r}; provision CSV columns are {', '.join(PROVISION_COLUMNS)}"
+                f"{name}: missing column {col!r}; "
+                f"provision CSV columns are {', '.join(PROVISION_COLUMNS)}"
             )
     unknown = [c for c in frame.columns if c not in PROVISION_COLUMNS]
     if unknown:
         raise InputError(
-            f"{name}: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(PROVISION_COLUMNS)}"
+            f"{name}: unknown column(s) {', '.join(unknown)}; "
+            f"allowed: {', '.join(PROVISION_COLUMNS)}"
         )
     rows = frame.to_dict(orient="records")
     for i, row in enumerate(rows):
@@ -233,7 +235,8 @@ def parse_provisions(
             bad(
                 line,
                 "agreement_id",
-                "missing; give 'agreement: <UCDP paid>' at the top of the file or an agreement_id column",
+                "missing; give 'agreement: <UCDP paid>' at the top of the file "
+                "or an agreement_id column",
             )
         else:
             try:

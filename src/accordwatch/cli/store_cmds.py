@@ -102,7 +102,8 @@ def _ingest_ucdp(
         _OnError,
         typer.Option(
             "--on-error",
-            help="refuse: load nothing if any row is bad; quarantine: load the good rows, write bad ones to a side file.",
+            help="refuse: load nothing if any row is bad; "
+            "quarantine: load the good rows, write bad ones to a side file.",
         ),
     ] = _OnError.refuse,
     quarantine: Annotated[
@@ -132,8 +133,9 @@ def _ingest_ucdp(
         reports.append(report)
         if fmt is not Format.json:
             err.print(
-                f"{path}: {report.rows_read:,} rows read — {report.inserted:,} new, {report.updated:,} updated, "
-                f"{report.unchanged:,} unchanged, {report.rejected:,} rejected (run {report.run_id})"
+                f"{path}: {report.rows_read:,} rows read — {report.inserted:,} new, "
+                f"{report.updated:,} updated, {report.unchanged:,} unchanged, "
+                f"{report.rejected:,} rejected (run {report.run_id})"
             )
             if report.quarantine_file:
                 err.print(f"  bad rows written to {report.quarantine_file}")
@@ -216,7 +218,8 @@ def _events_cmd(
 ) -> None:
     """List events: who did what, where, when, how deadly.
 
-    Example: accordwatch events --country Mali --region Kidal --actor FLA --since 2023-08 --format csv
+    Example:
+    accordwatch events --country Mali --region Kidal --actor FLA --since 2023-08 --format csv
     """
     filters = dict(
         country=country,

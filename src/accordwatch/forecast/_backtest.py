@@ -3,8 +3,8 @@
 For test year ``Y`` every model sees the panel through October ``Y−1`` (the
 *cutoff*) and forecasts January–December ``Y`` — steps 3 to 14. Each
 unit-month is scored by CRPS, the Brier score for ≥ 25 deaths, 50 % and 90 %
-interval coverage and its PIT (for calibration); the benchmarks ``zero``, ``last`` and ``conflictology``
-always run in the same call.
+interval coverage and its PIT (for calibration); the benchmarks ``zero``,
+``last`` and ``conflictology`` always run in the same call.
 
 Units scored in year ``Y``: those with data in the cutoff month, enough history
 for every model (12 months), and actuals for all twelve months of ``Y``; the
@@ -81,7 +81,7 @@ def protocol_window(year: int) -> tuple[int, list[int]]:
 
 
 def possible_test_years(panel: pd.DataFrame) -> list[int]:
-    """Test years the panel allows: actuals for all of Y and ≥ 36 months of data before the cutoff."""
+    """Test years the panel allows: actuals for all of Y, ≥ 36 months of data before the cutoff."""
     first, last = int(panel["month_id"].min()), int(panel["month_id"].max())
     years = range(1980 + (first - 1) // 12, 1980 + (last - 1) // 12 + 2)
     return [
@@ -160,9 +160,10 @@ class BacktestResult:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract: ``{"protocol", "default", "models": {name: {crps, brier_25, coverage_90, n, by_year}}}``.
+        """The JSON contract: ``{"protocol", "default", "models": {name: {...}}}``.
 
-        Each model also carries ``coverage_50`` and ``pit_histogram`` (10 bins) beside the contract's keys.
+        Each model's entry has the contract's ``crps``, ``brier_25``, ``coverage_90``, ``n``
+        and ``by_year``, plus ``coverage_50`` and ``pit_histogram`` (10 bins).
         """
         scores, years, pit = self.scores, self.by_year(), self.calibration()
         models: dict[str, Any] = {}

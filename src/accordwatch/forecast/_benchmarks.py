@@ -35,7 +35,10 @@ __all__ = ["Conflictology", "History", "Last", "Model", "Zero", "history_matrix"
 
 
 class History:
-    """A panel as a dense matrix: ``values[i, j]`` = deaths of unit i in month ``months[j]`` (NaN = no data)."""
+    """A panel as a dense matrix: ``values[i, j]`` = deaths of unit i in month ``months[j]``.
+
+    NaN marks no data.
+    """
 
     def __init__(
         self, unit_id: np.ndarray, unit: np.ndarray, months: np.ndarray, values: np.ndarray
@@ -66,7 +69,7 @@ def history_matrix(panel: pd.DataFrame) -> History:
 
 
 class Model(ABC):
-    """Base class: validation, unit selection at the cutoff, and the ``fit``/``predict`` contract."""
+    """Base class: validation, unit selection at the cutoff, the ``fit``/``predict`` contract."""
 
     name: ClassVar[str] = "model"
     min_history: int = 12

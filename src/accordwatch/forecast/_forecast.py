@@ -1,4 +1,5 @@
-"""Forecasts for one unit, several or all from the latest month, and a fan chart of history and forecast.
+"""Forecasts for one unit, several or all from the latest month, and a fan chart of history
+and forecast.
 
 Example:
     >>> from accordwatch.forecast import Conflictology, load_views_cm

@@ -184,7 +184,10 @@ class QuantileGBM(Model):
         return FEATURES.index(self.anchor)
 
     def _features(self, hist: History) -> np.ndarray:
-        """Feature tensor ``(units, months, features)`` of the panel (a subclass may add columns)."""
+        """Feature tensor ``(units, months, features)`` of the panel.
+
+        A subclass may add columns.
+        """
         return origin_features(hist.values)
 
     def _fit(self, hist: History) -> None:

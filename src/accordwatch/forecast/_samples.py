@@ -12,7 +12,8 @@ Example:
     [503]
     >>> float(s.prob_at_least(25)[0, 0])
     0.5
-    >>> whole_deaths(np.array([0.0, 0.0, 0.4, 2.5])).tolist()   # P(0) = 0.65, P(1) = 0.1, P(2) = P(3) = 0.125
+    >>> # P(0) = 0.65, P(1) = 0.1, P(2) = P(3) = 0.125
+    >>> whole_deaths(np.array([0.0, 0.0, 0.4, 2.5])).tolist()
     [0.0, 0.0, 0.0, 2.0]
 """
 
@@ -88,7 +89,7 @@ class Samples:
         levels: Sequence[int] = (50, 90),
         thresholds: Sequence[float] = (25, 100),
     ) -> pd.DataFrame:
-        """Tidy frame: one row per unit and step with mean, median, intervals, exceedance probabilities.
+        """Tidy frame: one row per unit and step: mean, median, intervals, exceedance probabilities.
 
         Interval columns follow statsforecast's naming: ``lo-90`` / ``hi-90``.
         """

@@ -114,7 +114,8 @@ def _check_header(header: list[str], label: str, what: str = "columns") -> None:
     if missing:
         raise InputError(
             f"{label}: missing required {what} {', '.join(missing)}. "
-            f"A UCDP GED/Candidate file has {', '.join(REQUIRED_COLUMNS)} (found: {', '.join(header[:12])}"
+            f"A UCDP GED/Candidate file has {', '.join(REQUIRED_COLUMNS)} "
+            f"(found: {', '.join(header[:12])}"
             f"{', …' if len(header) > 12 else ''})."
         )
 

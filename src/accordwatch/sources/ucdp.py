@@ -109,7 +109,8 @@ def _read_zip(raw: bytes, p: Path, source: str) -> list[Batch]:
         ]
         if not members:
             raise InputError(
-                f"{p}: the archive holds no .csv or .json file (it has: {', '.join(zf.namelist()[:10]) or 'nothing'})"
+                f"{p}: the archive holds no .csv or .json file "
+                f"(it has: {', '.join(zf.namelist()[:10]) or 'nothing'})"
             )
         out = []
         for m in members:
@@ -223,7 +224,7 @@ def _arrow_csv(
     strict: bool,
     on_invalid: Any = None,
 ) -> pa.Table:
-    """Parse CSV bytes with Arrow; ``strict`` turns blank cells into nulls and raises on any bad value."""
+    """Parse CSV bytes with Arrow; ``strict`` makes blank cells null and raises on any bad value."""
     try:
         return pacsv.read_csv(
             pa.BufferReader(data),
@@ -404,7 +405,8 @@ def _duplicates(c: Checked, good: np.ndarray) -> np.ndarray:
             c.add(
                 np.array([row]),
                 "id",
-                f"duplicate id with different content ({', '.join(changed[:5])} differ from an earlier row)",
+                f"duplicate id with different content "
+                f"({', '.join(changed[:5])} differ from an earlier row)",
                 [key],
             )
             if good[first[key][0]]:

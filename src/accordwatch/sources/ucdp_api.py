@@ -105,11 +105,13 @@ def _get(
         else:
             if resp.status_code in (401, 403):
                 raise NetworkError(
-                    f"{url}: the UCDP API refused the token (HTTP {resp.status_code}); check --token / ${TOKEN_ENV}"
+                    f"{url}: the UCDP API refused the token (HTTP {resp.status_code}); "
+                    f"check --token / ${TOKEN_ENV}"
                 )
             if resp.status_code == 404:
                 raise NetworkError(
-                    f"{url}: not found (HTTP 404); is the dataset version right (e.g. 25.1, 25.0.9)?"
+                    f"{url}: not found (HTTP 404); "
+                    "is the dataset version right (e.g. 25.1, 25.0.9)?"
                 )
             if resp.status_code not in _RETRY_STATUS:
                 if resp.status_code >= 400:

@@ -365,7 +365,8 @@ def _compare_csv(
             progress("staging rows")
             try:
                 con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT {', '.join(_event_exprs(layout))} "
+                    "CREATE OR REPLACE TEMP TABLE _stage AS "
+                    f"SELECT {', '.join(_event_exprs(layout))} "
                     f"FROM {_csv_scan_sql(path, layout.columns)} p"
                 )
             except duckdb.Error as exc:

@@ -61,13 +61,16 @@ class EventFilter:
             )
         if self.regions:
             parts.append(
-                f"({among('lower(admin1)', self.regions, '')} OR {among('lower(adm_1)', self.regions, '')})"
+                f"({among('lower(admin1)', self.regions, '')} "
+                f"OR {among('lower(adm_1)', self.regions, '')})"
             )
         if self.has_actor:
             names = sorted(self.actor_names) or [""]
             parts.append(
-                f"({among('side_a_new_id', self.actor_ids, -1)} OR {among('side_b_new_id', self.actor_ids, -1)}"
-                f" OR {among('lower(side_a)', self.actor_names, '')} OR {among('lower(side_b)', self.actor_names, '')}"
+                f"({among('side_a_new_id', self.actor_ids, -1)}"
+                f" OR {among('side_b_new_id', self.actor_ids, -1)}"
+                f" OR {among('lower(side_a)', self.actor_names, '')}"
+                f" OR {among('lower(side_b)', self.actor_names, '')}"
                 " OR (actors IS NOT NULL AND list_has_any(string_split(lower(actors), '; '), ?)))"
             )
             params.append(names)
@@ -168,7 +171,8 @@ class EventQueries:
         """
         if not by:
             raise InputError(
-                "stats needs at least one --by (month, year, country, region, actor, type, priogrid, source)"
+                "stats needs at least one --by "
+                "(month, year, country, region, actor, type, priogrid, source)"
             )
         bad = [b for b in by if b not in GROUPINGS and b != "actor"]
         if bad:
@@ -179,8 +183,10 @@ class EventQueries:
         base = "events"
         if "actor" in by:
             base = (
-                "(SELECT DISTINCT ON (e.source, e.source_event_id, a.actor) e.*, a.actor FROM events e, "
-                "unnest([e.side_a, e.side_b] || coalesce(string_split(e.actors, '; '), [])) AS a(actor) "
+                "(SELECT DISTINCT ON (e.source, e.source_event_id, a.actor) e.*, a.actor "
+                "FROM events e, "
+                "unnest([e.side_a, e.side_b] || coalesce(string_split(e.actors, '; '), [])) "
+                "AS a(actor) "
                 "WHERE a.actor IS NOT NULL AND a.actor <> '')"
             )
         exprs = [("actor" if b == "actor" else GROUPINGS[b], b) for b in by]
@@ -189,7 +195,8 @@ class EventQueries:
         order = group if by[0] in ("month", "year") else f"deaths_best DESC, {group}"
         sql = (
             f"SELECT {select}, count(*) AS events, CAST(sum(best) AS BIGINT) AS deaths_best, "
-            f"CAST(sum(low) AS BIGINT) AS deaths_low, CAST(sum(high) AS BIGINT) AS deaths_high FROM {base} WHERE {where} GROUP BY {group} ORDER BY {order}"
+            "CAST(sum(low) AS BIGINT) AS deaths_low, CAST(sum(high) AS BIGINT) AS deaths_high "
+            f"FROM {base} WHERE {where} GROUP BY {group} ORDER BY {order}"
         )
         return self.query(sql, params)
 
@@ -255,7 +262,7 @@ class EventQueries:
 
     # -- what the store holds ------------------------------------------------------------------
     def ingest_runs(self) -> pd.DataFrame:
-        """Every ingest run: when, which file, how many rows new / updated / unchanged / rejected."""
+        """Every ingest run: when, which file, how many rows new, updated, unchanged, rejected."""
         return self.query(
             "SELECT run_id, started_at, kind, source, file, rows_read, inserted, updated, "
             "unchanged, rejected FROM ingest_runs ORDER BY run_id"
