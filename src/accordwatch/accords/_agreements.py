@@ -99,7 +99,7 @@ def read_ucdp_agreements(
     flags = []
     for row in raw.to_dict(orient="records"):
         paid = int(str(row["paid"]).strip())
-        signed = pd.to_datetime(row.get("pa_date"), errors="coerce")
+        signed = pd.to_datetime(row["pa_date"], errors="coerce")  # a required column
         agreements.append(
             {
                 "agreement_id": paid,

@@ -29,7 +29,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -199,7 +199,7 @@ def read_assessment_file(path: str | os.PathLike[str]) -> tuple[str, list[dict[s
             f"{p.name}: missing column(s) {', '.join(missing)}; "
             f"expected {', '.join(ASSESSMENT_COLUMNS)}"
         )
-    return p.name, frame.to_dict(orient="records")
+    return p.name, cast("list[dict[str, Any]]", frame.to_dict(orient="records"))
 
 
 def index_dates(start: dt.date, end: dt.date, freq: str) -> list[dt.date]:

@@ -44,7 +44,7 @@ def month_range(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def _month(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values).dt.to_period("M").dt.to_timestamp().dt.date
+    return pd.to_datetime(values).dt.to_period("M").dt.start_time.dt.date
 
 
 def _fatalities(months: Sequence[dt.date], fatalities: pd.DataFrame) -> pd.Series:
@@ -72,9 +72,9 @@ def monthly_timeline(
     kinds: dict[dt.date, list[str]] = {}
     if len(milestones):
         ms = milestones.assign(month=_month(milestones["date"]))
-        for rec in ms.itertuples(index=False):
-            texts.setdefault(rec.month, []).append(f"{rec.kind}: {rec.description}")
-            kinds.setdefault(rec.month, []).append(str(rec.kind))
+        for month, kind, text in zip(ms["month"], ms["kind"], ms["description"], strict=True):
+            texts.setdefault(month, []).append(f"{kind}: {text}")
+            kinds.setdefault(month, []).append(str(kind))
     frame["milestone_kinds"] = [", ".join(kinds.get(m, [])) or None for m in frame.month]
     frame["milestones"] = [" | ".join(texts.get(m, [])) or None for m in frame.month]
     return frame
@@ -140,17 +140,19 @@ def monthly_health(
         if len(term):
             ended = min(_month(term["date"]))
     status = []
-    for rec in frame.itertuples(index=False):
-        if ended is not None and rec.month >= ended:
+    for month, change, backwards, fights, trend in zip(
+        frame["month"],
+        frame["index_change"],
+        frame["reversed_or_suspended"],
+        frame["between_signatories"],
+        frame["fatalities_trend"],
+        strict=True,
+    ):
+        if ended is not None and month >= ended:
             status.append("terminated")
-        elif (
-            (pd.notna(rec.index_change) and rec.index_change < 0)
-            or rec.reversed_or_suspended > 0
-            or rec.between_signatories > 0
-            or rec.fatalities_trend == "rising"
-        ):
+        elif (pd.notna(change) and change < 0) or backwards > 0 or fights > 0 or trend == "rising":
             status.append("strained")
-        elif pd.notna(rec.index_change) and rec.index_change > 0:
+        elif pd.notna(change) and change > 0:
             status.append("advancing")
         else:
             status.append("stalled")

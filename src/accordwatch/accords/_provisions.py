@@ -37,9 +37,9 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import yaml
@@ -85,7 +85,7 @@ class _LineLoader(yaml.SafeLoader):
     """A safe YAML loader that remembers the line of every mapping."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Hashable, Any]:
     mapping = loader.construct_mapping(node, deep=True)
     mapping[_LINE] = node.start_mark.line + 1
     return mapping
@@ -157,7 +157,7 @@ def _csv_rows(text: str, name: str) -> list[dict[str, Any]]:
             f"{name}: unknown column(s) {', '.join(unknown)}; "
             f"allowed: {', '.join(PROVISION_COLUMNS)}"
         )
-    rows = frame.to_dict(orient="records")
+    rows = cast("list[dict[str, Any]]", frame.to_dict(orient="records"))
     for i, row in enumerate(rows):
         row[_LINE] = i + 2
     return rows
@@ -191,15 +191,17 @@ def parse_provisions(
     default_agreement = agreement_id if agreement_id is not None else file_agreement
     errors: list[RowError] = []
     out: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int | None] = {}  # id -> line
 
     def bad(line: int | None, field: str, reason: str, value: object = None) -> None:
         errors.append(RowError(name, line, field, reason, None if value is None else str(value)))
 
     known_ids: dict[str, tuple[int, str]] = {}
     if existing is not None and len(existing):
-        for rec in existing[["provision_id", "agreement_id", "level"]].itertuples(index=False):
-            known_ids[str(rec.provision_id)] = (int(rec.agreement_id), str(rec.level))
+        for known, its_agreement, its_level in zip(
+            existing["provision_id"], existing["agreement_id"], existing["level"], strict=True
+        ):
+            known_ids[str(known)] = (int(its_agreement), str(its_level))
     file_levels: dict[str, tuple[int | None, str | None]] = {}
     for row in rows:
         pid = row.get("provision_id")
@@ -422,7 +424,7 @@ def tree_records(provisions: pd.DataFrame) -> list[dict[str, Any]]:
     nodes: dict[str, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     clean = flat.astype(object).where(pd.notna(flat), None)
-    for rec in clean.to_dict(orient="records"):
+    for rec in cast("list[dict[str, Any]]", clean.to_dict(orient="records")):
         node = {k: v for k, v in rec.items() if k not in ("depth", "path")}
         node["children"] = []
         nodes[rec["provision_id"]] = node
