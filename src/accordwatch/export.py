@@ -94,9 +94,12 @@ def _atomic(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(
-            fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})
-        ) as fh:
+        opened = (
+            os.fdopen(fd, mode)
+            if "b" in mode
+            else os.fdopen(fd, mode, encoding="utf-8", newline="")
+        )
+        with opened as fh:
             yield fh
         os.replace(tmp, path)
     except BaseException:
@@ -181,13 +184,13 @@ def _is_duckdb_file(path: Path) -> bool:
 
 
 def _write_text(df: pd.DataFrame | list[dict[str, Any]], fmt: str, fh: IO[str]) -> None:
-    if fmt == "csv" and isinstance(df, list):
-        if df:
+    if fmt == "csv":
+        if not isinstance(df, list):
+            df.to_csv(fh, index=False)
+        elif df:
             w = csv.DictWriter(fh, fieldnames=list(df[0]), lineterminator="\n")
             w.writeheader()
             w.writerows(df)
-    elif fmt == "csv":
-        df.to_csv(fh, index=False)
     elif fmt == "json":
         json.dump(records(df), fh, ensure_ascii=False, indent=1)
         fh.write("\n")

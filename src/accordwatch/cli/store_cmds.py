@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import typer
 
@@ -122,13 +122,17 @@ def _ingest_ucdp(
     reports = []
     for path in paths:
         with err.status(f"loading {path}") as status:
+
+            def progress(message: str, p: Path = path) -> None:
+                status.update(f"{p}: {message}")
+
             report = _api.ingest_ucdp(
                 path,
                 db=db,
                 source=src,
                 on_error=on_error.value,
                 quarantine=quarantine,
-                progress=lambda m, p=path: status.update(f"{p}: {m}"),
+                progress=progress,
             )
         reports.append(report)
         if fmt is not Format.json:
@@ -221,7 +225,7 @@ def _events_cmd(
     Example:
     accordwatch events --country Mali --region Kidal --actor FLA --since 2023-08 --format csv
     """
-    filters = dict(
+    filters: dict[str, Any] = dict(
         country=country,
         region=region,
         actor=actor,
@@ -328,7 +332,7 @@ def _info_cmd(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     if fmt is Format.json:
         print_json(info)
         return
-    by_source = info.pop("by_source")
+    by_source = cast("list[dict[str, Any]]", info.pop("by_source"))
     for k, v in info.items():
         typer.echo(f"{k:>15}: {v}")
     import pandas as pd
