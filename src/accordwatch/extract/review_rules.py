@@ -142,7 +142,7 @@ def event_row(
         row.update(
             latitude=float(lat),
             longitude=float(lon),
-            priogrid_gid=int(priogrid_gid(float(lat), float(lon))),
+            priogrid_gid=priogrid_gid(float(lat), float(lon)),
         )
     row["where_prec"] = _GED_WHERE_PREC.get(str(cand.get("location_precision")), 6)
     place = cand.get("place") if isinstance(cand.get("place"), str) else None
@@ -179,6 +179,7 @@ def find_duplicates(
     place = str(cand.get("place") or "").casefold()
     names = _actor_names(_split(cand.get("actor_ids")), _split(cand.get("actors")))
     out = []
+    ev: Any  # a row of ``events``: its fields are typed by column, unknown here
     for ev in events.itertuples(index=False):
         start = pd.Timestamp(ev.date_start).date() if pd.notna(ev.date_start) else None
         end = pd.Timestamp(ev.date_end).date() if pd.notna(ev.date_end) else start

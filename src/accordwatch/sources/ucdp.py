@@ -190,7 +190,7 @@ def _read_csv(src: bytes | Path, label: str, source: str) -> Batch:
         )
         for number, text, exp, act in invalid
     ]
-    pre_rejected = [
+    pre_rejected: list[dict[str, object]] = [
         {"line": e.line, "errors": e.reason, "raw": text}
         for e, (_, text, _, _) in zip(pre_errors, invalid, strict=True)
     ]
