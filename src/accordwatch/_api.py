@@ -24,6 +24,8 @@ from .store import EventFilter, IngestReport, Store
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
     import pandas as pd
 
+    from .geo import AdminIndex
+
 __all__ = [
     "event_history",
     "event_records",
@@ -121,56 +123,210 @@ def _violence(values: Iterable[int | str] | int | str | None) -> set[int]:
     return out
 
 
+def _close(
+    word: str, choices: Iterable[str], limit: int = 3, *, whole: bool = False
+) -> list[str]:
+    """Up to ``limit`` of ``choices`` close to ``word`` (rapidfuzz, case-insensitive), best
+    first; those far behind the best one are left out.  ``whole`` compares whole strings
+    only (no credit for a part of a long name)."""
+    from rapidfuzz import fuzz, process, utils
+
+    options = sorted({c for c in choices if c})
+    scorer = fuzz.ratio if whole else fuzz.WRatio
+    found = process.extract(
+        word, options, scorer=scorer, processor=utils.default_process, limit=limit, score_cutoff=60
+    )
+    return [str(f[0]) for f in found if f[1] >= found[0][1] - 15]
+
+
+def _did_you_mean(hints: Iterable[str]) -> str:
+    shown = list(dict.fromkeys(hints))
+    return f" Did you mean: {', '.join(repr(h) for h in shown)}?" if shown else ""
+
+
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    from rapidfuzz import process
-
-    best = process.extract(word, list(choices), limit=3, score_cutoff=60)
-    return f" Did you mean: {', '.join(repr(b[0]) for b in best)}?" if best else ""
+    return _did_you_mean(_close(word, choices))
 
 
-def _resolve_country(store: Store, country: str, flt: EventFilter) -> None:
-    key = country.strip()
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def _not_blank(value: str, option: str, example: str) -> str:
+    key = value.strip()
+    if not key:
+        raise InputError(f"{option} is empty; name {example} or leave the option out.")
+    return key
+
+
+def _resolve_country(store: Store, country: str, flt: EventFilter) -> set[str] | None:
+    """Add the country's codes and names to ``flt``; return its ISO3 codes (None when the
+    country is known only by a spelling or code of the stored events)."""
+    key = _not_blank(country, "--country", "a country (name, ISO3 code or GW number)")
     low = key.lower()
     rows = {
-        (gw, name)
+        (gw, name, iso)
         for gw, name, iso in store.countries()
         if low in (name.lower(), str(gw)) or (iso and low == iso.lower())
     }
     flt.has_country = True
     flt.country_names.add(key.lower())
-    for gw, name in rows:
+    for gw, name, _ in rows:
         flt.country_ids.add(int(gw))
         flt.country_names.add(str(name).lower())
     if key.isdigit():
         flt.country_ids.add(int(key))
     if rows:
-        return
+        isos = {iso for _, _, iso in rows}
+        return None if "" in isos else isos
     # a spelling the reference list lacks: the codes stored events carry under this name
     # (only then — it is a scan of every event, kept off the common path)
     in_events = store.country_ids_named(key)
     flt.country_ids |= {c for c in in_events if c is not None}
     if in_events or (key.isdigit() and store.has_country_id(int(key))):
-        return
+        return None
     known = store.country_names()
     raise NotFound(
         f"no country {country!r} in the store or its country list.{_suggest(key, known)}"
     )
 
 
-def _resolve_actor(store: Store, actor: str, flt: EventFilter, lineage: bool) -> None:
-    from .actors import ActorRegistry
+def _region_canonicals(admin: AdminIndex, key: str, within: set[str] | None) -> set[str]:
+    """The canonical names of the bundled admin-1 units ``key`` names.  A name that is
+    ambiguous on its own (Comoe: Komoé in Burkina Faso, Comoe in Côte d'Ivoire) is settled by
+    the countries of ``--country`` (``within``), or refused with the choices."""
+    try:
+        canonical = admin.normalize(key)
+    except InputError:
+        units = {}
+        for iso in admin.countries:
+            try:
+                found = admin.normalize(key, country=iso)
+            except InputError:
+                continue
+            if found:
+                units[iso] = found
+        chosen = {c for iso, c in units.items() if within and iso in within}
+        if chosen or within:  # none of the named countries': the caller says where it is
+            return chosen or set(units.values())
+        country_of = {u.iso3: u.country for u in admin.units}
+        where = ", ".join(f"{c} ({country_of[iso]})" for iso, c in sorted(units.items()))
+        raise InputError(
+            f"region {key!r} names admin-1 units in several countries: {where}; "
+            "add --country to choose."
+        ) from None
+    return {canonical} if canonical else set()
 
+
+def _region_in(admin: AdminIndex, key: str, iso: str) -> bool:
+    try:
+        return admin.normalize(key, country=iso) is not None
+    except InputError:  # ambiguous inside the country: it names one of its units
+        return True
+
+
+def _resolve_region(
+    store: Store, region: str, flt: EventFilter, admin: AdminIndex, within: set[str] | None
+) -> None:
+    """Add the region's spellings to ``flt``.  Unknown — neither a bundled admin-1 unit nor
+    a region of any stored event — is NotFound; a region of other countries than those of
+    ``--country`` is an InputError, when that is certain: every named country's admin-1
+    units are bundled and no stored event of theirs carries the name."""
+    key = _not_blank(region, "--region", "an admin-1 region (e.g. 'Kidal')")
+    canonicals = _region_canonicals(admin, key, within)
+    names = {key.lower()} | {c.lower() for c in canonicals}
+    flt.regions |= names
+    if not canonicals and not store.has_events(EventFilter(regions=names)):
+        # a bundled unit is suggested by its canonical name, whichever alias came close
+        canonical_of = {n: u.admin1 for u in admin.units for n in (u.admin1, *u.aliases)}
+        stored = store.stored_regions()
+        close = _close(key, [*canonical_of, *stored], limit=12)
+        hints = list(dict.fromkeys(canonical_of.get(c, c) for c in close))[:3]
+        raise NotFound(
+            f"no region {region!r} among the bundled admin-1 units or the stored events."
+            f"{_did_you_mean(hints)} "
+            "`accordwatch stats --by region` lists the regions of the stored events."
+        )
+    if within is None or any(_region_in(admin, key, iso) for iso in within):
+        return
+    probe = EventFilter(
+        has_country=True,
+        country_ids=set(flt.country_ids),
+        country_names=set(flt.country_names),
+        regions=names,
+    )
+    if store.has_events(probe):
+        return
+    country_of = {u.iso3: u.country for u in admin.units}
+    named = " or ".join(sorted(country_of[iso] for iso in within))
+    homes = sorted({country_of[iso] for iso in admin.countries if _region_in(admin, key, iso)})
+    theirs = sorted({u.admin1 for u in admin.units if u.iso3 in within})
+    shown = ", ".join(theirs[:12]) + (", …" if len(theirs) > 12 else "")
+    raise InputError(
+        f"region {region!r} is not in {named}"
+        + (f"; it is an admin-1 region of {', '.join(homes)}" if homes else "")
+        + f". Leave out --country, or name a region of {named}: {shown}."
+    )
+
+
+def _resolve_actor(store: Store, actor: str, flt: EventFilter, lineage: bool) -> None:
+    from .actors import ActorRegistry, UnknownActor
+
+    key = _not_blank(actor, "--actor", "an actor (any alias or UCDP id)")
     reg = ActorRegistry.default()
     flt.has_actor = True
-    found = reg.find(actor)
+    found = reg.find(key)
     if found is not None:
-        flt.actor_ids |= set(reg.ucdp_ids(actor, lineage=lineage))
-        flt.actor_names |= {n.lower() for n in reg.names(actor, lineage=lineage)}
+        flt.actor_ids |= set(reg.ucdp_ids(key, lineage=lineage))
+        flt.actor_names |= {n.lower() for n in reg.names(key, lineage=lineage)}
         return
-    if store.has_actor_named(actor):
-        flt.actor_names.add(actor.lower())
+    if store.has_actor_named(key):
+        flt.actor_names.add(key.lower())
         return
-    reg.resolve(actor)  # raises NotFound with suggestions
+    if key.isdigit() and store.has_events(
+        EventFilter(has_actor=True, actor_ids={int(key)}, actor_names={""})
+    ):  # a UCDP actor id of the stored events that the registry does not list (yet)
+        flt.actor_ids.add(int(key))
+        return
+    try:
+        reg.resolve(key)
+    except UnknownActor as exc:
+        stored = _close(key, store.stored_actor_names(), whole=True)
+        hints = list(dict.fromkeys([*exc.suggestions, *stored]))[:4]
+        raise UnknownActor(
+            f"no actor {actor!r} in the actor registry or among the stored events' actors."
+            f"{_did_you_mean(hints) or ' Check the spelling.'} "
+            "`accordwatch actors NAME` shows whom a name stands for; "
+            "`accordwatch stats --by actor` lists the stored events' actors.",
+            hints,
+        ) from None
+
+
+def _resolve_sources(store: Store, sources: list[str], flt: EventFilter) -> None:
+    """Add the sources to ``flt``.  Known: the families (ucdp-ged, ucdp-candidate, acled,
+    text) in any case, and every source of the stored events (``text:<doc id>``)."""
+    from .store.schema import SOURCES
+
+    stored: list[str] | None = None
+    for value in sources:
+        key = _not_blank(value, "--source", f"one of {', '.join(SOURCES)}")
+        if key.lower() in SOURCES:
+            flt.sources.add(key.lower())
+            continue
+        if store.has_events(EventFilter(sources={key})):
+            flt.sources.add(key)
+            continue
+        stored = store.stored_sources() if stored is None else stored
+        same = [s for s in stored if s.lower() == key.lower()]
+        if same:
+            flt.sources |= set(same)
+            continue
+        held = ", ".join(stored[:8]) + (", …" if len(stored) > 8 else "") if stored else "none"
+        raise NotFound(
+            f"no source {value!r}: sources are {', '.join(SOURCES)} "
+            f"(text:<document id> for one document); the store holds {held}."
+            f"{_suggest(key, [*SOURCES, *stored])}"
+        )
 
 
 def resolve_filter(
@@ -186,18 +342,29 @@ def resolve_filter(
     min_deaths: int | None = None,
     source: str | Sequence[str] | None = None,
 ) -> EventFilter:
-    """Turn user-facing filter values (names, aliases, ISO codes, dates as text) into a filter."""
-    flt = EventFilter()
-    for c in [country] if isinstance(country, str) else (country or []):
-        _resolve_country(store, c, flt)
-    for r in [region] if isinstance(region, str) else (region or []):
-        from .geo import normalize_admin1
+    """Turn user-facing filter values (names, aliases, ISO codes, dates as text) into a filter.
 
-        flt.regions.add(r.strip().lower())
-        canonical = normalize_admin1(r)
-        if canonical:
-            flt.regions.add(canonical.lower())
-    if actor:
+    A value that names nothing the store or the bundled reference lists know — a country,
+    region, actor, source or type of violence — raises :class:`~accordwatch.errors.NotFound`
+    or :class:`~accordwatch.errors.InputError` with close suggestions, so that an empty
+    result always means "no such events", never "misspelt filter".  So does a region that
+    is certainly in another country than those of ``country``.
+    """
+    flt = EventFilter()
+    isos: set[str] | None = set()
+    for c in _as_list(country):
+        found = _resolve_country(store, c, flt)
+        isos = None if isos is None or found is None else isos | found
+    regions = _as_list(region)
+    if regions:
+        from .geo import AdminIndex
+
+        admin = AdminIndex.default()
+        # only when the bundled units cover every named country is "not there" certain
+        within = isos if isos and isos <= set(admin.countries) else None
+        for r in regions:
+            _resolve_region(store, r, flt, admin, within)
+    if actor is not None:
         _resolve_actor(store, actor, flt, lineage)
     flt.since = _date(since, "since")
     flt.until = _date(until, "until")
@@ -207,7 +374,7 @@ def resolve_filter(
     if min_deaths is not None and min_deaths < 0:
         raise InputError("--min-deaths must be zero or more")
     flt.min_deaths = min_deaths
-    flt.sources = {source} if isinstance(source, str) else set(source or [])
+    _resolve_sources(store, _as_list(source), flt)
     return flt
 
 

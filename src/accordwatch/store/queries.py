@@ -260,6 +260,36 @@ class EventQueries:
             )
         )
 
+    def has_events(self, flt: EventFilter) -> bool:
+        """True if any stored event matches ``flt`` (the scan stops at the first match)."""
+        where, params = flt.where()
+        return bool(self.one(f"SELECT 1 FROM events WHERE {where} LIMIT 1", params))
+
+    def stored_regions(self) -> list[str]:
+        """Every admin-1 name the stored events carry, canonical (``admin1``) or as the source
+        wrote it (UCDP's ``adm_1``), sorted — for suggestions."""
+        rows = self._con.execute(
+            "SELECT admin1 FROM events WHERE admin1 IS NOT NULL UNION "
+            "SELECT adm_1 FROM events WHERE adm_1 IS NOT NULL ORDER BY 1"
+        ).fetchall()
+        return [str(r) for (r,) in rows]
+
+    def stored_sources(self) -> list[str]:
+        """Every ``source`` of the stored events (``ucdp-ged``, ``text:<doc id>`` …), sorted."""
+        rows = self._con.execute("SELECT DISTINCT source FROM events ORDER BY 1").fetchall()
+        return [str(r) for (r,) in rows]
+
+    def stored_actor_names(self) -> list[str]:
+        """Every actor name the stored events carry (either side, or in their ``actors``
+        list), sorted — for suggestions.  A scan of every event: keep it off the common path."""
+        rows = self._con.execute(
+            "SELECT DISTINCT a FROM (SELECT side_a AS a FROM events UNION ALL "
+            "SELECT side_b FROM events UNION ALL "
+            "SELECT unnest(string_split(actors, '; ')) FROM events WHERE actors IS NOT NULL) "
+            "WHERE a IS NOT NULL AND a <> '' ORDER BY 1"
+        ).fetchall()
+        return [str(r) for (r,) in rows]
+
     # -- what the store holds ------------------------------------------------------------------
     def ingest_runs(self) -> pd.DataFrame:
         """Every ingest run: when, which file, how many rows new, updated, unchanged, rejected."""
