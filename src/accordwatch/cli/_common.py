@@ -3,6 +3,11 @@
 Every command module under ``accordwatch.cli`` uses these so that ``--db``,
 ``--format`` and error handling behave the same everywhere.  Contract: with
 ``--format json`` only JSON goes to stdout; messages and progress go to stderr.
+
+Text is text: the consoles :data:`out` and :data:`err` print every string literally — no
+rich markup (``[draft]`` stays ``[draft]``, ``[/x]`` cannot crash), no ``:emoji:`` codes —
+in tables and status lines too.  Styles come only from :class:`rich.text.Text` objects
+(:func:`styled`), so a file name, a CSV cell or an argument is shown as it was given.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.status import Status
 from rich.table import Table
+from rich.text import Text
 
 from ..export import plain, records, write_events
 
@@ -33,11 +40,51 @@ __all__ = [
     "out",
     "print_frame",
     "print_json",
+    "styled",
+    "warn",
 ]
 
+
+def _literal(renderable: RenderableType) -> RenderableType:
+    return Text(renderable) if isinstance(renderable, str) else renderable
+
+
+class _LiteralStatus(Status):
+    """A status line whose updates, like its first text, are shown literally."""
+
+    def update(self, status: RenderableType | None = None, **kwargs: Any) -> None:
+        super().update(None if status is None else _literal(status), **kwargs)
+
+
+class _LiteralConsole(Console):
+    """A console that shows every string as it is: markup and emoji codes off, and status
+    lines (which rich would parse as markup) given :class:`Text`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+
+    def status(self, status: RenderableType, **kwargs: Any) -> Status:
+        return _LiteralStatus(_literal(status), console=self, **kwargs)
+
+
 # Not a terminal (a pipe, a file, a test): render tables wide instead of at 80 columns.
-out = Console(width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, soft_wrap=True)
+out = _LiteralConsole(width=None if sys.stdout.isatty() else 200)
+err = _LiteralConsole(stderr=True, soft_wrap=True)
+
+
+def styled(label: str, style: str, message: str = "") -> Text:
+    """``label`` in ``style`` followed by ``message``, both shown literally.
+
+    >>> styled("error:", "bold red", "[draft] stays").plain
+    'error: [draft] stays'
+    """
+    return Text.assemble((label, style), f" {message}" if message else "")
+
+
+def warn(message: str) -> None:
+    """Print ``warning: message`` to stderr (the message literally)."""
+    err.print(styled("warning:", "yellow", message))
+
 
 DbOption = Annotated[
     Path | None,
@@ -128,11 +175,13 @@ def print_frame(
     else:
         columns = [str(c) for c in df.columns]
         rows = df.head(max_rows).itertuples(index=False)
-    table = Table(title=title, show_lines=False)
+    table = Table(title=None if title is None else Text(title), show_lines=False)
     for col in columns:
-        table.add_column(col, overflow="fold")
+        table.add_column(Text(col), overflow="fold")
     for row in rows:
-        table.add_row(*[_cell(v) for v in row])
+        table.add_row(*[Text(_cell(v)) for v in row])
     out.print(table)
     if len(df) > max_rows:
-        err.print(f"[dim]{len(df) - max_rows} more rows not shown; use --format csv for all.[/dim]")
+        err.print(
+            Text(f"{len(df) - max_rows} more rows not shown; use --format csv for all.", "dim")
+        )

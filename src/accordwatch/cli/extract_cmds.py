@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import DbOption, Format, FormatOption, err, print_frame, print_json
+from ._common import DbOption, Format, FormatOption, err, print_frame, print_json, warn
 
 __all__ = ["register"]
 
@@ -71,7 +71,7 @@ def _extract_cmd(
 
     result = extract_path(path, published=published, lang=lang.value, min_confidence=min_confidence)
     for w in result.warnings:
-        err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+        warn(w)
     if queue and result.events:
         from .. import queue_extraction
 
@@ -135,11 +135,7 @@ def _extract_eval_cmd(
     doc = load_gold(gold)
     pub = published or doc.get("published")
     if pub is None:
-        err.print(
-            "[yellow]warning:[/yellow] no --published and none in the gold file; "
-            "relative dates cannot be resolved",
-            highlight=False,
-        )
+        warn("no --published and none in the gold file; relative dates cannot be resolved")
     result = extract_path(text, published=pub, lang=lang.value, min_confidence=min_confidence)
     scores = score(doc, result.to_dict())
     if fmt is Format.json:
