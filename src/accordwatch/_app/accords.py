@@ -28,9 +28,24 @@ from ..accords._assessments import (
     read_assessment_file,
     validate_assessments,
 )
-from ..accords._health import month_range, monthly_health, monthly_timeline
-from ..accords._links import classify_violations, resolve_parties, resolve_places
-from ..accords._model import SCORE_LABELS, parse_date, split_list
+from ..accords._health import (
+    best_fatalities,
+    event_coverage,
+    milestone_records,
+    month_range,
+    monthly_health,
+    monthly_timeline,
+    superseded,
+)
+from ..accords._links import (
+    classify_violations,
+    party_actors,
+    resolve_parties,
+    resolve_places,
+    signatory_actors,
+    stored_names,
+)
+from ..accords._model import SCORE_LABELS, parse_date, period_end, split_list
 from ..accords._provisions import read_provision_file, tree_frame, tree_records
 from ..errors import InputError, NotFound
 from ._store import DB, using
@@ -62,12 +77,14 @@ __all__ = [
 _EVENT_COLUMNS = (
     "date_start",
     "country",
+    "country_id",
     "admin1",
     "where_coordinates",
     "side_a",
     "side_b",
     "side_a_new_id",
     "side_b_new_id",
+    "actors",
     "type_of_violence",
     "best",
     "latitude",
@@ -320,7 +337,7 @@ def show_agreement(agreement_id: int | str, db: DB = None) -> dict[str, Any]:
         rec["ucdp_provisions"] = _records(flags[flags.value > 0])
         rec["provisions"] = {"total": len(provs), **provs.level.value_counts().to_dict()}
         rec["assessments"] = len(store.select_assessments(agreement_id=aid))
-        rec["milestones"] = _records(store.select_milestones([aid]))
+        rec["milestones"] = milestone_records(store.select_milestones([aid]))
         rec["references"] = _records(store.select_references(aid))
     return rec
 
@@ -563,9 +580,11 @@ def provision_events(
     """Events in the store involving the provision's parties or near its places, since
     signature.
 
-    Parties resolve through the actor registry (``lineage=True``: CMA also means CSP/FLA);
-    places through the gazetteer (towns only; regions are skipped).  ``attrs`` on the result
-    lists ``unmatched_parties`` and ``skipped_places``.
+    Parties resolve through the actor registry (``lineage=True``: CMA also means CSP/FLA),
+    for every source: GED and Candidate events by UCDP id, news and ACLED events by the
+    names they carry (any alias the registry knows, in the event's country); places through
+    the gazetteer (towns only; regions are skipped).  ``attrs`` on the result lists
+    ``unmatched_parties`` and ``skipped_places``.
     """
     with using(db) as store:
         prov = store.select_provisions(provision_ids=[provision_id])
@@ -576,10 +595,13 @@ def provision_events(
             )
         rec = prov.iloc[0]
         signed = _agreement(store, int(rec.agreement_id))["signed"]
-        ids, names, unknown = resolve_parties(split_list(rec.parties), lineage=lineage)
+        parties = split_list(rec.parties)
+        ids, names, unknown = resolve_parties(parties, lineage=lineage)
         points, skipped = resolve_places(split_list(rec.places))
         start = parse_date(since, "since") if since is not None else signed
         end = parse_date(until, "until") if until is not None else None
+        actors, _ = party_actors(parties, lineage=lineage)
+        names |= set(stored_names(actors, store.event_actor_names(since=start, until=end)))
         frame = store.select_events_near(
             since=start,
             until=end,
@@ -593,32 +615,63 @@ def provision_events(
     return frame
 
 
-def _signatory_map(store: Store, aid: int, lineage: bool) -> dict[int, str]:
-    """UCDP actor id → party name for the agreement's warring and signatory parties (with
-    lineage, their predecessors and successors too)."""
+def _signatories(
+    store: Store, aid: int, lineage: bool, since: dt.date | None, until: dt.date | None
+) -> tuple[dict[int, str], dict[str, str]]:
+    """(UCDP actor id → party, lower-case stored actor name → party) for the agreement's
+    warring and signatory parties (with lineage, their predecessors and successors too):
+    the ids match GED and Candidate events, the names the news and ACLED events between
+    ``since`` and ``until``."""
+    ids, actors = signatory_actors(store.select_parties(aid), lineage=lineage)
+    names = stored_names(actors, store.event_actor_names(since=since, until=until))
+    return ids, names
+
+
+def _signatory_events(
+    store: Store, aid: int, lineage: bool, since: dt.date | None, until: dt.date | None
+) -> tuple[pd.DataFrame, dict[int, str], dict[str, str]]:
+    """Events after ``since`` in which a signatory fought, each marked ``superseded`` when
+    a preferred source covers its country-month; with the id and name maps."""
     import pandas as pd
 
-    from ..actors import ActorRegistry
-
-    reg = ActorRegistry.default()
-    parties = store.select_parties(aid)
-    out: dict[int, str] = {}
-    for rec in _rows(parties[parties.role != "third-party"]):
-        if pd.isna(rec["ucdp_actor_id"]):
-            continue
-        uid = int(rec["ucdp_actor_id"])
-        out[uid] = str(rec["name"])
-        if lineage and reg.find(uid) is not None:
-            for other in reg.ucdp_ids(uid, lineage=True):
-                out.setdefault(int(other), str(rec["name"]))
-    return out
+    ids, names = _signatories(store, aid, lineage, since, until)
+    events = store.select_events_near(
+        since=since,
+        until=until,
+        ucdp_actor_ids=ids,
+        actor_names=names,
+        columns=_EVENT_COLUMNS,
+    )
+    events = (
+        events[events.matched_actor]
+        .drop(columns=["matched_actor", "near_place"])
+        .reset_index(drop=True)
+    )
+    if events.empty:
+        return events.assign(superseded=pd.Series(dtype=bool)), ids, names
+    days = pd.to_datetime(events["date_start"])
+    cover = event_coverage(
+        store.event_months(
+            start=dt.date(days.min().year, 1, 1), end=dt.date(days.max().year, 12, 31)
+        )
+    )
+    return events.assign(superseded=superseded(events, cover).to_numpy()), ids, names
 
 
 def _termination(milestones: pd.DataFrame) -> pd.Timestamp | None:
+    """The end of the earliest termination milestone's period (a termination known to the
+    month ends with that month)."""
     import pandas as pd
 
     term = milestones[milestones.kind == "termination"] if len(milestones) else milestones
-    return pd.Timestamp(min(term.date)) if len(term) else None
+    if not len(term):
+        return None
+    return pd.Timestamp(
+        min(
+            period_end(_as_date(pd.Timestamp(d)), p)
+            for d, p in zip(term["date"], term["precision"], strict=True)
+        )
+    )
 
 
 def violations(
@@ -628,32 +681,74 @@ def violations(
     lineage: bool = True,
     until: str | dt.date | None = None,
 ) -> pd.DataFrame:
-    """Events after signature in which a signatory (or, with lineage, its successor) fought.
+    """Events after signature in which a signatory (or, with lineage, its successor) fought,
+    from every source in the store.
 
-    Adds ``signatory_a``/``signatory_b``, ``relation`` (between signatories, signatory vs
-    civilians, signatory vs other) and ``after_termination``.
+    Signatories are matched through the actor registry: GED and Candidate events by UCDP
+    id, news and ACLED events by the names in ``side_a``/``side_b``/``actors`` (any alias,
+    in the event's country).  Adds ``superseded`` (a preferred source covers the event's
+    country-month, so the same fighting is likely counted there: a GED year supersedes
+    Candidate and news events, Candidate supersedes news events of its month; ``health``
+    does not count such events), ``signatory_a``/``signatory_b``, ``relation`` (between
+    signatories, signatory vs civilians, signatory vs other) and ``after_termination``.
     """
     aid = _agreement_id(agreement_id)
     with using(db) as store:
         rec = _agreement(store, aid)
-        sig = _signatory_map(store, aid, lineage)
         ms = store.select_milestones([aid])
         end = parse_date(until, "until") if until is not None else None
-        events = store.select_events_near(
-            since=rec["signed"], until=end, ucdp_actor_ids=sig, columns=_EVENT_COLUMNS
-        )
-    events = (
-        events[events.matched_actor]
-        .drop(columns=["matched_actor", "near_place"])
-        .reset_index(drop=True)
-    )
-    return classify_violations(events, sig, terminated=_termination(ms))
+        start = _as_date(rec["signed"]) if rec["signed"] is not None else None
+        events, ids, names = _signatory_events(store, aid, lineage, start, end)
+    return classify_violations(events, ids, names=names, terminated=_termination(ms))
 
 
 def _countries(rec: dict[str, Any]) -> tuple[list[str], list[str]]:
     gw = [g.strip() for g in str(rec.get("gwno") or "").split(",") if g.strip()]
     names = [c for c in str(rec.get("countries") or "").split("; ") if c]
     return gw, names
+
+
+def _fatalities(
+    store: Store,
+    start: dt.date,
+    end: dt.date,
+    *,
+    gw: list[str],
+    names: list[str],
+    one_area: bool,
+) -> pd.DataFrame:
+    """Deaths per month from the preferred source of each country-month (rule in
+    :mod:`accordwatch.accords._health`).  ``one_area``: the GW codes and names are one
+    country (``--country``), else each GW code is a country of the agreement (``names`` in
+    the same order)."""
+    lower = [n.lower() for n in names]
+    events = store.event_months(
+        start=dt.date(start.year, 1, 1),  # whole years: GED coverage is by year
+        end=dt.date(end.year, 12, 31),
+        gwcodes=gw,
+        names=lower,
+    )
+    views = store.views_months(gwcodes=gw, names=lower, start=start, end=end)
+    if one_area or not gw:
+        area = "+".join(gw) or "+".join(lower)
+        countries = [area]
+        aliases = {k: area for k in [*gw, *lower]}
+    else:
+        countries = list(gw)
+        aliases = dict(zip(lower, gw, strict=True)) if len(lower) == len(gw) else {}
+    return best_fatalities(
+        month_range(start, end), countries=countries, events=events, views=views, aliases=aliases
+    )
+
+
+def _ends(milestones: pd.DataFrame) -> list[dt.date]:
+    """The last day of each milestone's period (a year-precision milestone ends on 31 Dec)."""
+    import pandas as pd
+
+    return [
+        period_end(pd.Timestamp(d).date(), p)
+        for d, p in zip(milestones["date"], milestones["precision"], strict=True)
+    ]
 
 
 def timeline(
@@ -668,8 +763,17 @@ def timeline(
 
     For an agreement: its milestones (and its signature) from a year before signature to the
     last milestone.  For ``country``: every agreement located there (signatures) and all their
-    milestones.  Fatalities come from the store's events for the country when it has any,
-    else from the VIEWS country-month series (state-based deaths, to 2022).
+    milestones.  One row per month, and one per year that has milestones known only to the
+    year (before that year's months; such a milestone is never put in January).  Columns:
+    period, month, precision, fatalities, fatalities_source, milestone_kinds, milestones (a
+    list of records: agreement_id, date written to its precision, precision, kind,
+    description, actors, source).
+
+    Fatalities come, month by month, from the best source that covers the month: UCDP GED
+    events in the store (for the years the store holds GED events of the country), else the
+    VIEWS country-month series (state-based deaths, 1990–2022), else UCDP Candidate, ACLED
+    or accepted news events in the store; ``fatalities_source`` names it on every row (rule
+    in :mod:`accordwatch.accords._health`).  Sources are never added together.
     """
     import pandas as pd
 
@@ -692,6 +796,7 @@ def timeline(
                 {
                     "agreement_id": a["agreement_id"],
                     "date": a["signed"],
+                    "precision": "day",
                     "kind": "agreement_signed",
                     "description": f"{a['name']} (UCDP paid {a['agreement_id']})",
                     "source": a["source"],
@@ -712,14 +817,12 @@ def timeline(
             if since is not None
             else min(dates).replace(day=1) - dt.timedelta(days=365)
         )
-        end = parse_date(until, "until") if until is not None else max(dates)
-        fat = store.monthly_fatalities(
-            gwcodes=gw, names=[n.lower() for n in names], start=start, end=end
-        )
-    keep = allms[
-        (pd.to_datetime(allms.date) >= pd.Timestamp(start))
-        & (pd.to_datetime(allms.date) <= pd.Timestamp(end))
-    ]
+        end = parse_date(until, "until") if until is not None else max(_ends(allms))
+        fat = _fatalities(store, start, end, gw=gw, names=names, one_area=agreement_id is None)
+    # a milestone is kept when its period overlaps the timeline
+    first = pd.Timestamp(start).to_period("M").start_time
+    ends = pd.to_datetime(pd.Series(_ends(allms), index=allms.index, dtype=object))
+    keep = allms[(ends >= first) & (pd.to_datetime(allms.date) <= pd.Timestamp(end))]
     return monthly_timeline(month_range(start, end), keep.sort_values("date"), fat)
 
 
@@ -731,7 +834,14 @@ def health(
     lineage: bool = True,
 ) -> pd.DataFrame:
     """The monthly "accord health" table: implementation movement, milestones, fatality trend
-    and fighting by signatories (rules in :mod:`accordwatch.accords._health`)."""
+    and fighting by signatories (rules in :mod:`accordwatch.accords._health`).
+
+    Fatalities come from the best source of each month and ``fatalities_source`` names it
+    (as in :func:`timeline`); fighting by signatories counts the events of every source that
+    :func:`violations` finds, except the ``superseded`` ones (so no fighting is counted twice).
+    Milestones known only to their year are in no month's row; ``attrs["year_milestones"]``
+    lists them.
+    """
     import pandas as pd
 
     aid = _agreement_id(agreement_id)
@@ -745,22 +855,13 @@ def health(
         ms = store.select_milestones([aid])
         hist = store.select_assessments(agreement_id=aid)
         flat = tree_frame(store.select_provisions(aid))
-        last = [pd.Timestamp(d).date() for d in ms.date] + [
-            pd.Timestamp(d).date() for d in hist.date
-        ]
+        last = _ends(ms) + [pd.Timestamp(d).date() for d in hist.date]
         end = parse_date(until, "until") if until is not None else max([signed, *last])
         gw, names = _countries(rec)
-        fat = store.monthly_fatalities(
-            gwcodes=gw,
-            names=[n.lower() for n in names],
-            start=signed - dt.timedelta(days=460),
-            end=end,
-        )
-        sig = _signatory_map(store, aid, lineage)
-        ev = store.select_events_near(
-            since=signed, until=end, ucdp_actor_ids=sig, columns=_EVENT_COLUMNS
-        )
-    ev = classify_violations(ev[ev.matched_actor], sig)
+        before = signed - dt.timedelta(days=460)
+        fat = _fatalities(store, before, end, gw=gw, names=names, one_area=False)
+        ev, ids, names_map = _signatory_events(store, aid, lineage, signed, end)
+    ev = classify_violations(ev[~ev.superseded], ids, names=names_map)
     if len(ev):
         starts: pd.Series = pd.to_datetime(ev["date_start"])
         ev["month"] = starts.dt.to_period("M").dt.to_timestamp().dt.date
@@ -772,7 +873,7 @@ def health(
         sev = sev.reset_index()
     else:
         sev = pd.DataFrame(columns=["month", "events", "deaths", "between"])
-    months = month_range(signed - dt.timedelta(days=460), end)
+    months = month_range(before, end)
     if len(hist):
         hist["date"] = pd.to_datetime(hist["date"]).dt.date
         ends = [(pd.Timestamp(m) + pd.offsets.MonthEnd(0)).date() for m in months]
@@ -784,4 +885,6 @@ def health(
         months, index=idx, assessments=hist, milestones=ms, fatalities=fat, signatory_events=sev
     )
     first = pd.Timestamp(signed).to_period("M").to_timestamp().date()
-    return out[out.month >= first].reset_index(drop=True)
+    kept = out[out.month >= first].reset_index(drop=True)
+    kept.attrs.update(out.attrs)
+    return kept

@@ -6,6 +6,8 @@
 ('2', 'reversed')
 >>> score_points("3"), score_points("reversed")
 (3, 0)
+>>> when_text(dt.date(2021, 1, 1), "year"), period_end(dt.date(2021, 1, 1), "year")
+('2021', datetime.date(2021, 12, 31))
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ..errors import InputError
 
 __all__ = [
     "LEVELS",
+    "PRECISIONS",
     "SCORES",
     "SCORE_LABELS",
     "THEMES",
@@ -26,8 +29,10 @@ __all__ = [
     "normalize_theme",
     "parse_date",
     "parse_score",
+    "period_end",
     "score_points",
     "split_list",
+    "when_text",
 ]
 
 #: The five implementation themes (the pillars the agreement's Monitoring Committee and
@@ -55,6 +60,11 @@ _THEME_WORDS: dict[str, tuple[str, ...]] = {
 
 #: Levels of the provision tree, outermost first.
 LEVELS: tuple[str, ...] = ("title", "chapter", "article", "commitment")
+
+#: How exactly a milestone's date is known.  The bundled milestone files write the date to
+#: that precision (``2015-06-20``, ``2022-12``, ``2021``); the store keeps the first day of
+#: the period with the precision beside it.
+PRECISIONS: tuple[str, ...] = ("day", "month", "year")
 
 #: Peace Accords Matrix scale plus two states PAM does not score.
 SCORES: tuple[str, ...] = ("0", "1", "2", "3", "reversed", "suspended")
@@ -185,3 +195,28 @@ def split_list(value: object) -> list[str]:
     if isinstance(value, list | tuple):
         return [str(v).strip() for v in value if str(v).strip()]
     return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+def _precision(precision: object) -> str:
+    key = str(precision or "day").strip().lower()
+    if key not in PRECISIONS:
+        raise InputError(f"date precision {precision!r} is not one of: {', '.join(PRECISIONS)}")
+    return key
+
+
+def when_text(date: dt.date, precision: object = "day") -> str:
+    """A date written to its precision: ``2015-06-20``, ``2022-12`` or ``2021``."""
+    key = _precision(precision)
+    text = date.isoformat()
+    return text if key == "day" else text[:7] if key == "month" else text[:4]
+
+
+def period_end(date: dt.date, precision: object = "day") -> dt.date:
+    """The last day of the period a date known to ``precision`` stands for."""
+    key = _precision(precision)
+    if key == "day":
+        return date
+    if key == "year":
+        return dt.date(date.year, 12, 31)
+    following = (date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)

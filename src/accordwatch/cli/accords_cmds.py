@@ -6,15 +6,20 @@ and ``--format table|csv|json`` (JSON only on stdout, messages on stderr).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ._common import DbOption, Format, FormatOption, err, lazy_module, print_frame, print_json
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 _ac = lazy_module("accordwatch.accords")
+_health = lazy_module("accordwatch.accords._health")
 
 __all__ = ["register"]
 
@@ -250,6 +255,31 @@ def _index_cmd(
     print_frame(frame, fmt, title=f"Implementation index, agreement {agreement_id}")
 
 
+def _milestone_text(milestones: object, *, dated: bool) -> str:
+    """A cell's milestones, one per line: ``kind: description`` (``date kind: …`` when
+    ``dated``)."""
+    if not isinstance(milestones, list):
+        return ""
+    return "\n".join(
+        (f"{m['date']} " if dated else "") + f"{m['kind']}: {m['description']}" for m in milestones
+    )
+
+
+def _legend(sources: Iterable[str]) -> str:
+    keys = sorted({k for s in sources for k in s.split(" + ")}, key=_source_rank)
+    return "; ".join(f"{k} = {_health.source_label(k)}" for k in keys)
+
+
+def _source_rank(key: str) -> tuple[int, str]:
+    order = list(_health.FATALITY_SOURCES)
+    return (order.index(key) if key in order else len(order), key)
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """CSV: the milestone records as one text cell (``date kind: description`` lines)."""
+    return frame.assign(milestones=[_milestone_text(m, dated=True) for m in frame.milestones])
+
+
 @_accords_app.command("timeline")
 def _timeline_cmd(
     agreement_id: Annotated[
@@ -269,18 +299,32 @@ def _timeline_cmd(
     """Milestones on one monthly timeline with fatalities."""
     frame = _ac.timeline(agreement_id, country=country, db=db, since=since, until=until)
     title = f"Timeline of {country}" if country else f"Timeline of agreement {agreement_id}"
+    if fmt is Format.csv:
+        frame = _flat(frame)
     if fmt is Format.table:
-        # one row per month with milestones (unless --all-months); the deaths' source goes in the
-        # title once, and the milestone texts already start with their kind
+        # one row per month with milestones (unless --all-months) and one per year with
+        # milestones known only to the year; each row names its deaths' source, the legend
+        # goes in the title once, and the milestone texts start with their kind
         if not all_months:
-            frame = frame[frame.milestones.notna()]
-        sources = sorted(frame["fatalities_source"].dropna().unique())
-        if sources:
-            title += f" — fatalities: {'; '.join(sources)}"
-        frame = frame.assign(
-            month=frame["month"].astype(str).str[:7],
-            fatalities=frame["fatalities"].map(lambda v: "" if v != v else f"{v:,.0f}"),
-        )[["month", "fatalities", "milestones"]]
+            frame = frame[frame.milestone_kinds.notna()]
+        sources = frame["fatalities_source"].dropna().unique()
+        if len(sources):
+            title += f" — deaths per month from: {_legend(sources)}"
+        if ((frame.precision == "month") & frame.fatalities.isna()).any():
+            title += "; no data = no source covers the month"
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            {
+                "month": frame["period"],
+                "fatalities": frame["fatalities"].map(lambda v: "" if v != v else f"{v:,.0f}"),
+                "source": [
+                    s if isinstance(s, str) else "no data" if p == "month" else ""
+                    for s, p in zip(frame.fatalities_source, frame.precision, strict=True)
+                ],
+                "milestones": [_milestone_text(m, dated=False) for m in frame.milestones],
+            }
+        )
     print_frame(frame, fmt, title=title)
 
 
@@ -293,14 +337,18 @@ def _health_cmd(
 ) -> None:
     """Monthly accord health: implementation, milestones, fatality trend, signatory fighting."""
     frame = _ac.health(agreement_id, db=db, until=until)
+    yearly = frame.attrs.get("year_milestones", [])
+    if fmt is Format.csv:
+        frame = _flat(frame)
     if fmt is Format.table:
-        frame = frame[
+        frame = frame.assign(fatalities_source=frame.fatalities_source.fillna("no data"))[
             [
                 "month",
                 "index",
                 "index_change",
                 "assessments",
                 "fatalities",
+                "fatalities_source",
                 "fatalities_trend",
                 "signatory_events",
                 "between_signatories",
@@ -309,6 +357,12 @@ def _health_cmd(
             ]
         ]
     print_frame(frame, fmt, title=f"Accord health, agreement {agreement_id}")
+    if yearly and fmt is Format.table:
+        err.print(
+            "Known only to the year (in no month's row): "
+            + "; ".join(f"{m['date']} {m['kind']}" for m in yearly),
+            markup=False,
+        )
 
 
 @_accords_app.command("events")

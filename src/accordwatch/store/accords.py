@@ -435,37 +435,84 @@ class AccordTables:
         )
 
     # -- violence around the agreement -------------------------------------------------------
-    def monthly_fatalities(
+    def event_months(
+        self,
+        *,
+        start: dt.date,
+        end: dt.date,
+        gwcodes: Iterable[str] | None = None,
+        names: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
+        """Events and their deaths (best estimate, a missing one as 0) per country, source and
+        month of ``date_start``, between ``start`` and ``end``; only the countries given by GW
+        code or name when either is given, else every country.
+
+        Columns: country (the event's ``country_id`` as text, else its lower-case country
+        name), source (``text`` for every ``text:<doc id>``, other values as stored), month
+        (first day), events, fatalities.
+        """
+        params: list[Any] = []
+        where = "date_start BETWEEN ? AND ?"
+        if gwcodes is not None or names is not None:
+            gw = sorted({int(g) for g in gwcodes or () if str(g).strip().isdigit()}) or [-1]
+            nm = sorted({n.lower() for n in names or ()}) or [""]
+            where += (
+                " AND (country_id IN (SELECT unnest(?::BIGINT[])) "
+                "OR lower(country) IN (SELECT unnest(?::VARCHAR[])))"
+            )
+            params += [gw, nm]
+        return self.query(
+            "SELECT coalesce(CAST(country_id AS VARCHAR), lower(country)) AS country, "
+            "CASE WHEN source LIKE 'text:%' THEN 'text' ELSE source END AS source, "
+            "date_trunc('month', date_start)::DATE AS month, count(*) AS events, "
+            "sum(coalesce(best, 0))::BIGINT AS fatalities FROM events "
+            f"WHERE {where} GROUP BY ALL ORDER BY month, country, source",
+            [start, end, *params],
+        )
+
+    def views_months(
         self, *, gwcodes: Iterable[str], names: Iterable[str], start: dt.date, end: dt.date
     ) -> pd.DataFrame:
-        """Deaths per month for the countries: the store's events where it has any for them,
-        else the VIEWS country-month state-based series.  Columns: month, fatalities, source."""
+        """The VIEWS country-month series (UCDP GED state-based deaths, ``ged_sb``) for the
+        countries given by GW code or name, between ``start`` and ``end``.
+
+        Columns: country (GW code as text), month (first day), fatalities; a month without
+        a value is absent.
+        """
         gw = sorted({int(g) for g in gwcodes if str(g).strip().isdigit()}) or [-1]
         nm = sorted({n.lower() for n in names}) or [""]
-        in_countries = (
-            "(country_id IN (SELECT unnest(?::BIGINT[])) "
-            "OR lower(country) IN (SELECT unnest(?::VARCHAR[])))"
-        )
-        has_events = self.one(f"SELECT count(*) FROM events WHERE {in_countries}", [gw, nm])
-        if has_events and has_events[0]:
-            df = self.query(
-                "SELECT date_trunc('month', date_start)::DATE AS month, "
-                "sum(coalesce(best, 0))::BIGINT AS fatalities FROM events "
-                f"WHERE {in_countries} AND date_start BETWEEN ? AND ? GROUP BY 1 ORDER BY 1",
-                [gw, nm, start, end],
-            )
-            df["source"] = "events in the store (all types of violence, best estimate)"
-            return df
-        df = self.query(
-            "SELECT make_date(year::INT, month::INT, 1) AS month, "
+        return self.query(
+            "SELECT CAST(gwcode AS VARCHAR) AS country, "
+            "make_date(year::INT, month::INT, 1) AS month, "
             "sum(ged_sb)::BIGINT AS fatalities FROM country_month "
             "WHERE (gwcode IN (SELECT unnest(?::BIGINT[])) "
-            "OR lower(country) IN (SELECT unnest(?::VARCHAR[]))) "
-            "AND make_date(year::INT, month::INT, 1) BETWEEN ? AND ? GROUP BY 1 ORDER BY 1",
+            "OR lower(country) IN (SELECT unnest(?::VARCHAR[]))) AND ged_sb IS NOT NULL "
+            "AND make_date(year::INT, month::INT, 1) BETWEEN ? AND ? "
+            "GROUP BY ALL ORDER BY month, country",
             [gw, nm, start.replace(day=1), end],
         )
-        df["source"] = "VIEWS country-month, UCDP GED state-based deaths"
-        return df
+
+    def event_actor_names(
+        self, *, since: dt.date | None = None, until: dt.date | None = None
+    ) -> pd.DataFrame:
+        """The distinct actor names (``side_a``, ``side_b`` and each name in ``actors``) of
+        the events between ``since`` and ``until`` that lack a UCDP id on a side or list
+        further actors — the events (news, ACLED) that can only be matched by name.
+
+        Columns: name (as stored), country.
+        """
+        return self.query(
+            "WITH e AS (SELECT side_a, side_b, actors, country FROM events "
+            "WHERE (side_a_new_id IS NULL OR side_b_new_id IS NULL OR actors IS NOT NULL) "
+            "AND (?::DATE IS NULL OR date_start >= ?::DATE) "
+            "AND (?::DATE IS NULL OR date_start <= ?::DATE)) "
+            "SELECT DISTINCT name, country FROM ("
+            "SELECT side_a AS name, country FROM e UNION ALL "
+            "SELECT side_b, country FROM e UNION ALL "
+            "SELECT trim(unnest(string_split(actors, ';'))), country FROM e) "
+            "WHERE name IS NOT NULL AND name <> '' ORDER BY name, country",
+            [since, since, until, until],
+        )
 
     def select_events_near(
         self,
@@ -481,7 +528,10 @@ class AccordTables:
         """Events that involve one of the actors OR lie within ``radius_km`` of one of the
         points (name, latitude, longitude), between ``since`` and ``until``.
 
-        Adds ``matched_actor`` (bool) and ``near_place`` (name of the nearest point in range).
+        An event involves an actor when a side's UCDP id is one of ``ucdp_actor_ids``, or a
+        side or one of the ``; ``-separated names in ``actors`` is one of ``actor_names``
+        (case does not matter).  Adds ``matched_actor`` (bool) and ``near_place`` (name of
+        the nearest point in range).
         """
         import pandas as pd
 
@@ -504,7 +554,10 @@ class AccordTables:
                (e.side_a_new_id IN (SELECT unnest(?::BIGINT[]))
                 OR e.side_b_new_id IN (SELECT unnest(?::BIGINT[]))
                 OR lower(e.side_a) IN (SELECT unnest(?::VARCHAR[]))
-                OR lower(e.side_b) IN (SELECT unnest(?::VARCHAR[]))) AS matched_actor,
+                OR lower(e.side_b) IN (SELECT unnest(?::VARCHAR[]))
+                OR coalesce(list_has_any(
+                    list_transform(string_split(lower(e.actors), ';'), lambda x: trim(x)),
+                    ?::VARCHAR[]), false)) AS matched_actor,
                n.near_place
         FROM events e LEFT JOIN near n USING (source, source_event_id)
         WHERE (matched_actor OR n.near_place IS NOT NULL)
@@ -512,7 +565,14 @@ class AccordTables:
           AND (?::DATE IS NULL OR e.date_start <= ?::DATE)
         ORDER BY e.date_start, e.source, e.source_event_id
         """
-        params: list[Any] = [radius_km, ids or [-1], ids or [-1], names or [""], names or [""]]
+        params: list[Any] = [
+            radius_km,
+            ids or [-1],
+            ids or [-1],
+            names or [""],
+            names or [""],
+            names or [""],
+        ]
         self._con.register("_pts", pts)
         try:
             return self.query(sql, [*params, since, since, until, until])
