@@ -88,7 +88,7 @@ def test_missing_columns_and_files(tmp_path) -> None:
 def test_find_unit(sahel: pd.DataFrame) -> None:
     mali = find_unit(sahel, "mali")
     assert find_unit(sahel, str(mali)) == mali == find_unit(sahel, mali)
-    with pytest.raises(NotFound, match="Did you mean Mali"):
+    with pytest.raises(NotFound, match="Did you mean: .Mali."):
         find_unit(sahel, "Malia")
 
 

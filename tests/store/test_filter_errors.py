@@ -55,7 +55,9 @@ def test_known_regions_without_events_are_empty_not_errors(seeded_db: Path) -> N
 
 
 def test_region_of_another_country(seeded_db: Path) -> None:
-    with pytest.raises(InputError, match="'Kidal' is not in Niger; it is an admin-1 region of Mali"):
+    with pytest.raises(
+        InputError, match="'Kidal' is not in Niger; it is an admin-1 region of Mali"
+    ):
         aw.events(seeded_db, country="Niger", region="Kidal")
     with pytest.raises(InputError, match="not in Mali.*Bamako, Gao, Kayes, Kidal"):
         aw.stats(seeded_db, country="MLI", region="Ouaka")
@@ -92,9 +94,7 @@ def test_unknown_source_lists_the_known_ones(seeded_db: Path) -> None:
         aw.events(seeded_db, source=["ucdp-ged", "text:doc-none"])
 
 
-def test_source_families_in_any_case_and_stored_sources(
-    seeded_db: Path, news_store: Store
-) -> None:
+def test_source_families_in_any_case_and_stored_sources(seeded_db: Path, news_store: Store) -> None:
     assert len(aw.events(seeded_db, source="UCDP-GED")) == 1848
     for family in ("acled", "text", "ucdp-candidate"):  # known families, no events here
         assert aw.events(seeded_db, source=family).empty

@@ -5,6 +5,7 @@ Thin shells over :mod:`accordwatch.forecast`; :func:`register` adds them to the 
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,7 +13,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import InputError
-from ._common import DbOption, Format, FormatOption, err, lazy_module, print_frame, print_json
+from ._common import (
+    DbOption,
+    Format,
+    FormatOption,
+    err,
+    lazy_module,
+    print_frame,
+    print_json,
+    warn,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,6 +96,42 @@ def _panel(data: Path | None, from_store: bool, db: Path | None, level: _Level) 
             "ingest some (accordwatch ingest ucdp FILE) or use --data."
         )
     return _fx.series_from_events(events, level.value, type_of_violence=1)
+
+
+def _codes(data: Path | None, from_store: bool, level: _Level) -> pd.DataFrame | None:
+    """The country codes (ISO3, Gleditsch–Ward) of the panel's units; None for regions and
+    cells.  Series built from store events have Gleditsch–Ward codes as country ids."""
+    if not from_store:
+        return _fx.country_codes(data)
+    return _fx.country_codes(unit_id="gwcode") if level is _Level.country else None
+
+
+def _unit_id(panel: pd.DataFrame, name: str, codes: pd.DataFrame | None) -> int:
+    """The unit ``name`` stands for; a number that is both a unit id and another country's
+    Gleditsch–Ward code is read as the id, and a warning says how to get the other."""
+    uid = int(_fx.find_unit(panel, name, codes=codes))
+    if name.strip().isdigit() and codes is not None:
+        try:
+            gw = int(_fx.find_unit(panel, name, codes=codes, by=("gwcode",)))
+        except LookupError:
+            return uid
+        if gw != uid:
+            unit_of = panel.drop_duplicates("unit_id").set_index("unit_id")["unit"]
+            warn(
+                f"{name.strip()} is read as the unit id of {unit_of[uid]} (the data's own "
+                f"country_id); for {unit_of[gw]}, whose Gleditsch–Ward code is {name.strip()}, "
+                f"give its name: --country {unit_of[gw]!r}."
+            )
+    return uid
+
+
+def _newer_data_hint(from_store: bool) -> str:
+    if from_store:
+        return "ingest recent events (accordwatch ingest ucdp FILE)."
+    return (
+        "pass --data with a newer VIEWS country-month file, or use --from-store "
+        "after ingesting recent events."
+    )
 
 
 def _parse_years(tokens: list[str]) -> list[int]:
@@ -175,14 +221,20 @@ def _backtest(
 
 def _forecast_cmd(
     country: Annotated[
-        list[str] | None, typer.Option("--country", "-c", help="Country name or id (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--country",
+            "-c",
+            help="Country: name, ISO3 code or Gleditsch–Ward number, as in events (repeatable).",
+        ),
     ] = None,
     unit: Annotated[
         list[str] | None,
         typer.Option(
             "--unit",
             "-u",
-            help="Any unit by name or id (repeatable): admin-1 'Mali / Gao', PRIO-GRID gid.",
+            help="Any unit by name or id (repeatable): country, admin-1 'Mali / Gao', "
+            "PRIO-GRID gid.",
         ),
     ] = None,
     all_units: Annotated[
@@ -209,8 +261,11 @@ def _forecast_cmd(
 ) -> None:
     """Forecast deaths per month: median, 50 % and 90 % intervals, P(≥25) and P(≥100).
 
+    The months forecast are those after the last month of data; when they are already past
+    (old data), the table, the JSON ("past", "warning") and the chart say so.
+
     Examples: accordwatch forecast --country Mali --chart mali.png;
-    accordwatch forecast -c Mali -c Niger -c "Burkina Faso" --months 6;
+    accordwatch forecast -c MLI -c 436 -c "Burkina Faso" --months 6;
     accordwatch forecast --all --from-store --level admin1 --format csv
     """
     names = [*(country or []), *(unit or [])]
@@ -218,9 +273,16 @@ def _forecast_cmd(
         raise InputError("name units with --country/--unit, or pass --all — one of the two.")
     if chart is not None and len(names) != 1:
         raise InputError("--chart draws one unit; name exactly one with --country or --unit.")
+    if chart is not None:
+        from ..export import check_out
+
+        check_out(chart, option="--chart")  # a folder or a file in the way: before the fit
     panel = _panel(data, from_store, db, level)
+    codes = _codes(data, from_store, level)
+    uids = None if all_units else [_unit_id(panel, n, codes) for n in names]
     err.print(f"fitting {model.value} on {panel['unit_id'].nunique()} units …")
-    fc = _fx.forecast(panel, None if all_units else names, months, model=model.value)
+    fc = _fx.forecast(panel, uids, months, model=model.value)
+    stale = _fx.stale_warning(fc)
     if chart is not None:
         _fx.fan_chart(panel, fc, chart)
         err.print(f"fan chart written to {chart}")
@@ -228,13 +290,19 @@ def _forecast_cmd(
     several = fc["unit_id"].nunique() > 1
     if several:
         cols.insert(0, "unit")
-    shown = fc if fmt is Format.json else fc[cols].round(2)
+    if fmt is Format.json:
+        shown = fc.assign(past=_fx.months_past(fc), warning=stale)
+    else:
+        shown = fc[cols].round(2)
     title = (
         f"{months}-month forecasts for {fc['unit_id'].nunique()} units"
         if several
         else f"{fc['unit'].iloc[0]}: {months}-month forecast"
     )
-    print_frame(shown, fmt, title=f"{title} ({model.value})")
+    data_end = fc["data_end"].iloc[0]
+    print_frame(shown, fmt, title=f"{title} ({model.value}; data end {data_end})")
+    if stale is not None:
+        warn(f"{stale.removesuffix('.')}: {_newer_data_hint(from_store)}")
 
 
 def _alerts_cmd(
@@ -260,8 +328,16 @@ def _alerts_cmd(
     result = _fx.alerts(
         panel, model=model.value, baseline=baseline, surge_ratio=surge_ratio, min_deaths=min_deaths
     )
+    last = int(panel["month_id"].max())
+    behind = bool(_fx.months_past(panel.head(1).assign(month_id=last + 1)).iloc[0])
+    if behind:
+        warn(
+            f"data end {_fx.month_label(last)}: these alerts are about that month, not the "
+            f"latest ones (today is {dt.date.today().isoformat()}). For alerts about recent "
+            f"months, {_newer_data_hint(from_store)}"
+        )
     if result.empty and fmt is not Format.json:
-        err.print("no alerts for the latest month.")
+        err.print(f"no alerts for {_fx.month_label(last)}, the latest month of the data.")
         return
     shown = result.head(top)
     if fmt is not Format.json:

@@ -15,6 +15,7 @@ from ._alerts import alerts
 from ._backtest import BENCHMARKS, BacktestResult, backtest, possible_test_years, protocol_window
 from ._benchmarks import Conflictology, Last, Model, Zero
 from ._data import (
+    country_codes,
     find_unit,
     load_views_cm,
     month_id,
@@ -22,7 +23,7 @@ from ._data import (
     series_from_events,
     validate_panel,
 )
-from ._forecast import fan_chart, forecast
+from ._forecast import fan_chart, forecast, months_past, stale_warning
 from ._learned import DEFAULT_MODEL, QuantileGBM, make_model
 from ._samples import Samples
 from ._scores import brier, covered, crps
@@ -40,6 +41,7 @@ __all__ = [
     "alerts",
     "backtest",
     "brier",
+    "country_codes",
     "covered",
     "crps",
     "fan_chart",
@@ -49,8 +51,10 @@ __all__ = [
     "make_model",
     "month_id",
     "month_label",
+    "months_past",
     "possible_test_years",
     "protocol_window",
     "series_from_events",
+    "stale_warning",
     "validate_panel",
 ]

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal
@@ -35,7 +36,9 @@ from ..errors import InputError, NotFound
 
 __all__ = [
     "PANEL_COLUMNS",
+    "READINGS",
     "UNKNOWN_ADMIN1",
+    "country_codes",
     "default_views_path",
     "find_unit",
     "load_views_cm",
@@ -197,30 +200,158 @@ def validate_panel(panel: pd.DataFrame, *, source: str = "panel") -> pd.DataFram
     return out
 
 
-def find_unit(panel: pd.DataFrame, unit: str | int) -> int:
-    """The ``unit_id`` named by ``unit``: an id, or a name (case-insensitive).
+_CODE_COLUMNS = ["country_id", "country", "gwcode", "isoab"]
 
-    >>> find_unit(load_views_cm(), "mali")
-    50
+
+def _read_columns(p: Path, wanted: list[str]) -> pd.DataFrame:
+    """The ``wanted`` columns a CSV(.gz)/Parquet file has (the others are left out)."""
+    if p.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        have = set(pq.read_schema(p).names)
+        return pd.read_parquet(p, columns=[c for c in wanted if c in have])
+    return pd.read_csv(p, usecols=lambda c: c in wanted)
+
+
+def country_codes(
+    path: str | Path | None = None, *, unit_id: Literal["country_id", "gwcode"] = "country_id"
+) -> pd.DataFrame:
+    """The codes each country of a VIEWS country-month file goes by, for :func:`find_unit`.
+
+    Columns ``unit_id``, ``country``, ``gwcode`` (Gleditsch–Ward), ``isoab`` (ISO3); one
+    row per ``unit_id`` and code (a unit keeps its latest name).  ``unit_id="country_id"``
+    describes a panel of that file (:func:`load_views_cm`); ``"gwcode"`` one built from events,
+    whose country ids are Gleditsch–Ward codes (:func:`series_from_events`).  A file without
+    ``gwcode``/``isoab`` columns borrows them from the bundled file by ``country_id``.
+
+    >>> codes = country_codes()
+    >>> codes.loc[codes.isoab == "MLI", ["unit_id", "country", "gwcode"]].values.tolist()
+    [[50, 'Mali', 432]]
+    >>> country_codes(unit_id="gwcode").query("unit_id == 432")["isoab"].tolist()
+    ['MLI']
     """
-    if isinstance(unit, (int, np.integer)) or (isinstance(unit, str) and unit.strip().isdigit()):
-        uid = int(unit)
-        if uid in set(panel["unit_id"].unique()):
-            return uid
-    names = panel.drop_duplicates("unit_id").set_index("unit_id")["unit"]
-    key = str(unit).strip().casefold()
-    hits = [
-        int(i)
-        for i, name in zip(names.index.to_numpy(), names, strict=True)
-        if str(name).casefold() == key
-    ]
-    if hits:
-        # several ids can share a name over time (e.g. a state's successor); use the latest
-        last = panel[panel.unit_id.isin(hits)].groupby("unit_id")["month_id"].max()
-        return int(last.index.to_numpy()[last.to_numpy().argmax()])
-    close = [str(n) for n in names if key[:3] and str(n).casefold().startswith(key[:3])]
-    hint = f" Did you mean {', '.join(sorted(set(close))[:5])}?" if close else ""
-    raise NotFound(f"unknown unit {unit!r}: no unit has that id or name.{hint}")
+    if path is None:
+        return _bundled_codes(unit_id).copy()
+    return _codes_of(Path(path), unit_id)
+
+
+@cache
+def _bundled_codes(unit_id: Literal["country_id", "gwcode"]) -> pd.DataFrame:
+    return _codes_of(default_views_path(), unit_id)
+
+
+def _codes_of(p: Path, unit_id: Literal["country_id", "gwcode"]) -> pd.DataFrame:
+    try:
+        raw = _read_columns(p, [*_CODE_COLUMNS, "month_id"])
+    except Exception as exc:  # unreadable: load_views_cm says why when it reads the file
+        raise InputError(f"cannot read the country codes of {p} ({exc}).") from exc
+    if "country_id" not in raw.columns or "country" not in raw.columns:
+        raise InputError(f"{p}: no country_id and country columns; not a VIEWS country-month file.")
+    if not {"gwcode", "isoab"} <= set(raw.columns):
+        bundled = _bundled_codes("country_id").drop(columns="country")
+        raw = raw.drop(columns=[c for c in ("gwcode", "isoab") if c in raw.columns]).merge(
+            bundled.rename(columns={"unit_id": "country_id"}), on="country_id", how="left"
+        )
+    if "month_id" in raw.columns:  # the latest name is that of the latest month
+        raw = raw.sort_values("month_id", kind="stable")
+    codes = raw[_CODE_COLUMNS].drop_duplicates()
+    names = raw.drop_duplicates(unit_id, keep="last").set_index(unit_id)["country"]
+    codes = codes.assign(unit_id=codes[unit_id])
+    codes["country"] = codes["unit_id"].map(names)
+    codes = codes.dropna(subset=["unit_id"]).drop_duplicates(["unit_id", "gwcode", "isoab"])
+    codes["unit_id"] = codes["unit_id"].astype("int64")
+    codes["gwcode"] = pd.to_numeric(codes["gwcode"], errors="coerce").astype("Int64")
+    return codes[["unit_id", "country", "gwcode", "isoab"]].reset_index(drop=True)
+
+
+def _looks_like_views(panel: pd.DataFrame) -> pd.DataFrame | None:
+    """The bundled codes, when every unit of ``panel`` is a (country_id, country) of them."""
+    ref = _bundled_codes("country_id")
+    pairs = set(zip(ref["unit_id"], ref["country"].str.casefold(), strict=True))
+    units = panel.drop_duplicates("unit_id")
+    mine = zip(units["unit_id"], units["unit"].astype(str).str.casefold(), strict=True)
+    return ref if all(p in pairs for p in mine) else None
+
+
+#: How :func:`find_unit` reads a unit, in order: the panel's id, the unit's name, then (with
+#: country codes) an ISO3 code and a Gleditsch–Ward number.
+READINGS = ("id", "name", "iso3", "gwcode")
+
+
+def find_unit(
+    panel: pd.DataFrame,
+    unit: str | int,
+    *,
+    codes: pd.DataFrame | None = None,
+    by: Sequence[str] = READINGS,
+) -> int:
+    """The ``unit_id`` named by ``unit``: the panel's id, a name (case-insensitive), or —
+    for countries — an ISO3 code ("MLI") or a Gleditsch–Ward number (432), the readings
+    tried in the order of ``by``.
+
+    ``codes`` (:func:`country_codes`) says which codes each unit goes by; without it, a panel
+    of the bundled VIEWS file (every unit one of its countries) uses the bundled codes.
+    Several ids can share a name or code over time (a state and its successor): the one
+    with the latest data wins.  An unknown unit is :class:`~accordwatch.errors.NotFound`,
+    with close names suggested.
+
+    >>> panel = load_views_cm()
+    >>> [find_unit(panel, u) for u in ("mali", "MLI", 432, "50")]
+    [50, 50, 50, 50]
+    """
+    bad = [b for b in by if b not in READINGS]
+    if bad:
+        raise InputError(f"unknown reading(s) {bad}; use {', '.join(READINGS)}.")
+    key = str(unit).strip()
+    fold = key.casefold()
+    number = int(key) if key.isdigit() else None
+    ids = panel["unit_id"]
+    present = set(ids.unique())
+    names = panel.drop_duplicates("unit_id").set_index("unit_id")["unit"].astype(str)
+    looked_up: pd.DataFrame | None = codes
+    for reading in by:
+        hits: set[int] = set()
+        if reading == "id" and number is not None and number in present:
+            hits = {number}
+        elif reading == "name":
+            hits = {int(i) for i, n in zip(names.index, names, strict=True) if n.casefold() == fold}
+        elif reading in ("iso3", "gwcode") and (reading == "iso3" or number is not None):
+            if looked_up is None:
+                looked_up = _looks_like_views(panel)
+                if looked_up is None:
+                    break
+            if reading == "iso3":
+                match = looked_up["isoab"].astype(str).str.casefold() == fold
+            else:
+                match = (looked_up["gwcode"] == number).fillna(False).astype(bool)
+            hits = {int(u) for u in looked_up.loc[match, "unit_id"] if int(u) in present}
+        if hits:
+            last = panel[ids.isin(hits)].groupby("unit_id")["month_id"].max()
+            return int(last.index.to_numpy()[last.to_numpy().argmax()])
+    if looked_up is not None:
+        known = looked_up[
+            (looked_up["country"].astype(str).str.casefold() == fold)
+            | (looked_up["isoab"].astype(str).str.casefold() == fold)
+            | (looked_up["gwcode"] == number).fillna(False).astype(bool)
+        ]
+        if not known.empty:
+            raise NotFound(
+                f"{known['country'].iloc[-1]} ({unit!r}) has no series in these data: "
+                "no months of it to forecast from. Use data that cover it."
+            )
+    what = "id or name" if looked_up is None else "id, name, ISO3 code or Gleditsch–Ward number"
+    raise NotFound(f"unknown unit {unit!r}: no unit has that {what}.{_did_you_mean(key, names)}")
+
+
+def _did_you_mean(key: str, names: pd.Series) -> str:
+    from rapidfuzz import fuzz, process, utils
+
+    choices = sorted(set(names))
+    found = process.extract(
+        key, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=3, score_cutoff=70
+    )
+    close = [str(f[0]) for f in found if f[1] >= found[0][1] - 10]
+    return f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
 
 
 def _date_to_month_id(dates: pd.Series) -> pd.Series:
