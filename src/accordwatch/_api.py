@@ -123,9 +123,7 @@ def _violence(values: Iterable[int | str] | int | str | None) -> set[int]:
     return out
 
 
-def _close(
-    word: str, choices: Iterable[str], limit: int = 3, *, whole: bool = False
-) -> list[str]:
+def _close(word: str, choices: Iterable[str], limit: int = 3, *, whole: bool = False) -> list[str]:
     """Up to ``limit`` of ``choices`` close to ``word`` (rapidfuzz, case-insensitive), best
     first; those far behind the best one are left out.  ``whole`` compares whole strings
     only (no credit for a part of a long name)."""
