@@ -209,9 +209,10 @@ def _region_canonicals(admin: AdminIndex, key: str, within: set[str] | None) -> 
             return chosen or set(units.values())
         country_of = {u.iso3: u.country for u in admin.units}
         where = ", ".join(f"{c} ({country_of[iso]})" for iso, c in sorted(units.items()))
+        choose = " or ".join(f"--country {iso}" for iso in sorted(units))
         raise InputError(
             f"region {key!r} names admin-1 units in several countries: {where}; "
-            "add --country to choose."
+            f"add {choose} to choose."
         ) from None
     return {canonical} if canonical else set()
 
