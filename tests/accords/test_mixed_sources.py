@@ -270,6 +270,11 @@ def test_news_event_of_a_cma_army_clash_is_a_violation(mixed_db: Path) -> None:
     assert may.signatory_deaths == 12 and may.status == "strained"
     events = ac.provision_events("mali2015.t3.c8.combatant-lists", db=mixed_db)  # CMA; Platform
     assert events.source.str.startswith("text:").sum() == 1
+    table = runner.invoke(
+        app, ["accords", "violations", "30", "--db", str(mixed_db)], env={"COLUMNS": "250"}
+    )
+    assert table.exit_code == 0 and "between signatories" in table.stdout
+    assert "text:" in table.stdout and "Ber" in table.stdout
 
 
 def test_aliases_and_lineage_match_news_events(adb: Path) -> None:

@@ -198,7 +198,9 @@ def split_list(value: object) -> list[str]:
 
 
 def _precision(precision: object) -> str:
-    key = str(precision or "day").strip().lower()
+    """The precision as stored; a missing one (None, NaN, empty) is ``day``."""
+    missing = precision is None or precision != precision or not str(precision).strip()
+    key = "day" if missing else str(precision).strip().lower()
     if key not in PRECISIONS:
         raise InputError(f"date precision {precision!r} is not one of: {', '.join(PRECISIONS)}")
     return key

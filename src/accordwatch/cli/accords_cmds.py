@@ -389,6 +389,20 @@ def _violations_cmd(
 ) -> None:
     """Fighting by signatories (and their successors) after signature."""
     frame = _ac.violations(agreement_id, db=db)
+    if fmt is Format.table:  # the columns that say what happened; csv/json carry them all
+        frame = frame[
+            [
+                "date_start",
+                "where_coordinates",
+                "side_a",
+                "side_b",
+                "best",
+                "source",
+                "relation",
+                "superseded",
+                "after_termination",
+            ]
+        ]
     print_frame(
         frame,
         fmt,
