@@ -23,7 +23,14 @@ from pathlib import PurePath
 
 from .errors import InputError
 
-__all__ = ["bom_encoding", "decode_text", "encoding_error", "to_utf8", "utf8_error"]
+__all__ = [
+    "binary_kind",
+    "bom_encoding",
+    "decode_text",
+    "encoding_error",
+    "to_utf8",
+    "utf8_error",
+]
 
 #: Byte-order marks, longest first (the UTF-32 LE mark starts like the UTF-16 LE one).
 _BOMS = (
@@ -33,6 +40,34 @@ _BOMS = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
+
+#: First bytes of files that are not text, and what they are.
+_MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"PK\x03\x04", "a zip archive (an Excel workbook is one)"),
+    (b"PAR1", "a Parquet file"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel/Word document"),
+)
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What a file that starts with ``head`` is when it is not text (gzip, zip, Parquet,
+    a DuckDB database …, or "binary data" for NUL bytes without a UTF-16/32 byte-order
+    mark), else None.
+
+    >>> binary_kind(b"PK\\x03\\x04..."), binary_kind(b"id,year\\n")
+    ('a zip archive (an Excel workbook is one)', None)
+    """
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[8:12] == b"DUCK":
+        return "a DuckDB database"
+    if bom_encoding(head)[0] == "utf-8" and b"\x00" in head[:4096]:
+        return "binary data (NUL bytes), or UTF-16 text without a byte-order mark"
+    return None
 
 
 def bom_encoding(head: bytes) -> tuple[str, int]:

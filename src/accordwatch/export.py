@@ -7,6 +7,7 @@ Pure functions over DataFrames (no store); ``write_events`` writes atomically
 from __future__ import annotations
 
 import csv
+import errno
 import functools
 import json
 import os
@@ -17,12 +18,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import InputError
+from .errors import AccordwatchError, InputError
 
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
     import pandas as pd
 
-__all__ = ["EXPORT_FORMATS", "check_out", "plain", "records", "to_geojson", "write_events"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "check_out",
+    "plain",
+    "records",
+    "to_geojson",
+    "unwritable",
+    "write_events",
+]
 
 EXPORT_FORMATS = ("csv", "json", "geojson", "parquet")
 _PROVENANCE = ("run_id", "source_file", "first_loaded_at", "updated_at")
@@ -91,8 +100,14 @@ def to_geojson(df: pd.DataFrame | list[dict[str, Any]]) -> dict[str, Any]:
 
 @contextmanager
 def _atomic(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    """A file to write ``path`` through: a temporary file beside it, renamed over it when
+    the block ends without an error (and removed otherwise).  A folder that cannot be made
+    or written to is an InputError that says why."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise unwritable(path, exc) from None
     try:
         opened = (
             os.fdopen(fd, mode)
@@ -102,9 +117,40 @@ def _atomic(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         with opened as fh:
             yield fh
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise unwritable(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def unwritable(path: str | os.PathLike[str], exc: OSError) -> AccordwatchError:
+    """The error to show when the system refuses to write the file ``path``: what is in the
+    way (a file where a folder should be, permissions, a read-only or full disk) and what to
+    do.  A full disk is no input error (exit 1); everything else is an InputError."""
+    target = Path(path)
+    folder = target.parent
+    code = exc.errno
+    if code == errno.ENOSPC:
+        return AccordwatchError(f"cannot write {target}: the disk is full; nothing was written")
+    if code in (errno.EEXIST, errno.ENOTDIR):
+        blocker = next((a for a in (*folder.parents[::-1], folder) if a.is_file()), folder)
+        why = f"{blocker} is a file, not a folder"
+    elif code == errno.EISDIR:
+        why = "it is a folder; give a file name"
+    elif code in (errno.EACCES, errno.EPERM):
+        why = f"permission denied in the folder {folder}"
+    elif code == errno.EROFS:
+        why = f"the folder {folder} is on a read-only file system"
+    elif code == errno.ENOENT:
+        why = f"the folder {folder} cannot be created or does not take new files"
+    else:
+        why = (exc.strerror or str(exc)).lower()
+    return InputError(
+        f"cannot write {target}: {why}. Choose a file in a folder you may write to "
+        "(nothing was written)"
+    )
 
 
 def write_events(
@@ -139,30 +185,42 @@ def write_events(
         _write_text(df, fmt, fh)
 
 
-def check_out(out: str | os.PathLike[str], *, store: str | os.PathLike[str] | None = None) -> None:
-    """Refuse an export target that would destroy data: the store itself or a file beside
-    it that belongs to it (``.wal``, ``.owner.json``), any DuckDB database, a directory."""
+def check_out(
+    out: str | os.PathLike[str],
+    *,
+    store: str | os.PathLike[str] | None = None,
+    option: str = "--out",
+) -> None:
+    """Refuse an export target that would destroy data — the store itself or a file beside
+    it that belongs to it (``.wal``, ``.owner.json``), any DuckDB database — or cannot be a
+    file: a directory, a path through a file.  Messages name the target as ``option``."""
     target = Path(out)
     if target.is_dir():
         raise InputError(
-            f"--out {out} is a directory; give a file name such as {target / 'events.csv'}"
+            f"{option} {out} is a directory; give a file name such as {target / 'events.csv'}"
+        )
+    blocker = next((a for a in target.parents if a.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise InputError(
+            f"{option} {out}: {blocker} is a file, not a folder; choose another file name "
+            "(nothing was written)"
         )
     if store is not None and str(store) != ":memory:":
         base = os.path.realpath(store)
         own = {base, base + ".wal", base + ".owner.json"}
         if os.path.realpath(target) in own or _same_file(target, Path(store)):
             raise InputError(
-                f"--out {out} is the store itself; the export would destroy it. "
+                f"{option} {out} is the store itself; the export would destroy it. "
                 "Choose another file name (nothing was written)"
             )
     if _is_duckdb_file(target):
         raise InputError(
-            f"--out {out} is a DuckDB database; the export would replace it. "
+            f"{option} {out} is a DuckDB database; the export would replace it. "
             "Choose another file name (nothing was written)"
         )
     if target.name.endswith(".wal") and _is_duckdb_file(target.with_name(target.name[:-4])):
         raise InputError(
-            f"--out {out} is the write-ahead log of the DuckDB database beside it; "
+            f"{option} {out} is the write-ahead log of the DuckDB database beside it; "
             "choose another file name (nothing was written)"
         )
 

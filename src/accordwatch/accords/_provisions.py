@@ -44,6 +44,7 @@ from typing import Any, cast
 import pandas as pd
 import yaml
 
+from .._text import binary_kind, decode_text
 from ..errors import InputError, RowError, RowErrors
 from ._model import LEVELS, UCDP_FLAGS, level_rank, normalize_theme, parse_date, split_list
 
@@ -72,6 +73,7 @@ PROVISION_COLUMNS: tuple[str, ...] = (
     "note",
 )
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LINE = "__line__"
 _ALIASES = {
     "id": "provision_id",
@@ -82,7 +84,23 @@ _ALIASES = {
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that remembers the line of every mapping."""
+    """A safe YAML loader that remembers the line of every mapping, keeps an impossible
+    unquoted date (``2024-02-30``) as the text written (so the field's check names it), and
+    reports any value it cannot build with its line."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} as {node.tag} ({exc})", node.start_mark
+            ) from None
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:  # matches the date pattern, but there is no such day
+            return self.construct_scalar(node)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Hashable, Any]:
@@ -92,6 +110,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Hash
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 
 
 def _blank(value: object) -> bool:
@@ -306,7 +325,9 @@ def parse_provisions(
                 bad(
                     line,
                     "deadline",
-                    "not a date; use YYYY-MM-DD (or deadline_text for 'within 30 days')",
+                    "no such day in the calendar; give a real date"
+                    if _ISO_DAY.match(str(row["deadline"]).strip())
+                    else "not a date; use YYYY-MM-DD (or deadline_text for 'within 30 days')",
                     row["deadline"],
                 )
         flags = split_list(row.get("ucdp_flags"))
@@ -362,9 +383,16 @@ def read_provision_file(
     if p.suffix.lower() not in (".yaml", ".yml", ".csv"):
         raise InputError(f"{p.name}: provision files are .yaml, .yml or .csv")
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{p.name} is not UTF-8 text: {exc}") from exc
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    kind = binary_kind(data[:4096])
+    if kind is not None:
+        raise InputError(
+            f"{p.name} is not a YAML or CSV text file: it is {kind}; "
+            "save provisions as YAML, or as CSV (UTF-8)"
+        )
+    text = decode_text(data, p.name)  # UTF-8 (or UTF-16/32 with a byte-order mark)
     return parse_provisions(
         text,
         name=p.name,

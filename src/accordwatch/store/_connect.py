@@ -107,11 +107,18 @@ def check_location(path: str, *, read_only: bool) -> None:
         raise StoreError(
             f"no store at {path}; load data first (accordwatch ingest ucdp FILE --db {path})"
         )
+    blocker = next((a for a in p.parents if a.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise StoreError(
+            f"cannot create the store {path}: {blocker} is a file, not a folder. "
+            "Give --db a path in a folder (it is made if missing)"
+        )
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(
-            f"cannot create the store {path}: its folder {p.parent} cannot be made ({_reason(exc)})"
+            f"cannot create the store {path}: its folder {p.parent} cannot be made "
+            f"({_reason(exc)}). Give --db a path in a folder you may write to"
         ) from exc
 
 
@@ -237,6 +244,11 @@ def explain(path: str, exc: BaseException, *, read_only: bool) -> StoreError:
         return StoreError(
             f"cannot create the store {path}: permission denied in its folder. "
             "Give --db a path in a folder you may write to"
+        )
+    if "no such file or directory" in low and not Path(path).exists():
+        return StoreError(
+            f"cannot create the store {path}: its folder {Path(path).parent} does not take "
+            "new files. Give --db a path in a folder you may write to"
         )
     if "not a valid duckdb database" in low:
         return StoreError(
