@@ -130,9 +130,6 @@ def encoding_error(data: bytes, label: str, exc: UnicodeDecodeError) -> InputErr
         line = text.count("\n") + 1
         column = len(text) - text.rfind("\n")
     bad = data[start : max(exc.end, start + 1)]
-    name = PurePath(label.split("!", 1)[-1]).name or "FILE"
-    stem, dot, suffix = name.rpartition(".")
-    target = f"{stem}.utf8.{suffix}" if dot else f"{name}.utf8"
     where = f"{label}, line {line}"
     if not codec.startswith("utf-8"):
         return InputError(
@@ -144,7 +141,7 @@ def encoding_error(data: bytes, label: str, exc: UnicodeDecodeError) -> InputErr
         return InputError(
             f"{where}: not UTF-8 text — it holds NUL bytes, so it is UTF-16 without a "
             "byte-order mark or not a text file at all. Convert a UTF-16 file first, e.g. "
-            f"iconv -f utf-16le -t utf-8 {name} > {target}"
+            + _convert_command(label, "utf-16le")
         )
     source, shown = _likely_encoding(data, bad)
     hint = f"; in {source} it would be {shown!r}" if shown else ""
@@ -153,9 +150,31 @@ def encoding_error(data: bytes, label: str, exc: UnicodeDecodeError) -> InputErr
         f"{' '.join(f'0x{b:02x}' for b in bad[:4])} at byte {column} of the line "
         f"{'are' if len(bad) > 1 else 'is'} not valid UTF-8{hint}). accordwatch reads UTF-8 "
         "(or UTF-16 with a byte-order mark); convert the file first, e.g. "
-        f"iconv -f {'cp1252' if source == 'Windows-1252' else 'latin1'} -t utf-8 "
-        f"{name} > {target}"
+        + _convert_command(label, "cp1252" if source == "Windows-1252" else "latin1")
     )
+
+
+def _convert_command(label: str, encoding: str) -> str:
+    """A shell command that converts the file ``label`` (a path, or ``archive!member``)
+    from ``encoding`` to UTF-8.
+
+    >>> _convert_command("d/GED.csv.gz", "latin1")
+    'gunzip -c GED.csv.gz | iconv -f latin1 -t utf-8 > GED.utf8.csv'
+    >>> _convert_command("d/GED.zip!GED.csv", "latin1")
+    'unzip -p GED.zip GED.csv | iconv -f latin1 -t utf-8 > GED.utf8.csv'
+    """
+    archive, _, member = label.rpartition("!")
+    name = PurePath(member).name or "FILE"
+    reader = ""
+    if archive:
+        reader = f"unzip -p {PurePath(archive).name} {member} | "
+    elif name.lower().endswith(".gz"):
+        reader = f"gunzip -c {name} | "
+        name = name[:-3]
+    stem, dot, suffix = name.rpartition(".")
+    target = f"{stem}.utf8.{suffix}" if dot else f"{name}.utf8"
+    convert = f"iconv -f {encoding} -t utf-8"
+    return f"{reader}{convert} > {target}" if reader else f"{convert} {name} > {target}"
 
 
 def _likely_encoding(data: bytes, bad: bytes) -> tuple[str, str]:

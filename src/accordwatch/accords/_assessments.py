@@ -33,6 +33,7 @@ from typing import Any, cast
 
 import pandas as pd
 
+from .._text import binary_kind, decode_text
 from ..errors import InputError, NotFound, RowError, RowErrors
 from ._model import parse_date, parse_score, score_points, split_list
 
@@ -188,10 +189,17 @@ def read_assessment_file(path: str | os.PathLike[str]) -> tuple[str, list[dict[s
     if not p.is_file():
         raise NotFound(f"no assessment file at {p}; give the path of a CSV file")
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    kind = binary_kind(data[:4096])
+    if kind is not None:
+        raise InputError(f"{p.name} is not a CSV text file: it is {kind}; save it as CSV (UTF-8)")
+    text = decode_text(data, p.name)  # UTF-8 (or UTF-16/32 with a byte-order mark)
+    try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"{p.name} is not a readable UTF-8 CSV file: {exc}") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{p.name} is not a readable CSV file: {exc}") from exc
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in ASSESSMENT_COLUMNS if c != "source_url" and c not in frame.columns]
     if missing:

@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from accordwatch._text import decode_text
 from accordwatch.errors import InputError, NotFound
 from accordwatch.geo._text import compact
 
@@ -47,9 +48,11 @@ def load_gold(path: str | Path) -> dict[str, Any]:
     if not p.is_file():
         raise NotFound(f"no gold file {p}; give the JSON annotation file (see docs/extract.md)")
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = json.loads(decode_text(p.read_bytes(), str(p)))
+    except json.JSONDecodeError as exc:
         raise InputError(f"{p} is not JSON ({exc}); the gold file is a JSON object") from exc
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("events"), list):
         raise InputError(f"{p}: the gold file needs an 'events' list")
     for i, ev in enumerate(doc["events"]):
