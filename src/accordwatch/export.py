@@ -199,11 +199,16 @@ def check_out(
         raise InputError(
             f"{option} {out} is a directory; give a file name such as {target / 'events.csv'}"
         )
-    blocker = next((a for a in target.parents if a.exists()), None)
-    if blocker is not None and not blocker.is_dir():
+    folder = next((a for a in target.parents if a.exists()), None)
+    if folder is not None and not folder.is_dir():
         raise InputError(
-            f"{option} {out}: {blocker} is a file, not a folder; choose another file name "
+            f"{option} {out}: {folder} is a file, not a folder; choose another file name "
             "(nothing was written)"
+        )
+    if folder is not None and not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(
+            f"{option} {out}: the folder {folder} may not be written to (permission denied or "
+            "a read-only disk); choose a file in a folder you may write to (nothing was written)"
         )
     if store is not None and str(store) != ":memory:":
         base = os.path.realpath(store)

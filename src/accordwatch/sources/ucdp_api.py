@@ -13,6 +13,7 @@ injectable — tests pass an ``httpx.MockTransport`` and never touch the network
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -135,9 +136,18 @@ def save_pages(events: list[dict[str, Any]], path: str | os.PathLike[str]) -> Pa
     ``accordwatch ingest ucdp`` reads; written atomically."""
     p = Path(path)
     tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(
-        json.dumps({"TotalCount": len(events), "Result": events}, ensure_ascii=False),
-        encoding="utf-8",
-    )
-    os.replace(tmp, p)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(
+            json.dumps({"TotalCount": len(events), "Result": events}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        os.replace(tmp, p)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise InputError(
+            f"cannot write {p} ({(exc.strerror or str(exc)).lower()}); the events were "
+            "downloaded but not saved: give --out a file in a folder you may write to"
+        ) from None
     return p
