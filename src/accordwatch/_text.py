@@ -24,8 +24,10 @@ from pathlib import PurePath
 from .errors import InputError
 
 __all__ = [
+    "NUL_BYTES",
     "binary_kind",
     "bom_encoding",
+    "convert_command",
     "decode_text",
     "encoding_error",
     "to_utf8",
@@ -52,6 +54,10 @@ _MAGIC = (
 )
 
 
+#: What :func:`binary_kind` calls a file with NUL bytes and no UTF-16/UTF-32 byte-order mark.
+NUL_BYTES = "binary data (NUL bytes), or UTF-16 text without a byte-order mark"
+
+
 def binary_kind(head: bytes) -> str | None:
     """What a file that starts with ``head`` is when it is not text (gzip, zip, Parquet,
     a DuckDB database …, or "binary data" for NUL bytes without a UTF-16/32 byte-order
@@ -66,7 +72,7 @@ def binary_kind(head: bytes) -> str | None:
     if head[8:12] == b"DUCK":
         return "a DuckDB database"
     if bom_encoding(head)[0] == "utf-8" and b"\x00" in head[:4096]:
-        return "binary data (NUL bytes), or UTF-16 text without a byte-order mark"
+        return NUL_BYTES
     return None
 
 
@@ -141,7 +147,7 @@ def encoding_error(data: bytes, label: str, exc: UnicodeDecodeError) -> InputErr
         return InputError(
             f"{where}: not UTF-8 text — it holds NUL bytes, so it is UTF-16 without a "
             "byte-order mark or not a text file at all. Convert a UTF-16 file first, e.g. "
-            + _convert_command(label, "utf-16le")
+            + convert_command(label, "utf-16le")
         )
     source, shown = _likely_encoding(data, bad)
     hint = f"; in {source} it would be {shown!r}" if shown else ""
@@ -150,17 +156,17 @@ def encoding_error(data: bytes, label: str, exc: UnicodeDecodeError) -> InputErr
         f"{' '.join(f'0x{b:02x}' for b in bad[:4])} at byte {column} of the line "
         f"{'are' if len(bad) > 1 else 'is'} not valid UTF-8{hint}). accordwatch reads UTF-8 "
         "(or UTF-16 with a byte-order mark); convert the file first, e.g. "
-        + _convert_command(label, "cp1252" if source == "Windows-1252" else "latin1")
+        + convert_command(label, "cp1252" if source == "Windows-1252" else "latin1")
     )
 
 
-def _convert_command(label: str, encoding: str) -> str:
+def convert_command(label: str, encoding: str) -> str:
     """A shell command that converts the file ``label`` (a path, or ``archive!member``)
     from ``encoding`` to UTF-8.
 
-    >>> _convert_command("d/GED.csv.gz", "latin1")
+    >>> convert_command("d/GED.csv.gz", "latin1")
     'gunzip -c GED.csv.gz | iconv -f latin1 -t utf-8 > GED.utf8.csv'
-    >>> _convert_command("d/GED.zip!GED.csv", "latin1")
+    >>> convert_command("d/GED.zip!GED.csv", "latin1")
     'unzip -p GED.zip GED.csv | iconv -f latin1 -t utf-8 > GED.utf8.csv'
     """
     archive, _, member = label.rpartition("!")

@@ -91,9 +91,12 @@ class _LineLoader(yaml.SafeLoader):
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep=deep)
-        except (ValueError, TypeError, OverflowError) as exc:
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:  # a value its tag's constructor cannot build (!!int abc)
+            shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else f"this {node.id}"
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {node.value!r} as {node.tag} ({exc})", node.start_mark
+                None, None, f"cannot read {shown} as {node.tag} ({exc!r})", node.start_mark
             ) from None
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
