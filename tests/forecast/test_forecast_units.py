@@ -150,8 +150,9 @@ def _json_forecast(*args: str) -> list[dict[str, object]]:
 
 
 def test_cli_country_by_name_iso3_or_gw_code() -> None:
-    rows = [_json_forecast("--data", str(SLICE), "--country", c) for c in ("Mali", "MLI", "432")]
-    assert rows[0] == rows[1] == rows[2] and rows[0][0]["unit"] == "Mali"
+    names = ("Mali", "MLI", "432", "50", "mli")  # 50: the VIEWS country_id, as before
+    rows = [_json_forecast("--data", str(SLICE), "--country", c) for c in names]
+    assert all(r == rows[0] for r in rows) and rows[0][0]["unit"] == "Mali"
     several = _json_forecast("--data", str(SLICE), "-c", "NER", "--unit", "bfa")
     assert [r["unit"] for r in several] == ["Niger", "Niger", "Burkina Faso", "Burkina Faso"]
 
