@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import errno
 import functools
+import io
 import json
 import os
 import sys
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
 __all__ = [
     "EXPORT_FORMATS",
     "check_out",
+    "data_stdout",
     "plain",
     "records",
     "to_geojson",
@@ -179,10 +181,31 @@ def write_events(
             df.to_parquet(fh, index=False)
         return
     if out is None:
-        _write_text(df, fmt, sys.stdout)
+        with data_stdout() as fh:
+            _write_text(df, fmt, fh)
         return
     with _atomic(Path(out)) as fh:
         _write_text(df, fmt, fh)
+
+
+@contextmanager
+def data_stdout() -> Iterator[IO[str]]:
+    """stdout for data (CSV, JSON): UTF-8 like every file accordwatch writes, whatever the
+    terminal's encoding — a Latin-1 or ASCII locale would otherwise stop the output at the
+    first character it cannot encode."""
+    stream = sys.stdout
+    codec = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+    buffer = getattr(stream, "buffer", None)
+    if codec in ("utf-8", "utf8") or buffer is None:
+        yield stream
+        return
+    stream.flush()
+    utf8 = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=True)
+    try:
+        yield utf8
+    finally:
+        utf8.flush()
+        utf8.detach()  # leave sys.stdout's buffer open
 
 
 def check_out(

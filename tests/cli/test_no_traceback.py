@@ -454,3 +454,20 @@ def test_a_real_process_prints_no_traceback(seeded_db: Path, tmp_path: Path, nam
     _no_traceback(run.stdout, run.stderr)
     assert run.returncode == case.code, run.stderr
     assert case.says[0] in " ".join(run.stderr.split())
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_data_on_a_non_utf8_terminal_is_written_as_utf8(seeded_db: Path, fmt: str) -> None:
+    """An ASCII locale cannot encode 'é': data goes out as UTF-8, like every file written."""
+    run = subprocess.run(
+        [sys.executable, "-m", "accordwatch", "events", "--db", str(seeded_db), "-f", fmt],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    stderr = run.stderr.decode("utf-8", "replace")
+    _no_traceback("", stderr)
+    assert run.returncode == 0, stderr
+    text = run.stdout.decode("utf-8")  # strict: it is UTF-8
+    assert "alliés" in text
+    if fmt == "json":
+        assert len(json.loads(text)) > 1000

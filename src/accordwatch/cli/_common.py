@@ -26,7 +26,7 @@ from rich.status import Status
 from rich.table import Table
 from rich.text import Text
 
-from ..export import plain, records, write_events
+from ..export import data_stdout, plain, records, write_events
 
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
     import pandas as pd
@@ -136,9 +136,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def print_json(obj: Any) -> None:
-    """Write ``obj`` as JSON to stdout (nothing else goes there)."""
-    sys.stdout.write(json.dumps(obj, default=_jsonable, ensure_ascii=False, indent=2))
-    sys.stdout.write("\n")
+    """Write ``obj`` as JSON to stdout (nothing else goes there), in UTF-8."""
+    with data_stdout() as fh:
+        fh.write(json.dumps(obj, default=_jsonable, ensure_ascii=False, indent=2))
+        fh.write("\n")
 
 
 def _cell(value: Any) -> str:
