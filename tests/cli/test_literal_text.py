@@ -97,3 +97,8 @@ def test_print_frame_shows_markup_like_cells(capsys: pytest.CaptureFixture[str])
     _common.print_frame([{"[col]": "[/x]", "b": ":thumbs_up:"}], "table", title="[draft] t")
     out = capsys.readouterr().out
     assert "[draft] t" in out and "[col]" in out and "[/x]" in out and ":thumbs_up:" in out
+
+
+def test_typer_usage_errors_show_the_value_as_written(cli) -> None:
+    code, out, err = cli("events", "--format", "[bold]x[/bold]")
+    assert code == 2 and "'[bold]x[/bold]' is not" in _one_line(err.replace("│", " "))
