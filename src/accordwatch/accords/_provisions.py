@@ -94,7 +94,7 @@ class _LineLoader(yaml.SafeLoader):
         except yaml.YAMLError:
             raise
         except Exception as exc:  # a value its tag's constructor cannot build (!!int abc)
-            shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else f"this {node.id}"
+            shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else "this node"
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read {shown} as {node.tag} ({exc!r})", node.start_mark
             ) from None
