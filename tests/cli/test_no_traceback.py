@@ -241,6 +241,21 @@ CORPUS: dict[str, Bad] = {
         INPUT,
         ("events.csv", "folder"),
     ),
+    "provision file is a folder": Bad(
+        lambda d: ["accords", "load-provisions", str(_folder(d)), "--db", "{db}"],
+        INPUT,
+        ("events.csv is a folder",),
+    ),
+    "assessment file is a folder": Bad(
+        lambda d: ["accords", "import-assessments", str(_folder(d)), "--db", "{db}"],
+        INPUT,
+        ("events.csv is a folder",),
+    ),
+    "gold file is a folder": Bad(
+        lambda d: ["extract-eval", str(_folder(d)), str(_file("t.txt", "Kidal.")(d))],
+        INPUT,
+        ("events.csv is a folder",),
+    ),
     "input is missing": Bad(
         lambda d: ["ingest", "ucdp", str(d / "nowhere.csv"), "--db", "{db}"],
         INPUT,

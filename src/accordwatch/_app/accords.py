@@ -376,7 +376,9 @@ def load_provisions(
     >>> load_provisions("car_2019.yaml")                                   # doctest: +SKIP
     {'inserted': 12, 'updated': 0, 'unchanged': 0}
     """
-    if not Path(path).is_file():  # before the store is opened for writing
+    if Path(path).is_dir():  # before the store is opened for writing
+        raise InputError(f"{path} is a folder; give the path of a .yaml or .csv provision file")
+    if not Path(path).is_file():
         raise NotFound(f"no provision file at {path}; give the path of a .yaml or .csv file")
     with using(db, write=True) as store, store.transaction():
         frame = read_provision_file(

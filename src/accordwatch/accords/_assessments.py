@@ -186,6 +186,8 @@ def validate_assessments(
 def read_assessment_file(path: str | os.PathLike[str]) -> tuple[str, list[dict[str, Any]]]:
     """(file name, rows) of an assessment CSV with the columns of :data:`ASSESSMENT_COLUMNS`."""
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p} is a folder; give the path of an assessment CSV file")
     if not p.is_file():
         raise NotFound(f"no assessment file at {p}; give the path of a CSV file")
     try:

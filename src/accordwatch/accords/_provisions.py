@@ -379,6 +379,8 @@ def read_provision_file(
 ) -> pd.DataFrame:
     """Read and validate a provision file (``.yaml``/``.yml`` or ``.csv``)."""
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p} is a folder; give the path of a .yaml or .csv provision file")
     if not p.is_file():
         from ..errors import NotFound
 

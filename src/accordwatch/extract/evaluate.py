@@ -45,6 +45,8 @@ __all__ = ["date_matches", "load_gold", "place_matches", "score"]
 def load_gold(path: str | Path) -> dict[str, Any]:
     """Read and check a gold file; raises InputError naming the bad field."""
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p} is a folder; give the gold JSON annotation file")
     if not p.is_file():
         raise NotFound(f"no gold file {p}; give the JSON annotation file (see docs/extract.md)")
     try:
