@@ -11,10 +11,13 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._text import NUL_BYTES as _NUL_BYTES
+from .._text import binary_kind, bom_encoding, convert_command, encoding_error
 from ..errors import InputError
 from ..geo._grid import priogrid_sql
 from ..store.contract import Batch, CsvLayout
@@ -70,17 +73,62 @@ def detect_source(path: str | Path) -> str:
 
 
 def _head(p: Path, size: int = 1 << 16) -> bytes:
-    """The first bytes of a file (decompressed for .gz)."""
-    if p.name.lower().endswith(".gz"):
-        try:
-            with gzip.open(p, "rb") as fh:
-                return fh.read(size)
-        except (OSError, EOFError) as exc:
-            raise InputError(
-                f"{p}: not a readable gzip file ({exc}); is the download complete?"
-            ) from exc
-    with open(p, "rb") as fh:
-        return fh.read(size)
+    """The first bytes of a file (decompressed for .gz); InputError when it cannot be read."""
+    try:
+        with open(p, "rb") as raw:
+            if not p.name.lower().endswith(".gz"):
+                return raw.read(size)
+            try:
+                with gzip.GzipFile(fileobj=raw) as fh:
+                    return fh.read(size)
+            except (OSError, EOFError, zlib.error) as exc:
+                raise InputError(
+                    f"{p}: not a readable gzip file ({exc}); is the download complete?"
+                ) from exc
+    except IsADirectoryError:
+        raise InputError(
+            f"{p} is a folder; give one UCDP file (.csv, .csv.gz, .zip, .geojson, .json)"
+        ) from None
+    except PermissionError:
+        raise InputError(f"{p}: cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _looks_like_json(head: bytes) -> bool:
+    """True when a file's first characters (after any byte-order mark) open JSON."""
+    codec, skip = bom_encoding(head)
+    return head[skip : skip + 1024].decode(codec, "replace").lstrip()[:1] in ("{", "[")
+
+
+def _header_line(head: bytes, label: str) -> str:
+    """The first line of a CSV file from its first bytes (decoded by its byte-order mark,
+    else as UTF-8); InputError for a file that is not text, or is not UTF-8 on that line."""
+    codec, skip = bom_encoding(head)
+    if codec != "utf-8":
+        return head[skip:].decode(codec, "replace").split("\n", 1)[0].strip()
+    body = head[skip:]
+    end = body.find(b"\n")
+    line = body if end < 0 else body[:end]
+    kind = binary_kind(line)  # NUL bytes count on the header line only
+    if kind is not None:
+        what_to_do = {
+            "gzip-compressed data": "give it a .csv.gz name, or decompress it (gunzip)",
+            "a zip archive (an Excel workbook is one)": (
+                "give a UCDP .zip download a .zip name; save a workbook as CSV (UTF-8)"
+            ),
+            _NUL_BYTES: "convert UTF-16 text first, e.g. " + convert_command(label, "utf-16le"),
+        }.get(kind, "give a UCDP GED/Candidate CSV, .csv.gz, .zip, GeoJSON or API JSON file")
+        raise InputError(f"{label} is not a CSV text file: it is {kind}; {what_to_do}")
+    if end < 0 and len(head) >= 1 << 16:
+        raise InputError(
+            f"{label}: the first line is longer than {len(head) >> 10} KiB, so it is no CSV "
+            "header; give a UCDP GED/Candidate CSV file"
+        )
+    try:
+        return line.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise encoding_error(line, label, exc) from None
 
 
 _DUCKDB_READ = {"int": "BIGINT", "float": "DOUBLE", "str": "VARCHAR", "date": "TIMESTAMP"}
@@ -93,15 +141,15 @@ def csv_columns(header: list[str]) -> dict[str, str]:
 
 def csv_header(path: Path) -> list[str] | None:
     """The lower-cased header of a plain or .gz CSV file, or None for anything else
-    (zip, JSON, GeoJSON); raises InputError for an empty file or missing columns."""
+    (zip, JSON, GeoJSON, UTF-16/UTF-32 text, which the reader converts); raises InputError
+    for an empty file, one that is not UTF-8 text, or missing columns."""
     name = path.name.lower()
     if name.endswith((".zip", ".json", ".geojson")) or not path.is_file():
         return None
-    head = _head(path).removeprefix(b"\xef\xbb\xbf")
-    if head.lstrip()[:1] in (b"{", b"["):
+    head = _head(path)
+    if bom_encoding(head)[0] != "utf-8" or _looks_like_json(head):
         return None
-    first_nl = head.find(b"\n")
-    line = (head if first_nl < 0 else head[:first_nl]).decode("utf-8", "replace").strip()
+    line = _header_line(head, str(path))
     if not line:
         raise InputError(f"{path}: the file is empty (no header line)")
     header = [h.strip().lower() for h in next(csv.reader([line]))]

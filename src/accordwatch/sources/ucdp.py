@@ -12,13 +12,15 @@ same rows — and the same errors, with file, line and field — whatever its fo
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import gzip
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from .._text import encoding_error, to_utf8, utf8_error
 from ..errors import InputError, RowError
 from ..store.contract import Batch
 from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, arrow_type
@@ -38,6 +41,8 @@ from ._ged_csv import (  # re-exported: the reader and the one-pass load share t
     REQUIRED_COLUMNS,
     _check_header,
     _head,
+    _header_line,
+    _looks_like_json,
     csv_columns,
     csv_header,
     derived_sql,
@@ -78,16 +83,25 @@ def read_ucdp(path: str | Path, *, source: str | None = None) -> list[Batch]:
         raise InputError(f"source must be ucdp-ged or ucdp-candidate, not {source!r}")
     name = p.name.lower()
     if name.endswith(".zip"):
-        return _read_zip(p.read_bytes(), p, source)
-    if name.endswith((".json", ".geojson")) or _head(p).lstrip()[:1] in (b"{", b"["):
-        return [_read_json(p.read_bytes(), str(p), source)]
+        return _read_zip(_read_bytes(p), p, source)
+    if name.endswith((".json", ".geojson")) or _looks_like_json(_head(p)):
+        return [_read_json(_read_bytes(p), str(p), source)]
     return [_read_csv(p, str(p), source)]
+
+
+def _read_bytes(p: Path) -> bytes:
+    try:
+        return p.read_bytes()
+    except PermissionError:
+        raise InputError(f"{p}: cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _gunzip(data: bytes, label: str) -> bytes:
     try:
         return gzip.decompress(data)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise InputError(
             f"{label}: not a readable gzip file ({exc}); is the download complete?"
         ) from exc
@@ -97,7 +111,7 @@ def _gunzip(data: bytes, label: str) -> bytes:
 def _read_zip(raw: bytes, p: Path, source: str) -> list[Batch]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
         raise InputError(
             f"{p}: not a readable zip file ({exc}); is the download complete?"
         ) from exc
@@ -117,9 +131,20 @@ def _read_zip(raw: bytes, p: Path, source: str) -> list[Batch]:
             label = f"{p}!{m}"
             try:
                 data = zf.read(m)
-            except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            except RuntimeError as exc:  # zipfile's word for a password-protected member
                 raise InputError(
-                    f"{label}: cannot be read from the archive ({exc}); the file may be truncated"
+                    f"{label}: the archive member is encrypted ({exc}); unzip it with its "
+                    "password and load the CSV"
+                ) from exc
+            except NotImplementedError as exc:
+                raise InputError(
+                    f"{label}: the archive member uses a compression method Python cannot "
+                    f"read ({exc}); unzip it with another tool and load the CSV"
+                ) from exc
+            except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+                raise InputError(
+                    f"{label}: cannot be read from the archive ({exc}); the archive is damaged "
+                    "or incomplete — download it again"
                 ) from exc
             reader = _read_json if m.lower().endswith((".json", ".geojson")) else _read_csv
             out.append(reader(data, label, source))
@@ -134,14 +159,12 @@ def _read_csv(src: bytes | Path, label: str, source: str) -> Batch:
 
     @functools.cache
     def load() -> bytes:
-        data = src if isinstance(src, bytes) else src.read_bytes()
+        data = src if isinstance(src, bytes) else _read_bytes(src)
         if isinstance(src, Path) and src.name.lower().endswith(".gz"):
             data = _gunzip(data, label)
-        return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        return to_utf8(data, label)  # without a byte-order mark; UTF-16/UTF-32 converted
 
-    head = (src[: 1 << 16] if isinstance(src, bytes) else _head(src)).removeprefix(b"\xef\xbb\xbf")
-    first_nl = head.find(b"\n")
-    header_line = (head if first_nl < 0 else head[:first_nl]).decode("utf-8", "replace").strip()
+    header_line = _header_line(src[: 1 << 16] if isinstance(src, bytes) else _head(src), label)
     if not header_line:
         raise InputError(f"{label}: the file is empty (no header line)")
     header = [h.strip().lower() for h in next(csv.reader([header_line]))]
@@ -228,7 +251,9 @@ def _arrow_csv(
     try:
         return pacsv.read_csv(
             pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(
+                column_names=header, skip_rows=1, block_size=_ARROW_BLOCK
+            ),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=True, invalid_row_handler=on_invalid
             ),
@@ -242,60 +267,200 @@ def _arrow_csv(
             ),
         )
     except pa.ArrowInvalid as exc:
-        if strict:
-            raise
-        raise InputError(
-            f"{label}: cannot be parsed as CSV ({exc}); the file may be truncated"
-        ) from exc
+        message = str(exc)
+        if "UTF8" in message or not strict:
+            raise _csv_problem(data, label, header, message) from None
+        raise
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{label}: cannot be decoded as UTF-8 ({exc}); save the file as UTF-8"
-        ) from exc
+        raise encoding_error(data, label, exc) from None
+
+
+#: What Arrow's CSV reader takes in one record (a record must fit in about one block).
+_ARROW_BLOCK = 1 << 24
+
+
+def _csv_problem(data: bytes, label: str, header: list[str], message: str) -> InputError:
+    """Why Arrow could not parse ``data``: text that is not UTF-8 (with line and bytes), a
+    record larger than the reader takes (with its line and field), or Arrow's own words."""
+    not_utf8 = utf8_error(data, label)
+    if not_utf8 is not None:
+        return not_utf8
+    if "straddl" in message or "block size" in message:
+        line, field, size = _largest_field(data, header)
+        return InputError(
+            f"{label}, line {line}, field {field!r}: a value of {_size(size)}, larger than "
+            f"the CSV reader takes in one record ({_size(_ARROW_BLOCK)}); a UCDP field holds at "
+            "most a few KiB — is this the right file, or are its quotes unbalanced?"
+        )
+    ends = "" if data.endswith((b"\n", b"\r")) else "; its last line is incomplete (truncated?)"
+    return InputError(f"{label}: cannot be parsed as CSV ({message}){ends}")
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MiB" if n >= 1 << 20 else f"{n / (1 << 10):.0f} KiB"
+
+
+@contextlib.contextmanager
+def _csv_field_limit(size: int) -> Iterator[None]:
+    """Let the csv module read fields of up to ``size`` characters (its default is 128 KiB)."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, size))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _largest_field(data: bytes, header: list[str]) -> tuple[int, str, int]:
+    """(first line, column name, size in bytes) of the largest field of a CSV file."""
+    text = io.StringIO(data.decode("utf-8", "replace"), newline="")
+    best_line, best_record, best_size = 2, [], -1
+    with _csv_field_limit(len(data)):
+        reader = csv.reader(text)
+        next(reader, None)
+        prev_end = reader.line_num
+        for rec in reader:
+            size = sum(map(len, rec))
+            if size > best_size:
+                best_line, best_record, best_size = prev_end + 1, rec, size
+            prev_end = reader.line_num
+    if not best_record:
+        return best_line, "?", 0
+    i = max(range(len(best_record)), key=lambda k: len(best_record[k]))
+    field = header[i] if i < len(header) else f"column {i + 1}"
+    return best_line, field, len(best_record[i].encode("utf-8"))
 
 
 def _read_json(data: bytes, label: str, source: str) -> Batch:
+    if not data.strip():
+        raise InputError(f"{label}: the file is empty")
     try:
-        doc = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        where = f", line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+        doc = json.loads(data)  # UTF-8, UTF-16 or UTF-32, told apart by json itself
+    except UnicodeDecodeError as exc:
+        raise (utf8_error(data, label) or encoding_error(data, label, exc)) from None
+    except json.JSONDecodeError as exc:
+        ends = exc.pos >= len(exc.doc.rstrip()) - 1
         raise InputError(
-            f"{label}{where}: not valid JSON ({exc}); the file may be truncated"
-        ) from exc
-    records = list(_json_records(doc, label))
-    return records_to_batch(records, label, source)
+            f"{label}, line {exc.lineno}: not valid JSON ({exc.msg} at column {exc.colno})"
+            + ("; the file looks truncated" if ends else "")
+        ) from None
+    except RecursionError:
+        raise InputError(f"{label}: not UCDP JSON (it is nested too deeply to read)") from None
+    except ValueError as exc:  # a number of more digits than Python converts
+        raise InputError(
+            f"{label}: not UCDP JSON (it holds a number too long to read: {exc})".split(";")[0]
+            + ")"
+        ) from None
+    return records_to_batch(_json_records(doc, label), label, source)
 
 
-def _json_records(doc: Any, label: str) -> Iterable[dict[str, Any]]:
-    """Records of a GeoJSON FeatureCollection, an API page, a list of pages or of records."""
-    if isinstance(doc, list):
-        for item in doc:
-            if isinstance(item, dict) and ("Result" in item or "features" in item):
-                yield from _json_records(item, label)
-            elif isinstance(item, dict):
-                yield item
-            else:
-                raise InputError(
-                    f"{label}: expected a list of events (objects), found {type(item).__name__}"
-                )
-        return
-    if not isinstance(doc, dict):
-        raise InputError(f"{label}: expected a JSON object, found {type(doc).__name__}")
-    if "features" in doc:
-        for feat in doc["features"]:
-            props = dict(feat.get("properties") or {})
-            coords = ((feat.get("geometry") or {}).get("coordinates")) or []
-            if len(coords) >= 2:
-                props.setdefault("longitude", coords[0])
-                props.setdefault("latitude", coords[1])
-            yield props
-        return
-    if "Result" in doc:
-        yield from doc["Result"] or []
-        return
-    raise InputError(
-        f"{label}: JSON is neither GeoJSON (features) nor a UCDP API page (Result); "
-        f"found keys {sorted(doc)[:8]}"
-    )
+def _kind(value: Any) -> str:
+    """The JSON name of a value's type, for messages."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"a string ({value[:40]!r})"
+    if isinstance(value, bool):
+        return "true/false"
+    return "null" if value is None else f"a number ({value})"
+
+
+def _json_records(doc: Any, label: str) -> list[dict[str, Any]]:
+    """Records of a GeoJSON FeatureCollection, an API page (``{"Result": [...]}``), a list
+    of pages or of records; InputError naming the page, event or feature of any other shape.
+    Events and features are numbered from 1 in file order, as in the row errors."""
+    out: list[dict[str, Any]] = []
+    bad_features: list[str] = []
+    pages = doc if isinstance(doc, list) else [doc]
+    for p, page in enumerate(pages, 1):
+        where = f"{label}, item {p} of the top-level list" if isinstance(doc, list) else label
+        if isinstance(doc, list) and isinstance(page, dict) and not _is_page(page):
+            out.append(page)  # a list of records
+            continue
+        if not isinstance(page, dict):
+            raise InputError(
+                f"{where}: expected a UCDP event or page (a JSON object), found {_kind(page)}"
+            )
+        if "features" in page:
+            feats = page["features"]
+            if not isinstance(feats, list):
+                raise InputError(f"{where}: 'features' must be a list, found {_kind(feats)}")
+            for feat in feats:
+                record, problem = _feature(feat)
+                if problem:
+                    bad_features.append(f"feature {len(out) + 1}: {problem}")
+                out.append(record)
+        elif "Result" in page:
+            result = page["Result"]
+            if result is None:
+                continue
+            if not isinstance(result, list):
+                raise InputError(f"{where}: 'Result' must be a list, found {_kind(result)}")
+            for item in result:
+                if not isinstance(item, dict):
+                    raise InputError(
+                        f"{label}, event {len(out) + 1}: expected an event (a JSON object), "
+                        f"found {_kind(item)}"
+                    )
+                out.append(item)
+        else:
+            raise InputError(
+                f"{where}: JSON is neither GeoJSON (features) nor a UCDP API page (Result); "
+                f"found keys {sorted(page)[:8]}"
+            )
+    if bad_features:
+        n = len(bad_features)
+        raise InputError(
+            f"{label}: {n} feature{'s' if n != 1 else ''} cannot be read as "
+            f"{'UCDP events' if n != 1 else 'a UCDP event'}; "
+            "nothing was loaded:\n"
+            + "\n".join(f"  {b}" for b in bad_features[:20])
+            + (f"\n  … and {n - 20} more" if n > 20 else "")
+            + "\nA UCDP GED GeoJSON feature is one Point: [longitude, latitude]."
+        )
+    return out
+
+
+def _is_page(item: dict[str, Any]) -> bool:
+    return "Result" in item or "features" in item
+
+
+def _feature(feat: Any) -> tuple[dict[str, Any], str | None]:
+    """A GeoJSON feature's properties with its Point's longitude and latitude (the
+    properties' own values first), and what is wrong with it (None when nothing)."""
+    if not isinstance(feat, dict):
+        return {}, f"expected a GeoJSON feature (a JSON object), found {_kind(feat)}"
+    props = feat.get("properties")
+    if props is not None and not isinstance(props, dict):
+        return {}, f"'properties' must be an object, found {_kind(props)}"
+    record = dict(props or {})
+    geom = feat.get("geometry")
+    if geom is None:
+        return record, None
+    if not isinstance(geom, dict):
+        return record, f"'geometry' must be an object, found {_kind(geom)}"
+    kind = geom.get("type")
+    if kind != "Point":
+        return (
+            record,
+            f"the geometry is {_kind(kind) if not isinstance(kind, str) else kind}, not a Point",
+        )
+    coords = geom.get("coordinates")
+    if not (
+        isinstance(coords, list)
+        and len(coords) >= 2
+        and all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords[:2])
+    ):
+        return (
+            record,
+            f"the Point's coordinates must be [longitude, latitude], found "
+            f"{json.dumps(coords)[:60]}",
+        )
+    record.setdefault("longitude", coords[0])
+    record.setdefault("latitude", coords[1])
+    return record, None
 
 
 def records_to_batch(records: list[dict[str, Any]], label: str, source: str) -> Batch:
@@ -469,14 +634,15 @@ def _csv_locator(
 def _record_lines(data: bytes, n_cols: int) -> list[int]:
     """First line of every well-formed record (as pyarrow keeps them), by the csv module."""
     text = io.StringIO(data.decode("utf-8", "replace"), newline="")
-    reader = csv.reader(text)
-    next(reader, None)
     starts: list[int] = []
-    prev_end = reader.line_num
-    for rec in reader:
-        if len(rec) == n_cols:
-            starts.append(prev_end + 1)
+    with _csv_field_limit(len(data)):
+        reader = csv.reader(text)
+        next(reader, None)
         prev_end = reader.line_num
+        for rec in reader:
+            if len(rec) == n_cols:
+                starts.append(prev_end + 1)
+            prev_end = reader.line_num
     return starts
 
 

@@ -402,7 +402,21 @@ def _write_quarantine(rows: list[dict[str, object]], target: Path) -> Path:
     fields: dict[str, None] = {"line": None, "errors": None}
     for r in rows:
         fields.update(dict.fromkeys(r))
-    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise InputError(f"the quarantine file {target} is a folder; give --quarantine a file name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        why = (
+            "a file is in the way of its folder"
+            if isinstance(exc, FileExistsError | NotADirectoryError)
+            else (exc.strerror or str(exc)).lower()
+        )
+        raise InputError(
+            f"cannot write the quarantine file {target} ({why}); give --quarantine a path in "
+            "a folder you may write to (nothing was loaded)"
+        ) from None
     with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(fields))
         w.writeheader()
@@ -439,7 +453,6 @@ def ingest_batches(
     if rejected_rows:
         base = files[0].split("!", 1)[0]
         q_final = Path(quarantine) if quarantine else Path(base + ".rejected.csv")
-        q_final.parent.mkdir(parents=True, exist_ok=True)
         q_tmp = _write_quarantine(rejected_rows, q_final)
     table = pa.concat_tables([b.table for b in batches]) if len(batches) > 1 else batches[0].table
     con = store._con
