@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._app._store import DB, init_store, open_store, store_path, using
+from ._app.inputs import expand_inputs
 from .errors import InputError, NotFound
 from .store import EventFilter, IngestReport, Store
 
@@ -30,6 +31,7 @@ __all__ = [
     "event_history",
     "event_records",
     "events",
+    "expand_inputs",
     "ingest_runs",
     "ingest_ucdp",
     "init_store",
@@ -60,7 +62,10 @@ def ingest_ucdp(
     quarantine: str | os.PathLike[str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> IngestReport:
-    """Load a UCDP GED/Candidate file (CSV, .csv.gz, .zip, GeoJSON, API JSON) into the store.
+    """Load one UCDP GED/Candidate file (CSV, .csv.gz, .zip, GeoJSON, API JSON) into the store.
+
+    ``path`` is that one file, whatever characters its name has (never a pattern); for a
+    folder or a pattern, load each file of :func:`expand_inputs` in turn.
 
     One transaction: the store changes completely or not at all.  With
     ``on_error="refuse"`` (default) any bad row stops the load and
@@ -68,6 +73,14 @@ def ingest_ucdp(
     ``on_error="quarantine"`` loads the good rows and writes the bad ones to ``quarantine``
     (default ``FILE.rejected.csv``).  ``source`` is ``ucdp-ged`` or ``ucdp-candidate``
     (default: guessed from the file name).
+
+    A row is refused unless its numbers are what they claim: counts and codes are whole
+    numbers within 64 bits, coordinates finite, and no date is later than the file's
+    release allows (the end of 2025 for ``GEDEvent_v25_1``, of September 2025 for the
+    Candidate ``GEDEvent_v25_0_9``; today for a name without a version).  A PRIO-GRID cell
+    or a ``year`` that the row's coordinates or ``date_start`` contradict is kept as UCDP
+    wrote it, the derived value stored beside it (``priogrid_gid_computed``,
+    ``year_computed``) and the row listed in the report's ``flags``.
     """
     from .sources import UcdpFormat
     from .store import ingest_file

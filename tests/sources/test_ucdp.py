@@ -137,6 +137,12 @@ def test_missing_column_names_file_and_column(ged_slice: Path, tmp_path: Path) -
         ("type_of_violence", "4", "must be 1, 2 or 3"),
         ("deaths_civilians", "-3", "cannot be negative"),
         ("id", "", "missing value"),
+        ("best", "2.5", "not a whole number"),
+        ("deaths_a", "0x10", "not a whole number"),  # Arrow's own parser takes it for 16
+        ("best", "99999999999999999999", "too large for a 64-bit integer"),
+        ("latitude", "NaN", "not a finite number"),
+        ("longitude", "-inf", "not a finite number"),
+        ("date_end", "2999-01-01 00:00:00.000", "in the future"),
     ],
 )
 def test_bad_value_is_reported_with_line_and_field(
@@ -231,3 +237,36 @@ def test_api_records_name_record_numbers(tmp_path: Path) -> None:
     (b,) = read_ucdp(path)
     (err,) = b.errors
     assert err.field == "latitude" and err.line == len(pages[0]["Result"]) + 3
+
+
+def test_a_text_that_mentions_hex_reads_the_same(ged_slice: Path, tmp_path: Path) -> None:
+    """A file with "0x" anywhere is read value by value (Arrow's fast parser would take
+    0x10 for a number): the same rows come out."""
+    header, rows = read_rows(ged_slice)
+    rows[4][header.index("source_headline")] = "Report 0x1F"
+    (plain,) = read_ucdp(write_rows(tmp_path / "plain.csv", header, rows))
+    rows[4][header.index("source_headline")] = "Report 0x1F "
+    (hexy,) = read_ucdp(write_rows(tmp_path / "hex.csv", header, rows))
+    assert hexy.errors == [] and hexy.table.num_rows == plain.table.num_rows
+    assert hexy.table.drop_columns(["source_headline"]).equals(
+        plain.table.drop_columns(["source_headline"])
+    )
+
+
+def test_contradictions_are_flagged_by_the_reader(ged_slice: Path, tmp_path: Path) -> None:
+    header, rows = read_rows(ged_slice)
+    rows[6][header.index("year")] = "2001"
+    path = write_rows(tmp_path / "year.csv", header, rows)
+    (b,) = read_ucdp(path)
+    assert b.errors == [] and b.table.num_rows == len(rows)
+    (f,) = b.flags
+    start = int(rows[6][header.index("date_start")][:4])
+    assert (f.line, f.field, f.value, f.derived) == (
+        _physical_line_of(path, rows[6][0]),
+        "year",
+        "2001",
+        str(start),
+    )
+    t = b.table.to_pandas().set_index("source_event_id")
+    assert (t.loc[rows[6][0], "year"], t.loc[rows[6][0], "year_computed"]) == (2001, start)
+    assert t["year_computed"].notna().sum() == 1 and t["priogrid_gid_computed"].isna().all()

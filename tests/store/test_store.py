@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import accordwatch as aw
@@ -19,12 +20,15 @@ from accordwatch.store import Store, resolve_db_path
 from csvrows import read_rows, write_rows
 
 
+def _rows(frame: pd.DataFrame) -> dict[str, list[object]]:
+    """Columns as lists, missing values as None (NaN is not equal to itself)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("list")
+
+
 def _snapshot(db: Path) -> dict[str, object]:
     with Store.open(db) as s:
         return {
-            "events": s.query("SELECT * FROM events ORDER BY source, source_event_id").to_dict(
-                "list"
-            ),
+            "events": _rows(s.query("SELECT * FROM events ORDER BY source, source_event_id")),
             "history": s.count("events_history"),
             "runs": s.count("ingest_runs"),
         }
@@ -371,9 +375,11 @@ def test_a_large_append_behind_the_bundled_sample_keeps_every_stored_event(
     report = aw.ingest_ucdp(big, db=seeded_db, source="ucdp-candidate")
     assert (report.inserted, report.updated) == (len(doubled), 0)
     with Store.open(seeded_db, read_only=True) as s:
-        kept = s.query(
-            "SELECT * FROM events WHERE source = 'ucdp-ged' ORDER BY source, source_event_id"
-        ).to_dict("list")
+        kept = _rows(
+            s.query(
+                "SELECT * FROM events WHERE source = 'ucdp-ged' ORDER BY source, source_event_id"
+            )
+        )
         assert s.count("events") == len(rows) + len(doubled)
         assert s.query("SELECT table_name FROM duckdb_tables() WHERE temporary").empty
     assert kept == before

@@ -92,7 +92,10 @@ _TABLE_COLUMNS = [
 def _ingest_ucdp(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="GED/Candidate CSV, .csv.gz, .zip, GeoJSON or API JSON file(s)."),
+        typer.Argument(
+            help="GED/Candidate CSV, .csv.gz, .zip, GeoJSON or API JSON file(s), folders of "
+            "them, or quoted patterns ('GEDEvent_v25_0_*.csv')."
+        ),
     ],
     db: DbOption = None,
     source: Annotated[
@@ -115,38 +118,94 @@ def _ingest_ucdp(
 
     Re-loading a file changes nothing; changed rows are updated and their old versions kept
     in history. A bad row stops the load with file, line and field (nothing is written).
+    A folder or a quoted pattern loads each of its UCDP files in turn (sorted by name), each
+    in its own transaction; a file whose name has * ? [ ] is that one file.
 
     Example: accordwatch ingest ucdp GEDEvent_v25_1.csv.zip
     """
+    from ..errors import AccordwatchError, InputError
+
     src = None if source is _UcdpSource.auto else f"ucdp-{source.value}"
-    reports = []
-    for path in paths:
-        with err.status(f"loading {path}") as status:
+    files = _api.expand_inputs(paths)
+    if quarantine is not None and len(files) > 1:
+        raise InputError(
+            f"--quarantine names one side file, but {len(files)} files are to be loaded; "
+            "leave it out (each file's bad rows then go to FILE.rejected.csv)"
+        )
+    table = fmt is not Format.json
+    if table and [str(f) for f in files] != [str(p) for p in paths]:
+        err.print(f"{len(files)} file{'s' if len(files) != 1 else ''} to load:")
+        for f in files:
+            err.print(f"  {f}")
+    reports: list[_api.IngestReport] = []
+    for path in files:
+        try:
+            with err.status(f"loading {path}") as status:
 
-            def progress(message: str, p: Path = path) -> None:
-                status.update(f"{p}: {message}")
+                def progress(message: str, p: Path = path) -> None:
+                    status.update(f"{p}: {message}")
 
-            report = _api.ingest_ucdp(
-                path,
-                db=db,
-                source=src,
-                on_error=on_error.value,
-                quarantine=quarantine,
-                progress=progress,
-            )
+                report = _api.ingest_ucdp(
+                    path,
+                    db=db,
+                    source=src,
+                    on_error=on_error.value,
+                    quarantine=quarantine,
+                    progress=progress,
+                )
+        except AccordwatchError:
+            if len(files) > 1:
+                _say_what_was_loaded(files, reports, path)
+            raise
         reports.append(report)
-        if fmt is not Format.json:
-            err.print(
-                f"{path}: {report.rows_read:,} rows read — {report.inserted:,} new, "
-                f"{report.updated:,} updated, {report.unchanged:,} unchanged, "
-                f"{report.rejected:,} rejected (run {report.run_id})"
-            )
-            if report.quarantine_file:
-                err.print(f"  bad rows written to {report.quarantine_file}")
-                for e in report.errors[:10]:
-                    err.print(f"  {e}")
+        if table:
+            _print_report(str(path), report)
     if fmt is Format.json:
         print_json([r.to_dict() for r in reports])
+    elif len(reports) > 1:
+        err.print(
+            f"{len(reports)} files: {sum(r.inserted for r in reports):,} new, "
+            f"{sum(r.updated for r in reports):,} updated, "
+            f"{sum(r.unchanged for r in reports):,} unchanged, "
+            f"{sum(r.rejected for r in reports):,} rejected"
+        )
+
+
+#: how many errors and flags a report prints (the JSON report carries all)
+_SHOWN = 5
+
+
+def _print_report(path: str, report: _api.IngestReport) -> None:
+    err.print(
+        f"{path}: {report.rows_read:,} rows read — {report.inserted:,} new, "
+        f"{report.updated:,} updated, {report.unchanged:,} unchanged, "
+        f"{report.rejected:,} rejected (run {report.run_id})"
+    )
+    if report.quarantine_file:
+        err.print(f"  bad rows written to {report.quarantine_file}")
+        for e in report.errors[:10]:
+            err.print(f"  {e}")
+    if report.flags:
+        n = len(report.flags)
+        err.print(
+            f"  {n:,} value{'s' if n != 1 else ''} kept as written though the row contradicts "
+            f"{'them' if n != 1 else 'it'} (the derived value is stored beside):"
+        )
+        for f in report.flags[:_SHOWN]:
+            err.print(f"    {f}")
+        if n > _SHOWN:
+            err.print(f"    … and {n - _SHOWN:,} more (all in --format json)")
+
+
+def _say_what_was_loaded(files: list[Path], reports: list[_api.IngestReport], failed: Path) -> None:
+    """Before a failure's message: which files were loaded already and which were not."""
+    done = [f"{f} (run {r.run_id})" for f, r in zip(files, reports, strict=False)]
+    rest = [str(f) for f in files[len(reports) + 1 :]]
+    err.print(
+        f"{failed} was not loaded (below: why)"
+        + (f"; loaded before it: {', '.join(done)}" if done else "")
+        + (f"; not tried: {', '.join(rest)}" if rest else "")
+    )
 
 
 def _fetch_ucdp(

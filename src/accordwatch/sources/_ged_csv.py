@@ -1,30 +1,37 @@
 """The UCDP GED/Candidate format as the ingest engine reads it, without pyarrow or pandas.
 
-The header check, the column types DuckDB parses with, the row rules as data, the SQL for
-the geography written with each row, and the admin-1 of a list of places — gathered in
+The header check, the column types DuckDB parses with (numbers read as text and checked
+against :mod:`._numbers`' patterns), the row rules as data (with the latest date a file's
+release allows: :func:`release_end`), the contradictions kept and flagged, the SQL for the
+geography written with each row, and the admin-1 of a list of places — gathered in
 :class:`UcdpFormat`.  :mod:`.ucdp` (the general reader) uses the same definitions; keeping
 them here lets ``accordwatch ingest ucdp`` start without importing the Arrow stack.
 """
 
 from __future__ import annotations
 
+import calendar
 import csv
+import datetime as dt
 import gzip
 import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from .._text import NUL_BYTES as _NUL_BYTES
 from .._text import binary_kind, bom_encoding, convert_command, encoding_error
 from ..errors import InputError
 from ..geo._grid import priogrid_sql
-from ..store.contract import Batch, CsvLayout
+from ..store.contract import Batch, Contradiction, CsvLayout, RangeRule
 from ..store.schema import GED_COLUMNS
 from ._admin1 import admin1_guess_sql, strip_admin_words
+from ._numbers import FLOAT_TEXT, INT_TEXT
 
 __all__ = [
+    "CONTRADICTIONS",
     "RANGE_RULES",
     "REQUIRED_COLUMNS",
     "csv_columns",
@@ -33,6 +40,9 @@ __all__ = [
     "detect_source",
     "load_polygons",
     "place_admin1",
+    "release_end",
+    "row_rules",
+    "text_patterns",
     "UcdpFormat",
 ]
 
@@ -139,6 +149,16 @@ def csv_columns(header: list[str]) -> dict[str, str]:
     return {h: _DUCKDB_READ[_GED_KINDS[h]] if h in _GED_KINDS else "VARCHAR" for h in header}
 
 
+_NUMBER_TEXT = {"int": INT_TEXT, "float": FLOAT_TEXT}
+
+
+def text_patterns(header: list[str]) -> dict[str, str]:
+    """The pattern the text of each number column of a header must match (the engine reads
+    these columns as text and checks them before casting: DuckDB's own parsing would read
+    ``2.5`` as the integer 3)."""
+    return {h: _NUMBER_TEXT[_GED_KINDS[h]] for h in header if _GED_KINDS.get(h) in _NUMBER_TEXT}
+
+
 def csv_header(path: Path) -> list[str] | None:
     """The lower-cased header of a plain or .gz CSV file, or None for anything else
     (zip, JSON, GeoJSON, UTF-16/UTF-32 text, which the reader converts); raises InputError
@@ -186,17 +206,80 @@ RANGE_RULES: tuple[tuple[str, float | None, float | None, str], ...] = (
     ("year", 1946, 2100, "not a plausible year"),
 )
 
+# GEDEvent_v25_1 (GED 25.1), GEDEvent_v25_0_9 (Candidate 25.0.9): "v" starts a word
+_VERSION = re.compile(r"(?<![a-z0-9])v(\d{2})_(\d{1,2})(?:_(\d{1,2}))?(?![0-9])", re.IGNORECASE)
+
+
+def release_end(name: str, today: dt.date | None = None) -> tuple[dt.date, str]:
+    """The last date an event of the file ``name`` may have, and why (for the reason a
+    later date is refused with).
+
+    The release comes from the version in the file name: GED ``v25_1`` was released in
+    2025, so its events end by 2025-12-31 at the latest; Candidate ``v25_0_9`` is the
+    release of September 2025 (events by 2025-09-30).  A zip member's name counts before
+    the archive's (``a.zip!GEDEvent_v25_1.csv``).  Without a version in the name, an event
+    may not be later than ``today`` (default: the date today).
+
+    >>> release_end("GEDEvent_v25_1.csv")[0], release_end("GEDEvent_v25_0_9.csv")[0]
+    (datetime.date(2025, 12, 31), datetime.date(2025, 9, 30))
+    >>> release_end("events.csv", today=dt.date(2026, 1, 5))
+    (datetime.date(2026, 1, 5), 'in the future (after today, 2026-01-05)')
+    """
+    for part in reversed(name.split("!")):
+        m = _VERSION.search(Path(part).name)
+        if m is None:
+            continue
+        year = 2000 + int(m.group(1))
+        month = int(m.group(3)) if m.group(3) and m.group(2) == "0" else 0
+        if 1 <= month <= 12:
+            end = dt.date(year, month, calendar.monthrange(year, month)[1])
+            version = f"Candidate {m.group(1)}.0.{month}"
+            return end, (
+                f"after {end}, the end of {calendar.month_name[month]} {year}: the month of "
+                f"{version} (from the file name)"
+            )
+        end = dt.date(year, 12, 31)
+        version = f"GED {m.group(1)}.{int(m.group(2))}"
+        return (
+            end,
+            f"after {end}, the end of {year}, when {version} was released (from the file name)",
+        )
+    day = today or dt.date.today()
+    return day, f"in the future (after today, {day})"
+
+
+def row_rules(name: str, today: dt.date | None = None) -> tuple[RangeRule, ...]:
+    """The row rules of the file ``name``: :data:`RANGE_RULES` and no date after the end of
+    its release (:func:`release_end`)."""
+    end, why = release_end(name, today)
+    return (*RANGE_RULES, ("date_start", None, end, why), ("date_end", None, end, why))
+
+
+#: Values UCDP writes that the row's other values may contradict: kept as written, the
+#: derived value stored beside them (:data:`~accordwatch.store.schema.DERIVED_COLUMNS`),
+#: the row flagged in the ingest report.
+CONTRADICTIONS: tuple[Contradiction, ...] = (
+    ("priogrid_gid", "priogrid_gid_computed", "the coordinates (their PRIO-GRID cell is {})"),
+    ("year", "year_computed", "date_start (its year is {})"),
+)
+
 
 def derived_sql(columns: set[str]) -> dict[str, str]:
-    """SQL (over a file's columns as ``p.<name>``) for the geography a bulk load writes with
-    each row: the PRIO-GRID cell where the file gives none, and the first guess of
-    ``admin1`` that :func:`place_admin1` then confirms or corrects per place."""
+    """SQL (over a file's columns as ``p.<name>``) for what a bulk load writes with each row
+    besides the file's values: the PRIO-GRID cell where the file gives none, the first
+    guess of ``admin1`` that :func:`place_admin1` then confirms or corrects per place, and
+    the derived values of :data:`CONTRADICTIONS` where they differ from the file's."""
     out: dict[str, str] = {}
     if {"latitude", "longitude"} <= columns:
         cell = priogrid_sql("p.latitude", "p.longitude")
         out["priogrid_gid"] = (
             f"coalesce(p.priogrid_gid, {cell})" if "priogrid_gid" in columns else cell
         )
+        if "priogrid_gid" in columns:
+            out["priogrid_gid_computed"] = f"CASE WHEN p.priogrid_gid <> {cell} THEN {cell} END"
+    if {"year", "date_start"} <= columns:
+        start_year = "year(p.date_start)"
+        out["year_computed"] = f"CASE WHEN p.year <> {start_year} THEN {start_year} END"
     if "adm_1" in columns:
         out["admin1"] = admin1_guess_sql("p.adm_1")
     return out
@@ -248,10 +331,11 @@ class UcdpFormat:
     """UCDP GED and Candidate event files, described for :func:`accordwatch.store.ingest_file`.
 
     ``source`` is ``ucdp-ged`` or ``ucdp-candidate``; None guesses it from each file's name
-    (:func:`detect_source`).
+    (:func:`detect_source`).  ``suffixes`` are the file names it reads.
     """
 
     source: str | None = None
+    suffixes: ClassVar[tuple[str, ...]] = (".csv", ".csv.gz", ".zip", ".json", ".geojson")
 
     def __post_init__(self) -> None:
         if self.source not in (None, "ucdp-ged", "ucdp-candidate"):
@@ -268,10 +352,12 @@ class UcdpFormat:
             source=self.source or detect_source(path),
             columns=columns,
             id_column="id",
-            rules=RANGE_RULES,
+            text_patterns=text_patterns(header),
+            rules=row_rules(str(path)),
             required=_REQUIRED_VALUES,
             not_before=(("date_end", "date_start"),),
             derived=derived_sql(set(columns)),
+            contradictions=CONTRADICTIONS,
             place_admin1=place_admin1,
             prepare=load_polygons,
         )

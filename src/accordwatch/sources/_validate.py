@@ -18,11 +18,17 @@ import pyarrow.compute as pc
 
 from ..errors import RowError
 from ..store.schema import arrow_type
+from ._numbers import FLOAT_TEXT, INT64_MAX, INT_TEXT, NONFINITE_TEXT, anchored
 
-__all__ = ["Checked", "RowLocator", "convert", "flag"]
+__all__ = ["NONFINITE", "OVERFLOW", "Checked", "RowLocator", "convert", "flag"]
 
-_INT_RE = r"^\s*[-+]?\d+(\.0+)?\s*$"
-_FLOAT_RE = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+_INT_RE = anchored(INT_TEXT)
+_FLOAT_RE = anchored(FLOAT_TEXT)
+_NONFINITE_RE = anchored(NONFINITE_TEXT)
+#: the reason for a NaN or infinite number
+NONFINITE = "not a finite number (NaN or infinity)"
+#: the reason for an integer beyond 64 bits
+OVERFLOW = f"too large for a 64-bit integer (the limit is ±{INT64_MAX:,})"
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 
 
@@ -96,6 +102,19 @@ def flag(
         checked.add(rows, field_name, reason, shown)
 
 
+def _overflows(digits: pa.Array) -> pa.Array:
+    """True where an integer's text (trimmed, without ``.0``) is beyond 64 bits."""
+    negative = pc.starts_with(digits, "-")
+    bare = pc.replace_substring_regex(digits, r"^[-+]?0*", "")
+    length = pc.utf8_length(bare)
+    limit = pc.if_else(negative, str(INT64_MAX + 1), str(INT64_MAX))
+    width = len(str(INT64_MAX))
+    return pc.or_(
+        pc.greater(length, width),
+        pc.and_(pc.equal(length, width), pc.greater(bare, limit)),
+    )
+
+
 def convert(
     raw: pa.Table, kinds: dict[str, str], *, required_values: Sequence[str] = ()
 ) -> Checked:
@@ -120,13 +139,21 @@ def convert(
             ok = pc.match_substring_regex(text, _INT_RE)
             flag(checked, pc.invert(ok), name, "not a whole number", text)
             clean = pc.if_else(ok, text, pa.scalar(None, pa.string()))
-            clean = pc.replace_substring_regex(pc.utf8_trim_whitespace(clean), r"\.0+$", "")
+            clean = pc.utf8_trim_whitespace(clean)  # Arrow's cast takes neither "+4" nor "4.0"
+            clean = pc.replace_substring_regex(clean, r"^\+|\.0+$", "")
+            over = _overflows(clean)
+            flag(checked, over, name, OVERFLOW, text)
+            clean = pc.if_else(pc.fill_null(over, False), pa.scalar(None, pa.string()), clean)
             checked.columns[name] = pc.cast(clean, pa.int64())
         elif kind == "float":
             ok = pc.match_substring_regex(text, _FLOAT_RE)
-            flag(checked, pc.invert(ok), name, "not a number", text)
+            nonfinite = pc.match_substring_regex(text, _NONFINITE_RE)
+            flag(checked, pc.and_(pc.invert(ok), pc.invert(nonfinite)), name, "not a number", text)
             clean = pc.if_else(ok, pc.utf8_trim_whitespace(text), pa.scalar(None, pa.string()))
-            checked.columns[name] = pc.cast(clean, pa.float64())
+            number = pc.cast(clean, pa.float64())
+            huge = pc.is_inf(number)  # 1e400 is a decimal number, but not a finite double
+            flag(checked, pc.or_kleene(nonfinite, huge), name, NONFINITE, text)
+            checked.columns[name] = pc.if_else(huge, pa.scalar(None, pa.float64()), number)
         elif kind == "date":
             trimmed = pc.utf8_trim_whitespace(text)
             ok = pc.match_substring_regex(trimmed, _DATE_RE)

@@ -31,13 +31,14 @@ import pyarrow.csv as pacsv
 
 from .._text import encoding_error, to_utf8, utf8_error
 from ..errors import InputError, RowError
-from ..store.contract import Batch
+from ..geo import priogrid_gid
+from ..store.contract import Batch, RangeRule, RowFlag
 from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, arrow_type
 from ._enrich import enrich_geography
 from ._ged_csv import (  # re-exported: the reader and the one-pass load share these definitions
     _GED_KINDS,
     _REQUIRED_VALUES,
-    RANGE_RULES,
+    CONTRADICTIONS,
     REQUIRED_COLUMNS,
     _check_header,
     _head,
@@ -48,8 +49,9 @@ from ._ged_csv import (  # re-exported: the reader and the one-pass load share t
     derived_sql,
     detect_source,
     place_admin1,
+    row_rules,
 )
-from ._validate import Checked, RowLocator, convert, flag
+from ._validate import NONFINITE, Checked, RowLocator, convert, flag
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -171,13 +173,17 @@ def _read_csv(src: bytes | Path, label: str, source: str) -> Batch:
     _check_header(header, label)
     known = [h for h in header if h in _GED_KINDS]
     # a C++ reader parses and types every column at once; any value that does not fit
-    # its column sends us to the slow path below, which finds it row by row
-    try:
-        typed = _arrow_csv(
-            load(), label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True
-        )
-    except pa.ArrowInvalid:
-        typed = None
+    # its column sends us to the slow path below, which finds it row by row.  Its integer
+    # parser also takes hexadecimal (0x10 for 16), which no GED number is: a file that may
+    # hold one takes the slow path too
+    typed = None
+    if not _may_hold_hex(load()):
+        try:
+            typed = _arrow_csv(
+                load(), label, header, {h: _ARROW_READ[_GED_KINDS[h]] for h in known}, strict=True
+            )
+        except pa.ArrowInvalid:
+            typed = None
     if typed is not None:
         cols = {
             h: (typed.column(h).cast(pa.date32()) if _GED_KINDS[h] == "date" else typed.column(h))
@@ -219,6 +225,11 @@ def _read_csv(src: bytes | Path, label: str, source: str) -> Batch:
     ]
     checked = convert(raw, _GED_KINDS, required_values=_REQUIRED_VALUES)
     return _finish(checked, raw, label, source, locate, pre_errors, pre_rejected)
+
+
+def _may_hold_hex(data: bytes) -> bool:
+    """True when ``0x`` or ``0X`` occurs anywhere in the file (a cheap byte search)."""
+    return b"0x" in data or b"0X" in data
 
 
 _ARROW_READ = {
@@ -500,7 +511,7 @@ def _finish(
     pre_errors: list[RowError],
     pre_rejected: list[dict[str, object]],
 ) -> Batch:
-    _ged_rules(checked)
+    _ged_rules(checked, row_rules(label))
     good = checked.good_mask()
     duplicates = _duplicates(checked, good)
     errors = pre_errors + checked.errors(label, locate)
@@ -514,6 +525,7 @@ def _finish(
             reasons = "; ".join(f"{f}: {r}" if f else r for f, r, _ in checked.bad[row])
             rejected.append({"line": line, "errors": reasons, **rec})
     keep = checked.good_mask() & ~duplicates
+    flags = _contradictions(checked, keep, label, locate)
     table = enrich_geography(_event_table(checked, source, keep))
     return Batch(
         file=label,
@@ -523,12 +535,18 @@ def _finish(
         errors=errors,
         rejected=rejected,
         duplicates_dropped=int(duplicates.sum()),
+        flags=flags,
     )
 
 
-def _ged_rules(c: Checked) -> None:
+def _ged_rules(c: Checked, rules: tuple[RangeRule, ...]) -> None:
     col = c.columns
-    for name, lo, hi, reason in RANGE_RULES:
+    for name, kind in _GED_KINDS.items():
+        if kind == "float":  # NaN and infinity first (a NaN is neither below nor above)
+            nonfinite = pc.fill_null(pc.invert(pc.is_finite(col[name])), False)
+            flag(c, nonfinite, name, NONFINITE, col[name])
+            col[name] = pc.if_else(nonfinite, pa.scalar(None, col[name].type), col[name])
+    for name, lo, hi, reason in rules:
         below = pc.less(col[name], lo) if lo is not None else None
         above = pc.greater(col[name], hi) if hi is not None else None
         broken = (
@@ -544,6 +562,67 @@ def _ged_rules(c: Checked) -> None:
         "ends before date_start",
         col["date_end"],
     )
+
+
+def _cell_of(c: Checked, keep: np.ndarray) -> pa.Array:
+    """The PRIO-GRID cell of each kept row's coordinates (null for the other rows)."""
+    lat = np.asarray(c.columns["latitude"].to_numpy(zero_copy_only=False), dtype="float64")
+    lon = np.asarray(c.columns["longitude"].to_numpy(zero_copy_only=False), dtype="float64")
+    with np.errstate(invalid="ignore"):
+        ok = keep & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    cells = np.asarray(
+        priogrid_gid(np.where(ok, lat, np.nan), np.where(ok, lon, np.nan)), dtype="int64"
+    )
+    return pa.array(cells, pa.int64(), mask=~ok)
+
+
+def _start_year(c: Checked, keep: np.ndarray) -> pa.Array:
+    return pc.year(c.columns["date_start"])
+
+
+#: how each derived column of CONTRADICTIONS is computed on the checked columns
+_DERIVE: dict[str, Callable[[Checked, np.ndarray], pa.Array]] = {
+    "priogrid_gid_computed": _cell_of,
+    "year_computed": _start_year,
+}
+
+
+def _contradictions(c: Checked, keep: np.ndarray, label: str, locate: RowLocator) -> list[RowFlag]:
+    """Set each derived column of :data:`CONTRADICTIONS` where its value differs from the
+    file's, and flag the kept rows where it does (in file order)."""
+    found: list[tuple[int, int, str | None, str]] = []  # (row, which, value, derived)
+    for which, (name, column, _) in enumerate(CONTRADICTIONS):
+        derived = _DERIVE[column](c, keep)
+        given = c.columns[name]
+        differs = pc.and_(pc.fill_null(pc.not_equal(given, derived), False), pa.array(keep))
+        c.columns[column] = pc.if_else(differs, derived, pa.scalar(None, derived.type))
+        rows = np.flatnonzero(differs.to_numpy(zero_copy_only=False))
+        if len(rows):
+            idx = pa.array(rows)
+            for row, value, d in zip(
+                rows.tolist(),
+                given.take(idx).to_pylist(),
+                derived.take(idx).to_pylist(),
+                strict=True,
+            ):
+                found.append((row, which, None if value is None else str(value), str(d)))
+    if not found:
+        return []
+    found.sort()
+    ordered = sorted({f[0] for f in found})
+    line_of = dict(zip(ordered, locate(np.array(ordered, dtype=np.int64)), strict=True))
+    return [
+        RowFlag(
+            file=label,
+            line=line_of[row],
+            field=CONTRADICTIONS[which][0],
+            value=value,
+            what="contradicts " + CONTRADICTIONS[which][2].format(derived),
+            derived=derived,
+            column=CONTRADICTIONS[which][1],
+        )
+        for row, which, value, derived in found
+    ]
 
 
 def _duplicates(c: Checked, good: np.ndarray) -> np.ndarray:

@@ -17,24 +17,35 @@ reader that turns any of its files into Arrow :class:`~accordwatch.store.contrac
    ones updated with history (a reload, a new release of a dataset);
 3. **reader** — the format's own reader, which names every bad row with its line and field
    (and is the route for zip, JSON and GeoJSON files).
+
+DuckDB reads exactly the file named, whatever characters its name has
+(:func:`._paths.literal_path`).  Numbers are what the file says they are: the layout's number
+columns are read as text and must match its patterns before they are cast (DuckDB alone would
+read ``2.5`` as the integer 3); a stored float is finite.  Values the layout's contradictions
+name are kept as written and reported as :class:`~.contract.RowFlag` s with their lines.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import functools
+import gzip
 import hashlib
+import io
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError, RowError, RowErrors
-from .contract import CsvLayout, SourceFormat
-from .schema import CONTENT_COLUMNS, EVENT_COLUMNS, EVENT_KEY, duckdb_type
+from ._paths import literal_path
+from .contract import CsvLayout, RowFlag, SourceFormat
+from .schema import CONTENT_COLUMNS, EVENT_COLUMNS, EVENT_KEY, PROVENANCE_COLUMNS, duckdb_type
 
 if TYPE_CHECKING:  # pyarrow loads when a function needs it (fast start-up)
     from .contract import Batch
@@ -45,6 +56,7 @@ __all__ = [
     "CsvLayout",
     "IngestReport",
     "Progress",
+    "RowFlag",
     "SourceFormat",
     "append_csv",
     "file_sha256",
@@ -57,6 +69,9 @@ Progress = Callable[[str], None]
 
 #: how many leading rows of a CSV the engine looks up before trying a one-pass append
 PROBE_ROWS = 10_000
+
+#: the columns an insert into ``events`` names, in the order its values come
+_INSERT_COLUMNS = ", ".join(("source", "source_event_id", *CONTENT_COLUMNS, *PROVENANCE_COLUMNS))
 
 
 @dataclass
@@ -74,10 +89,13 @@ class IngestReport:
     duplicates_dropped: int = 0
     quarantine_file: str | None = None
     errors: list[RowError] = field(default_factory=list)
+    #: values kept as the file wrote them though the row's other values contradict them
+    flags: list[RowFlag] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)
         d["errors"] = [str(e) for e in self.errors]
+        d["flags"] = [f.to_dict() for f in self.flags]
         return d
 
 
@@ -153,24 +171,62 @@ def _sql_str(text: str) -> str:
     return text.replace("'", "''")
 
 
-def _csv_scan_sql(path: Path, columns: dict[str, str]) -> str:
-    """SQL for DuckDB's parallel CSV reader over ``path`` with every column's type fixed."""
-    spec = "{" + ", ".join(f"'{_sql_str(k)}': '{v}'" for k, v in columns.items()) + "}"
-    compression = "gzip" if path.name.lower().endswith(".gz") else "none"
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _checked_number(name: str, pattern: str, kind_sql: str) -> str:
+    """SQL for a number column read as text: its value cast to ``kind_sql`` when the text
+    matches ``pattern``, missing when blank, else an error (the reader then names the row).
+
+    A number already written as DuckDB writes it (``12``, ``-3.25``: the text of its own
+    value) needs no pattern: the cast and print back cost half of matching it.  (Written
+    so, ``inf`` and ``nan`` pass here too: :func:`violations_sql` refuses them.)"""
+    col = f"r.{_quoted(name)}"
+    value = f"TRY_CAST({col} AS {kind_sql})"
     return (
-        f"read_csv('{_sql_str(str(path))}', header = true, auto_detect = false, delim = ',', "
-        f"quote = '\"', escape = '\"', compression = '{compression}', columns = {spec})"
+        f"CASE WHEN CAST({value} AS VARCHAR) = {col} THEN {value} "
+        f"WHEN regexp_full_match({col}, '{_sql_str(pattern)}') THEN CAST({col} AS {kind_sql}) "
+        f"WHEN trim({col}) <> '' THEN error('{_sql_str(name)}: not a number of its kind') "
+        f"END AS {_quoted(name)}"
     )
 
 
+def _csv_scan_sql(path: str, layout: CsvLayout) -> str:
+    """SQL for DuckDB's parallel CSV reader over the file ``path`` (a name from
+    :func:`literal_path`) with every column's type fixed; the number columns of
+    ``layout.text_patterns`` are read as text and checked before they are cast."""
+    read = {c: "VARCHAR" if c in layout.text_patterns else t for c, t in layout.columns.items()}
+    spec = "{" + ", ".join(f"'{_sql_str(k)}': '{v}'" for k, v in read.items()) + "}"
+    compression = "gzip" if path.lower().endswith(".gz") else "none"
+    scan = (
+        f"read_csv('{_sql_str(path)}', header = true, auto_detect = false, delim = ',', "
+        f"quote = '\"', escape = '\"', compression = '{compression}', columns = {spec})"
+    )
+    if not layout.text_patterns:
+        return scan
+    cols = [
+        _checked_number(c, layout.text_patterns[c], t)
+        if c in layout.text_patterns
+        else f"r.{_quoted(c)}"
+        for c, t in layout.columns.items()
+    ]
+    return f"(SELECT {', '.join(cols)} FROM {scan} r)"
+
+
+def _sql_value(value: float | dt.date) -> str:
+    return f"DATE '{value.isoformat()}'" if isinstance(value, dt.date) else str(value)
+
+
 def violations_sql(layout: CsvLayout, id_column: str = "source_event_id") -> str:
-    """SQL over the event columns that is true for a row breaking any of the layout's rules."""
+    """SQL over the event columns that is true for a row breaking any of the layout's rules
+    or holding a float that is not finite (NaN, infinity)."""
     present = set(layout.columns)
-    parts = []
+    parts = [f"NOT isfinite({c})" for c in layout.columns if EVENT_COLUMNS.get(c) == "float"]
     for name, lo, hi, _ in layout.rules:
         if name in present:
-            parts += [f"{name} < {lo}"] if lo is not None else []
-            parts += [f"{name} > {hi}"] if hi is not None else []
+            parts += [f"{name} < {_sql_value(lo)}"] if lo is not None else []
+            parts += [f"{name} > {_sql_value(hi)}"] if hi is not None else []
     for later, earlier in layout.not_before:
         if {later, earlier} <= present:
             parts.append(f"{later} < {earlier}")
@@ -224,16 +280,34 @@ def append_csv(
     rewritten: an UPDATE of every row would send the whole load through the write-ahead
     log again.
     """
+    with literal_path(path) as name:
+        return _append_csv(store, path, name, layout, sha256=sha256, kind=kind, progress=progress)
+
+
+def _append_csv(
+    store: Store,
+    path: Path,
+    name: str,
+    layout: CsvLayout,
+    *,
+    sha256: Callable[[], str] | None,
+    kind: str,
+    progress: Progress | None,
+) -> IngestReport | str:
     import duckdb
 
     say = progress or (lambda _msg: None)
     con = store._con
-    scan = _csv_scan_sql(path, layout.columns)
+    scan = _csv_scan_sql(name, layout)
     # A cheap probe first: if the file's first events are stored already (a reload, a new
     # version of a dataset), compare straight away instead of writing and rolling back.
     # Correctness does not depend on it: the full check below decides.
+    # (every column as text: the probe needs only the ids, and the load checks the values)
+    as_text = dataclasses.replace(
+        layout, columns=dict.fromkeys(layout.columns, "VARCHAR"), text_patterns={}
+    )
     probe = (
-        f"SELECT CAST({layout.id_column} AS VARCHAR) AS source_event_id FROM {scan} "
+        f"SELECT {layout.id_column} AS source_event_id FROM {_csv_scan_sql(name, as_text)} "
         f"LIMIT {PROBE_ROWS}"
     )
     try:
@@ -253,7 +327,7 @@ def append_csv(
             provenance = "?, ?, now()::TIMESTAMP, now()::TIMESTAMP"
             try:
                 con.execute(
-                    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) SELECT "
+                    f"INSERT INTO events ({_INSERT_COLUMNS}) SELECT "
                     f"{', '.join(_event_exprs(layout))}, {provenance} FROM {scan} p",
                     [run_id, str(path)],
                 )
@@ -278,6 +352,7 @@ def append_csv(
                 raise _Fallback("stored")
             say("placing events")
             _correct_admin1(store, layout, "events", f"WHERE {this_run}")
+            flags = _flags(store, layout, "events", this_run, path)
             _put_few_behind(store, run_id, n)
             _finish_run(store, run_id, sha256() if sha256 else None, n, n, 0, 0, 0, None)
     except _Fallback as fb:
@@ -291,6 +366,7 @@ def append_csv(
         updated=0,
         unchanged=0,
         rejected=0,
+        flags=flags,
     )
 
 
@@ -361,13 +437,13 @@ def _compare_csv(
 
     con = store._con
     try:
-        with store.transaction():
+        with store.transaction(), literal_path(path) as name:
             progress("staging rows")
             try:
                 con.execute(
                     "CREATE OR REPLACE TEMP TABLE _stage AS "
                     f"SELECT {', '.join(_event_exprs(layout))} "
-                    f"FROM {_csv_scan_sql(path, layout.columns)} p"
+                    f"FROM {_csv_scan_sql(name, layout)} p"
                 )
             except duckdb.Error as exc:
                 raise _Fallback("bad") from exc
@@ -378,7 +454,8 @@ def _compare_csv(
             if bad is None or bad[0] or bad[1]:
                 raise _Fallback("bad")
             _correct_admin1(store, layout, "_stage", "")
-            return _merge(
+            flags = _flags(store, layout, "_stage", "TRUE", path)
+            report = _merge(
                 store,
                 n_rows=int(bad[2]),
                 files=[str(path)],
@@ -390,10 +467,75 @@ def _compare_csv(
                 kind=kind,
                 say=progress,
             )
+            report.flags = flags
+            return report
     except _Fallback:
         return None
     finally:
         con.execute("DROP TABLE IF EXISTS _stage")
+
+
+# -- contradictions: kept, and reported with their lines ---------------------------------------
+def _flags(store: Store, layout: CsvLayout, table: str, where: str, path: Path) -> list[RowFlag]:
+    """The rows of ``table`` (``where``) whose derived columns of ``layout.contradictions``
+    hold a value — each a contradiction — as flags with their lines in ``path``."""
+    parts = [
+        f"SELECT source_event_id, {i}, CAST({name} AS VARCHAR), CAST({column} AS VARCHAR) "
+        f"FROM {table} WHERE ({where}) AND {column} IS NOT NULL"
+        for i, (name, column, _) in enumerate(layout.contradictions)
+        if column in EVENT_COLUMNS
+    ]
+    if not parts:
+        return []
+    found = store._con.execute(" UNION ALL ".join(parts)).fetchall()
+    if not found:
+        return []
+    lines = _lines_of(path, layout.id_column, {str(r[0]) for r in found})
+    flags = [
+        RowFlag(
+            file=str(path),
+            line=lines.get(str(event_id)),
+            field=layout.contradictions[i][0],
+            value=value,
+            what="contradicts " + layout.contradictions[i][2].format(derived),
+            derived=derived,
+            column=layout.contradictions[i][1],
+        )
+        for event_id, i, value, derived in found
+    ]
+    order = {c[0]: i for i, c in enumerate(layout.contradictions)}
+    return sorted(flags, key=lambda f: (f.line or 0, order[f.field]))
+
+
+def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(first line, fields) of every record of a CSV file (plain or .gz), as DuckDB reads
+    it (double quotes, fields may span lines), the header included."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+        reader = csv.reader(text)
+        end = 0
+        for rec in reader:
+            yield end + 1, rec
+            end = reader.line_num
+
+
+def _lines_of(path: Path, id_column: str, ids: set[str]) -> dict[str, int]:
+    """The line on which the record of each id in ``ids`` starts (only files with
+    contradictions pay for this pass)."""
+    records = _records(path)
+    _, header = next(records, (0, []))
+    names = [h.strip().lower() for h in header]
+    if id_column not in names:
+        return {}
+    at = names.index(id_column)
+    out: dict[str, int] = {}
+    for line, rec in records:
+        if len(rec) > at and rec[at] in ids and rec[at] not in out:
+            out[rec[at]] = line
+            if len(out) == len(ids):
+                break
+    return out
 
 
 # -- route 3: Arrow batches from a reader --------------------------------------------------------
@@ -479,6 +621,7 @@ def ingest_batches(
         if q_tmp is not None:
             q_tmp.unlink(missing_ok=True)
     report.errors = errors
+    report.flags = [f for b in batches for f in b.flags]
     report.duplicates_dropped = sum(b.duplicates_dropped for b in batches)
     return report
 
@@ -545,7 +688,7 @@ def _merge(
     changed events keep their old version in history, new ones are inserted, the rest left
     untouched.  Runs inside the caller's transaction."""
     con = store._con
-    cols = ", ".join(EVENT_COLUMNS)
+    cols = _INSERT_COLUMNS
     content = ", ".join(f"s.{c}" for c in CONTENT_COLUMNS)
     key = ", ".join(EVENT_KEY)
     joined = "; ".join(files)
@@ -576,9 +719,9 @@ def _merge(
     updated = store.count("_changed")
     if updated:
         say(f"keeping history of {updated:,} changed events")
-        con.execute(
-            "INSERT INTO events_history SELECT e.*, ?, now()::TIMESTAMP FROM events e "
-            f"SEMI JOIN _changed c USING ({key})",
+        con.execute(  # by name: a store migrated from an older schema orders them otherwise
+            "INSERT INTO events_history BY NAME SELECT e.*, ? AS replaced_by_run, "
+            f"now()::TIMESTAMP AS replaced_at FROM events e SEMI JOIN _changed c USING ({key})",
             [run_id],
         )
         con.execute(f"DELETE FROM events WHERE ({key}) IN (SELECT ({key}) FROM _changed)")

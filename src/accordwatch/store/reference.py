@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._paths import literal_path
+
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
@@ -29,11 +31,13 @@ class ReferenceTables:
 
     def load_reference_csv(self, table: str, path: str) -> None:
         """Append a bundled CSV file to the reference ``table`` (``country_month`` from the
-        VIEWS layout; ``ucdp_conflicts`` / ``ucdp_dyads`` by column name)."""
+        VIEWS layout; ``ucdp_conflicts`` / ``ucdp_dyads`` by column name).  Exactly that
+        file is read, whatever characters its name has (:func:`._paths.literal_path`)."""
         if table not in _CSV_TABLES:
             raise ValueError(f"no CSV layout for the table {table!r}")
         by_name = "" if table == "country_month" else " BY NAME"
-        self._con.execute(f"INSERT INTO {table}{by_name} {_CSV_TABLES[table]}", [path])
+        with literal_path(path) as name:
+            self._con.execute(f"INSERT INTO {table}{by_name} {_CSV_TABLES[table]}", [name])
 
     def insert_places(self, places: pd.DataFrame) -> None:
         """Append gazetteer places (the columns of the ``places`` table, by name)."""

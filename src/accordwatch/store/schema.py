@@ -20,6 +20,7 @@ __all__ = [
     "EXTRA_COLUMNS",
     "GED_COLUMNS",
     "CONTENT_COLUMNS",
+    "DERIVED_COLUMNS",
     "PROVENANCE_COLUMNS",
     "arrow_schema",
     "arrow_type",
@@ -102,6 +103,14 @@ PROVENANCE_COLUMNS: Final[dict[str, str]] = {
     "updated_at": "timestamp",
 }
 
+#: Values derived from an event's other values, stored only where they contradict what the
+#: source wrote (which is kept as written) and empty elsewhere; the ingest report flags
+#: those rows.  Last in the table: migration 4 adds them to stores made before them.
+DERIVED_COLUMNS: Final[dict[str, str]] = {
+    "priogrid_gid_computed": "int",  # the PRIO-GRID cell of latitude/longitude
+    "year_computed": "int",  # the year of date_start
+}
+
 _CONTENT = {k: v for k, v in GED_COLUMNS.items() if k != "id"}
 
 #: Every column of the ``events`` table in table order.
@@ -111,13 +120,14 @@ EVENT_COLUMNS: Final[dict[str, str]] = {
     **_CONTENT,
     **{k: v for k, v in EXTRA_COLUMNS.items() if k not in ("source", "source_event_id")},
     **PROVENANCE_COLUMNS,
+    **DERIVED_COLUMNS,
 }
 
 #: The identity of an event.
 EVENT_KEY: Final[tuple[str, str]] = ("source", "source_event_id")
 
-#: Columns whose values make up an event's content: a change in any of them is
-#: an update (the old version goes to history); provenance is not content.
+#: Columns whose values make up an event's content (the derived ones last): a change in any
+#: of them is an update (the old version goes to history); provenance is not content.
 CONTENT_COLUMNS: Final[tuple[str, ...]] = tuple(
     k for k in EVENT_COLUMNS if k not in PROVENANCE_COLUMNS and k not in EVENT_KEY
 )
