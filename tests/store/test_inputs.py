@@ -100,6 +100,26 @@ def test_a_folder_with_glob_characters_in_its_name(
     assert sorted(_events(empty_db)["source_event_id"]) == sorted(r[0] for r in rows[:4])
 
 
+def test_without_symbolic_links_a_copy_is_read(
+    tmp_path: Path, empty_db: Path, ged_slice: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from accordwatch.store._paths import literal_path
+
+    def no_links(*args: object) -> None:
+        raise OSError("symbolic links are not allowed here")
+
+    header, rows = read_rows(ged_slice)
+    write_rows(tmp_path / "ged1.csv", header, _with_ids(rows, 10**7))
+    target = write_rows(tmp_path / "ged[1].csv", header, rows[:7])
+    monkeypatch.setattr(os, "symlink", no_links)
+    with literal_path(target) as name:
+        assert Path(name).read_bytes() == target.read_bytes() and "[" not in name
+    assert not Path(name).exists()  # removed after the read
+    assert aw.ingest_ucdp(target, db=empty_db).inserted == 7
+
+
 def test_reference_tables_read_exactly_the_named_file(tmp_path: Path, empty_db: Path) -> None:
     bundled = Path(aw.__file__).parent / "data" / "ucdp" / "ucdp-dyadic-251.csv"
     text = bundled.read_text(encoding="utf-8").splitlines()
