@@ -122,7 +122,9 @@ def convert(
 
     Columns of ``kinds`` missing from ``raw`` become all-null.  Blank strings are
     null.  A value that is not of its column's kind is recorded as a problem and
-    becomes null; so is a null in a column of ``required_values``.
+    becomes null — an integer that is not whole or does not fit 64 bits, a float that
+    is NaN or infinite (:mod:`._numbers`), an impossible date; so is a null in a column
+    of ``required_values``.
     """
     n = raw.num_rows
     checked = Checked(columns={}, n_rows=n)
