@@ -211,3 +211,14 @@ def test_summary_quantiles_are_ensemble_values() -> None:
         40,
     )
     assert s.quantile(0.85)[0, 0] == 3 and s.quantile(0.86)[0, 0] == 40
+
+
+@pytest.mark.parametrize(
+    "bad", [{"surge_ratio": float("nan")}, {"surge_ratio": 0.5}, {"min_deaths": -1}]
+)
+def test_alerts_refuse_thresholds_that_mean_nothing(bad: dict[str, float]) -> None:
+    from accordwatch.errors import InputError
+    from accordwatch.forecast import alerts
+
+    with pytest.raises(InputError):
+        alerts(None, model="conflictology", **bad)

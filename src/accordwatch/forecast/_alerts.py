@@ -67,6 +67,10 @@ def alerts(
         raise InputError(f"level must be in [0.5, 1) (got {level}).")
     if baseline < 3:
         raise InputError(f"baseline must be at least 3 months (got {baseline}).")
+    if not surge_ratio > 1.0 or surge_ratio == float("inf"):  # also refuses NaN
+        raise InputError(f"surge ratio must be a number above 1 (got {surge_ratio}).")
+    if not min_deaths >= 0 or min_deaths == float("inf"):
+        raise InputError(f"min_deaths must be zero or more (got {min_deaths}).")
     last = int(panel["month_id"].max())
     before = panel[panel["month_id"] < last]
     if before.empty:
