@@ -25,3 +25,32 @@ def sahel() -> pd.DataFrame:
 def full() -> pd.DataFrame:
     """The bundled 199-country panel (1990-2022)."""
     return load_views_cm()
+
+
+@pytest.fixture(scope="session")
+def _empty_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated store kept free of the bundled sample, made once per session."""
+    from accordwatch.store import Store
+
+    path = tmp_path_factory.mktemp("forecast-template") / "empty.duckdb"
+    with Store.open(path) as store:
+        store.skip_seed()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _empty_default_store(
+    _isolated_store: None,
+    _empty_store_template: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """The default store of every forecast test: a fresh copy of an empty store, so that a
+    forecast (which stores what it fits) does not seed a new store with the bundled sample
+    in each test."""
+    import shutil
+
+    path = tmp_path / "default-forecasts.duckdb"
+    shutil.copy(_empty_store_template, path)
+    monkeypatch.setenv("ACCORDWATCH_DB", str(path))
+    return path

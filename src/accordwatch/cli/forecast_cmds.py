@@ -6,9 +6,10 @@ Thin shells over :mod:`accordwatch.forecast`; :func:`register` adds them to the 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -149,9 +150,71 @@ def _parse_years(tokens: list[str]) -> list[int]:
 
 
 _TestYears = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--test-years", help="Test years: '2018 2019 2020 2021', '2018,2019' or '2018-2021'."
+        "--test-years",
+        help="Test years: '2018 2019 2020 2021', '2018,2019' or '2018-2021' "
+        "(or rolling origins: --origins/--stress).",
+    ),
+]
+
+
+class _OriginSet(str, Enum):
+    october = "october"
+    quarterly = "quarterly"
+    monthly = "monthly"
+
+
+_OriginsOption = Annotated[
+    _OriginSet | None,
+    typer.Option(
+        "--origins",
+        help="Rolling origins instead of --test-years: october (the VIEWS origins), quarterly "
+        "(January, April, July, October) or monthly; steps 3-14 from each.",
+        case_sensitive=False,
+    ),
+]
+_FromYear = Annotated[
+    int | None,
+    typer.Option(
+        "--from",
+        help="First year of origins; an origin belongs to the year of its step-3 month "
+        "(October Y-1 to Y). Default: the first the data allow.",
+    ),
+]
+_ToYear = Annotated[
+    int | None,
+    typer.Option("--to", help="Last year of origins. Default: the last the data allow."),
+]
+_StressFlag = Annotated[
+    bool,
+    typer.Option(
+        "--stress",
+        help="Add the stress origins: months when some unit had >= --stress-min-deaths "
+        "deaths and its record so far or >= 5x its mean of the 12 months before "
+        "(alone: only them).",
+    ),
+]
+_StressMin = Annotated[
+    float | None,
+    typer.Option("--stress-min-deaths", help="Least deaths of a stress month. Default: 1000."),
+]
+_RefitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--refit",
+        help="Months between fits, counted from October: 1 (default: every origin fitted on "
+        "the data through it), 2, 3, 4, 6 or 12 (faster; the origins between reuse the last "
+        "fit with their newer months, which is not the same forecast).",
+    ),
+]
+_FrameOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--frame",
+        help="Also write the tidy frame (one row per model, origin, unit and step) to this "
+        ".csv or .parquet file.",
+        dir_okay=False,
     ),
 ]
 _MoreYears = Annotated[
@@ -170,22 +233,62 @@ _Models = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class _Windows:
+    """How the windows of a backtest are chosen: test years, or rolling origins."""
+
+    test_years: str | None
+    more_years: list[str] | None
+    origins: _OriginSet | None
+    first: int | None
+    last: int | None
+    stress: bool
+    min_deaths: float | None
+    refit: int | None
+    frame: Path | None
+
+
 @_backtest_app.command("cm")
 def _backtest_cm(
-    test_years: _TestYears,
+    test_years: _TestYears = None,
     more_years: _MoreYears = None,
+    origins: _OriginsOption = None,
+    first: _FromYear = None,
+    last: _ToYear = None,
+    stress: _StressFlag = False,
+    min_deaths: _StressMin = None,
+    refit: _RefitOption = None,
+    frame: _FrameOption = None,
     data: _DataOption = None,
     models: _Models = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Backtest country-month forecasts: for year Y, train to October Y−1, forecast Jan–Dec Y."""
-    _backtest(_fx.load_views_cm(data), [test_years, *(more_years or [])], models, fmt)
+    """Backtest country-month forecasts: for year Y, train to October Y−1, forecast Jan–Dec Y.
+
+    With --origins/--stress, forecast steps 3-14 from many origins (rolling origins) and
+    report per origin and pooled the CRPS ratio to conflictology, the worst origin and the
+    worst unit-window.
+
+    Examples: accordwatch backtest cm --test-years 2018-2021;
+    accordwatch backtest cm --origins october --from 1995 --to 2022 --stress -f json
+    """
+    windows = _Windows(
+        test_years, more_years, origins, first, last, stress, min_deaths, refit, frame
+    )
+    _backtest(_fx.load_views_cm(data), windows, models, fmt)
 
 
 @_backtest_app.command("store")
 def _backtest_store(
-    test_years: _TestYears,
+    test_years: _TestYears = None,
     more_years: _MoreYears = None,
+    origins: _OriginsOption = None,
+    first: _FromYear = None,
+    last: _ToYear = None,
+    stress: _StressFlag = False,
+    min_deaths: _StressMin = None,
+    refit: _RefitOption = None,
+    frame: _FrameOption = None,
     db: DbOption = None,
     level: _LevelOption = _Level.admin1,
     models: _Models = None,
@@ -193,20 +296,48 @@ def _backtest_store(
 ) -> None:
     """Backtest on the store's own events, per country, admin-1 region or PRIO-GRID cell.
 
-    The protocol is that of ``backtest cm``.
+    The protocol is that of ``backtest cm``, with test years or rolling origins.
 
     Example: accordwatch backtest store --level admin1 --test-years 2019-2022 -m conflictology
     """
-    _backtest(_panel(None, True, db, level), [test_years, *(more_years or [])], models, fmt)
+    windows = _Windows(
+        test_years, more_years, origins, first, last, stress, min_deaths, refit, frame
+    )
+    _backtest(_panel(None, True, db, level), windows, models, fmt)
 
 
 def _backtest(
-    panel: pd.DataFrame, tokens: list[str], models: list[_ModelName] | None, fmt: Format
+    panel: pd.DataFrame, windows: _Windows, models: list[_ModelName] | None, fmt: Format
 ) -> None:
-    years = _parse_years(tokens)
+    rolling = (
+        windows.origins is not None
+        or windows.stress
+        or windows.first is not None
+        or windows.last is not None
+        or windows.min_deaths is not None
+        or windows.refit is not None
+    )
+    if windows.test_years is not None and rolling:
+        raise InputError(
+            "--test-years and --origins/--stress/--from/--to/--refit choose the windows in two "
+            "ways; give one of them."
+        )
+    if windows.test_years is None and not rolling:
+        raise InputError(
+            "choose the windows: --test-years 2018-2021 (the VIEWS protocol), or rolling "
+            "origins: --origins october|quarterly|monthly [--stress] --from 1995 --to 2021."
+        )
+    if windows.frame is not None:
+        _frame_format(windows.frame)
     chosen = None if not models else {m.value: _fx.make_model(m.value) for m in models}
+    if rolling:
+        _backtest_origins(panel, windows, chosen, fmt)
+        return
+    years = _parse_years([cast(str, windows.test_years), *(windows.more_years or [])])
     err.print(f"backtesting {', '.join(map(str, years))} on {panel['unit_id'].nunique()} units …")
     result = _fx.backtest(panel, years, models=chosen)
+    if windows.frame is not None:
+        _write_frame(result.frame, windows.frame)
     if fmt is Format.json:
         print_json(result.to_dict())
         return
@@ -217,6 +348,112 @@ def _backtest(
     print_frame(
         out.round(4) if fmt is Format.table else out, fmt, title=f"default model: {result.default}"
     )
+
+
+def _frame_format(path: Path) -> str:
+    """``csv`` or ``parquet`` by the --frame file's name; the file checked before the run."""
+    from ..export import check_out
+
+    name = path.name.lower()
+    if name.endswith((".csv", ".csv.gz")):
+        fmt = "csv"
+    elif name.endswith(".parquet"):
+        fmt = "parquet"
+    else:
+        raise InputError(f"--frame {path} must end in .csv or .parquet.")
+    check_out(path, option="--frame")
+    return fmt
+
+
+def _write_frame(frame: pd.DataFrame, path: Path) -> None:
+    from ..export import write_events
+
+    if path.name.lower().endswith(".gz"):
+        frame.to_csv(path, index=False)
+    else:
+        write_events(frame, _frame_format(path), path)
+    err.print(f"tidy frame ({len(frame)} rows) written to {path}")
+
+
+def _backtest_origins(
+    panel: pd.DataFrame, windows: _Windows, chosen: dict[str, Any] | None, fmt: Format
+) -> None:
+    min_deaths = 1000.0 if windows.min_deaths is None else windows.min_deaths
+    if min_deaths < 0:
+        raise InputError(f"--stress-min-deaths must be 0 or more (got {min_deaths:g}).")
+    kind = None if windows.origins is None else windows.origins.value
+    origins = _fx.origin_months(
+        panel, kind, windows.first, windows.last, stress=windows.stress, min_deaths=min_deaths
+    )
+    what = " and ".join(
+        [*([f"{kind}"] if kind else []), *([f"stress (>= {min_deaths:g} deaths)"] * windows.stress)]
+    )
+    err.print(
+        f"forecasting from {len(origins)} {what} origins, {_fx.month_label(origins[0])} to "
+        f"{_fx.month_label(origins[-1])}, on {panel['unit_id'].nunique()} units …"
+    )
+    with err.status("fitting …") as status:
+
+        def progress(done: int, total: int, origin: int) -> None:
+            status.update(f"origin {done}/{total} ({_fx.month_label(origin)}) scored …")
+
+        result = _fx.backtest_origins(
+            panel,
+            origins,
+            models=chosen,
+            refit=1 if windows.refit is None else windows.refit,
+            min_deaths=min_deaths,
+            progress=progress,
+        )
+    if windows.frame is not None:
+        _write_frame(result.frame, windows.frame)
+    if fmt is Format.json:
+        print_json(result.to_dict())
+        return
+    per = result.by_origin()
+    table = per[per["model"] == "conflictology"][["cutoff", "origin", "year", "n", "crps"]]
+    table = table.rename(columns={"crps": "crps_conflictology"}).set_index("cutoff")
+    table.insert(2, "stress", [_stress_label(result, int(c)) for c in table.index])
+    others = [m for m in result.models if m != "conflictology"]
+    for name in others:
+        table[f"ratio_{name}"] = per[per["model"] == name].set_index("cutoff")["ratio"]
+    table = table.reset_index(drop=True)
+    print_frame(
+        table.round(3) if fmt is Format.table else table,
+        fmt,
+        title="CRPS ratio to conflictology per origin",
+        max_rows=400,
+    )
+    if fmt is not Format.table:
+        return
+    pooled = result.pooled().reset_index()
+    print_frame(pooled.round(3), fmt, title=f"pooled over {len(result.origins)} origins")
+    rows = []
+    for name in others:
+        wo, wu = result.worst_origin(name), result.worst_unit_window(name)
+        rows.append(
+            {
+                "model": name,
+                "worst_origin": wo["origin"],
+                "ratio": wo["ratio"],
+                "worst_unit_window": f"{wu['unit']} from {wu['origin']}",
+                "deaths_at_origin": wu["deaths_at_origin"],
+                "excess_crps": wu["excess"],
+                "pooled_ratio_without": wu["pooled_ratio_without"],
+            }
+        )
+    import pandas as pd
+
+    print_frame(
+        pd.DataFrame(rows).round(3),
+        fmt,
+        title=f"worst origin and unit-window (default model: {result.default})",
+    )
+
+
+def _stress_label(result: Any, origin: int) -> str:
+    rows = result.stress[result.stress["month_id"] == origin]
+    return ", ".join(f"{r.unit} ({r.y:,.0f})" for r in rows.itertuples())
 
 
 def _forecast_cmd(
@@ -257,12 +494,24 @@ def _forecast_cmd(
             dir_okay=False,
         ),
     ] = None,
+    refit: Annotated[
+        bool,
+        typer.Option(
+            "--refit",
+            help="Fit again even when the store holds a forecast of the same data and model "
+            "settings (the new one is stored).",
+        ),
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Forecast deaths per month: median, 50 % and 90 % intervals, P(≥25) and P(≥100).
 
     The months forecast are those after the last month of data; when they are already past
     (old data), the table, the JSON ("past", "warning") and the chart say so.
+
+    Every unit's forecast is stored (--db): the next forecast of the same data (file
+    SHA-256, or the series built from store events) by the same model and settings is read
+    from the store instead of fitted again — the same numbers.
 
     Examples: accordwatch forecast --country Mali --chart mali.png;
     accordwatch forecast -c MLI -c 436 -c "Burkina Faso" --months 6;
@@ -280,8 +529,9 @@ def _forecast_cmd(
     panel = _panel(data, from_store, db, level)
     codes = _codes(data, from_store, level)
     uids = None if all_units else [_unit_id(panel, n, codes) for n in names]
-    err.print(f"fitting {model.value} on {panel['unit_id'].nunique()} units …")
-    fc = _fx.forecast(panel, uids, months, model=model.value)
+    fc = _stored_or_fitted(
+        panel, uids, months, model.value, codes, data, from_store, level, db, refit
+    )
     stale = _fx.stale_warning(fc)
     if chart is not None:
         _fx.fan_chart(panel, fc, chart)
@@ -303,6 +553,54 @@ def _forecast_cmd(
     print_frame(shown, fmt, title=f"{title} ({model.value}; data end {data_end})")
     if stale is not None:
         warn(f"{stale.removesuffix('.')}: {_newer_data_hint(from_store)}")
+
+
+def _stored_or_fitted(
+    panel: pd.DataFrame,
+    uids: list[int] | None,
+    months: int,
+    model: str,
+    codes: pd.DataFrame | None,
+    data: Path | None,
+    from_store: bool,
+    level: _Level,
+    db: Path | None,
+    refit: bool,
+) -> pd.DataFrame:
+    """The forecast from the store when it holds one of these data and model, else fitted
+    and stored; says on stderr which it was."""
+    from .._app import forecasts as stored
+
+    if from_store:
+        key = stored.data_hash(panel=panel, level=level.value)
+        source = f"store:{level.value}"
+    else:
+        key = stored.data_hash(data, level="country")
+        source = str(data) if data is not None else "bundled VIEWS country-month file"
+    fc, run = stored.cached_forecast(
+        panel,
+        uids,
+        months,
+        model=model,
+        data_hash=key,
+        data_source=source,
+        codes=codes,
+        refit=refit,
+        db=db,
+        say=err.print,
+    )
+    end = _fx.month_label(run.origin)
+    if not run.fitted:
+        when = f"{run.created_at:%Y-%m-%d %H:%M}" if run.created_at else "an earlier run"
+        err.print(
+            f"from the forecast stored at {when} ({run.model} on data up to {end}, "
+            f"{run.units} units; same data and settings; --refit fits again)"
+        )
+    elif run.stored:
+        err.print(f"… stored: the next forecast of these data by {run.model} is read from it")
+    else:
+        warn(f"this forecast was not stored: {run.note}")
+    return fc
 
 
 def _alerts_cmd(

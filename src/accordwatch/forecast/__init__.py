@@ -25,6 +25,14 @@ from ._data import (
 )
 from ._forecast import fan_chart, forecast, months_past, stale_warning
 from ._learned import DEFAULT_MODEL, QuantileGBM, make_model
+from ._origins import (
+    OriginsResult,
+    backtest_origins,
+    origin_months,
+    origin_year,
+    possible_origin_years,
+    stress_units,
+)
 from ._samples import Samples
 from ._scores import brier, covered, crps
 
@@ -35,11 +43,13 @@ __all__ = [
     "Conflictology",
     "Last",
     "Model",
+    "OriginsResult",
     "QuantileGBM",
     "Samples",
     "Zero",
     "alerts",
     "backtest",
+    "backtest_origins",
     "brier",
     "country_codes",
     "covered",
@@ -51,10 +61,14 @@ __all__ = [
     "make_model",
     "month_id",
     "month_label",
+    "origin_months",
+    "origin_year",
+    "possible_origin_years",
     "months_past",
     "possible_test_years",
     "protocol_window",
     "series_from_events",
     "stale_warning",
+    "stress_units",
     "validate_panel",
 ]

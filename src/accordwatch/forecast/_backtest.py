@@ -34,6 +34,7 @@ import pandas as pd
 from ..errors import InputError
 from ._benchmarks import Conflictology, Last, Model, Zero
 from ._data import load_views_cm, month_id, month_label, validate_panel
+from ._samples import Samples
 from ._scores import brier, covered, crps, pit_bounds, pit_histogram
 
 __all__ = [
@@ -44,9 +45,12 @@ __all__ = [
     "PROTOCOL",
     "BacktestResult",
     "backtest",
+    "choose_models",
     "default_models",
     "possible_test_years",
     "protocol_window",
+    "score_origin",
+    "unit_names",
 ]
 
 BENCHMARKS = ("zero", "last", "conflictology")
@@ -233,6 +237,105 @@ def _check_years(panel: pd.DataFrame, test_years: Sequence[int]) -> list[int]:
     return sorted(years)
 
 
+def choose_models(
+    models: dict[str, Model] | Sequence[Model] | None,
+) -> tuple[dict[str, Model], str]:
+    """The models to run by name — ``models`` plus the benchmarks ``zero``, ``last`` and
+    ``conflictology`` where missing (``None``: the default learned model too) — and the
+    name reported as ``default``: the default learned model if it runs, else conflictology."""
+    if models is None:
+        chosen = default_models()
+    elif isinstance(models, dict):
+        chosen = dict(models)
+    else:
+        chosen = {m.name: m for m in models}
+    for name, cls in (("zero", Zero), ("last", Last), ("conflictology", Conflictology)):
+        chosen.setdefault(name, cls())
+    from ._learned import DEFAULT_MODEL
+
+    return chosen, DEFAULT_MODEL if DEFAULT_MODEL in chosen else "conflictology"
+
+
+def unit_names(panel: pd.DataFrame) -> pd.Series:
+    """Each unit's latest name, by ``unit_id``."""
+    return panel.drop_duplicates("unit_id", keep="last").set_index("unit_id")["unit"]
+
+
+def score_origin(
+    panel: pd.DataFrame,
+    train: pd.DataFrame,
+    cut: int,
+    steps: Sequence[int],
+    fitted: dict[str, Samples],
+    names: pd.Series,
+    lead: dict[str, Any],
+    extra: dict[str, pd.Series] | None = None,
+) -> tuple[list[pd.DataFrame], list[int]]:
+    """Score every model's forecast from the origin ``cut`` at the ``steps`` whose months are
+    in the panel.
+
+    ``fitted`` holds each model's samples (steps 1..h from ``cut``), ``train`` the panel
+    through ``cut``.  A unit is scored when every model forecast it and it has actuals for
+    every target month; the others alive at ``cut`` or in the window are returned as
+    dropped.  Each model's frame has ``model``, the ``lead`` columns, ``cutoff``, the unit,
+    month, step, actual, forecast summaries, scores, ``recent_mean`` (mean deaths in the
+    12 months through ``cut``) and the ``extra`` per-unit columns.
+    """
+    last = int(panel["month_id"].max())
+    steps = [int(k) for k in steps if cut + int(k) <= last]
+    targets = [cut + k for k in steps]
+    actual = panel[panel["month_id"].isin(targets)].pivot(
+        index="unit_id", columns="month_id", values="y"
+    )
+    actual = actual.reindex(columns=targets).dropna()
+    units = set(actual.index)
+    for s in fitted.values():
+        units &= {int(u) for u in s.unit_id}
+    scored = sorted(units)
+    alive = set(train.loc[train["month_id"] == cut, "unit_id"]) | set(actual.index)
+    dropped = sorted(int(u) for u in alive - units)
+    k = len(targets)
+    obs = actual.loc[scored].to_numpy()
+    last12 = train[train["month_id"] > cut - 12].groupby("unit_id")["y"].mean()
+    recent = np.repeat(last12.reindex(scored).to_numpy(), k)
+    cols = np.array(steps) - 1
+    frames = []
+    for name, s in fitted.items():
+        sub = s.select(scored).values[:, cols, :]
+        o = obs.ravel()
+        ens = sub.reshape(len(o), -1)
+        lo, med, hi = np.quantile(ens, [0.05, 0.5, 0.95], axis=-1)
+        pit_lo, pit_hi = pit_bounds(o, ens)
+        frame = pd.DataFrame(
+            {
+                "model": name,
+                **lead,
+                "cutoff": cut,
+                "unit_id": np.repeat(scored, k),
+                "unit": np.repeat([names[u] for u in scored], k),
+                "month_id": np.tile(targets, len(scored)),
+                "step": np.tile(steps, len(scored)),
+                "y": o,
+                "mean": ens.mean(axis=-1),
+                "median": med,
+                "lo-90": lo,
+                "hi-90": hi,
+                "p_ge_25": (ens >= 25).mean(axis=-1),
+                "crps": crps(o, ens),
+                "brier_25": brier(o, ens, 25),
+                "covered_90": covered(o, ens, 0.9),
+                "covered_50": covered(o, ens, 0.5),
+                "pit_lo": pit_lo,
+                "pit_hi": pit_hi,
+                "recent_mean": recent,
+            }
+        )
+        for col, values in (extra or {}).items():
+            frame[col] = np.repeat(values.reindex(scored).to_numpy(), k)
+        frames.append(frame)
+    return frames, dropped
+
+
 def backtest(
     df: pd.DataFrame | None,
     test_years: Sequence[int],
@@ -247,74 +350,23 @@ def backtest(
     """
     panel = load_views_cm() if df is None else validate_panel(df, source="backtest")
     years = _check_years(panel, test_years)
-    if models is None:
-        chosen = default_models()
-    elif isinstance(models, dict):
-        chosen = dict(models)
-    else:
-        chosen = {m.name: m for m in models}
-    for name, cls in (("zero", Zero), ("last", Last), ("conflictology", Conflictology)):
-        chosen.setdefault(name, cls())
-    from ._learned import DEFAULT_MODEL
-
-    default = DEFAULT_MODEL if DEFAULT_MODEL in chosen else "conflictology"
-
+    chosen, default = choose_models(models)
     frames, excluded, seconds = [], [], dict.fromkeys(chosen, 0.0)
+    names = unit_names(panel)
+    steps = list(range(FIRST_STEP, LAST_STEP + 1))
     for year in years:
-        cut, targets = protocol_window(year)
+        cut, _ = protocol_window(year)
         train = panel[panel["month_id"] <= cut]
-        actual = panel[panel["month_id"].isin(targets)].pivot(
-            index="unit_id", columns="month_id", values="y"
-        )
-        actual = actual.reindex(columns=targets).dropna()
-        fitted: dict[str, Any] = {}
+        fitted: dict[str, Samples] = {}
         for name, model in chosen.items():
             t0 = time.perf_counter()
             fitted[name] = model.fit(train).predict(LAST_STEP)
             seconds[name] += time.perf_counter() - t0
-        units = set(actual.index)
-        for s in fitted.values():
-            units &= {int(u) for u in s.unit_id}
-        scored = sorted(units)
-        names = panel.drop_duplicates("unit_id", keep="last").set_index("unit_id")["unit"]
-        alive = set(train.loc[train["month_id"] == cut, "unit_id"]) | set(actual.index)
-        for uid in sorted(alive - units):
-            excluded.append({"year": year, "unit_id": int(uid), "unit": names.get(uid, str(uid))})
-        obs = actual.loc[scored].to_numpy()
-        last12 = train[train["month_id"] > cut - 12].groupby("unit_id")["y"].mean()
-        recent = np.repeat(last12.reindex(scored).to_numpy(), 12)
-        for name, s in fitted.items():
-            sub = s.select(scored).values[:, FIRST_STEP - 1 : LAST_STEP, :]
-            o = obs.ravel()
-            ens = sub.reshape(len(o), -1)
-            lo, med, hi = np.quantile(ens, [0.05, 0.5, 0.95], axis=-1)
-            pit_lo, pit_hi = pit_bounds(o, ens)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "model": name,
-                        "year": year,
-                        "cutoff": cut,
-                        "unit_id": np.repeat(scored, 12),
-                        "unit": np.repeat([names[u] for u in scored], 12),
-                        "month_id": np.tile(targets, len(scored)),
-                        "step": np.tile(np.arange(FIRST_STEP, LAST_STEP + 1), len(scored)),
-                        "y": o,
-                        "mean": ens.mean(axis=-1),
-                        "median": med,
-                        "lo-90": lo,
-                        "hi-90": hi,
-                        "p_ge_25": (ens >= 25).mean(axis=-1),
-                        "crps": crps(o, ens),
-                        "brier_25": brier(o, ens, 25),
-                        "covered_90": covered(o, ens, 0.9),
-                        "covered_50": covered(o, ens, 0.5),
-                        "pit_lo": pit_lo,
-                        "pit_hi": pit_hi,
-                        "recent_mean": recent,
-                    }
-                )
-            )
+        scored, dropped = score_origin(panel, train, cut, steps, fitted, names, {"year": year})
+        frames += scored
+        excluded += [
+            {"year": year, "unit_id": int(uid), "unit": names.get(uid, str(uid))} for uid in dropped
+        ]
     frame = pd.concat(frames, ignore_index=True)
     return BacktestResult(
         frame=frame,

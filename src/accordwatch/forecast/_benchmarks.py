@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
@@ -80,6 +81,23 @@ class Model(ABC):
 
     def fit(self, df: pd.DataFrame) -> Model:
         """Learn from a panel whose last month is the cutoff; returns ``self``."""
+        self._fit(self._select(df))
+        return self
+
+    def refresh(self, df: pd.DataFrame) -> Model:
+        """A copy of this fitted model aimed at ``df``, a panel whose last month is a later
+        origin: it keeps what it learned at its fit and reads ``df`` only as the history it
+        forecasts from (the units forecast are ``df``'s), so nothing after ``df``'s last month
+        is used.  A model that learns nothing from the panel (the benchmarks) fits again."""
+        if not hasattr(self, "history_"):
+            raise InputError(f"{self.name}: call fit(panel) before refresh(panel).")
+        new = copy.copy(self)
+        new._refresh(new._select(df))
+        return new
+
+    def _select(self, df: pd.DataFrame) -> History:
+        """Validate ``df``, keep the units that can be forecast (``skipped_`` lists the
+        others) and set ``history_``."""
         panel = validate_panel(df, source=f"{self.name}.fit")
         hist = history_matrix(panel)
         alive = np.isfinite(hist.values[:, -1])
@@ -102,8 +120,7 @@ class Model(ABC):
                 f"{month_label(hist.cutoff)}; give more history."
             )
         self.history_ = History(hist.unit_id[keep], hist.unit[keep], hist.months, hist.values[keep])
-        self._fit(self.history_)
-        return self
+        return self.history_
 
     def predict(self, h: int = 14) -> Samples:
         """Draws from the predictive distribution for steps 1..h after the cutoff."""
@@ -117,6 +134,10 @@ class Model(ABC):
     # subclasses implement these two
     def _fit(self, hist: History) -> None:  # pragma: no cover - trivial default
         return None
+
+    def _refresh(self, hist: History) -> None:
+        """Aim the fitted model at ``hist`` (a later origin); by default, fit again."""
+        self._fit(hist)
 
     @abstractmethod
     def _predict(self, hist: History, h: int) -> np.ndarray:

@@ -198,6 +198,10 @@ class QuantileGBM(Model):
         )
         self.origin_ = feats[:, -1, :]
 
+    def _refresh(self, hist: History) -> None:
+        """Keep the boosters; forecast from the origin features of the newer history."""
+        self.origin_ = self._features(hist)[:, -1, :]
+
     def _fit_bags(
         self, rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
     ) -> list[list[lgb.LGBMRegressor]]:
