@@ -236,3 +236,23 @@ def test_every_country_of_the_bundled_file_in_forecast_order(full: pd.DataFrame,
         fc, run = cached_forecast(full, None, 2, model="conflictology", data_hash=key, db=db)
         pd.testing.assert_frame_equal(fc, fresh)
     assert not run.fitted and run.units == fresh["unit_id"].nunique()
+
+
+def test_a_store_made_before_stored_forecasts_gets_them(
+    sahel: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accordwatch.store import db as db_module
+
+    shipped = db_module._migrations()
+    assert "0005_forecasts" in [name for _, name, _ in shipped]
+    path = tmp_path / "old.duckdb"
+    with monkeypatch.context() as m:
+        m.setattr(db_module, "_migrations", lambda: [s for s in shipped if s[0] < 5])
+        with Store.open(path) as store:
+            store.skip_seed()
+    fc, run = cached_forecast(
+        sahel, "Mali", 2, model="conflictology", data_hash=data_hash(SLICE), db=path
+    )
+    assert run.stored and len(fc) == 2
+    with Store.open(path, read_only=True) as store:
+        assert store.schema_version() == shipped[-1][0] and store.count("forecasts") == 1
