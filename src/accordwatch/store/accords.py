@@ -45,19 +45,10 @@ _PROVISION_FIELDS = (
     "loaded_at",
 )
 #: the provision fields compared to decide whether a reloaded provision changed
-_COMPARED = (
-    "parent_id",
-    "level",
-    "number",
-    "title",
-    "theme",
-    "parties",
-    "places",
-    "deadline",
-    "deadline_text",
-    "ucdp_flags",
-    "source",
-    "note",
+_COMPARED = tuple(
+    c
+    for c in _PROVISION_FIELDS
+    if c not in ("provision_id", "agreement_id", "seq", "origin", "loaded_at")
 )
 #: the tables :meth:`AccordTables.fill_accords` appends whole frames to, by name
 _FILLED = (
