@@ -34,6 +34,8 @@ ALLOWED: dict[str, set[str]] = {
     "_app": {"store", "sources", "accords", "extract", "actors", "geo", "forecast", "export"},
     "_api": {"_app", "store", "sources", "actors", "geo"},
     "accordwatch": {"_api", "_app"},  # the package's own __init__: re-exports
+    # briefings and the digest: built from public functions and the application layer
+    "brief": {"accordwatch", "_api", "_app", "accords", "actors", "export", "forecast", "geo"},
     "__main__": {"cli"},
     # shells: public functions only, never the store
     "cli": {
@@ -41,6 +43,7 @@ ALLOWED: dict[str, set[str]] = {
         "_api",
         "_app",
         "accords",
+        "brief",
         "actors",
         "export",
         "extract",
