@@ -32,6 +32,7 @@ __all__ = [
     "records",
     "to_geojson",
     "unwritable",
+    "write_atomic",
     "write_events",
 ]
 
@@ -125,6 +126,20 @@ def _atomic(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8, or bytes) to ``path`` atomically: a reader sees the old
+    file or the whole new one, never part of it; a failure leaves the old file as it was.
+    Returns the path."""
+    out = Path(path)
+    if isinstance(data, bytes):
+        with _atomic(out, "wb") as fh:
+            fh.write(data)
+    else:
+        with _atomic(out) as fh:
+            fh.write(data)
+    return out
 
 
 def unwritable(path: str | os.PathLike[str], exc: OSError) -> AccordwatchError:
