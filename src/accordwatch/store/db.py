@@ -31,6 +31,7 @@ from ..errors import StoreError, StoreOutdated
 from . import _holder
 from ._connect import check_location, connect, is_memory
 from .accords import AccordTables
+from .digest import DigestTables
 from .forecasts import ForecastTables
 from .queries import EventQueries
 from .reference import ReferenceTables
@@ -83,7 +84,7 @@ def _event_columns_sql() -> str:
     return ",\n    ".join(f"{name} {duckdb_type(kind)}" for name, kind in EVENT_COLUMNS.items())
 
 
-class Store(AccordTables, EventQueries, ForecastTables, ReferenceTables, ReviewQueue):
+class Store(AccordTables, DigestTables, EventQueries, ForecastTables, ReferenceTables, ReviewQueue):
     """A connection to an accordwatch store (one DuckDB database).
 
     Use :meth:`open` rather than the constructor.  A ``Store`` is a context
