@@ -64,6 +64,7 @@ _STORED = {
     "hi-90": "hi_90",
     "p_ge_25": "p_ge_25",
     "p_ge_100": "p_ge_100",
+    "p_ge_1": "p_ge_1",
 }
 #: the columns of :func:`accordwatch.forecast.forecast`, in order
 _COLUMNS = [
@@ -80,6 +81,7 @@ _COLUMNS = [
     "hi-50",
     "lo-90",
     "hi-90",
+    "p_ge_1",
     "p_ge_25",
     "p_ge_100",
     "data_end",
@@ -178,6 +180,8 @@ def stored_forecast(
         if row is None:
             return None
         values = store.forecast_values(int(row["forecast_id"]), units)
+    if values["p_ge_1"].isna().any():  # stored before migration 8: fit again
+        return None
     head = _header(row, stored=True)
     return head, _frame(head, values)
 

@@ -502,6 +502,19 @@ def _forecast_cmd(
             "settings (the new one is stored).",
         ),
     ] = False,
+    map_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--map",
+            help="Also write a map-ready file: unit, geometry id, month, median, P(≥1), "
+            "P(≥25) — .geojson (polygons where bundled) or .csv.",
+            dir_okay=False,
+        ),
+    ] = None,
+    map_month: Annotated[
+        str | None,
+        typer.Option("--map-month", help="Only this month (YYYY-MM) in the --map file."),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Forecast deaths per month: median, 50 % and 90 % intervals, P(≥25) and P(≥100).
@@ -515,17 +528,23 @@ def _forecast_cmd(
 
     Examples: accordwatch forecast --country Mali --chart mali.png;
     accordwatch forecast -c MLI -c 436 -c "Burkina Faso" --months 6;
-    accordwatch forecast --all --from-store --level admin1 --format csv
+    accordwatch forecast --all --from-store --level admin1 --format csv;
+    accordwatch forecast --all --from-store --level admin1 --map gao.geojson
     """
     names = [*(country or []), *(unit or [])]
     if all_units == bool(names):
         raise InputError("name units with --country/--unit, or pass --all — one of the two.")
     if chart is not None and len(names) != 1:
         raise InputError("--chart draws one unit; name exactly one with --country or --unit.")
-    if chart is not None:
-        from ..export import check_out
+    if map_out is not None and map_out.suffix.lower() not in (".geojson", ".json", ".csv"):
+        raise InputError(f"--map {map_out}: give a .geojson, .json or .csv file name.")
+    if map_month is not None and map_out is None:
+        raise InputError("--map-month chooses the month of the --map file; give --map too.")
+    for path, option in ((chart, "--chart"), (map_out, "--map")):
+        if path is not None:
+            from ..export import check_out
 
-        check_out(chart, option="--chart")  # a folder or a file in the way: before the fit
+            check_out(path, option=option)  # a folder or a file in the way: before the fit
     panel = _panel(data, from_store, db, level)
     codes = _codes(data, from_store, level)
     uids = None if all_units else [_unit_id(panel, n, codes) for n in names]
@@ -536,6 +555,8 @@ def _forecast_cmd(
     if chart is not None:
         _fx.fan_chart(panel, fc, chart)
         err.print(f"fan chart written to {chart}")
+    if map_out is not None:
+        _write_map(fc, level.value, map_out, map_month)
     cols = ["month", "median", "lo-50", "hi-50", "lo-90", "hi-90", "p_ge_25", "p_ge_100", "mean"]
     several = fc["unit_id"].nunique() > 1
     if several:
@@ -553,6 +574,25 @@ def _forecast_cmd(
     print_frame(shown, fmt, title=f"{title} ({model.value}; data end {data_end})")
     if stale is not None:
         warn(f"{stale.removesuffix('.')}: {_newer_data_hint(from_store)}")
+
+
+def _write_map(fc: pd.DataFrame, level: str, out: Path, month: str | None) -> None:
+    """The map-ready file of a forecast (GeoJSON or CSV), written atomically."""
+    import json
+
+    from .._app.forecast_map import forecast_map, map_geojson
+    from ..export import write_atomic
+
+    table = forecast_map(fc, level, month=month)
+    if out.suffix.lower() == ".csv":
+        write_atomic(out, table.to_csv(index=False))
+    else:
+        write_atomic(out, json.dumps(map_geojson(table, level), ensure_ascii=False))
+    drawn = int(table["geometry_id"].notna().sum())
+    err.print(
+        f"map file written to {out}: {len(table)} rows, {table['unit'].nunique()} units "
+        f"({drawn} rows with a geometry id)"
+    )
 
 
 def _stored_or_fitted(

@@ -370,6 +370,7 @@ def series_from_events(
     *,
     type_of_violence: int | Sequence[int] | None = 1,
     last_month: int | None = None,
+    exclude_sources: Sequence[str] = ("text",),
 ) -> pd.DataFrame:
     """Aggregate events (UCDP GED / ACLED rows in the store layout) into a complete panel.
 
@@ -382,7 +383,13 @@ def series_from_events(
     (country, admin1) pair, named ``"country / admin1"`` — events without an
     admin-1 go to a unit ``"country / (admin-1 unknown)"`` so their deaths are
     kept; ``priogrid`` → ``priogrid_gid``. Other events without the unit's key
-    are refused, not dropped.
+    are refused, not dropped. An event whose toll is unknown adds no deaths.
+
+    Events of ``exclude_sources`` (when the frame has a ``source`` column; ``text`` covers
+    ``text:doc-…``) are left out: by
+    default reviewed news events (``text``), which are not a systematic record — a month
+    without them is not a month without deaths, and a few recent ones would stretch every
+    unit's series past the datasets' last month with zeros.
 
     >>> ev = pd.DataFrame({"date_start": ["2020-01-05", "2020-03-09"], "country": ["Mali"] * 2,
     ...     "country_id": [432] * 2, "admin1": ["Gao", "Gao"], "priogrid_gid": [1, 1],
@@ -407,6 +414,12 @@ def series_from_events(
             f"events: missing column(s) {', '.join(missing)} needed for level {level!r}."
         )
     ev = events
+    if "source" in ev.columns and len(exclude_sources):
+        src = ev["source"].astype(str)
+        out = src.isin(list(exclude_sources))
+        for name in exclude_sources:  # "text:doc-…": one source per reviewed document
+            out |= src.str.startswith(f"{name}:")
+        ev = ev[~out]
     if type_of_violence is not None:
         keep = [type_of_violence] if isinstance(type_of_violence, int) else list(type_of_violence)
         ev = ev[ev["type_of_violence"].isin(keep)]
@@ -415,10 +428,13 @@ def series_from_events(
             f"events: no events of type_of_violence {type_of_violence} "
             f"to build {level} series from."
         )
+    # an event whose toll is unknown (NULL, e.g. a reviewed news event that gives none) adds no
+    # deaths; a toll that is not a number or is negative is an error
+    given = ev["best"].notna()
     best = pd.to_numeric(ev["best"], errors="coerce")
-    if best.isna().any() or (best < 0).any():
+    if (best.isna() & given).any() or (best < 0).any():
         raise InputError(
-            "events: 'best' deaths must be non-negative numbers for every event; "
+            "events: 'best' deaths must be non-negative numbers (or unknown) for every event; "
             "fix or drop those events."
         )
     if level == "admin1":
@@ -431,7 +447,7 @@ def series_from_events(
                 "Geocode them or use a coarser level."
             )
     frame = pd.DataFrame(
-        {"month_id": _date_to_month_id(ev["date_start"]).to_numpy(), "y": best.to_numpy()}
+        {"month_id": _date_to_month_id(ev["date_start"]).to_numpy(), "y": best.fillna(0).to_numpy()}
     )
     if level == "country":
         frame["unit_id"] = ev["country_id"].astype("int64").to_numpy()

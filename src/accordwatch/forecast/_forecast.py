@@ -43,8 +43,8 @@ def forecast(
     in ``model.skipped_``). The model (default: the backtested default, fitted on every
     unit so the pooled model learns from all of them) is fitted once on the whole
     panel. Returns one row per unit and month: ``mean``, ``median``, ``lo-50``/``hi-50``,
-    ``lo-90``/``hi-90`` and the probabilities of at least 25 and 100 deaths
-    (``p_ge_25``, ``p_ge_100``), units in the order asked (all units: by name), and
+    ``lo-90``/``hi-90`` and the probabilities of at least 1, 25 and 100 deaths
+    (``p_ge_1``, ``p_ge_25``, ``p_ge_100``), units in the order asked (all units: by name), and
     ``data_end``, the panel's last month (:func:`stale_warning` says when the forecast
     months are already past).  A country can be named by ISO3 code or Gleditsch–Ward
     number too, with ``codes`` (see :func:`~accordwatch.forecast.find_unit`).
@@ -70,7 +70,7 @@ def forecast(
     if uids is None:
         order = np.argsort(samples.unit.astype(str), kind="stable")
         uids = [int(u) for u in samples.unit_id[order]]
-    out = samples.select(uids).summary(levels=(50, 90), thresholds=(25, 100))
+    out = samples.select(uids).summary(levels=(50, 90), thresholds=(1, 25, 100))
     out.insert(0, "model", m.name)
     out["data_end"] = month_label(int(panel["month_id"].max()))
     return out

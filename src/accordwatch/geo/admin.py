@@ -263,6 +263,24 @@ class AdminIndex:
         iso3 = self.country_iso3(country)
         return sorted((u.admin1 for u in self.units if u.iso3 == iso3), key=fold)
 
+    def unit(self, admin1: str, country: str) -> tuple[AdminUnit, Any] | None:
+        """The unit named ``admin1`` (any known variant) in ``country`` and its polygon, or
+        ``None`` when the polygons do not cover that country or name.
+
+        >>> u, geom = AdminIndex.default().unit("Tombouctou", "Mali")
+        >>> u.admin1_code, geom.geom_type
+        ('ML-6', 'Polygon')
+        """
+        try:
+            iso3 = self.country_iso3(country)
+            canonical = self.normalize(admin1, iso3)
+        except (NotFound, InputError):
+            return None
+        for i, u in enumerate(self.units):
+            if u.iso3 == iso3 and u.admin1 == canonical:
+                return u, self._geoms[i]
+        return None
+
     def normalize(self, name: str, country: str | None = None) -> str | None:
         """Canonical admin-1 name for a variant, or ``None`` if unknown.
 

@@ -58,6 +58,7 @@ VALUE_COLUMNS = (
     "hi_90",
     "p_ge_25",
     "p_ge_100",
+    "p_ge_1",
 )
 
 
