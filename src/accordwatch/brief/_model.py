@@ -49,6 +49,9 @@ class Section:
     title: str = ""
     command: str = ""
     empty: str | None = None  # set when the section has no data: the one line shown instead
+    # one-line remarks shown under the section's title when it has data: a part without
+    # data ("No implementation assessments are recorded …"), partial coverage, a stale forecast
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

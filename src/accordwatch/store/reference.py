@@ -60,6 +60,17 @@ class ReferenceTables:
             by_name=False,
         )
 
+    def lineage_countries(self) -> set[str]:
+        """The countries (lower case) of the stored actors that have a predecessor, a
+        successor or a curated (non-UCDP) id: those the actor registry records coalitions and
+        name changes for."""
+        rows = self._con.execute(
+            "SELECT DISTINCT lower(country) FROM actors WHERE country IS NOT NULL AND "
+            "(actor_id NOT LIKE 'ucdp:%' OR len(coalesce(predecessors, [])) > 0 "
+            "OR len(coalesce(successors, [])) > 0)"
+        ).fetchall()
+        return {str(c) for (c,) in rows}
+
     def _insert_frame(self, table: str, frame: Any, select: str, *, by_name: bool = True) -> None:
         self._con.register("_frame", frame)
         try:

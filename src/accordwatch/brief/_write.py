@@ -1,0 +1,105 @@
+"""Writing a briefing: gather it, render it to one self-contained HTML file (written
+atomically) and, when asked, a PDF.
+
+The renderers are :func:`accordwatch.brief._html.render_html` (``Briefing -> str``) and
+:func:`accordwatch.brief._pdf.write_pdf` (``(Briefing, Path) -> Path``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._model import Briefing
+
+__all__ = ["Written", "default_out", "write"]
+
+
+@dataclass(frozen=True)
+class Written:
+    """What :func:`write` wrote: the briefing, the HTML file and its size, the PDF (or None)."""
+
+    briefing: Briefing
+    html: Path
+    html_bytes: int
+    pdf: Path | None = None
+
+
+def default_out(country: str, suffix: str = ".html") -> Path:
+    """``brief-<country>.html`` in the current folder, the country's name in lower case with
+    dashes (``brief-central-african-republic.html``).
+
+    >>> default_out("Central African Republic").name
+    'brief-central-african-republic.html'
+    """
+    import re
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", country).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "country"
+    return Path(f"brief-{slug}{suffix}")
+
+
+def write(
+    country: str,
+    out: str | os.PathLike[str] | None = None,
+    *,
+    pdf: str | os.PathLike[str] | None = None,
+    region: str | None = None,
+    since: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    lang: str = "en",
+    db: Any = None,
+    model: str | None = None,
+    agreement: int | str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Written:
+    """Gather the briefing on ``country`` (see :func:`accordwatch.brief.gather`) and write it
+    to ``out`` (default: :func:`default_out` of the country's name) as one self-contained
+    HTML file, and to ``pdf`` as a PDF when given.  The targets are checked before any work
+    (never the store, a folder or a database); the HTML is written atomically.
+    ``progress`` is told what is being done (for a status line)."""
+    from .._app._store import store_path
+    from ..export import check_out, write_atomic
+    from ._gather import gather
+
+    say = progress or (lambda _text: None)
+    target = Path(out) if out is not None else None
+    store = store_path(db)
+    if target is not None:
+        check_out(target, store=store, option="--out")
+    if pdf is not None:
+        check_out(pdf, store=store, option="--pdf")
+    say(f"gathering the briefing on {country} …")
+    brief = gather(
+        country,
+        region=region,
+        since=since,
+        until=until,
+        lang=lang,
+        db=db,
+        model=model,
+        agreement=agreement,
+        progress=say,
+    )
+    if target is None:
+        target = default_out(brief.country)
+        check_out(target, store=store, option="--out")
+    from ._html import render_html
+
+    say("writing the HTML …")
+    text = render_html(brief)
+    write_atomic(target, text)
+    written_pdf = None
+    if pdf is not None:
+        from ._pdf import write_pdf
+
+        say("writing the PDF …")
+        written_pdf = write_pdf(brief, Path(pdf))
+    return Written(
+        briefing=brief, html=target, html_bytes=len(text.encode("utf-8")), pdf=written_pdf
+    )
