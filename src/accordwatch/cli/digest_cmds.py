@@ -95,12 +95,13 @@ def _digest_cmd(
         typer.Option("--list", help="List the recorded digests (when, since, changes, sent to)."),
     ] = False,
 ) -> None:
-    """What changed since the last digest: new and revised events (field, before, after),
-    loads, new assessments, milestones, accord status changes and new alerts.
+    """What changed since the last digest: new and revised events, assessments, alerts.
 
-    The digest is recorded in the store once written and sent, so the next one starts where
-    it ended; a run that finds nothing new writes and sends nothing. The SMTP password is
-    read from $ACCORDWATCH_SMTP_PASSWORD only and never shown.
+    New and revised events (field, before, after), loads, new assessments, milestones,
+    accord status changes and new alerts. The digest is recorded in the store once written
+    and sent, so the next one starts where it ended; a run that finds nothing new writes
+    and sends nothing. The SMTP password is read from $ACCORDWATCH_SMTP_PASSWORD only and
+    never shown.
 
     Example: accordwatch digest --out digest.md --atom feed.xml --smtp smtp.example.org:587
     --to analyst@example.org
