@@ -473,6 +473,29 @@ def test_a_refused_login_is_a_clear_error_and_the_mark_stays(
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_no_login_over_plain_smtp_to_another_machine(
+    sliced: Path,
+    smtp_server: Callable[..., tuple[str, _Inbox]],
+    cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server offers AUTH but no STARTTLS; were it another machine, the password would
+    cross the network in clear: accordwatch refuses to log in (127.0.0.1 stands in for that
+    machine here)."""
+    import accordwatch.brief._digest as digest_module
+
+    login = _Login()
+    where, inbox = smtp_server(authenticator=login, auth_required=True, auth_require_tls=False)
+    monkeypatch.setattr(digest_module, "_loopback", lambda host: False)
+    monkeypatch.setenv("ACCORDWATCH_SMTP_USER", USER)
+    monkeypatch.setenv("ACCORDWATCH_SMTP_PASSWORD", PASSWORD)
+    code, out, err = cli("digest", "--db", str(sliced), "--smtp", where, "--to", "a@example.org")
+    assert code == InputError.exit_code and "offers no STARTTLS" in err
+    assert not login.tries and not inbox.messages and digest_history(sliced) == []
+    _no_secret(out + err)
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_a_server_that_wants_a_login_we_lack_says_what_to_set(
     sliced: Path,
     smtp_server: Callable[..., tuple[str, _Inbox]],

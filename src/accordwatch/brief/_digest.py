@@ -706,6 +706,8 @@ def send_email(
             if port == 465
             else smtplib.SMTP(host, port, timeout=timeout)
         )
+    except ssl.SSLError as exc:  # port 465: TLS from the start
+        raise _tls_failed(where, exc) from None
     except (OSError, smtplib.SMTPException) as exc:
         raise NetworkError(
             f"cannot reach the mail server {where} ({_os_reason(exc)}); check --smtp and that "
@@ -768,16 +770,19 @@ def send_email(
             f"the mail server {where} answered {_reply(exc)}{hint} (nothing was sent)"
         ) from None
     except ssl.SSLError as exc:
-        raise NetworkError(
-            f"the TLS connection to the mail server {where} failed ({exc.reason or exc}); "
-            "for a server with its own certificate authority give --smtp-cafile (nothing was "
-            "sent)"
-        ) from None
+        raise _tls_failed(where, exc) from None
     except (OSError, smtplib.SMTPException) as exc:
         raise NetworkError(
             f"the mail server {where} failed ({_os_reason(exc)}); nothing was sent"
         ) from None
     return sorted(refused)
+
+
+def _tls_failed(where: str, exc: ssl.SSLError) -> NetworkError:
+    return NetworkError(
+        f"the TLS connection to the mail server {where} failed ({exc.reason or exc}); for a "
+        "server with its own certificate authority give --smtp-cafile (nothing was sent)"
+    )
 
 
 def _os_reason(exc: BaseException) -> str:
