@@ -107,7 +107,8 @@ def _assert_accords_filled(path: Path) -> None:
         assert not store.needs_accords()
         assert store.count("accord_agreements") == 374
         assert store.count("accord_provisions") > 0
-        assert store.count("events") == 0  # only the accord tables were filled
+        # only the accord tables and the bundled text events were filled, not the GED sample
+        assert store.count("events") == 9
         assert store.get_meta("accords_seeded_at")
 
 

@@ -46,8 +46,8 @@ def test_a_bundled_alias_is_suggested_by_its_canonical_name(seeded_db: Path) -> 
 
 
 def test_known_regions_without_events_are_empty_not_errors(seeded_db: Path) -> None:
-    # bundled admin-1 units (Mali) in a store of Central African events: no such events
-    for spelling in ("Kidal", "Région de Tombouctou", "Ménaka"):
+    # bundled admin-1 units (Mali) without events in the seeded store: no such events
+    for spelling in ("Gao", "Région de Mopti", "Ménaka"):
         assert aw.events(seeded_db, region=spelling).empty
     # a region known only from the stored events still filters, in any case
     assert len(aw.events(seeded_db, region="OUAKA")) > 100
@@ -62,7 +62,7 @@ def test_region_of_another_country(seeded_db: Path) -> None:
     with pytest.raises(InputError, match="not in Mali.*Bamako, Gao, Kayes, Kidal"):
         aw.stats(seeded_db, country="MLI", region="Ouaka")
     # one of the named countries has it: valid (no such events here)
-    assert aw.events(seeded_db, country=["Niger", "Mali"], region="Kidal").empty
+    assert aw.events(seeded_db, country=["Niger", "Mali"], region="Gao").empty
     # the admin-1 units of the Central African Republic are not bundled, so its stored
     # events are all there is to go by: not certain, an empty result
     assert aw.events(seeded_db, country="CAF", region="Kidal").empty
@@ -86,7 +86,9 @@ def test_region_of_a_news_event(news_store: Store) -> None:
 
 # -- sources ------------------------------------------------------------------------------------
 def test_unknown_source_lists_the_known_ones(seeded_db: Path) -> None:
-    with pytest.raises(NotFound, match=r"no source 'bogus'.*the store holds ucdp-ged\."):
+    with pytest.raises(
+        NotFound, match=r"no source 'bogus'.*the store holds text:doc-3880c9e3a48f, ucdp-ged\."
+    ):
         aw.events(seeded_db, source="bogus")
     with pytest.raises(NotFound, match=r"Did you mean: 'ucdp-ged'"):
         aw.stats(seeded_db, source="ucdp_ged")
@@ -96,8 +98,9 @@ def test_unknown_source_lists_the_known_ones(seeded_db: Path) -> None:
 
 def test_source_families_in_any_case_and_stored_sources(seeded_db: Path, news_store: Store) -> None:
     assert len(aw.events(seeded_db, source="UCDP-GED")) == 1848
-    for family in ("acled", "text", "ucdp-candidate"):  # known families, no events here
+    for family in ("acled", "ucdp-candidate"):  # known families, no events here
         assert aw.events(seeded_db, source=family).empty
+    assert len(aw.events(seeded_db, source="TEXT")) == 9  # the bundled text events
     [source] = aw.events(news_store)["source"].tolist()
     assert source.startswith("text:")
     assert len(aw.events(news_store, source=source)) == 1
@@ -156,7 +159,7 @@ def test_store_lookups(seeded_db: Path, news_store: Store) -> None:
         assert store.has_events(EventFilter(regions={"ouaka"}))
         assert not store.has_events(EventFilter(regions={"narnia"}))
         assert {"Ouaka", "Ouaka province"} <= set(store.stored_regions())
-        assert store.stored_sources() == ["ucdp-ged"]
+        assert store.stored_sources() == ["text:doc-3880c9e3a48f", "ucdp-ged"]
         names = store.stored_actor_names()
         assert {"UPC", "Government of Central African Republic"} <= set(names)
         assert names == sorted(names) and "" not in names

@@ -30,8 +30,8 @@ def open_store(db: DB = None, *, read_only: bool = False) -> Store:
     read-only open of a store that does not exist yet creates it first (its first use), so
     a first ``accordwatch events`` shows the bundled sample; afterwards reads never take
     the write lock.  A store made by an older accordwatch is migrated, and one made before
-    the accord tables existed gets them, on its first open after (for a read-only open,
-    through one read-write open first).
+    the accord tables or the bundled text events existed gets them, on its first open after
+    (for a read-only open, through one read-write open first).
     """
     if isinstance(db, Store):
         return db
@@ -46,7 +46,7 @@ def open_store(db: DB = None, *, read_only: bool = False) -> Store:
         except StoreOutdated:  # made by an older accordwatch: migrated, once
             _open_writable(path).close()
             store = Store.open(path, read_only=True)
-        if store.needs_accords():
+        if store.needs_accords() or _needs_text_events(store):
             store.close()
             _open_writable(path).close()  # fills them, once
             store = Store.open(path, read_only=True)
@@ -55,17 +55,28 @@ def open_store(db: DB = None, *, read_only: bool = False) -> Store:
 
 
 def _open_writable(db: str | os.PathLike[str] | None) -> Store:
-    """Open read-write: migrated, seeded if new, the accord tables filled if missing."""
+    """Open read-write: migrated, seeded if new, the accord tables and the bundled text
+    events filled if missing."""
     store = Store.open(db, seed=_seed)
     try:
         if store.needs_accords():
             from .accords import seed_accords
 
             seed_accords(store)  # one transaction
+        if _needs_text_events(store):
+            from .seed import seed_text_events
+
+            seed_text_events(store)  # one transaction
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _needs_text_events(store: Store) -> bool:
+    from .seed import needs_text_events
+
+    return needs_text_events(store)
 
 
 def _seed(store: Store) -> None:

@@ -644,8 +644,8 @@ def _signatory_events(
         actor_names=names,
         columns=_EVENT_COLUMNS,
     )
-    events = (
-        events[events.matched_actor]
+    events = (  # fighting only: a reported political act or handover has no type of violence
+        events[events.matched_actor & events.type_of_violence.notna()]
         .drop(columns=["matched_actor", "near_place"])
         .reset_index(drop=True)
     )

@@ -434,16 +434,18 @@ class AccordTables:
         gwcodes: Iterable[str] | None = None,
         names: Iterable[str] | None = None,
     ) -> pd.DataFrame:
-        """Events and their deaths (best estimate, a missing one as 0) per country, source and
-        month of ``date_start``, between ``start`` and ``end``; only the countries given by GW
-        code or name when either is given, else every country.
+        """Events and their deaths (best estimate) per country, source and month of
+        ``date_start``, between ``start`` and ``end``; only the countries given by GW code or
+        name when either is given, else every country.  Events whose deaths were not reported
+        (no ``best``, e.g. a news report of a political act) are left out: they say nothing
+        of a month's deaths.
 
         Columns: country (the event's ``country_id`` as text, else its lower-case country
         name), source (``text`` for every ``text:<doc id>``, other values as stored), month
         (first day), events, fatalities.
         """
         params: list[Any] = []
-        where = "date_start BETWEEN ? AND ?"
+        where = "date_start BETWEEN ? AND ? AND best IS NOT NULL"
         if gwcodes is not None or names is not None:
             gw = sorted({int(g) for g in gwcodes or () if str(g).strip().isdigit()}) or [-1]
             nm = sorted({n.lower() for n in names or ()}) or [""]
