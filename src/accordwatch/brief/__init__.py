@@ -16,18 +16,20 @@ from ._ctx import compare_periods
 from ._gather import gather, trend
 from ._i18n import LANGS, fmt_date, fmt_number, fmt_period, say, words
 from ._model import Briefing
-from ._write import Written, write
+from ._write import Written, default_out, summary, write
 
 __all__ = [
     "LANGS",
     "Briefing",
     "Written",
     "compare_periods",
+    "default_out",
     "fmt_date",
     "fmt_number",
     "fmt_period",
     "gather",
     "say",
+    "summary",
     "trend",
     "words",
     "write",

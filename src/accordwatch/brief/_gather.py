@@ -193,6 +193,7 @@ def _headline(ctx: Context) -> Headline:
         year_before=ctx.year_before,
         trend_rule=ctx.w("trend_rule"),
         basis=ctx.basis,
+        source=ctx.source or "",
     )
     if ctx.basis == "events":
         cmd = lambda a, b: ctx.command("stats", "--by", "source", **ctx.filters(a, b))  # noqa: E731

@@ -16,7 +16,14 @@ from ._model import KeyEvents
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EVENT_COLUMNS", "TOP_EVENTS", "event_rows", "key_events", "type_label"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "TOP_EVENTS",
+    "event_rows",
+    "event_type",
+    "key_events",
+    "type_label",
+]
 
 #: events in each key-event list
 TOP_EVENTS = 10
@@ -49,6 +56,13 @@ EVENT_COLUMNS = [
 ]
 
 _TYPES = {1: "type_state_based", 2: "type_non_state", 3: "type_one_sided"}
+
+
+def event_type(ctx: Context, kind: str) -> str:
+    """The words for an event type of a reviewed event (``clash``, ``base_seizure`` …)."""
+    from ._i18n import words
+
+    return words(ctx.lang).get(f"event_{kind}", kind.replace("_", " "))
 
 
 def type_label(ctx: Context, code: Any) -> str:
@@ -145,7 +159,7 @@ def event_rows(ctx: Context, frame: pd.DataFrame, version: str = "") -> pd.DataF
                 else None,
                 "admin1": rec["admin1"] if isinstance(rec.get("admin1"), str) else None,
                 "actors": _actors_text(rec),
-                "type": kind.replace("_", " ")
+                "type": event_type(ctx, kind)
                 if isinstance(kind, str)
                 else type_label(ctx, rec.get("type_of_violence")),
                 "deaths_best": rec.get("best"),

@@ -121,15 +121,14 @@ def _seeded(ctx: Context) -> str:
 
     info = aw.store_info(ctx.db)
     seeded = info.get("seeded_at")
-    return f"bundled with accordwatch {aw.__version__}" + (
-        f"; store seeded {str(seeded)[:10]}" if seeded else ""
-    )
+    text = ctx.w("src_bundled", version=aw.__version__)
+    return text + (f"; {ctx.w('src_seeded', date=str(seeded)[:10])}" if seeded else "")
 
 
 def _filters(ctx: Context, extra: str = "") -> str:
-    parts = [f"country = {ctx.name}"]
+    parts = [ctx.w("src_country", country=ctx.name)]
     if ctx.region:
-        parts.append(f"region = {ctx.region}")
+        parts.append(ctx.w("src_region", region=ctx.region))
     parts.append(f"{ctx.since.isoformat()} – {ctx.until.isoformat()}")
     if extra:
         parts.append(extra)
@@ -153,10 +152,14 @@ def _text_documents(ctx: Context) -> list[SourceInfo]:
             SourceInfo(
                 name=name,
                 version=text("source_date"),
-                licence="facts of a third-party report, reviewed; none of its text is reproduced",
+                licence=ctx.w("src_text_licence"),
                 accessed=_accessed(ctx, str(rec["source"])),
-                filters=f"reviewed events of {ctx.name} from {ctx.since.isoformat()} "
-                f"({rec['source']})",
+                filters=ctx.w(
+                    "src_text_filters",
+                    country=ctx.name,
+                    since=ctx.since.isoformat(),
+                    source=rec["source"],
+                ),
                 attribution=" ".join(
                     p for p in (name, text("source_date"), text("source_url")) if p
                 ),
@@ -175,7 +178,7 @@ def _sources(ctx: Context, brief: Briefing) -> list[SourceInfo]:
                 version=dataset_version(ctx, ctx.source),
                 licence=licence,
                 accessed=_accessed(ctx, ctx.source),
-                filters=_filters(ctx, f"source = {ctx.source}"),
+                filters=_filters(ctx, ctx.w("src_source", source=ctx.source)),
                 attribution=cite,
             )
         )
@@ -188,21 +191,26 @@ def _sources(ctx: Context, brief: Briefing) -> list[SourceInfo]:
                 version="1990-01 – 2022-12 (ged_sb_cm_1990_2022)",
                 licence=licence,
                 accessed=seeded,
-                filters=f"country = {ctx.name}; state-based deaths (best)"
-                + ("; headline and timeline" if ctx.basis == "country-month" else "; forecast"),
+                filters=ctx.w("src_country", country=ctx.name)
+                + "; "
+                + ctx.w("src_cm_headline" if ctx.basis == "country-month" else "src_cm_forecast"),
                 attribution=cite,
             )
         )
     if brief.accord.agreement_id is not None:
         for key, version in (("ucdp-peace", "22.1"), ("milestones", "")):
             name, licence, cite = DATASETS[key]
+            if key == "milestones":
+                licence, cite = ctx.w("src_milestones_licence"), ctx.w("src_milestones_cite")
             out.append(
                 SourceInfo(
                     name=name,
                     version=version,
                     licence=licence,
                     accessed=seeded,
-                    filters=f"agreement {brief.accord.agreement_id} ({brief.accord.name})",
+                    filters=ctx.w(
+                        "src_agreement", id=brief.accord.agreement_id, name=brief.accord.name
+                    ),
                     attribution=cite,
                 )
             )
@@ -221,7 +229,7 @@ def _sources(ctx: Context, brief: Briefing) -> list[SourceInfo]:
                 version=version,
                 licence=licence,
                 accessed=seeded,
-                filters=f"country = {ctx.name}",
+                filters=ctx.w("src_country", country=ctx.name),
                 attribution=cite,
             )
         )

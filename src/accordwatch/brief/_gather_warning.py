@@ -238,7 +238,7 @@ def _alerts(ctx: Context, panel: pd.DataFrame) -> pd.DataFrame:
 
     from ..forecast import alerts
 
-    cols = ["unit", "month", "kind", "reason", "previous", "deaths"]
+    cols = ["unit", "month", "kind", "reason", "previous", "deaths", "checks"]
     last = int(panel["month_id"].max())
     period = [m for m in (_mid(d) for d in months_between(ctx.since, ctx.until)) if m <= last]
     if not period:
@@ -274,7 +274,8 @@ def _alerts(ctx: Context, panel: pd.DataFrame) -> pd.DataFrame:
                 {
                     "unit": str(row.unit),
                     "month": _day(mid),
-                    "kind": row.checks,
+                    "kind": ", ".join(ctx.w(f"alert_{c}") for c in str(row.checks).split(",") if c),
+                    "checks": row.checks,
                     "reason": _reason(ctx, row),
                     "previous": previous,
                     "deaths": float(row.deaths),

@@ -176,6 +176,31 @@ _EN: dict[str, str] = {
     "change_stalled": "stalled",
     "change_reversed": "reversed",
     "change_suspended": "suspended",
+    # event types of reviewed events (accordwatch.extract.EVENT_TYPES)
+    "event_clash": "clash",
+    "event_airstrike": "airstrike",
+    "event_drone_strike": "drone strike",
+    "event_attack_on_civilians": "attack on civilians",
+    "event_base_seizure": "base seizure",
+    "event_base_handover": "base handover",
+    "event_ambush": "ambush",
+    "event_ied": "IED",
+    "event_blockade": "blockade",
+    "event_displacement": "displacement",
+    "event_political": "political",
+    # sources
+    "src_bundled": "bundled with accordwatch {version}",
+    "src_seeded": "store seeded {date}",
+    "src_country": "country = {country}",
+    "src_region": "region = {region}",
+    "src_source": "source = {source}",
+    "src_cm_headline": "state-based deaths (best); headline and timeline",
+    "src_cm_forecast": "state-based deaths (best); forecast",
+    "src_agreement": "agreement {id} ({name})",
+    "src_text_licence": "facts of a third-party report, reviewed; none of its text is reproduced",
+    "src_text_filters": "reviewed events of {country} from {since} ({source})",
+    "src_milestones_licence": "facts, each milestone naming its source; Apache-2.0 compilation",
+    "src_milestones_cite": "Each milestone's source is given with it.",
     # empty states
     "empty_headline": (
         "No counted source covers {period}: the store holds no UCDP or ACLED events of "
@@ -323,6 +348,14 @@ _EN: dict[str, str] = {
     "alt_by_actor": "Monthly deaths in {country} by actor.",
     "alt_index": "Implementation index of the agreement over time.",
     "alt_fan": "Observed monthly deaths and the forecast with 50% and 90% intervals.",
+    # the command line's summary
+    "summary_period": "{place}, {period}: counted from {basis}",
+    "summary_figures": (
+        "deaths {best} (low {low}, high {high}) in {events} events; previous period {previous}; "
+        "a year before {year}"
+    ),
+    "summary_trend": "trend: {trend} (the rule is in the methods section)",
+    "summary_wrote": "wrote {path} ({size})",
     # footer
     "footer_written": "Written {time} by accordwatch {version}",
     "footer_store": "Store: {store}",
@@ -480,6 +513,33 @@ _FR: dict[str, str] = {
     "change_stalled": "bloquée",
     "change_reversed": "en recul",
     "change_suspended": "suspendue",
+    "event_clash": "affrontement",
+    "event_airstrike": "frappe aérienne",
+    "event_drone_strike": "frappe de drone",
+    "event_attack_on_civilians": "attaque contre des civils",
+    "event_base_seizure": "prise de base",
+    "event_base_handover": "remise de base",
+    "event_ambush": "embuscade",
+    "event_ied": "engin explosif improvisé",
+    "event_blockade": "blocus",
+    "event_displacement": "déplacement de population",
+    "event_political": "politique",
+    "src_bundled": "fourni avec accordwatch {version}",
+    "src_seeded": "base initialisée le {date}",
+    "src_country": "pays = {country}",
+    "src_region": "région = {region}",
+    "src_source": "source = {source}",
+    "src_cm_headline": (
+        "morts de la violence étatique (meilleure estimation) ; en bref et chronologie"
+    ),
+    "src_cm_forecast": "morts de la violence étatique (meilleure estimation) ; prévision",
+    "src_agreement": "accord {id} ({name})",
+    "src_text_licence": (
+        "faits tirés d'un article de tiers, vérifiés ; aucun passage n'en est reproduit"
+    ),
+    "src_text_filters": "événements vérifiés de {country} depuis le {since} ({source})",
+    "src_milestones_licence": "faits, chaque jalon citant sa source ; compilation sous Apache-2.0",
+    "src_milestones_cite": "La source de chaque jalon est donnée avec lui.",
     "empty_headline": (
         "Aucune source de décompte ne couvre {period} : la base ne contient aucun événement "
         "UCDP ou ACLED de {country} pour cette période, et la série pays-mois de VIEWS ne "
@@ -635,6 +695,13 @@ _FR: dict[str, str] = {
     "alt_by_actor": "Morts par mois en {country} selon l'acteur.",
     "alt_index": "Indice de mise en œuvre de l'accord au fil du temps.",
     "alt_fan": "Morts observés par mois et prévision avec intervalles de 50 % et 90 %.",
+    "summary_period": "{place}, {period} : décompte à partir de {basis}",
+    "summary_figures": (
+        "morts {best} (basse {low}, haute {high}) en {events} événements ; période précédente "
+        "{previous} ; un an plus tôt {year}"
+    ),
+    "summary_trend": "tendance : {trend} (la règle figure dans les méthodes)",
+    "summary_wrote": "écrit {path} ({size})",
     "footer_written": "Rédigé le {time} par accordwatch {version}",
     "footer_store": "Base : {store}",
     "footer_data": "Données : {versions}",

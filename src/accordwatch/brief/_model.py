@@ -75,6 +75,7 @@ class Headline(Section):
     trend: str = "unchanged"
     trend_rule: str = ""
     basis: str = ""  # "events" (located events in the store) or "country-month" (series only)
+    source: str = ""  # with basis "events": the counted source (ucdp-ged, ucdp-candidate, acled)
 
 
 @dataclass

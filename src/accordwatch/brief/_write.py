@@ -16,7 +16,7 @@ from typing import Any
 
 from ._model import Briefing
 
-__all__ = ["Written", "default_out", "write"]
+__all__ = ["Written", "default_out", "summary", "write"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,47 @@ class Written:
     html: Path
     html_bytes: int
     pdf: Path | None = None
+
+
+def summary(brief: Briefing) -> list[str]:
+    """Three lines in the briefing's language: the country, period and counting basis; the
+    headline's deaths and events against the previous period and the year before; the
+    trend (or the headline's empty-state line).
+
+    >>> summary(gather("Mali"))  # doctest: +SKIP
+    ['Mali, January–December 2022 — counted from the VIEWS country-month series …', …]
+    """
+    from ._ctx import SOURCE_NAMES
+    from ._i18n import fmt_number, fmt_period, say
+
+    lang, head = brief.lang, brief.headline
+    period = fmt_period(brief.since, brief.until, lang)
+    where = brief.country + (f" / {brief.region}" if brief.region else "")
+    if head.basis == "events":
+        basis = say(lang, "basis_events", source=SOURCE_NAMES.get(head.source, head.source))
+    elif head.basis == "country-month":
+        basis = say(lang, "basis_country_month")
+    else:
+        basis = say(lang, "basis_none")
+    first = say(lang, "summary_period", place=where, period=period, basis=basis)
+    if head.empty:
+        return [first, head.empty, say(lang, "summary_trend", trend=say(lang, "trend_unknown"))]
+
+    def number(fig: Any) -> str:
+        return fmt_number(None if fig is None else fig.value, lang)
+
+    second = say(
+        lang,
+        "summary_figures",
+        best=number(head.deaths_best),
+        low=number(head.deaths_low),
+        high=number(head.deaths_high),
+        events=number(head.events),
+        previous=number(head.previous_deaths),
+        year=number(head.year_before_deaths),
+    )
+    third = say(lang, "summary_trend", trend=say(lang, f"trend_{head.trend}"))
+    return [first, second, third]
 
 
 def default_out(country: str, suffix: str = ".html") -> Path:

@@ -37,11 +37,20 @@ app = typer.Typer(
 
 
 def _register_all() -> None:
-    from . import accords_cmds, digest_cmds, extract_cmds, forecast_cmds, reference_cmds, store_cmds
+    from . import (
+        accords_cmds,
+        brief_cmds,
+        digest_cmds,
+        extract_cmds,
+        forecast_cmds,
+        reference_cmds,
+        store_cmds,
+    )
 
     for module in (store_cmds, reference_cmds, forecast_cmds, accords_cmds, extract_cmds):
         module.register(app)
     digest_cmds.register(app)
+    brief_cmds.register(app)
     _guard(app)
 
 
