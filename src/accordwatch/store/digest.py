@@ -147,7 +147,8 @@ class DigestTables:
     ) -> dict[str, Any] | None:
         """One recorded digest (every column): number ``digest_id``, else the latest one made
         before ``before`` (UTC), else the latest; None when there is none."""
-        sql, params = "SELECT * FROM digest_marks", []
+        sql = "SELECT * FROM digest_marks"
+        params: list[Any] = []
         if digest_id is not None:
             sql, params = sql + " WHERE digest_id = ?", [int(digest_id)]
         elif before is not None:
