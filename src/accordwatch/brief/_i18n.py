@@ -485,7 +485,7 @@ _FR: dict[str, str] = {
     "label_forecast": "Prévision",
     "label_overall": "ensemble",
     "label_deaths_month": "Morts par mois",
-    "basis_events": "événements localisés ({source})",
+    "basis_events": "des événements localisés ({source})",
     "basis_country_month": (
         "la série pays-mois de VIEWS (morts de la violence étatique, UCDP GED)"
     ),
@@ -695,7 +695,7 @@ _FR: dict[str, str] = {
     "alt_by_actor": "Morts par mois en {country} selon l'acteur.",
     "alt_index": "Indice de mise en œuvre de l'accord au fil du temps.",
     "alt_fan": "Morts observés par mois et prévision avec intervalles de 50 % et 90 %.",
-    "summary_period": "{place}, {period} : décompte à partir de {basis}",
+    "summary_period": "{place}, {period} : décompte d'après {basis}",
     "summary_figures": (
         "morts {best} (basse {low}, haute {high}) en {events} événements ; période précédente "
         "{previous} ; un an plus tôt {year}"

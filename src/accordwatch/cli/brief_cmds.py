@@ -93,8 +93,11 @@ def _brief_cmd(
         ),
     ] = None,
 ) -> None:
-    """Write a briefing: headline, map, timeline, who fights whom, the accord, early warning,
-    key events, sources. Example: accordwatch brief Mali --out mali.html --pdf mali.pdf"""
+    """Write a briefing on a country: one self-contained HTML file, and a PDF.
+
+    Headline, map, timeline, who fights whom, the accord, early warning, key events, sources.
+    Example: accordwatch brief Mali --out mali.html --pdf mali.pdf
+    """
     with err.status("gathering …") as status:
         written = _brief.write(
             country,
