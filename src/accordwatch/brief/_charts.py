@@ -140,35 +140,38 @@ def _milestone_layers(
     rows = [r for r in milestone_rows(milestones) if lo <= r["start"] < hi]
     if not rows:
         return []
-    data = sets(rows)
     tip = [
         alt.Tooltip("n:N", title="#"),
         alt.Tooltip("when:N", title=words["col_date"]),
+        alt.Tooltip("precision:N", title=words["col_precision"]),
         alt.Tooltip("label:N", title=words["col_label"]),
         alt.Tooltip("kind:N", title=words["col_kind"]),
         alt.Tooltip("source:N", title=words["col_source"]),
     ]
     x = alt.X("start:T", scale=alt.Scale(type="utc"))
-    rule = (
-        alt.Chart(data)
-        .mark_rule(color="#333", strokeDash=[4, 3], strokeWidth=1.2)
-        .encode(x=x, tooltip=tip)
-        .transform_filter("datum.end == null")
-    )
-    span = (
-        alt.Chart(data)
-        .mark_rect(color="#555", opacity=0.12)
-        .encode(x=x, x2="end:T", tooltip=tip)
-        .transform_filter("datum.end != null")
-    )
-    marker = (
-        alt.Chart(data)
+    layers = []
+    spans = [r for r in rows if r["end"] is not None]
+    if spans:  # known to the month or year: the whole month or year is shaded
+        layers.append(
+            alt.Chart(sets(spans))
+            .mark_rect(color="#555", opacity=0.14)
+            .encode(x=x, x2="end:T", tooltip=tip)
+        )
+    days = [r for r in rows if r["end"] is None]
+    if days:  # known to the day: a rule at that day
+        layers.append(
+            alt.Chart(sets(days))
+            .mark_rule(color="#333", strokeDash=[4, 3], strokeWidth=1.2)
+            .encode(x=x, tooltip=tip)
+        )
+    layers.append(
+        alt.Chart(sets(rows))
         .mark_text(
             dx=4, dy=2, fontSize=11, fontWeight="bold", color="#333", align="left", baseline="top"
         )
         .encode(x=x, y=alt.value(0), text="n:N", tooltip=tip)
     )
-    return [span, rule, marker]
+    return layers
 
 
 def timeline_type_chart(

@@ -444,7 +444,7 @@ def _layers(
                         "shape": {"signal": "datum.text ? 'diamond' : 'circle'"},
                         "size": {
                             "signal": "isValid(datum.deaths) && datum.deaths > 0 ? "
-                            "scale('size', datum.deaths) : 60"
+                            "scale('size', datum.deaths) : 110"
                         },
                         "fill": {"signal": "datum.text ? '#1f4f8a' : '#7a1010'"},
                         "fillOpacity": {"value": 0.6},
