@@ -134,6 +134,21 @@ def test_a_recorded_assessment_is_listed_once(seeded_db: Path) -> None:
     assert make_digest(seeded_db).empty
 
 
+def test_an_event_accepted_from_review_is_listed_as_reviewed(sliced: Path) -> None:
+    from accordwatch.extract import extract_text
+
+    run_digest(sliced)
+    text = "On Tuesday, clashes between the army and the CSP erupted near Ber, killing 9 soldiers."
+    cid = aw.queue_extraction(extract_text(text, published="2024-03-14"), db=sliced)[0]
+    aw.review_accept(cid, db=sliced, reviewer="digest test")
+    d = make_digest(sliced)
+    assert d.new_events_total == 1 and d.new_events == [] and d.revised_total == 0
+    (e,) = d.reviewed_events
+    assert e["source"].startswith("text:") and e["best"] == 9 and e["place"] == "Ber"
+    assert [r["kind"] for r in d.runs] == ["review"]
+    assert "## Reviewed events from text (1)" in to_markdown(d)
+
+
 def test_the_first_digest_of_a_seeded_store_leaves_out_the_bundled_data(seeded_db: Path) -> None:
     d = make_digest(seeded_db)
     assert d.previous is None and "seeding" in d.window
