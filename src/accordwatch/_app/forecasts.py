@@ -180,7 +180,7 @@ def stored_forecast(
         if row is None:
             return None
         values = store.forecast_values(int(row["forecast_id"]), units)
-    if values["p_ge_1"].isna().any():  # stored before migration 8: fit again
+    if values["p_ge_1"].isna().any():  # stored before migration 7: fit again
         return None
     head = _header(row, stored=True)
     return head, _frame(head, values)
