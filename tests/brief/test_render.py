@@ -27,6 +27,7 @@ from accordwatch.brief._pdf import write_pdf
 
 CHROMIUM = Path("/usr/bin/chromium")
 LOCAL = ("file:", "data:", "about:", "blob:")
+ASSESSMENTS = Path(__file__).parents[1] / "data" / "accords" / "assessments_good.csv"
 SECTIONS = ["headline", "map", "timeline", "who", "accord", "warning", "key_events", "sources"]
 
 
@@ -64,6 +65,22 @@ def _emptied(b: Briefing) -> Briefing:
 def empty_page(caf_briefing: Briefing, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("html") / "empty.html"
     path.write_text(render_html(_emptied(caf_briefing)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def accord_page(brief_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Mali 2016–2020 on a store with the test file of implementation assessments."""
+    import accordwatch.accords as ac
+    from accordwatch.brief import gather
+
+    folder = tmp_path_factory.mktemp("assessed")
+    store = folder / "store.duckdb"
+    shutil.copy(brief_store, store)
+    ac.import_assessments(ASSESSMENTS, db=store)
+    b = gather("Mali", db=store, since="2016", until="2020", model="conflictology")
+    path = folder / "mali-accord.html"
+    path.write_text(render_html(b), encoding="utf-8")
     return path
 
 
@@ -325,6 +342,22 @@ def test_the_timeline_marks_milestones_to_their_precision(
     assert max(widths) >= span["width"] * 0.8
     table = seen.page.locator("#timeline details[open] table").last
     assert "month" in table.inner_text()
+
+
+def test_the_accord_shows_its_index_stalled_provisions_and_latest_evidence(
+    open_page: Any, accord_page: Path
+) -> None:
+    seen = open_page(accord_page)
+    page = seen.page
+    accord = page.locator("section#accord")
+    assert "terminated" in accord.locator("dl.accord").inner_text()
+    chart = next(c for c in _charts(page) if c["id"] == "chart-index")
+    assert chart["rendered"] and chart["marks"] > 10
+    legend = accord.locator("#chart-index svg .role-legend").first.text_content() or ""
+    assert "overall" in legend and "defence-security" in legend
+    stalled = accord.locator("table", has_text="mali2015.t3.c8.cantonment").first
+    assert "reversed" in stalled.inner_text() and stalled.is_visible()
+    assert accord.get_by_text("Authorities not functioning").first.is_visible()
 
 
 def test_an_empty_section_says_so_in_one_line_and_draws_no_chart(

@@ -77,8 +77,18 @@ def _finish(
         height=height,
         description=description,
     ).configure_view(stroke=None)
-    chart = chart.configure_axis(labelFontSize=11, titleFontSize=11, grid=True, gridColor="#eee")
-    chart = chart.configure_legend(orient="bottom", labelFontSize=11, titleFontSize=11)
+    # no grid lines on paper: fewer shapes for the PDF to draw, and the axes suffice
+    chart = chart.configure_axis(
+        labelFontSize=11, titleFontSize=11, grid=not static, gridColor="#eee"
+    )
+    # legends under the chart in columns, so that a phone-wide chart does not overflow
+    chart = chart.configure_legend(
+        orient="bottom",
+        labelFontSize=11,
+        titleFontSize=11,
+        columns=4 if static else 2,
+        labelLimit=220,
+    )
     spec: dict[str, Any] = chart.to_dict(validate=False)
     spec.pop("$schema", None)  # vega-embed needs no schema URL; keeps the page offline-clean
     spec["datasets"] = sets.values
@@ -120,7 +130,7 @@ def milestone_rows(milestones: pd.DataFrame) -> list[dict[str, Any]]:
                 "when": shown,
                 "precision": prec,
                 "label": _cell(rec.get("label")),
-                "kind": _cell(rec.get("kind")),
+                "kind": _cell(rec.get("kind")).replace("_", " "),
                 "source": _cell(rec.get("source")),
             }
         )
@@ -265,7 +275,6 @@ def timeline_actor_chart(
                 "actor:N",
                 title=words["col_actor"],
                 scale=alt.Scale(scheme="tableau10"),
-                legend=alt.Legend(columns=2, labelLimit=220),
             ),
             tooltip=[
                 alt.Tooltip("label:N", title=words["col_month"]),
@@ -308,7 +317,12 @@ def _bars(
                 "name:N",
                 sort="-x",
                 title=None,
-                axis=alt.Axis(labelLimit=260 if static else 200),
+                # long names get less room on a narrow screen (a phone), more on paper
+                axis=alt.Axis(
+                    labelLimit=260
+                    if static
+                    else alt.ExprRef("containerSize()[0] < 520 ? 120 : 220")
+                ),
             ),
             x=alt.X("deaths:Q", title=words["col_deaths"]),
             tooltip=[
@@ -374,7 +388,12 @@ def index_chart(
     overall = str(words.get("label_overall", "overall"))
     frame["overall"] = frame["theme"].isin([overall, "overall"])
     x = (
-        alt.X("period:T", scale=alt.Scale(type="utc"), title=None, axis=alt.Axis(format="%Y"))
+        alt.X(
+            "period:T",
+            scale=alt.Scale(type="utc"),
+            title=None,
+            axis=alt.Axis(format="%Y", tickCount="year"),
+        )
         if temporal
         else alt.X("period:O", title=None)
     )

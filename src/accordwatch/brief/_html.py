@@ -558,6 +558,7 @@ def _timeline(
                 for r in marks
             ],
             caption=w["title_milestones"],
+            dates={1},
         )
         view.blocks.append({"kind": "table", "table": table, "open": True})
     return view
@@ -669,8 +670,9 @@ def _accord(
         chart = Chart("index", spec, w["alt_index"], [table], title=w["title_index"])
         view.blocks.append({"kind": "chart", "chart": chart})
     if a.stalled is not None and not a.stalled.empty:
+        changes = [w.get(f"change_{c}", _text(c)) for c in a.stalled.get("change", [])]
         table = _frame_table(
-            a.stalled,
+            a.stalled.assign(change=changes) if changes else a.stalled,
             [
                 ("provision_id", w["col_provision_id"], "text"),
                 ("text", w["col_text"], "text"),
