@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "STATIC_FONT",
     "STATIC_WIDTH",
     "actors_chart",
     "dyads_chart",
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 STATIC_WIDTH = 620
+#: the font of the PDF's charts: the one vl-convert measures the labels in must be the one
+#: WeasyPrint draws them in, or right-aligned labels run off the chart
+STATIC_FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 _HEIGHT = 230
 _RED = "#b03a2e"
 _TYPE_COLOURS = ["#b03a2e", "#2e6fb0", "#d9a21b", "#5b8c3a", "#7d5ba6"]
@@ -76,7 +80,10 @@ def _finish(
         width=STATIC_WIDTH if static else "container",
         height=height,
         description=description,
-    ).configure_view(stroke=None)
+    )
+    if static:  # measured by vl-convert and drawn by WeasyPrint in the same font
+        chart = chart.configure(font=STATIC_FONT)
+    chart = chart.configure_view(stroke=None)
     # no grid lines on paper: fewer shapes for the PDF to draw, and the axes suffice
     chart = chart.configure_axis(
         labelFontSize=11, titleFontSize=11, grid=not static, gridColor="#eee"

@@ -311,9 +311,21 @@ def map_spec(
                 "transform": [{"type": "geoshape", "projection": "projection"}],
             },
         )
+    from ._charts import STATIC_FONT
+
     return {
         "$schema": "https://vega.github.io/schema/vega/v6.json",
         "description": description,
+        **(
+            {
+                "config": {
+                    "text": {"font": STATIC_FONT},
+                    "legend": {"labelFont": STATIC_FONT, "titleFont": STATIC_FONT},
+                }
+            }
+            if static
+            else {}
+        ),
         "autosize": "none",
         "padding": 2,
         "signals": signals,
