@@ -11,6 +11,13 @@ a share ``mix`` of the ensemble is the unit's own last ``window`` months (the
 conflictology benchmark's distribution), which keeps the forecast close to history
 where the trees are unsure.
 
+**The spike guard.** A unit whose origin month is a spike — at least ``guard_min`` deaths,
+and its record so far or at least ``guard_ratio`` × its mean over the 12 months before — is
+forecast from its own last ``window`` months alone (the conflictology distribution), not by
+the trees: the training rows hold few units in that state, and the trees, which forecast
+relative to the origin month, carry the spike forward (a record month is usually followed
+by a fall). :attr:`QuantileGBM.guarded_` lists the units guarded at the last prediction.
+
 Example:
     >>> from accordwatch.forecast import load_views_cm
     >>> panel = load_views_cm()
@@ -68,7 +75,9 @@ class QuantileGBM(Model):
     * ``n_bags`` — independent fits (bag ``b`` draws its training rows and tree
       subsamples with seed ``seed + b``) whose quantile curves are averaged
       (quantile averaging: smoother, less seed-dependent quantiles);
-    * ``n_jobs`` — boosters fitted at once (each single-threaded).
+    * ``n_jobs`` — boosters fitted at once (each single-threaded);
+    * ``guard_ratio`` / ``guard_min`` — the spike guard (module docs); ``guard_ratio=None``
+      turns it off.
     """
 
     name: ClassVar[str] = "qgbm"
@@ -94,10 +103,16 @@ class QuantileGBM(Model):
         num_leaves: int = 15,
         min_child_samples: int = 100,
         n_jobs: int = 2,
+        guard_ratio: float | None = 5.0,
+        guard_min: float = 1000.0,
         n_samples: int = 1000,
         seed: int = 0,
     ) -> None:
         super().__init__(n_samples=n_samples, seed=seed)
+        if guard_ratio is not None and not guard_ratio > 1:
+            raise InputError(f"guard_ratio must be above 1, or None (got {guard_ratio}).")
+        self.guard_ratio = None if guard_ratio is None else float(guard_ratio)
+        self.guard_min = float(guard_min)
         if not 0.0 <= mix <= 1.0:
             raise InputError(f"mix must be between 0 and 1 (got {mix}).")
         self.quantiles = tuple(sorted(quantiles))
@@ -253,9 +268,25 @@ class QuantileGBM(Model):
         x = self._design(h)
         return self._deaths(self._curve(self.boosters_, x), x, h)
 
+    def spiking(self, values: np.ndarray) -> np.ndarray:
+        """Which units (rows of ``values``, units × months, the origin last) the spike guard
+        takes: origin month ≥ ``guard_min`` deaths and above every earlier month or ≥
+        ``guard_ratio`` × the mean of the 12 months before."""
+        values = np.asarray(values, float)
+        if self.guard_ratio is None or values.shape[1] < 2:
+            return np.zeros(values.shape[0], bool)
+        last, before = values[:, -1], values[:, :-1]
+        record = last > np.max(np.where(np.isfinite(before), before, -1.0), axis=1)
+        seen = np.isfinite(before[:, -12:])
+        total = np.where(seen, before[:, -12:], 0.0).sum(axis=1)
+        mean12 = np.divide(
+            total, seen.sum(axis=1), out=np.zeros_like(total), where=seen.any(axis=1)
+        )
+        return (last >= self.guard_min) & (record | (last >= self.guard_ratio * mean12))
+
     def _predict(self, hist: History, h: int) -> np.ndarray:
         recent = hist.values[:, -self.window :]
-        return ensemble(
+        out = ensemble(
             self.predict_quantiles(h),
             self.quantiles,
             recent,
@@ -263,6 +294,13 @@ class QuantileGBM(Model):
             self.n_samples,
             whole=self.whole,
         )
+        guard = self.spiking(hist.values)
+        self.guarded_ = [str(u) for u in hist.unit[guard]]
+        if guard.any():  # the unit's own last months alone (the guard: module docs)
+            n_units = int(guard.sum())
+            reps = np.resize(np.arange(recent.shape[1]), self.n_samples)
+            out[guard] = np.broadcast_to(recent[guard][:, None, reps], (n_units, h, self.n_samples))
+        return out
 
 
 def ensemble(
