@@ -63,6 +63,7 @@ _EXTRA: dict[str, dict[str, str]] = {
         "rows_note": "The first {n} of {total} rows.",
         "places_note": "The {n} deadliest of {total} places.",
         "label_agreement": "Agreement",
+        "colon": ":",
     },
     "fr": {
         "kicker": "note accordwatch",
@@ -81,6 +82,7 @@ _EXTRA: dict[str, dict[str, str]] = {
         "rows_note": "Les {n} premières lignes sur {total}.",
         "places_note": "Les {n} lieux les plus meurtriers sur {total}.",
         "label_agreement": "Accord",
+        "colon": "\u202f:",  # French puts a (narrow no-break) space before a colon
     },
 }
 

@@ -441,6 +441,7 @@ def _layers(
                     "format": ",.0f",
                     "fillColor": "rgba(255,255,255,0.85)",
                     "padding": 6,
+                    "labelLimit": 260,
                 }
             )
     if points:
@@ -481,6 +482,7 @@ def _layers(
                     "values": _size_ticks(max_point),
                     "fillColor": "rgba(255,255,255,0.85)",
                     "padding": 6,
+                    "labelLimit": 260,
                 }
             )
         if any(p["text"] for p in points):
@@ -504,6 +506,7 @@ def _layers(
                     },
                     "fillColor": "rgba(255,255,255,0.85)",
                     "padding": 6,
+                    "labelLimit": 260,
                 }
             )
     if labels:
