@@ -64,6 +64,12 @@ def run(args: list[str]) -> tuple[float, str]:
     return wall, proc.stdout
 
 
+def _load() -> str:
+    """The machine's load (other processes share the CPUs: read the times beside it)."""
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f} / {five:.1f} on {os.cpu_count()} CPUs"
+
+
 def _mb(n: int) -> str:
     return f"{n / 1e6:.2f} MB"
 
@@ -84,7 +90,7 @@ def bench_brief(country: str, db: Path, work: Path, repeats: int, label: str) ->
         briefs.append(run(brief)[0])
         stat_times.append(run(stats)[0])
     med, base, st = (statistics.median(x) for x in (briefs, bases, stat_times))
-    print(f"\n== {label}: accordwatch brief {country!r} --out --pdf ==")
+    print(f"\n== {label}: accordwatch brief {country!r} --out --pdf ==  ({_load()})")
     for line in out.strip().splitlines()[-3:]:
         print(f"   | {line}")
     print(f"first run (fits and stores the forecast): {first:6.2f} s")
@@ -314,7 +320,7 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_brief_"))
     try:
-        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; work folder {work}")
+        print(f"python {sys.version.split()[0]}, {_load()}; work folder {work}")
         if not args.skip_default:
             db = work / "default.duckdb"
             run(["init", "--db", str(db)])
