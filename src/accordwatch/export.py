@@ -101,6 +101,29 @@ def to_geojson(df: pd.DataFrame | list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": feats}
 
 
+def _new_file_mode(path: Path) -> int:
+    """The mode the written file gets: the replaced file's, else 0666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+@functools.lru_cache(maxsize=1)
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux tells it (os.umask both reads
+    and sets, which another thread could see)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def _atomic(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """A file to write ``path`` through: a temporary file beside it, renamed over it when
@@ -119,6 +142,7 @@ def _atomic(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         )
         with opened as fh:
             yield fh
+        os.chmod(tmp, _new_file_mode(path))  # mkstemp makes 0600; a new file obeys the umask
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
