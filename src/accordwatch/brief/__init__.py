@@ -3,7 +3,8 @@
 :func:`gather` fills a :class:`Briefing` (the contract in :mod:`accordwatch.brief._model`)
 from the public functions; :func:`write` gathers and renders it to one self-contained HTML
 file and, optionally, a PDF.  :func:`words` gives every word of a briefing in English or
-French.
+French.  :func:`make_digest` / :func:`run_digest` say what changed since the last digest
+(Markdown, HTML, Atom, e-mail).
 
 >>> from accordwatch.brief import gather, write
 >>> b = gather("Mali")                                                  # doctest: +SKIP
@@ -13,6 +14,17 @@ French.
 from __future__ import annotations
 
 from ._ctx import compare_periods
+from ._digest import (
+    Digest,
+    DigestRun,
+    atom_feed,
+    email_message,
+    make_digest,
+    run_digest,
+    send_email,
+    to_html,
+    to_markdown,
+)
 from ._gather import gather, trend
 from ._i18n import LANGS, fmt_date, fmt_number, fmt_period, say, words
 from ._model import Briefing
@@ -21,15 +33,24 @@ from ._write import Written, default_out, summary, write
 __all__ = [
     "LANGS",
     "Briefing",
+    "Digest",
+    "DigestRun",
     "Written",
+    "atom_feed",
     "compare_periods",
     "default_out",
+    "email_message",
     "fmt_date",
     "fmt_number",
     "fmt_period",
     "gather",
+    "make_digest",
+    "run_digest",
     "say",
+    "send_email",
     "summary",
+    "to_html",
+    "to_markdown",
     "trend",
     "words",
     "write",
