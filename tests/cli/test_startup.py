@@ -44,6 +44,9 @@ def test_the_cli_starts_without_pandas_and_names_the_library_default_model() -> 
     from accordwatch.forecast import DEFAULT_MODEL
 
     assert forecast_cmds._DEFAULT.value == DEFAULT_MODEL
+    from accordwatch.forecast import SUBNATIONAL_DEFAULT
+
+    assert forecast_cmds._SUBNATIONAL_DEFAULT.value == SUBNATIONAL_DEFAULT
 
 
 def test_a_clean_csv_of_new_events_loads_without_pandas_or_pyarrow(

@@ -128,3 +128,12 @@ def test_store_series_leave_out_news_events_and_unknown_tolls() -> None:
     assert s["y"].tolist() == [4.0, 0.0]  # ends with the dataset's months, not the news event
     with pytest.raises(InputError, match="non-negative"):
         series_from_events(ev.assign(best=["4", "x", None]), "country")
+
+
+def test_sub_national_series_default_to_conflictology(seeded_db: Path) -> None:
+    """On one country's events the pooled model lost to conflictology at spikes
+    (benchmarks/bench_subnational.py), so admin-1 and PRIO-GRID forecasts default to it."""
+    base = ["forecast", "--from-store", "--db", str(seeded_db), "--months", "2", "-f", "json"]
+    res = runner.invoke(app, [*base, "--level", "admin1", "-u", "Central African Republic / Ouaka"])
+    assert res.exit_code == 0, res.output
+    assert {row["model"] for row in json.loads(res.stdout)} == {"conflictology"}

@@ -50,9 +50,19 @@ class _ModelName(str, Enum):
     qgbm = "qgbm"
 
 
-#: ``accordwatch.forecast.DEFAULT_MODEL``, spelled out so the CLI starts without importing it
-#: (tests/cli/test_startup.py checks that they agree).
+#: ``accordwatch.forecast.DEFAULT_MODEL`` and ``SUBNATIONAL_DEFAULT``, spelled out so the CLI
+#: starts without importing them (tests/cli/test_startup.py checks that they agree).
 _DEFAULT = _ModelName.qgbm
+_SUBNATIONAL_DEFAULT = _ModelName.conflictology
+
+
+def _model_for(model: _ModelName | None, from_store: bool, level: _Level) -> str:
+    """The model asked for, else the backtested default of the series' level."""
+    if model is not None:
+        return model.value
+    sub = from_store and level is not _Level.country
+    return (_SUBNATIONAL_DEFAULT if sub else _DEFAULT).value
+
 
 _DataOption = Annotated[
     Path | None,
@@ -73,8 +83,14 @@ _LevelOption = Annotated[
     _Level, typer.Option("--level", help="Unit of the series built from store events.")
 ]
 _ModelOption = Annotated[
-    _ModelName,
-    typer.Option("--model", "-m", help="Model to use (default: the backtested default)."),
+    _ModelName | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="Model to use. Default: the backtested default of the level — qgbm for "
+        "countries, conflictology for admin-1 and PRIO-GRID series from store events.",
+        show_default=False,
+    ),
 ]
 
 
@@ -485,7 +501,7 @@ def _forecast_cmd(
     from_store: _FromStore = False,
     db: DbOption = None,
     level: _LevelOption = _Level.country,
-    model: _ModelOption = _DEFAULT,
+    model: _ModelOption = None,
     chart: Annotated[
         Path | None,
         typer.Option(
@@ -548,9 +564,8 @@ def _forecast_cmd(
     panel = _panel(data, from_store, db, level)
     codes = _codes(data, from_store, level)
     uids = None if all_units else [_unit_id(panel, n, codes) for n in names]
-    fc = _stored_or_fitted(
-        panel, uids, months, model.value, codes, data, from_store, level, db, refit
-    )
+    name = _model_for(model, from_store, level)
+    fc = _stored_or_fitted(panel, uids, months, name, codes, data, from_store, level, db, refit)
     stale = _fx.stale_warning(fc)
     if chart is not None:
         _fx.fan_chart(panel, fc, chart)
@@ -571,7 +586,7 @@ def _forecast_cmd(
         else f"{fc['unit'].iloc[0]}: {months}-month forecast"
     )
     data_end = fc["data_end"].iloc[0]
-    print_frame(shown, fmt, title=f"{title} ({model.value}; data end {data_end})")
+    print_frame(shown, fmt, title=f"{title} ({name}; data end {data_end})")
     if stale is not None:
         warn(f"{stale.removesuffix('.')}: {_newer_data_hint(from_store)}")
 
@@ -648,7 +663,7 @@ def _alerts_cmd(
     from_store: _FromStore = False,
     db: DbOption = None,
     level: _LevelOption = _Level.country,
-    model: _ModelOption = _DEFAULT,
+    model: _ModelOption = None,
     baseline: Annotated[
         int, typer.Option("--baseline", help="Months in the rolling baseline.")
     ] = 12,
@@ -664,7 +679,11 @@ def _alerts_cmd(
     """Units whose latest month departs from their own history, ranked, with the reason in words."""
     panel = _panel(data, from_store, db, level)
     result = _fx.alerts(
-        panel, model=model.value, baseline=baseline, surge_ratio=surge_ratio, min_deaths=min_deaths
+        panel,
+        model=_model_for(model, from_store, level),
+        baseline=baseline,
+        surge_ratio=surge_ratio,
+        min_deaths=min_deaths,
     )
     last = int(panel["month_id"].max())
     behind = bool(_fx.months_past(panel.head(1).assign(month_id=last + 1)).iloc[0])

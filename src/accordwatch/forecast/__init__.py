@@ -24,7 +24,7 @@ from ._data import (
     validate_panel,
 )
 from ._forecast import fan_chart, forecast, months_past, stale_warning
-from ._learned import DEFAULT_MODEL, QuantileGBM, make_model
+from ._learned import DEFAULT_MODEL, SUBNATIONAL_DEFAULT, QuantileGBM, make_model
 from ._origins import (
     OriginsResult,
     backtest_origins,
@@ -39,6 +39,7 @@ from ._scores import brier, covered, crps
 __all__ = [
     "BENCHMARKS",
     "DEFAULT_MODEL",
+    "SUBNATIONAL_DEFAULT",
     "BacktestResult",
     "Conflictology",
     "Last",

@@ -43,10 +43,23 @@ from ._samples import whole_deaths
 if TYPE_CHECKING:  # lightgbm loads only when a model is fitted (the CLI starts fast)
     import lightgbm as lgb
 
-__all__ = ["DEFAULT_MODEL", "QUANTILES", "QuantileGBM", "as_model", "ensemble", "make_model"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "QUANTILES",
+    "SUBNATIONAL_DEFAULT",
+    "QuantileGBM",
+    "as_model",
+    "ensemble",
+    "make_model",
+]
 
 QUANTILES: tuple[float, ...] = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
 DEFAULT_MODEL = "qgbm"
+#: the default for admin-1 and PRIO-GRID series built from one store's events: on the CAF
+#: events the pooled model, trained on a few dozen units, did no better than conflictology on
+#: October origins and far worse at spikes (benchmarks/bench_subnational.py; decision record
+#: 2026-12-01-forecast-robust-default.md)
+SUBNATIONAL_DEFAULT = "conflictology"
 
 
 class QuantileGBM(Model):
