@@ -127,9 +127,7 @@ class Cached(QuantileGBM):
         mix = r.get("mix", self.mix)
         out = ensemble(q, self.quantiles, recent, mix, self.n_samples, whole=self.whole)
         if guard.any() and "guard_mix" in r:
-            g = ensemble(
-                q[guard], self.quantiles, recent[guard], r["guard_mix"], self.n_samples
-            )
+            g = ensemble(q[guard], self.quantiles, recent[guard], r["guard_mix"], self.n_samples)
             out[guard] = g
         return out
 
@@ -154,8 +152,11 @@ def fit(base: str, settings: dict[str, Any]) -> None:
         if (CACHE / base / f"{o}.npz").exists():
             continue
         Cached(base, **settings).fit(panel[panel["month_id"] <= o])
-        print(f"{base}: {i + 1}/{len(origins)} origin {o} {time.perf_counter() - t0:.0f} s",
-              file=sys.stderr, flush=True)
+        print(
+            f"{base}: {i + 1}/{len(origins)} origin {o} {time.perf_counter() - t0:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -201,24 +202,34 @@ def score(names: list[str], out: Path | None) -> pd.DataFrame:
     for name in names:
         mine = per[per["model"] == name]
         sub = {}
-        for label, part in (("october", ~mine["stress"] | mine["cutoff"].isin(
-                origin_months(panel, "october", 1995, 2017))), ("stress", mine["stress"])):
+        for label, part in (
+            (
+                "october",
+                ~mine["stress"] | mine["cutoff"].isin(origin_months(panel, "october", 1995, 2017)),
+            ),
+            ("stress", mine["stress"]),
+        ):
             part_rows = mine[part]
             ref = per[(per["model"] == "conflictology") & per["cutoff"].isin(part_rows["cutoff"])]
             num = (part_rows["crps"] * part_rows["n"]).sum()
             den = (ref["crps"] * ref["n"]).sum()
-            sub[label] = (num / den, part_rows["ratio"].max(),
-                          part_rows.loc[part_rows["ratio"].idxmax(), "origin"])
-        rows.append({
-            "variant": name,
-            "october": round(sub["october"][0], 4),
-            "oct_worst": round(sub["october"][1], 3),
-            "oct_worst_at": sub["october"][2],
-            "stress": round(sub["stress"][0], 4),
-            "stress_worst": round(sub["stress"][1], 3),
-            "stress_worst_at": sub["stress"][2],
-            "share_worse": round(float((mine["ratio"] > 1).mean()), 3),
-        })
+            sub[label] = (
+                num / den,
+                part_rows["ratio"].max(),
+                part_rows.loc[part_rows["ratio"].idxmax(), "origin"],
+            )
+        rows.append(
+            {
+                "variant": name,
+                "october": round(sub["october"][0], 4),
+                "oct_worst": round(sub["october"][1], 3),
+                "oct_worst_at": sub["october"][2],
+                "stress": round(sub["stress"][0], 4),
+                "stress_worst": round(sub["stress"][1], 3),
+                "stress_worst_at": sub["stress"][2],
+                "share_worse": round(float((mine["ratio"] > 1).mean()), 3),
+            }
+        )
     table = pd.DataFrame(rows)
     if out is not None:
         per.to_csv(out, index=False)
