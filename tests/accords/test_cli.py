@@ -164,3 +164,19 @@ def test_every_command_has_help() -> None:
         "violations",
     ):
         assert name in result.stdout
+
+
+def test_bad_until_and_radius_are_refused_before_any_table(adb: Path) -> None:
+    res = runner.invoke(app, ["accords", "index", "30", "--until", "garbage", "--db", str(adb)])
+    assert res.exit_code == 2 and "until 'garbage' is not a date" in res.output
+    assert "┃" not in res.output  # no empty table
+    for bad in ("-5", "nan", "0"):
+        res = runner.invoke(
+            app, ["accords", "events", "MLI-2015-1", "--radius-km", bad, "--db", str(adb)]
+        )
+        assert res.exit_code == 2 and "above 0 km" in res.output, (bad, res.output)
+
+
+def test_an_index_without_assessments_says_so(adb: Path) -> None:
+    res = runner.invoke(app, ["accords", "index", "30", "--db", str(adb)])
+    assert res.exit_code == 0 and "no assessments yet" in res.output and "┃" not in res.output

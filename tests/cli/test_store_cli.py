@@ -120,3 +120,12 @@ def test_no_command_writes_its_out_file_over_the_store(cli, seeded_db: Path) -> 
         assert code == 2, (args, err)
         assert "Traceback" not in err and "nothing was written" in err, (args, err)
     assert seeded_db.read_bytes() == before
+
+
+def test_events_with_no_match_say_so(seeded_db: Path) -> None:
+    from typer.testing import CliRunner
+
+    from accordwatch.cli import app
+
+    res = CliRunner().invoke(app, ["events", "--country", "Iceland", "--db", str(seeded_db)])
+    assert res.exit_code == 0 and "no events match these filters" in res.output

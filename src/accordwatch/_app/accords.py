@@ -536,6 +536,7 @@ def implementation_index(
     import pandas as pd
 
     aid = _agreement_id(agreement_id)
+    last = parse_date(until, "until") if until is not None else None  # bad input: before reads
     with using(db) as store:
         rec = _agreement(store, aid)
         flat = tree_frame(store.select_provisions(aid))
@@ -544,7 +545,7 @@ def implementation_index(
         return compute_index(hist, flat, [], by=by)
     hist["date"] = pd.to_datetime(hist["date"]).dt.date
     start = _as_date(rec["signed"] or min(hist["date"]))
-    end = parse_date(until, "until") if until is not None else max(hist["date"])
+    end = last if last is not None else max(hist["date"])
     return compute_index(hist, flat, index_dates(start, end, freq), by=by)
 
 
@@ -588,6 +589,10 @@ def provision_events(
     the gazetteer (towns only; regions are skipped).  ``attrs`` on the result lists
     ``unmatched_parties`` and ``skipped_places``.
     """
+    import math
+
+    if not (isinstance(radius_km, (int, float)) and math.isfinite(radius_km) and radius_km > 0):
+        raise InputError(f"radius_km must be a distance above 0 km (got {radius_km!r}).")
     with using(db) as store:
         prov = store.select_provisions(provision_ids=[provision_id])
         if prov.empty:

@@ -250,8 +250,9 @@ def _index_cmd(
         freq=freq.value,
         until=until,
     )
-    if frame.empty:
+    if frame.empty and fmt is Format.table:
         err.print("no assessments yet; add some with accordwatch accords assess")
+        return
     print_frame(frame, fmt, title=f"Implementation index, agreement {agreement_id}")
 
 

@@ -304,6 +304,12 @@ def _events_cmd(
         else _api.event_records(db, columns=_TABLE_COLUMNS if shown else None, **filters)
     )
     if shown:
+        if not len(df):
+            err.print(
+                "no events match these filters; `accordwatch stats --by country` (or --by "
+                "region, actor, year) shows what the store holds"
+            )
+            return
         print_frame(df, Format.table, title=f"{len(df):,} events")
         return
     write_events(
