@@ -243,7 +243,7 @@ class ActorRegistry:
             shown = ", ".join(repr(h) for h in hints)
             raise UnknownActor(
                 f"unknown actor {alias!r}"
-                + (f"; did you mean {shown}?" if hints else "; check the spelling")
+                + (f"; did you mean {shown}?" if hints else "; check the spelling.")
                 + " Use search() to list actors matching a word.",
                 hints,
             )
