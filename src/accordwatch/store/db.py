@@ -33,6 +33,7 @@ from ._connect import check_location, connect, is_memory
 from .accords import AccordTables
 from .digest import DigestTables
 from .forecasts import ForecastTables
+from .pages import EventPages
 from .queries import EventQueries
 from .reference import ReferenceTables
 from .review import ReviewQueue
@@ -84,7 +85,15 @@ def _event_columns_sql() -> str:
     return ",\n    ".join(f"{name} {duckdb_type(kind)}" for name, kind in EVENT_COLUMNS.items())
 
 
-class Store(AccordTables, DigestTables, EventQueries, ForecastTables, ReferenceTables, ReviewQueue):
+class Store(
+    AccordTables,
+    DigestTables,
+    EventPages,
+    EventQueries,
+    ForecastTables,
+    ReferenceTables,
+    ReviewQueue,
+):
     """A connection to an accordwatch store (one DuckDB database).
 
     Use :meth:`open` rather than the constructor.  A ``Store`` is a context

@@ -1,0 +1,144 @@
+"""Pages of events: one sorted page at a time (keyset pagination) and facet counts, as
+methods of :class:`~accordwatch.store.Store`.
+
+A page is sorted by one column of :data:`SORTABLE` (missing values last, either way), then
+by ``source`` and ``source_event_id``, which make the order total.  The next page starts
+after the *key* of the last row — ``(value is missing, value, source, source_event_id)`` —
+so rows added or removed meanwhile never shift a page the way an offset would.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from .queries import GROUPINGS, EventFilter, _checked_columns
+from .schema import EVENT_COLUMNS, duckdb_type
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = ["FACETS", "SORTABLE", "EventPages", "PageKey"]
+
+#: the columns a page can be sorted by
+SORTABLE = (
+    "date_start",
+    "date_end",
+    "best",
+    "low",
+    "high",
+    "deaths_civilians",
+    "country",
+    "admin1",
+    "adm_1",
+    "type_of_violence",
+    "side_a",
+    "side_b",
+    "source",
+    "source_event_id",
+    "year",
+    "updated_at",
+)
+#: what events can be counted by for facets (the expressions of ``stats --by``)
+FACETS = ("country", "region", "type", "source", "year")
+
+#: (value is missing, value, source, source_event_id) of the row a page ends with
+PageKey = tuple[bool, Any, str, str]
+
+
+def _checked_sort(column: str) -> str:
+    if column not in SORTABLE:
+        raise InputError(f"cannot sort events by {column!r}; choose from {', '.join(SORTABLE)}")
+    return column
+
+
+class EventPages:
+    """Mixed into :class:`~accordwatch.store.Store`: sorted pages of events and facets."""
+
+    _con: duckdb.DuckDBPyConnection
+
+    def event_page(
+        self,
+        flt: EventFilter,
+        *,
+        sort: str = "date_start",
+        descending: bool = True,
+        after: PageKey | None = None,
+        size: int = 100,
+        columns: list[str] | None = None,
+    ) -> tuple[list[str], list[tuple[Any, ...]], PageKey | None]:
+        """At most ``size`` events matching ``flt`` that come after ``after`` in the order of
+        ``sort`` (``descending`` or not): the column names, the rows and the key of the
+        last row when more rows follow (else None)."""
+        col = _checked_sort(sort)
+        cols = _checked_columns(columns)
+        if size < 1:
+            raise InputError("a page holds at least one event")
+        where, params = flt.where()
+        cmp = "<" if descending else ">"
+        order = "DESC" if descending else "ASC"
+        ties = "(source > ? OR (source = ? AND source_event_id > ?))"
+        if after is not None:
+            missing, value, source, event_id = after
+            if missing:
+                where += f" AND ({col} IS NULL AND {ties})"
+                params += [source, source, event_id]
+            else:
+                typed = f"CAST(? AS {duckdb_type(EVENT_COLUMNS[col])})"
+                where += (
+                    f" AND ({col} IS NULL OR {col} {cmp} {typed} OR ({col} = {typed} AND {ties}))"
+                )
+                params += [value, value, source, source, event_id]
+        sql = (
+            f"SELECT {', '.join(cols)}, {col} IS NULL, {col}, source, source_event_id "
+            f"FROM events WHERE {where} "
+            f"ORDER BY {col} IS NULL, {col} {order}, source, source_event_id "
+            f"LIMIT {int(size) + 1}"
+        )
+        fetched = self._con.execute(sql, params).fetchall()
+        n = len(cols)
+        rows = [r[:n] for r in fetched[:size]]
+        key: PageKey | None = None
+        if len(fetched) > size:
+            last = fetched[size - 1]
+            key = (bool(last[n]), last[n + 1], str(last[n + 2]), str(last[n + 3]))
+        return cols, rows, key
+
+    def count_events(self, flt: EventFilter) -> int:
+        """How many events match ``flt``."""
+        where, params = flt.where()
+        row = self._con.execute(f"SELECT count(*) FROM events WHERE {where}", params).fetchone()
+        return int(row[0]) if row else 0
+
+    def event_facets(
+        self, flt: EventFilter, facets: list[str], *, limit: int = 10
+    ) -> dict[str, tuple[list[tuple[Any, int]], bool]]:
+        """For each facet of ``facets`` (of :data:`FACETS`), the ``limit`` most frequent
+        values among the events matching ``flt`` with their counts (most first), and
+        whether more values were left out — all in one scan."""
+        bad = [f for f in facets if f not in FACETS]
+        if bad:
+            raise InputError(
+                f"cannot facet events by {', '.join(bad)}; choose from {', '.join(FACETS)}"
+            )
+        if not facets:
+            return {}
+        where, params = flt.where()
+        exprs = [f"{GROUPINGS[f]} AS f{i}" for i, f in enumerate(facets)]
+        sets = ", ".join(f"(f{i})" for i in range(len(facets)))
+        which = ", ".join(f"GROUPING(f{i})" for i in range(len(facets)))
+        sql = (
+            f"SELECT {', '.join(f'f{i}' for i in range(len(facets)))}, [{which}], count(*) "
+            f"FROM (SELECT {', '.join(exprs)} FROM events WHERE {where}) "
+            f"GROUP BY GROUPING SETS ({sets})"
+        )
+        found: dict[str, list[tuple[Any, int]]] = {f: [] for f in facets}
+        for row in self._con.execute(sql, params).fetchall():
+            grouped = row[len(facets)]
+            i = list(grouped).index(0)
+            found[facets[i]].append((row[i], int(row[-1])))
+        out: dict[str, tuple[list[tuple[Any, int]], bool]] = {}
+        for name, counts in found.items():
+            counts.sort(key=lambda vc: (-vc[1], str(vc[0])))
+            out[name] = (counts[:limit], len(counts) > limit)
+        return out
