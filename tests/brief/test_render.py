@@ -204,6 +204,64 @@ def test_a_french_briefing_is_written_in_french(caf_briefing: Briefing) -> None:
     assert '"formatLocale"' in html and '"décembre"' in html  # axes in French too
 
 
+@pytest.fixture(scope="module")
+def vega_lite_schema() -> Any:
+    """A validator of the Vega-Lite schema that altair ships (the renderers write the specs
+    as dicts and never validate them at run time)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from altair.vegalite.v6.schema.core import load_schema
+
+    schema = load_schema()
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def test_every_chart_spec_is_valid_vega_lite(
+    vega_lite_schema: Any, caf_briefing: Briefing, mali_briefing: Briefing
+) -> None:
+    from accordwatch.brief._html import page_view
+
+    fr = copy.deepcopy(mali_briefing)
+    fr.lang = "fr"
+    checked: set[str] = set()
+    for b in (caf_briefing, mali_briefing, fr, _emptied(caf_briefing)):
+        for static in (False, True):
+            for chart in page_view(b, static=static)["charts"]:
+                if chart.vega:  # the map is a Vega spec (drawn in the browser tests)
+                    continue
+                errors = [e.message[:300] for e in vega_lite_schema.iter_errors(chart.spec)]
+                assert not errors, (chart.id, static, errors[:3])
+                json.loads(chart.json)  # JSON without NaN
+                checked.add(chart.id)
+    assert checked == {"timeline-type", "timeline-actor", "actors", "dyads", "fan", "risk"}
+    broken = copy.deepcopy(page_view(caf_briefing, static=True)["charts"][1].spec)
+    broken["layer"][0]["mark"]["type"] = "bars"
+    assert list(vega_lite_schema.iter_errors(broken))  # the validator does catch a bad spec
+
+
+@pytest.mark.filterwarnings("ignore:Could not infer format")
+def test_an_index_chart_is_valid_vega_lite_with_dates_or_named_periods(
+    vega_lite_schema: Any,
+) -> None:
+    from accordwatch.brief._charts import index_chart
+    from accordwatch.brief._html import words
+
+    w = words("en")
+    dated = pd.DataFrame(
+        {
+            "period": ["2016-12-31", "2016-12-31", "2017-12-31", "2017-12-31"],
+            "theme": ["overall", "guarantees", "overall", "guarantees"],
+            "index": [40.0, 20.0, 55.5, 30.0],
+        }
+    )
+    named = dated.assign(period=["first", "first", "second", "second"])
+    for frame in (dated, named):
+        for static in (False, True):
+            spec = index_chart(frame, w, static=static, description="index")
+            assert spec is not None
+            assert not [e.message for e in vega_lite_schema.iter_errors(spec)]
+            assert ("params" in spec) == (frame is dated and not static)  # zoom in time only
+
+
 def test_rings_are_wound_clockwise_for_vega() -> None:
     from shapely.geometry import shape
 

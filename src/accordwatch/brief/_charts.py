@@ -1,10 +1,14 @@
-"""Vega-Lite specs (built with Altair) for the charts of a briefing, from its section frames.
+"""Vega-Lite specs for the charts of a briefing, from its section frames.
 
 Each function returns a plain Vega-Lite dict with the data inlined, or ``None`` when the
 frame holds nothing to draw.  ``static=True`` gives the PDF variant: a fixed width and no
 interaction; otherwise the chart fills its container (``width: "container"``), zooms and pans
 along the time axis (wheel / drag) and shows tooltips.  Dates go to Vega as ISO strings on a
 UTC time scale, so a date is drawn on its own day whatever the reader's time zone.
+
+The specs are written as dicts (no chart library at run time: building and checking them
+with one costs more than the rest of the page); tests/brief/test_render.py checks every
+spec against the Vega-Lite schema that altair ships.
 
 ``words`` maps the label keys used below (``deaths``, ``month`` …) to the briefing's language.
 """
@@ -38,13 +42,12 @@ _HEIGHT = 230
 _RED = "#b03a2e"
 _TYPE_COLOURS = ["#b03a2e", "#2e6fb0", "#d9a21b", "#5b8c3a", "#7d5ba6"]
 _AXIS_DATE = "%b %Y"
+_TYPES = {"Q": "quantitative", "N": "nominal", "T": "temporal", "O": "ordinal"}
+#: the zoom selection and the layer it is defined on
+_ZOOM = "zoom"
+_ZOOM_VIEW = "zoomed"
 
-
-def _alt() -> Any:
-    """Altair, imported when a chart is built (it costs most of a second to load)."""
-    import altair as alt
-
-    return alt
+Spec = dict[str, Any]
 
 
 def _iso(values: pd.Series) -> list[str]:
@@ -58,55 +61,114 @@ def _next_month(values: pd.Series) -> list[str]:
     return [(d + pd.DateOffset(months=1)).date().isoformat() for d in starts]
 
 
+def _ch(shorthand: str, **props: Any) -> Spec:
+    """An encoding channel from ``field:T`` or ``aggregate(field):T`` (the type letter is
+    Q, N, T or O; none for the second channel of a range, ``x2`` / ``y2``) and its
+    properties."""
+    name, _, kind = shorthand.partition(":")
+    out: Spec = {}
+    if name.endswith(")"):
+        aggregate, name = name[:-1].split("(", 1)
+        out["aggregate"] = aggregate
+    out["field"] = name
+    if kind:
+        out["type"] = _TYPES[kind]
+    out.update(props)
+    return out
+
+
+def _tip(shorthand: str, title: str, fmt: str | None = None) -> Spec:
+    """A tooltip entry (with a d3 number format when given)."""
+    return _ch(shorthand, title=title, **({"format": fmt} if fmt else {}))
+
+
+def _mark(kind: str, **props: Any) -> Spec:
+    return {"type": kind, **props}
+
+
+def _utc_x(field: str, **props: Any) -> Spec:
+    """A temporal x channel on a UTC scale."""
+    return _ch(f"{field}:T", scale={"type": "utc"}, **props)
+
+
+def _month_x() -> Spec:
+    """The monthly x axis of the timelines and the fan chart."""
+    return _utc_x("month", title=None, axis={"format": _AXIS_DATE, "labelOverlap": True})
+
+
 class _Sets:
-    """The chart's data, kept out of Altair (which deep-copies inline values) and put in the
-    spec's top-level ``datasets`` when it is finished."""
+    """The chart's data, put in the spec's top-level ``datasets`` (each named once, however
+    many layers draw it)."""
 
     def __init__(self) -> None:
         self.values: dict[str, list[dict[Any, Any]]] = {}
 
-    def __call__(self, rows: list[dict[Any, Any]]) -> Any:
+    def __call__(self, rows: list[dict[Any, Any]]) -> Spec:
         name = f"data{len(self.values)}"
         self.values[name] = rows
-        return _alt().NamedData(name=name)
+        return {"name": name}
 
 
-def _finish(
-    chart: Any, sets: _Sets, *, static: bool, description: str, height: int = _HEIGHT
-) -> dict[str, Any]:
-    """The chart's dict with its data, width, height, description and the shared
-    configuration."""
-    chart = chart.properties(
-        width=STATIC_WIDTH if static else "container",
-        height=height,
-        description=description,
-    )
-    if static:  # measured by vl-convert and drawn by WeasyPrint in the same font
-        chart = chart.configure(font=STATIC_FONT)
-    chart = chart.configure_view(stroke=None)
-    # no grid lines on paper: fewer shapes for the PDF to draw, and the axes suffice
-    chart = chart.configure_axis(
-        labelFontSize=11, titleFontSize=11, grid=not static, gridColor="#eee"
-    )
-    # legends under the chart in columns, so that a phone-wide chart does not overflow
-    chart = chart.configure_legend(
-        orient="bottom",
-        labelFontSize=11,
-        titleFontSize=11,
-        columns=4 if static else 2,
-        labelLimit=220,
-    )
-    spec: dict[str, Any] = chart.to_dict(validate=False)
-    spec.pop("$schema", None)  # vega-embed needs no schema URL; keeps the page offline-clean
-    spec["datasets"] = sets.values
+def _view(data: Spec, mark: Spec, encoding: Spec) -> Spec:
+    return {"data": data, "mark": mark, "encoding": encoding}
+
+
+def _zoom(spec: Spec, *, view: str | None = None) -> Spec:
+    """Wheel-zoom and drag-pan along x: an interval selection bound to the scales, on the
+    chart itself or (in a layered chart) on its layer named ``view``."""
+    param: Spec = {"name": _ZOOM, "select": {"type": "interval", "encodings": ["x"]}}
+    param["bind"] = "scales"
+    if view is not None:
+        param["views"] = [view]
+    spec["params"] = [param]
     return spec
 
 
-def _time_zoom(static: bool) -> Any | None:
-    """Wheel-zoom and drag-pan along x (an interval selection bound to the scales)."""
-    if static:
-        return None
-    return _alt().selection_interval(bind="scales", encodings=["x"])
+def _layered(layers: list[Spec], *, zoom: bool) -> Spec:
+    """Layers drawn over each other; their data goes to the top when they all draw the same
+    data set; with ``zoom`` the first layer carries the zoom selection."""
+    if zoom:
+        layers[0]["name"] = _ZOOM_VIEW
+    spec: Spec = {"layer": layers}
+    first = layers[0].get("data")
+    if first is not None and all(layer.get("data") == first for layer in layers):
+        spec["data"] = first
+        for layer in layers:
+            del layer["data"]
+    return _zoom(spec, view=_ZOOM_VIEW) if zoom else spec
+
+
+def _finish(
+    spec: Spec, sets: _Sets, *, static: bool, description: str, height: int = _HEIGHT
+) -> Spec:
+    """The chart's dict with its data, width, height, description and the shared
+    configuration."""
+    config: Spec = {"view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None}}
+    if static:  # measured by vl-convert and drawn by WeasyPrint in the same font
+        config["font"] = STATIC_FONT
+    # no grid lines on paper: fewer shapes for the PDF to draw, and the axes suffice
+    config["axis"] = {
+        "labelFontSize": 11,
+        "titleFontSize": 11,
+        "grid": not static,
+        "gridColor": "#eee",
+    }
+    # legends under the chart in columns, so that a phone-wide chart does not overflow
+    config["legend"] = {
+        "orient": "bottom",
+        "labelFontSize": 11,
+        "titleFontSize": 11,
+        "columns": 4 if static else 2,
+        "labelLimit": 220,
+    }
+    return {
+        "config": config,
+        **spec,
+        "width": STATIC_WIDTH if static else "container",
+        "height": height,
+        "description": description,
+        "datasets": sets.values,
+    }
 
 
 def milestone_rows(milestones: pd.DataFrame) -> list[dict[str, Any]]:
@@ -150,43 +212,58 @@ def _cell(value: Any) -> str:
 
 def _milestone_layers(
     milestones: pd.DataFrame, words: Mapping[str, str], lo: str, hi: str, sets: _Sets
-) -> list[Any]:
+) -> list[Spec]:
     """Rules at exact-day milestones, shaded spans for month / year precision, and a numbered
     marker above each; only those inside [lo, hi) (ISO dates)."""
-    alt = _alt()
     rows = [r for r in milestone_rows(milestones) if lo <= r["start"] < hi]
     if not rows:
         return []
-    tip = [
-        alt.Tooltip("n:N", title="#"),
-        alt.Tooltip("when:N", title=words["col_date"]),
-        alt.Tooltip("precision:N", title=words["col_precision"]),
-        alt.Tooltip("label:N", title=words["col_label"]),
-        alt.Tooltip("kind:N", title=words["col_kind"]),
-        alt.Tooltip("source:N", title=words["col_source"]),
-    ]
-    x = alt.X("start:T", scale=alt.Scale(type="utc"))
+
+    def tip() -> list[Spec]:
+        return [
+            _tip("n:N", "#"),
+            _tip("when:N", words["col_date"]),
+            _tip("precision:N", words["col_precision"]),
+            _tip("label:N", words["col_label"]),
+            _tip("kind:N", words["col_kind"]),
+            _tip("source:N", words["col_source"]),
+        ]
+
     layers = []
     spans = [r for r in rows if r["end"] is not None]
     if spans:  # known to the month or year: the whole month or year is shaded
         layers.append(
-            alt.Chart(sets(spans))
-            .mark_rect(color="#555", opacity=0.14)
-            .encode(x=x, x2="end:T", tooltip=tip)
+            _view(
+                sets(spans),
+                _mark("rect", color="#555", opacity=0.14),
+                {"x": _utc_x("start"), "x2": _ch("end"), "tooltip": tip()},
+            )
         )
     days = [r for r in rows if r["end"] is None]
     if days:  # known to the day: a rule at that day
         layers.append(
-            alt.Chart(sets(days))
-            .mark_rule(color="#333", strokeDash=[4, 3], strokeWidth=1.2)
-            .encode(x=x, tooltip=tip)
+            _view(
+                sets(days),
+                _mark("rule", color="#333", strokeDash=[4, 3], strokeWidth=1.2),
+                {"x": _utc_x("start"), "tooltip": tip()},
+            )
         )
+    number = _mark(
+        "text",
+        dx=4,
+        dy=2,
+        fontSize=11,
+        fontWeight="bold",
+        color="#333",
+        align="left",
+        baseline="top",
+    )
     layers.append(
-        alt.Chart(sets(rows))
-        .mark_text(
-            dx=4, dy=2, fontSize=11, fontWeight="bold", color="#333", align="left", baseline="top"
+        _view(
+            sets(rows),
+            number,
+            {"x": _utc_x("start"), "y": {"value": 0}, "text": _ch("n:N"), "tooltip": tip()},
         )
-        .encode(x=x, y=alt.value(0), text="n:N", tooltip=tip)
     )
     return layers
 
@@ -202,7 +279,6 @@ def timeline_type_chart(
     """Monthly deaths stacked by type of violence, with the milestones marked."""
     if by_type is None or by_type.empty:
         return None
-    alt = _alt()
     sets = _Sets()
     frame = pd.DataFrame(
         {
@@ -214,36 +290,29 @@ def timeline_type_chart(
     )
     frame["label"] = [m[:7] for m in frame["month"]]
     types = sorted(frame["type"].unique())
-    bars = (
-        alt.Chart(sets(frame.to_dict("records")))
-        .mark_bar(opacity=0.9)
-        .encode(
-            x=alt.X(
-                "month:T",
-                scale=alt.Scale(type="utc"),
-                title=None,
-                axis=alt.Axis(format=_AXIS_DATE, labelOverlap=True),
-            ),
-            x2="end:T",
-            y=alt.Y("sum(deaths):Q", title=words["col_deaths"], stack="zero"),
-            color=alt.Color(
+    bars = _view(
+        sets(frame.to_dict("records")),
+        _mark("bar", opacity=0.9),
+        {
+            "x": _month_x(),
+            "x2": _ch("end"),
+            "y": _ch("sum(deaths):Q", title=words["col_deaths"], stack="zero"),
+            "color": _ch(
                 "type:N",
                 title=words["col_type"],
-                scale=alt.Scale(domain=types, range=_TYPE_COLOURS[: max(len(types), 1)]),
+                scale={"domain": types, "range": _TYPE_COLOURS[: max(len(types), 1)]},
             ),
-            tooltip=[
-                alt.Tooltip("label:N", title=words["col_month"]),
-                alt.Tooltip("type:N", title=words["col_type"]),
-                alt.Tooltip("sum(deaths):Q", title=words["col_deaths"], format=",.0f"),
+            "tooltip": [
+                _tip("label:N", words["col_month"]),
+                _tip("type:N", words["col_type"]),
+                _tip("sum(deaths):Q", words["col_deaths"], ",.0f"),
             ],
-        )
+        },
     )
-    zoom = _time_zoom(static)
-    if zoom is not None:
-        bars = bars.add_params(zoom)
     lo, hi = min(frame["month"]), max(frame["end"])
     layers = [bars, *_milestone_layers(milestones, words, lo, hi, sets)]
-    return _finish(alt.layer(*layers), sets, static=static, description=description)
+    spec = _layered(layers, zoom=not static)
+    return _finish(spec, sets, static=static, description=description)
 
 
 def timeline_actor_chart(
@@ -257,7 +326,6 @@ def timeline_actor_chart(
     """Monthly deaths by actor (one line each), with the milestones marked."""
     if by_actor is None or by_actor.empty:
         return None
-    alt = _alt()
     sets = _Sets()
     frame = pd.DataFrame(
         {
@@ -267,35 +335,24 @@ def timeline_actor_chart(
         }
     )
     frame["label"] = [m[:7] for m in frame["month"]]
-    lines = (
-        alt.Chart(sets(frame.to_dict("records")))
-        .mark_line(point=False if static else alt.OverlayMarkDef(size=18), strokeWidth=1.6)
-        .encode(
-            x=alt.X(
-                "month:T",
-                scale=alt.Scale(type="utc"),
-                title=None,
-                axis=alt.Axis(format=_AXIS_DATE, labelOverlap=True),
-            ),
-            y=alt.Y("deaths:Q", title=words["col_deaths"]),
-            color=alt.Color(
-                "actor:N",
-                title=words["col_actor"],
-                scale=alt.Scale(scheme="tableau10"),
-            ),
-            tooltip=[
-                alt.Tooltip("label:N", title=words["col_month"]),
-                alt.Tooltip("actor:N", title=words["col_actor"]),
-                alt.Tooltip("deaths:Q", title=words["col_deaths"], format=",.0f"),
+    lines = _view(
+        sets(frame.to_dict("records")),
+        _mark("line", point=False if static else {"size": 18}, strokeWidth=1.6),
+        {
+            "x": _month_x(),
+            "y": _ch("deaths:Q", title=words["col_deaths"]),
+            "color": _ch("actor:N", title=words["col_actor"], scale={"scheme": "tableau10"}),
+            "tooltip": [
+                _tip("label:N", words["col_month"]),
+                _tip("actor:N", words["col_actor"]),
+                _tip("deaths:Q", words["col_deaths"], ",.0f"),
             ],
-        )
+        },
     )
-    zoom = _time_zoom(static)
-    if zoom is not None:
-        lines = lines.add_params(zoom)
     lo, hi = min(frame["month"]), max(_next_month(by_actor["month"]))
     layers = [lines, *_milestone_layers(milestones, words, lo, hi, sets)]
-    return _finish(alt.layer(*layers), sets, static=static, description=description, height=260)
+    spec = _layered(layers, zoom=not static)
+    return _finish(spec, sets, static=static, description=description, height=260)
 
 
 def _bars(
@@ -309,38 +366,29 @@ def _bars(
     top: int = 15,
 ) -> dict[str, Any]:
     """Horizontal bars of deaths per ``label``, the deadliest ``top`` first."""
-    alt = _alt()
     sets = _Sets()
     data = frame.sort_values("deaths", ascending=False).head(top)
     values = [
         {"name": str(n), "deaths": float(d), "events": int(e)}
         for n, d, e in zip(data[label], data["deaths"], data["events"], strict=True)
     ]
-    chart = (
-        alt.Chart(sets(values))
-        .mark_bar(color=_RED)
-        .encode(
-            y=alt.Y(
-                "name:N",
-                sort="-x",
-                title=None,
-                # long names get less room on a narrow screen (a phone), more on paper
-                axis=alt.Axis(
-                    labelLimit=260
-                    if static
-                    else alt.ExprRef("containerSize()[0] < 520 ? 120 : 220")
-                ),
-            ),
-            x=alt.X("deaths:Q", title=words["col_deaths"]),
-            tooltip=[
-                alt.Tooltip("name:N", title=label_title),
-                alt.Tooltip("deaths:Q", title=words["col_deaths"], format=",.0f"),
-                alt.Tooltip("events:Q", title=words["col_events"], format=",.0f"),
+    # long names get less room on a narrow screen (a phone), more on paper
+    limit: Any = 260 if static else {"expr": "containerSize()[0] < 520 ? 120 : 220"}
+    spec = _view(
+        sets(values),
+        _mark("bar", color=_RED),
+        {
+            "y": _ch("name:N", sort="-x", title=None, axis={"labelLimit": limit}),
+            "x": _ch("deaths:Q", title=words["col_deaths"]),
+            "tooltip": [
+                _tip("name:N", label_title),
+                _tip("deaths:Q", words["col_deaths"], ",.0f"),
+                _tip("events:Q", words["col_events"], ",.0f"),
             ],
-        )
+        },
     )
     return _finish(
-        chart, sets, static=static, description=description, height=max(18 * len(values), 60)
+        spec, sets, static=static, description=description, height=max(18 * len(values), 60)
     )
 
 
@@ -381,7 +429,6 @@ def index_chart(
     """The implementation index (0–100) over time, overall (thick) and by theme."""
     if index is None or index.empty:
         return None
-    alt = _alt()
     sets = _Sets()
     periods = pd.to_datetime(index["period"].astype(str), errors="coerce")
     temporal = bool(periods.notna().all())
@@ -395,43 +442,37 @@ def index_chart(
     overall = str(words.get("label_overall", "overall"))
     frame["overall"] = frame["theme"].isin([overall, "overall"])
     x = (
-        alt.X(
-            "period:T",
-            scale=alt.Scale(type="utc"),
-            title=None,
-            axis=alt.Axis(format="%Y", tickCount="year"),
-        )
+        _utc_x("period", title=None, axis={"format": "%Y", "tickCount": "year"})
         if temporal
-        else alt.X("period:O", title=None)
+        else _ch("period:O", title=None)
     )
     themes = sorted(t for t in frame["theme"].unique() if t not in (overall, "overall"))
     first = [t for t in frame["theme"].unique() if t in (overall, "overall")][:1] or [overall]
-    lines = (
-        alt.Chart(sets(frame.to_dict("records")))
-        .mark_line(point=alt.OverlayMarkDef(size=20))
-        .encode(
-            x=x,
-            y=alt.Y("index:Q", title=words["col_index"], scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color(
+    spec = _view(
+        sets(frame.to_dict("records")),
+        _mark("line", point={"size": 20}),
+        {
+            "x": x,
+            "y": _ch("index:Q", title=words["col_index"], scale={"domain": [0, 100]}),
+            "color": _ch(
                 "theme:N",
                 title=words["col_theme"],
-                scale=alt.Scale(
-                    domain=[*first, *themes],
-                    range=["#111111", *_theme_colours(len(themes))],
-                ),
+                scale={
+                    "domain": [*first, *themes],
+                    "range": ["#111111", *_theme_colours(len(themes))],
+                },
             ),
-            strokeWidth=alt.condition("datum.overall", alt.value(3.2), alt.value(1.3)),
-            tooltip=[
-                alt.Tooltip("period:N", title=words["col_period"]),
-                alt.Tooltip("theme:N", title=words["col_theme"]),
-                alt.Tooltip("index:Q", title=words["col_index"], format=".1f"),
+            "strokeWidth": {"condition": {"test": "datum.overall", "value": 3.2}, "value": 1.3},
+            "tooltip": [
+                _tip("period:N", words["col_period"]),
+                _tip("theme:N", words["col_theme"]),
+                _tip("index:Q", words["col_index"], ".1f"),
             ],
-        )
+        },
     )
-    zoom = _time_zoom(static or not temporal)
-    if zoom is not None:
-        lines = lines.add_params(zoom)
-    return _finish(lines, sets, static=static, description=description, height=250)
+    if not static and temporal:
+        spec = _zoom(spec)
+    return _finish(spec, sets, static=static, description=description, height=250)
 
 
 def _theme_colours(n: int) -> list[str]:
@@ -451,7 +492,6 @@ def fan_chart(
     dotted rule marks the last observed month."""
     if fan is None or fan.empty:
         return None
-    alt = _alt()
     sets = _Sets()
     hist = (
         pd.DataFrame(
@@ -475,64 +515,65 @@ def fan_chart(
         band = fc
     band["label"] = [m[:7] for m in band["month"]]
     hist["label"] = [m[:7] for m in hist["month"]]
-    x = alt.X(
-        "month:T",
-        scale=alt.Scale(type="utc"),
-        title=None,
-        axis=alt.Axis(format=_AXIS_DATE, labelOverlap=True),
-    )
     bdata = sets(band.to_dict("records"))
-    tip = [
-        alt.Tooltip("label:N", title=words["col_month"]),
-        alt.Tooltip("median:Q", title=words["col_median"], format=",.0f"),
-        alt.Tooltip("lo50:Q", title=words["col_lo50"], format=",.0f"),
-        alt.Tooltip("hi50:Q", title=words["col_hi50"], format=",.0f"),
-        alt.Tooltip("lo90:Q", title=words["col_lo90"], format=",.0f"),
-        alt.Tooltip("hi90:Q", title=words["col_hi90"], format=",.0f"),
-    ]
-    band90 = (
-        alt.Chart(bdata)
-        .mark_area(color=_RED, opacity=0.16)
-        .encode(x=x, y=alt.Y("lo90:Q", title=words["col_deaths"]), y2="hi90:Q", tooltip=tip)
+
+    def tip() -> list[Spec]:
+        return [
+            _tip("label:N", words["col_month"]),
+            _tip("median:Q", words["col_median"], ",.0f"),
+            _tip("lo50:Q", words["col_lo50"], ",.0f"),
+            _tip("hi50:Q", words["col_hi50"], ",.0f"),
+            _tip("lo90:Q", words["col_lo90"], ",.0f"),
+            _tip("hi90:Q", words["col_hi90"], ",.0f"),
+        ]
+
+    band90 = _view(
+        bdata,
+        _mark("area", color=_RED, opacity=0.16),
+        {
+            "x": _month_x(),
+            "y": _ch("lo90:Q", title=words["col_deaths"]),
+            "y2": _ch("hi90"),
+            "tooltip": tip(),
+        },
     )
-    band50 = (
-        alt.Chart(bdata)
-        .mark_area(color=_RED, opacity=0.32)
-        .encode(x=x, y="lo50:Q", y2="hi50:Q", tooltip=tip)
+    band50 = _view(
+        dict(bdata),
+        _mark("area", color=_RED, opacity=0.32),
+        {"x": _month_x(), "y": _ch("lo50:Q"), "y2": _ch("hi50"), "tooltip": tip()},
     )
-    median = (
-        alt.Chart(bdata)
-        .mark_line(color=_RED, strokeDash=[5, 3], strokeWidth=1.8)
-        .encode(x=x, y="median:Q", tooltip=tip)
+    median = _view(
+        dict(bdata),
+        _mark("line", color=_RED, strokeDash=[5, 3], strokeWidth=1.8),
+        {"x": _month_x(), "y": _ch("median:Q"), "tooltip": tip()},
     )
     layers = [band90, band50, median]
     if len(hist):
-        observed = (
-            alt.Chart(sets(hist.to_dict("records")))
-            .mark_line(
+        observed = _view(
+            sets(hist.to_dict("records")),
+            _mark(
+                "line",
                 color="#333",
                 strokeWidth=1.5,
-                point=False if static else alt.OverlayMarkDef(size=14),
-            )
-            .encode(
-                x=x,
-                y="deaths:Q",
-                tooltip=[
-                    alt.Tooltip("label:N", title=words["col_month"]),
-                    alt.Tooltip("deaths:Q", title=words["label_observed"], format=",.0f"),
+                point=False if static else {"size": 14},
+            ),
+            {
+                "x": _month_x(),
+                "y": _ch("deaths:Q"),
+                "tooltip": [
+                    _tip("label:N", words["col_month"]),
+                    _tip("deaths:Q", words["label_observed"], ",.0f"),
                 ],
-            )
+            },
         )
-        end = (
-            alt.Chart(sets([{"month": hist["month"].iloc[-1]}]))
-            .mark_rule(color="#777", strokeDash=[1, 3])
-            .encode(x=x)
+        end = _view(
+            sets([{"month": hist["month"].iloc[-1]}]),
+            _mark("rule", color="#777", strokeDash=[1, 3]),
+            {"x": _month_x()},
         )
         layers = [*layers, observed, end]
-    zoom = _time_zoom(static)
-    if zoom is not None:
-        layers[0] = layers[0].add_params(zoom)
-    return _finish(alt.layer(*layers), sets, static=static, description=description, height=250)
+    spec = _layered(layers, zoom=not static)
+    return _finish(spec, sets, static=static, description=description, height=250)
 
 
 def risk_chart(
@@ -545,7 +586,6 @@ def risk_chart(
     """P(≥ 25) and P(≥ 100) deaths per forecast month, as grouped bars (0–100 %)."""
     if fan is None or fan.empty or not {"p25", "p100"} <= set(fan.columns):
         return None
-    alt = _alt()
     sets = _Sets()
     values = []
     for month, p25, p100 in zip(_iso(fan["month"]), fan["p25"], fan["p100"], strict=True):
@@ -554,30 +594,31 @@ def risk_chart(
                 values.append({"month": month[:7], "threshold": key, "p": float(p)})
     if not values:
         return None
-    chart = (
-        alt.Chart(sets(values))
-        .mark_bar()
-        .encode(
-            x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-45)),
-            xOffset="threshold:N",
-            y=alt.Y(
+    spec = _view(
+        sets(values),
+        _mark("bar"),
+        {
+            "x": _ch("month:O", title=None, axis={"labelAngle": -45}),
+            "xOffset": _ch("threshold:N"),
+            "y": _ch(
                 "p:Q",
                 title=words["col_probability"],
-                axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1]),
+                axis={"format": "%"},
+                scale={"domain": [0, 1]},
             ),
-            color=alt.Color(
+            "color": _ch(
                 "threshold:N",
                 title=None,
-                scale=alt.Scale(
-                    domain=[words["col_p25"], words["col_p100"]], range=["#e08e45", "#8e1b10"]
-                ),
+                scale={
+                    "domain": [words["col_p25"], words["col_p100"]],
+                    "range": ["#e08e45", "#8e1b10"],
+                },
             ),
-            tooltip=[
-                alt.Tooltip("month:N", title=words["col_month"]),
-                alt.Tooltip("threshold:N", title=words["col_threshold"]),
-                alt.Tooltip("p:Q", title=words["col_probability"], format=".0%"),
+            "tooltip": [
+                _tip("month:N", words["col_month"]),
+                _tip("threshold:N", words["col_threshold"]),
+                _tip("p:Q", words["col_probability"], ".0%"),
             ],
-        )
+        },
     )
-    return _finish(chart, sets, static=static, description=description, height=180)
+    return _finish(spec, sets, static=static, description=description, height=180)
