@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
 
 __all__ = [
     "event_history",
+    "event_page",
     "event_records",
     "events",
     "expand_inputs",
@@ -484,3 +485,52 @@ def store_info(db: DB = None) -> dict[str, object]:
         info["seeded_at"] = store.get_meta("seeded_at")
         info["by_source"] = store.events_by_source().to_dict(orient="records")
         return info
+
+
+def event_page(
+    db: DB = None,
+    *,
+    sort: str = "date_start",
+    descending: bool = True,
+    after: tuple[bool, Any, str, str] | None = None,
+    size: int = 100,
+    columns: list[str] | None = None,
+    count: bool = False,
+    facets: Sequence[str] = (),
+    facet_size: int = 10,
+    **filters: Any,
+) -> dict[str, Any]:
+    """One page of the events :func:`events` returns, sorted by ``sort`` (a column of
+    :data:`accordwatch.store.pages.SORTABLE`; missing values last), at most ``size`` rows
+    after the key ``after`` — what a paged list (the web app's event explorer) shows.
+
+    Returns ``columns``, ``rows`` (JSON-safe dicts), ``next`` (the key to pass as ``after``
+    for the next page, None on the last), ``count`` (every matching event, with
+    ``count=True``) and ``facets``: for each of ``facets`` (country, region, type, source,
+    year) the ``facet_size`` most frequent values with their counts and whether more were
+    left out.  Takes the same filters as :func:`events`; one consistent read.
+    """
+    with using(db) as store, store.snapshot():
+        flt = resolve_filter(store, **filters)
+        cols, rows, key = store.event_page(
+            flt, sort=sort, descending=descending, after=after, size=size, columns=columns
+        )
+        out: dict[str, Any] = {
+            "columns": cols,
+            "rows": [
+                {
+                    c: (v.isoformat() if isinstance(v, dt.date) else v)
+                    for c, v in zip(cols, r, strict=True)
+                }
+                for r in rows
+            ],
+            "next": key,
+            "count": store.count_events(flt) if count else None,
+            "facets": {
+                name: {"values": values, "truncated": more}
+                for name, (values, more) in store.event_facets(
+                    flt, list(facets), limit=facet_size
+                ).items()
+            },
+        }
+    return out
