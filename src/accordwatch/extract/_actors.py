@@ -32,6 +32,7 @@ from rapidfuzz import fuzz, process
 from accordwatch.actors import ActorRegistry, normalize
 from accordwatch.extract._lexicon import lexicon
 from accordwatch.extract._model import ActorMention
+from accordwatch.extract._spans import SpanIndex
 
 __all__ = ["ActorFinder"]
 
@@ -78,14 +79,14 @@ class ActorFinder:
             if span.islower() and span.upper() in self._acronyms and " " not in span:
                 continue
             out.append(ActorMention(s, e, span, actor.actor_id, actor.name, actor.kind))
-        taken = [(m.start, m.end) for m in out]
+        taken: SpanIndex[tuple[int, int]] = SpanIndex((m.start, m.end) for m in out)
         for name, aid in self._states.items():
             for m in re.finditer(
                 rf"\b{re.escape(name)}\b(?!['’]s? (?:river|fleuve))"
                 rf"(?! (?:River|river|fleuve|Fleuve))",
                 text,
             ):
-                if any(m.start() < b and a < m.end() for a, b in taken):
+                if taken.overlaps(m.start(), m.end()):
                     continue
                 if re.search(
                     r"(?:river|fleuve|du|of the)\s+$",
@@ -95,19 +96,19 @@ class ActorFinder:
                     continue
                 actor = reg.get(aid)
                 out.append(ActorMention(m.start(), m.end(), m.group(), aid, actor.name, actor.kind))
-                taken.append(m.span())
+                taken.add(m.span())
         if fuzzy:
             out += self._fuzzy(text, taken, on)
         out.sort(key=lambda m: m.start)
         return out
 
     def _fuzzy(
-        self, text: str, taken: list[tuple[int, int]], on: dt.date | None
+        self, text: str, taken: SpanIndex[tuple[int, int]], on: dt.date | None
     ) -> list[ActorMention]:
         out = []
         for m in _CAP_WORD.finditer(text):
             s, e = m.span()
-            if any(s < b and a < e for a, b in taken):
+            if taken.overlaps(s, e):
                 continue
             key = normalize(m.group())
             if len(key) < 6:
@@ -119,7 +120,7 @@ class ActorFinder:
             out.append(
                 ActorMention(s, e, m.group(), actor.actor_id, actor.name, actor.kind, fuzzy=True)
             )
-            taken.append((s, e))
+            taken.add((s, e))
         return out
 
 

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from accordwatch.extract._lexicon import deaccent
 from accordwatch.extract._model import DateMention
 from accordwatch.extract._numbers import NUMBER_RE, parse_number
+from accordwatch.extract._spans import SpanIndex
 
 __all__ = ["find_dates", "month_value"]
 
@@ -375,11 +376,12 @@ def _anaphoric(
         n = parse_number(m.group("n"))
         if n is not None and n <= 31:
             hits.append((m.start(), m.end(), n))
-    out = sorted(found, key=lambda d: d.start)
+    out: SpanIndex[DateMention] = SpanIndex(found)
     for s, e, shift in sorted(hits):
-        if any(s < d.end and d.start < e for d in out):
+        if out.overlaps(s, e):
             continue
-        anchors = [d for d in out if d.end <= s and s - d.end <= _ANCHOR_REACH and not d.vague]
+        near = out.within(s - _ANCHOR_REACH - out.longest, s)
+        anchors = [d for d in near if d.end <= s and s - d.end <= _ANCHOR_REACH and not d.vague]
         if not anchors:
             continue
         a = anchors[-1]
@@ -387,9 +389,8 @@ def _anaphoric(
             value = _iso(a.first_day + dt.timedelta(days=shift))
         else:
             value = a.value  # "the next day" after "in mid-August" is still August
-        out.append(DateMention(s, e, text[s:e], value, a.precision, False))
-        out.sort(key=lambda d: d.start)
-    return out
+        out.add(DateMention(s, e, text[s:e], value, a.precision, False))
+    return out.items()
 
 
 def _month_ok(text: str, folded: str, m: re.Match[str]) -> bool:
@@ -457,12 +458,12 @@ def find_dates(
     """
     end = len(text) if end is None else end
     folded = deaccent(text)
-    taken: list[tuple[int, int]] = []
+    taken: SpanIndex[tuple[int, int]] = SpanIndex()
     found: list[DateMention] = []
     for pattern, resolve in _PATTERNS:
         for m in pattern.finditer(folded, start, end):
             s, e = m.span()
-            if any(s < t1 and t0 < e for t0, t1 in taken):
+            if taken.overlaps(s, e):
                 continue
             if not _month_ok(text, folded, m):
                 continue
@@ -470,7 +471,7 @@ def find_dates(
             if got is None:
                 continue
             value, precision, vague = got
-            taken.append((s, e))
+            taken.add((s, e))
             found.append(DateMention(s, e, text[s:e], value, precision, vague))
     found.sort(key=lambda d: d.start)
     return _anaphoric(text, folded, start, end, found)

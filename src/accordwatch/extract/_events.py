@@ -40,6 +40,7 @@ from accordwatch.extract._model import (
     DateMention,
     PlaceMention,
 )
+from accordwatch.extract._spans import SpanIndex
 from accordwatch.extract._text import Sentence, clauses, quote_spans, sentences, words
 
 __all__ = ["events_in_text"]
@@ -202,7 +203,7 @@ def _participants(text: str, actors: list[ActorMention], c0: int, c1: int) -> li
 
 def _antecedent(
     text: str,
-    actors: list[ActorMention],
+    actors: SpanIndex[ActorMention],
     sents: list[Sentence],
     sent: Sentence,
     c0: int,
@@ -214,7 +215,7 @@ def _antecedent(
     if not any(re.search(rf"(?<![\w']){re.escape(p)}(?![\w'])", head) for p in pron):
         return None
     lo = sents[sent.index - 1].start if sent.index > 0 else sent.start
-    before = [a for a in actors if lo <= a.start < c0]
+    before = actors.within(lo, c0)
     return before[-1] if before else None
 
 
@@ -244,6 +245,9 @@ def events_in_text(
     folded = deaccent(text)
     sents = sentences(text)
     dates = find_dates(text, published, lang)
+    date_ix = SpanIndex(dates)
+    place_ix = SpanIndex(places)
+    actor_ix = SpanIndex(actors)
     prio = priorities()
     out: list[CandidateEvent] = []
     prev: tuple[Sentence, list[CandidateEvent]] | None = None
@@ -260,14 +264,16 @@ def events_in_text(
             continue  # a headline, caption or menu line: mentions count, events do not
         quotes = quote_spans(text, sent.start, sent.end)
         cl = clauses(text, sent)
+        s_dates = date_ix.within(sent.start, sent.end)
+        covering = date_ix.within(sent.start - date_ix.longest, sent.end)
         opening = [
             d
-            for d in dates
+            for d in s_dates
             if cl[0][0] <= d.start < cl[0][1] and len(words(text, sent.start, d.start)) <= 2
         ]
         sent_events: list[tuple[CandidateEvent, int, int]] = []
         for c0, c1 in cl:
-            trigs = _find_triggers(text, folded, c0, c1, lang, dates)
+            trigs = _find_triggers(text, folded, c0, c1, lang, covering)
             if not trigs:
                 continue
             trig = min(trigs, key=lambda t: (prio[t.type], t.start))
@@ -279,18 +285,18 @@ def events_in_text(
                 and any(w in clause_text for w in _UN_WORDS)
             ):
                 etype = "base_handover"
-            in_clause = [d for d in dates if c0 <= d.start < c1]
+            in_clause = [d for d in s_dates if c0 <= d.start < c1]
             date = (
                 min(in_clause, key=lambda d: abs(d.start - trig.start))
                 if in_clause
                 else (opening[0] if opening and (c0, c1) != cl[0] else None)
             )
-            cands = [p for p in places if c0 <= p.start < c1]
+            cands = place_ix.within(c0, c1)
             place = _pick_place(text, cands, trig, lang)
-            parts = _participants(text, actors, c0, c1)
+            parts = _participants(text, actor_ix.within(c0, c1), c0, c1)
             inferred = False
             if not parts:
-                ante = _antecedent(text, actors, sents, sent, c0, trig, lang)
+                ante = _antecedent(text, actor_ix, sents, sent, c0, trig, lang)
                 if ante is not None:
                     parts, inferred = [ante], True
             strong_place = place is not None and not place.weak and not place.is_region
@@ -354,7 +360,7 @@ def events_in_text(
         if len(sent_events) == 1 and sent_events[0][0].fatalities is not None:
             _retype(sent_events[0][0], victim_kinds(text[sent.start : sent.end], lang))
         if not sent_events and prev is not None:
-            _toll_from_next_sentence(text, lang, prev, sent, dates, places)
+            _toll_from_next_sentence(text, lang, prev, sent, date_ix, place_ix)
         prev = (sent, [e for e, _, _ in sent_events])
         out += [e for e, _, _ in sent_events]
     return _merge(out)
@@ -372,8 +378,8 @@ def _toll_from_next_sentence(
     lang: str,
     prev: tuple[Sentence, list[CandidateEvent]],
     sent: Sentence,
-    dates: list[DateMention],
-    places: list[PlaceMention],
+    dates: SpanIndex[DateMention],
+    places: SpanIndex[PlaceMention],
 ) -> None:
     """A sentence right after an event's, with a death toll and no event, date or other
     place of its own ("Selon des sources locales, 12 soldats ont été tués."), gives
@@ -384,9 +390,9 @@ def _toll_from_next_sentence(
     ev = evs[-1]
     if ev.fatalities is not None:
         return
-    if any(sent.start <= d.start < sent.end for d in dates):
+    if dates.within(sent.start, sent.end):
         return
-    if any(sent.start <= p.start < sent.end and p.name != ev.place for p in places):
+    if any(p.name != ev.place for p in places.within(sent.start, sent.end)):
         return
     span = text[sent.start : sent.end]
     figure = fatalities(span, lang)

@@ -29,6 +29,7 @@ from functools import cache
 
 from accordwatch.extract._lexicon import deaccent, lexicon
 from accordwatch.extract._model import PlaceMention
+from accordwatch.extract._spans import SpanIndex
 from accordwatch.extract._text import sentences, words
 from accordwatch.geo import AdminIndex, Gazetteer, Place, normalize_admin1
 from accordwatch.geo._text import compact
@@ -103,7 +104,7 @@ class PlaceFinder:
     ) -> list[PlaceMention]:
         """Place mentions in ``text`` in order; ``exclude`` spans (actors) are skipped."""
         lex = lexicon()
-        blocked = sorted(exclude)
+        blocked: SpanIndex[tuple[int, int]] = SpanIndex(exclude)
         toks = split_elisions(text, words(text))
         starts = {s for sent in sentences(text) for s in (sent.start,)}
         persons: set[str] = set()
@@ -168,11 +169,15 @@ class PlaceFinder:
         return out
 
     def _longest(
-        self, text: str, toks: list[tuple[int, int, str]], i: int, blocked: list[tuple[int, int]]
+        self,
+        text: str,
+        toks: list[tuple[int, int, str]],
+        i: int,
+        blocked: SpanIndex[tuple[int, int]],
     ) -> tuple[int, Place] | None:
         for n in range(min(_MAX_WORDS, len(toks) - i), 0, -1):
             s, e = toks[i][0], toks[i + n - 1][1]
-            if any(s < b1 and b0 < e for b0, b1 in blocked):
+            if blocked.overlaps(s, e):
                 continue
             if n > 1 and any(
                 not self._joined(text, toks[k], toks[k + 1]) for k in range(i, i + n - 1)
@@ -283,19 +288,21 @@ class PlaceFinder:
         self,
         text: str,
         toks: list[tuple[int, int, str]],
-        blocked: list[tuple[int, int]],
+        blocked: SpanIndex[tuple[int, int]],
         found: list[PlaceMention],
         persons: set[str],
     ) -> list[PlaceMention]:
         """Near spellings of notable places for capitalised words after a locative word."""
         lex = lexicon()
         locative = {w for ws in lex.locative.values() for w in ws if " " not in w}
-        taken = [(m.start, m.end) for m in found] + blocked
+        taken: SpanIndex[tuple[int, int]] = SpanIndex(
+            [(m.start, m.end) for m in found] + blocked.items()
+        )
         out = []
         for i, (s, e, w) in enumerate(toks):
             if i == 0 or len(w) < 5 or not text[s].isupper() or toks[i - 1][2] not in locative:
                 continue
-            if any(s < b1 and b0 < e for b0, b1 in taken) or deaccent(text[s:e]) in persons:
+            if taken.overlaps(s, e) or deaccent(text[s:e]) in persons:
                 continue
             if (
                 i + 1 < len(toks)

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 
 from accordwatch.extract._lexicon import deaccent, lexicon
 
-__all__ = ["Sentence", "clauses", "detect_language", "quote_spans", "sentences", "words"]
+__all__ = [
+    "MAX_SENTENCE",
+    "Sentence",
+    "clauses",
+    "detect_language",
+    "quote_spans",
+    "sentences",
+    "words",
+]
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _END_RE = re.compile(r"[.!?…]+[\"'”»’)\]]*(?=\s+[\"'“«‘(\[]?[A-Z0-9À-ÖØ-Þ])")
@@ -30,6 +38,12 @@ _CLAUSE_RE = re.compile(
     r"et|mais|tandis|alors|lorsque|quand|qui|avant|après|apres|puis)\b))",
     re.IGNORECASE,
 )
+_SOFT_STOP_RE = re.compile(r"[;:,](?=\s)")
+_BLANK_RE = re.compile(r"\s+")
+_HAS_WORD = re.compile(r"\w")
+# Longest sentence handed to the rules, in characters; a longer run (a text without
+# full stops, a whole file on one line) is cut at a clause mark or a blank.
+MAX_SENTENCE = 2000
 _QUOTE_PAIRS = (("“", "”"), ("«", "»"), ("‘", "’"))
 
 
@@ -63,7 +77,7 @@ def sentences(text: str) -> list[Sentence]:
         pos = lend
         cut = lstart
         for m in _END_RE.finditer(text, lstart, lend):
-            before = text[lstart : m.start()]
+            before = text[max(lstart, m.start() - 64) : m.start()]
             word = re.search(r"([\w.]+)$", before)
             token = deaccent(word.group(1)) if word else ""
             if token.rstrip(".") in abbrev or (len(token) == 1 and token.isalpha()):
@@ -75,12 +89,33 @@ def sentences(text: str) -> list[Sentence]:
 
 
 def _add(out: list[Sentence], text: str, start: int, end: int, par: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start and re.search(r"\w", text[start:end]):
-        out.append(Sentence(start, end, len(out), par))
+    while start < end:
+        while start < end and text[start].isspace():
+            start += 1
+        cut = _cut(text, start, end)
+        stop = cut
+        while stop > start and text[stop - 1].isspace():
+            stop -= 1
+        if stop > start and _HAS_WORD.search(text, start, stop):
+            out.append(Sentence(start, stop, len(out), par))
+        start = cut
+
+
+def _cut(text: str, start: int, end: int) -> int:
+    """Where the sentence starting at ``start`` stops: ``end``, or for a run longer than
+    :data:`MAX_SENTENCE` characters the last clause mark (``; : ,``) or else the last
+    blank in the second half of the window, else the window's end."""
+    if end - start <= MAX_SENTENCE:
+        return end
+    limit = start + MAX_SENTENCE
+    half = start + MAX_SENTENCE // 2
+    for pattern in (_SOFT_STOP_RE, _BLANK_RE):
+        last = None
+        for m in pattern.finditer(text, half, limit):
+            last = m
+        if last is not None:
+            return last.end()
+    return limit
 
 
 def clauses(text: str, sent: Sentence) -> list[tuple[int, int]]:
