@@ -1,0 +1,506 @@
+"""``/api/events`` and ``/api/stats``: the filters of ``accordwatch events``, sorted pages with
+an opaque cursor, facets, and downloads (CSV, GeoJSON, Parquet).
+
+A page is ``_size`` events (at most 1,000) in the order of ``_sort`` / ``_sort_desc``
+(default: newest first); ``next`` is the cursor of the following page and ``next_url`` the
+same request with ``_next`` set — the page after stays the page after when events are added
+meanwhile (keyset, never an offset).  ``_facet=country&_facet=type`` adds counts of the
+filtered events by those columns, each value with the URL that filters by it, as
+datasette's table pages do.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import io
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from .. import _api
+from ..errors import InputError, NotFound
+from ..export import to_geojson
+from ._api_common import CSV_RESPONSE, api_router, csv_text, json_safe, role, table
+from ._app import read
+
+__all__ = ["EventFilters", "event_filters", "router"]
+
+router = api_router("events")
+
+#: the columns a page can be sorted by (as accordwatch.store.pages.SORTABLE)
+SortColumn = Literal[
+    "date_start",
+    "date_end",
+    "best",
+    "low",
+    "high",
+    "deaths_civilians",
+    "country",
+    "admin1",
+    "adm_1",
+    "type_of_violence",
+    "side_a",
+    "side_b",
+    "source",
+    "source_event_id",
+    "year",
+    "updated_at",
+]
+FacetName = Literal["country", "region", "type", "source", "year"]
+ViolenceType = Literal[
+    "1", "2", "3", "state-based", "state", "sb", "non-state", "ns", "one-sided", "os"
+]
+StatsBy = Literal["month", "year", "country", "region", "actor", "type", "priogrid", "source"]
+
+_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+_TEXT = 200
+_DATE_KINDS = {"date_start", "date_end"}
+_TEXT_KINDS = {"country", "admin1", "adm_1", "side_a", "side_b", "source", "source_event_id"}
+#: the command's options in messages of the filters → the API's parameters
+_OPTIONS = {
+    "--min-deaths": "min_deaths",
+    "--since": "since",
+    "--until": "until",
+    "--country": "country",
+    "--region": "region",
+    "--actor": "actor",
+    "--source": "source",
+    "--limit": "_size",
+}
+#: events per read while a whole download streams
+_CHUNK = 5000
+
+#: resolved filters: keyword arguments of accordwatch.events
+EventFilters = dict[str, Any]
+
+
+def event_filters(
+    country: Annotated[
+        list[Annotated[str, Query(max_length=_TEXT)]] | None,
+        Query(description="Country name, ISO3 code or GW number (repeatable).", max_length=20),
+    ] = None,
+    region: Annotated[
+        list[Annotated[str, Query(max_length=_TEXT)]] | None,
+        Query(description="Admin-1 region in any spelling (repeatable).", max_length=20),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        Query(description="Actor by any alias (FAMa, CMA, JNIM …).", max_length=_TEXT),
+    ] = None,
+    lineage: Annotated[
+        bool, Query(description="Add the actor's predecessors and successors.")
+    ] = False,
+    since: Annotated[
+        str | None,
+        Query(description="From this date: YYYY-MM-DD, YYYY-MM or YYYY.", pattern=_DATE),
+    ] = None,
+    until: Annotated[
+        str | None,
+        Query(
+            description="Up to and including this date (YYYY-MM-DD, YYYY-MM, YYYY).", pattern=_DATE
+        ),
+    ] = None,
+    type: Annotated[
+        list[ViolenceType] | None,
+        Query(description="Type of violence: 1/state-based, 2/non-state, 3/one-sided."),
+    ] = None,
+    min_deaths: Annotated[
+        int | None,
+        Query(description="At least this many deaths (best estimate).", ge=0, le=10**9),
+    ] = None,
+    source: Annotated[
+        list[Annotated[str, Query(max_length=_TEXT)]] | None,
+        Query(
+            description="ucdp-ged, ucdp-candidate, acled, text or text:<doc id> (repeatable).",
+            max_length=20,
+        ),
+    ] = None,
+) -> EventFilters:
+    """The filters of ``accordwatch events`` as query parameters."""
+    return {
+        "country": country,
+        "region": region,
+        "actor": actor,
+        "lineage": lineage,
+        "since": since,
+        "until": until,
+        "type_of_violence": list(type) if type else None,
+        "min_deaths": min_deaths,
+        "source": source,
+    }
+
+
+Filters = Annotated[EventFilters, Depends(event_filters)]
+
+
+# -- cursors ----------------------------------------------------------------------------------
+def _encode(sort: str, desc: bool, key: tuple[bool, Any, str, str]) -> str:
+    missing, value, source, event_id = key
+    shown = value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+    raw = json.dumps([sort, desc, missing, shown, source, event_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _bad_cursor(why: str) -> InputError:
+    return InputError(
+        f"_next is not a cursor of this list ({why}); follow the next_url of the previous "
+        "page, or leave _next out to start at the first page"
+    )
+
+
+def _decode(token: str, sort: str, desc: bool) -> tuple[bool, Any, str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        found = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise _bad_cursor("it cannot be read") from None
+    if not isinstance(found, list) or len(found) != 6:
+        raise _bad_cursor("it cannot be read")
+    c_sort, c_desc, missing, value, source, event_id = found
+    if c_sort != sort or c_desc is not desc:
+        raise _bad_cursor("it belongs to another sort order")
+    if not isinstance(missing, bool) or not isinstance(source, str):
+        raise _bad_cursor("it cannot be read")
+    if not isinstance(event_id, str):
+        raise _bad_cursor("it cannot be read")
+    if not missing:
+        value = _cursor_value(sort, value)
+    return missing, value, source, event_id
+
+
+def _cursor_value(sort: str, value: Any) -> Any:
+    """The sort value of a cursor, checked against the column's type (a cursor made up by
+    hand must not reach the store as something else)."""
+    if sort in _DATE_KINDS:
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+    elif sort == "updated_at":
+        if isinstance(value, str):
+            try:
+                return dt.datetime.fromisoformat(value)
+            except ValueError:
+                pass
+    elif sort in _TEXT_KINDS:
+        if isinstance(value, str):
+            return value
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) < 1 << 62:
+        return value
+    raise _bad_cursor("its position is not a value of the sort column")
+
+
+def _order(sort: str | None, sort_desc: str | None) -> tuple[str, bool]:
+    if sort is not None and sort_desc is not None:
+        raise InputError("give _sort or _sort_desc, not both; _sort_desc sorts descending")
+    if sort is not None:
+        return sort, False
+    return (sort_desc or "date_start"), True
+
+
+# -- the list ---------------------------------------------------------------------------------
+Size = Annotated[int, Query(alias="_size", ge=1, le=1000, description="Events per page.")]
+Next = Annotated[
+    str | None,
+    Query(alias="_next", max_length=1000, description="Cursor of the page to show (next)."),
+]
+SortQ = Annotated[
+    SortColumn | None, Query(alias="_sort", description="Sort by this column, ascending.")
+]
+SortDescQ = Annotated[
+    SortColumn | None,
+    Query(alias="_sort_desc", description="Sort by this column, descending (default date)."),
+]
+FacetQ = Annotated[
+    list[FacetName] | None,
+    Query(alias="_facet", description="Count the filtered events by these (repeatable)."),
+]
+FacetSize = Annotated[
+    int, Query(alias="_facet_size", ge=1, le=100, description="Values shown per facet.")
+]
+Count = Annotated[
+    bool, Query(alias="_count", description="Count every matching event (one more scan).")
+]
+Columns = Annotated[
+    list[Annotated[str, Query(max_length=64)]] | None,
+    Query(alias="_col", description="Only these columns (repeatable).", max_length=80),
+]
+All = Annotated[bool, Query(alias="_all", description="CSV: every matching event, not one page.")]
+
+
+def _facet_url(request: Request, name: str, value: Any) -> str | None:
+    param = {"country": "country", "region": "region", "type": "type", "source": "source"}
+    if name not in param or value is None or str(value).startswith("("):
+        return None
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "_next"]
+    params.append((param[name], str(value)))
+    return str(request.url.replace(query=urlencode(params)))
+
+
+def _next_url(request: Request, token: str) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "_next"]
+    params.append(("_next", token))
+    return str(request.url.replace(query=urlencode(params)))
+
+
+def _shape(request: Request, page: dict[str, Any], sort: str, desc: bool) -> dict[str, Any]:
+    token = None if page["next"] is None else _encode(sort, desc, page["next"])
+    facets = {
+        name: {
+            "results": [
+                {"value": v, "count": n, "url": _facet_url(request, name, v)}
+                for v, n in f["values"]
+            ],
+            "truncated": f["truncated"],
+        }
+        for name, f in page["facets"].items()
+    }
+    return {
+        "count": page["count"],
+        "sort": sort,
+        "sort_desc": desc,
+        "columns": page["columns"],
+        "rows": page["rows"],
+        "next": token,
+        "next_url": None if token is None else _next_url(request, token),
+        "facets": facets,
+    }
+
+
+async def _page(
+    request: Request,
+    filters: EventFilters,
+    sort: str,
+    desc: bool,
+    after: tuple[bool, Any, str, str] | None,
+    size: int,
+    columns: list[str] | None,
+    count: bool = False,
+    facets: list[FacetName] | None = None,
+    facet_size: int = 10,
+) -> dict[str, Any]:
+    try:
+        return await _read_page(
+            request, filters, sort, desc, after, size, columns, count, facets, facet_size
+        )
+    except (InputError, NotFound) as exc:  # the message names the parameter, not the option
+        text = str(exc.args[0]) if exc.args else str(exc)
+        for option, param in _OPTIONS.items():
+            text = text.replace(option, param)
+        exc.args = (text, *exc.args[1:])
+        raise
+
+
+async def _read_page(
+    request: Request,
+    filters: EventFilters,
+    sort: str,
+    desc: bool,
+    after: tuple[bool, Any, str, str] | None,
+    size: int,
+    columns: list[str] | None,
+    count: bool,
+    facets: list[FacetName] | None,
+    facet_size: int,
+) -> dict[str, Any]:
+    return await read(
+        request,
+        _api.event_page,
+        sort=sort,
+        descending=desc,
+        after=after,
+        size=size,
+        columns=columns,
+        count=count,
+        facets=list(dict.fromkeys(facets or [])),
+        facet_size=facet_size,
+        **filters,
+    )
+
+
+async def _list(
+    request: Request,
+    filters: EventFilters,
+    sort: str | None,
+    sort_desc: str | None,
+    size: int,
+    after: str | None,
+    facet: list[FacetName] | None,
+    facet_size: int,
+    count: bool,
+    columns: list[str] | None,
+) -> dict[str, Any]:
+    column, desc = _order(sort, sort_desc)
+    key = None if after is None else _decode(after, column, desc)
+    page = await _page(request, filters, column, desc, key, size, columns, count, facet, facet_size)
+    return _shape(request, page, column, desc)
+
+
+@router.get(
+    "/events", summary="Events: one page, filtered and sorted", dependencies=[role("viewer")]
+)
+@router.get("/events.json", summary="Events: one page (JSON)", dependencies=[role("viewer")])
+async def events_page(
+    request: Request,
+    filters: Filters,
+    sort: SortQ = None,
+    sort_desc: SortDescQ = None,
+    size: Size = 100,
+    after: Next = None,
+    facet: FacetQ = None,
+    facet_size: FacetSize = 10,
+    count: Count = True,
+    columns: Columns = None,
+) -> JSONResponse:
+    """Events matching every filter, one page at a time: ``rows``, ``count`` (all matching
+    events), ``next`` / ``next_url`` (the following page; null on the last) and ``facets``."""
+    body = await _list(
+        request, filters, sort, sort_desc, size, after, facet, facet_size, count, columns
+    )
+    return JSONResponse(json_safe(body))
+
+
+@router.get(
+    "/events.csv",
+    summary="Events: one page as CSV, or every matching event with _all",
+    responses=CSV_RESPONSE,
+    dependencies=[role("viewer")],
+)
+async def events_csv(
+    request: Request,
+    filters: Filters,
+    sort: SortQ = None,
+    sort_desc: SortDescQ = None,
+    size: Size = 100,
+    after: Next = None,
+    columns: Columns = None,
+    every: All = False,
+) -> Response:
+    """The page as CSV (the next page's URL in the ``Link`` header), or with ``_all=true``
+    every matching event, streamed."""
+    column, desc = _order(sort, sort_desc)
+    key = None if after is None else _decode(after, column, desc)
+    if every:
+        first = await _page(request, filters, column, desc, key, _CHUNK, columns)
+
+        async def chunks() -> AsyncIterator[str]:
+            page = first
+            yield csv_text(page["rows"], page["columns"])
+            while page["next"] is not None:
+                page = await _page(request, filters, column, desc, page["next"], _CHUNK, columns)
+                yield csv_text(page["rows"], page["columns"]).split("\n", 1)[1]
+
+        return StreamingResponse(
+            chunks(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="events.csv"'},
+        )
+    page = await _page(request, filters, column, desc, key, size, columns)
+    shaped = _shape(request, page, column, desc)
+    headers = {}
+    if shaped["next_url"]:
+        headers["Link"] = f'<{shaped["next_url"]}>; rel="next"'
+    return Response(
+        csv_text(page["rows"], page["columns"]),
+        media_type="text/csv; charset=utf-8",
+        headers=headers,
+    )
+
+
+@router.get(
+    "/events.geojson",
+    summary="Every matching event as GeoJSON points (a download)",
+    responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
+    dependencies=[role("viewer")],
+)
+async def events_geojson(
+    request: Request,
+    filters: Filters,
+    sort: SortQ = None,
+    sort_desc: SortDescQ = None,
+    columns: Columns = None,
+) -> StreamingResponse:
+    """A FeatureCollection of every matching event (no coordinates: null geometry)."""
+    column, desc = _order(sort, sort_desc)
+    first = await _page(request, filters, column, desc, None, _CHUNK, columns)
+
+    async def chunks() -> AsyncIterator[str]:
+        page = first
+        yield '{"type":"FeatureCollection","features":['
+        sep = ""
+        while True:
+            for feature in to_geojson(page["rows"])["features"]:
+                yield sep + json.dumps(json_safe(feature), ensure_ascii=False)
+                sep = ","
+            if page["next"] is None:
+                break
+            page = await _page(request, filters, column, desc, page["next"], _CHUNK, columns)
+        yield "]}\n"
+
+    return StreamingResponse(
+        chunks(),
+        media_type="application/geo+json",
+        headers={"Content-Disposition": 'attachment; filename="events.geojson"'},
+    )
+
+
+@router.get(
+    "/events.parquet",
+    summary="Every matching event as a Parquet file (a download)",
+    responses={200: {"content": {"application/vnd.apache.parquet": {}}}},
+    dependencies=[role("viewer")],
+)
+async def events_parquet(
+    request: Request,
+    filters: Filters,
+    sort: SortQ = None,
+    sort_desc: SortDescQ = None,
+    columns: Columns = None,
+) -> Response:
+    """Every matching event, newest first unless sorted otherwise (missing values last)."""
+    column, desc = _order(sort, sort_desc)
+    df = await read(request, _api.events, columns=columns, **filters)
+    if (column != "date_start" or not desc) and column in df.columns:
+        ties = [c for c in ("source", "source_event_id") if c in df.columns and c != column]
+        df = df.sort_values(
+            [column, *ties], ascending=[not desc, *[True] * len(ties)], na_position="last"
+        )
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return Response(
+        buf.getvalue(),
+        media_type="application/vnd.apache.parquet",
+        headers={"Content-Disposition": 'attachment; filename="events.parquet"'},
+    )
+
+
+# -- stats ------------------------------------------------------------------------------------
+@router.get("/stats", summary="Event counts and deaths grouped by …", dependencies=[role("viewer")])
+@router.get("/stats.json", summary="Event counts (JSON)", dependencies=[role("viewer")])
+@router.get(
+    "/stats.csv",
+    summary="Event counts (CSV)",
+    responses=CSV_RESPONSE,
+    dependencies=[role("viewer")],
+)
+async def stats(
+    request: Request,
+    filters: Filters,
+    by: Annotated[
+        list[StatsBy] | None, Query(description="Group by these (repeatable; default month).")
+    ] = None,
+    sort: Annotated[str | None, Query(alias="_sort", max_length=64)] = None,
+    sort_desc: Annotated[str | None, Query(alias="_sort_desc", max_length=64)] = None,
+) -> Response:
+    """Counts of events and deaths (best, low, high) of the filtered events, grouped ``by``
+    month, year, country, region, actor, type, priogrid or source."""
+    groups = list(dict.fromkeys(by or ["month"]))
+    frame = await read(request, _api.stats, by=groups, **filters)
+    return table(request, frame, sort=sort, sort_desc=sort_desc)
