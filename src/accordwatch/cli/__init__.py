@@ -45,12 +45,14 @@ def _register_all() -> None:
         forecast_cmds,
         reference_cmds,
         store_cmds,
+        web_cmds,
     )
 
     for module in (store_cmds, reference_cmds, forecast_cmds, accords_cmds, extract_cmds):
         module.register(app)
     digest_cmds.register(app)
     brief_cmds.register(app)
+    web_cmds.register(app)
     _guard(app)
 
 

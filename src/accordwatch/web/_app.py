@@ -75,10 +75,17 @@ async def write(request: Request, fn: Callable[..., _T], *args: Any, **kw: Any) 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    owner = await asyncio.to_thread(
-        open_owner, app.state.db, url=getattr(app.state, "url", None), readers=READERS
-    )
-    app.state.owner = owner
+    """Open the store's owner (unless the caller opened it already: ``accordwatch serve``
+    does, to report a busy store before the server starts), close it when the app stops."""
+    owner = app.state.owner
+    if owner is None or owner.closed:
+        owner = await asyncio.to_thread(
+            open_owner,
+            app.state.db,
+            url=app.state.url,
+            readers=getattr(app.state, "readers", READERS),
+        )
+        app.state.owner = owner
     try:
         yield
     finally:
@@ -127,6 +134,7 @@ def create_app(
     app.state.anonymous_read = bool(anonymous_read)
     app.state.secure = secure
     app.state.url = None
+    app.state.readers = READERS
     app.state.owner = None
     _errors.install(app)
     for module in (
