@@ -38,6 +38,7 @@ from .queries import EventQueries
 from .reference import ReferenceTables
 from .review import ReviewQueue
 from .schema import EVENT_COLUMNS, duckdb_type
+from .users import UserTables
 
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
     import pandas as pd
@@ -93,6 +94,7 @@ class Store(
     ForecastTables,
     ReferenceTables,
     ReviewQueue,
+    UserTables,
 ):
     """A connection to an accordwatch store (one DuckDB database).
 

@@ -244,11 +244,12 @@ async def _csrf_failed(scope: Scope, send: Send, message_id: Any) -> None:
     if path == "/api" or path.startswith("/api/"):
         body = json.dumps(
             {
-                "status": 403,
-                "error": "csrf",
-                "message": "this request carries cookies but no matching CSRF token",
-                "fix": "send the csrftoken cookie's value in the x-csrftoken header, or "
-                "authenticate with 'Authorization: Bearer <token>' and no cookies",
+                "error": {
+                    "status": 403,
+                    "message": "this request carries cookies but no matching CSRF token",
+                    "fix": "send the csrftoken cookie's value in the x-csrftoken header, or "
+                    "authenticate with 'Authorization: Bearer <token>'",
+                }
             }
         ).encode()
         kind = b"application/json"
@@ -302,7 +303,7 @@ class _CsrfMiddleware:
         return self._secret
 
     def _build(self, secure: bool, secret: str) -> ASGIApp:
-        from asgi_csrf import asgi_csrf
+        from asgi_csrf import asgi_csrf  # type: ignore[import-untyped]
 
         with self._lock:
             if secure not in self._wrapped:
@@ -362,14 +363,14 @@ templates = jinja2.Environment(
 templates.globals.update(csrf_field=csrf_field, csrf_token=csrf_token, ROLES=ROLES)
 
 
-def _render(name: str, **context: Any) -> str:
+def _render(template: str, **context: Any) -> str:
     context.setdefault("request", None)
-    return templates.get_template(name).render(**context)
+    return templates.get_template(template).render(**context)
 
 
-def _page(request: Request, name: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+def _page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("user", getattr(request.state, "user", None))
-    html = _render(name, request=request, **context)
+    html = _render(template, request=request, **context)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
@@ -450,9 +451,9 @@ async def login(
     session = await _write(request, users.create_session, user.id, user_agent=agent)
     request.state.user = user
     await audit(request, user, "login", f"user:{user.name}", None, {"user_agent": agent})
-    response = RedirectResponse(target, status_code=303)
-    _set_session_cookie(request, response, session)
-    return response
+    done = RedirectResponse(target, status_code=303)
+    _set_session_cookie(request, done, session)
+    return done
 
 
 @router.post("/logout", include_in_schema=False)
