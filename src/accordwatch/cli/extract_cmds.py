@@ -69,7 +69,18 @@ def _extract_cmd(
 
     from ..extract import extract_path
 
-    result = extract_path(path, published=published, lang=lang.value, min_confidence=min_confidence)
+    with err.status("reading …") as status:
+
+        def progress(done: int, total: int, where: str, size: int) -> None:
+            status.update(f"file {done + 1}/{total}: {where} ({size / 1e6:.1f} MB) …")
+
+        result = extract_path(
+            path,
+            published=published,
+            lang=lang.value,
+            min_confidence=min_confidence,
+            progress=progress,
+        )
     for w in result.warnings:
         warn(w)
     if queue and result.events:

@@ -10,7 +10,13 @@ word lists in ``data/extract/`` do the work; no statistical model is needed.
 [('clash', '2023-08-12', 'Ber', 'Timbuktu')]
 """
 
-from accordwatch.extract._documents import document_from_bytes, document_id, read_documents
+from accordwatch.extract._documents import (
+    document_files,
+    document_from_bytes,
+    document_id,
+    iter_documents,
+    read_documents,
+)
 from accordwatch.extract._model import (
     EVENT_TYPES,
     ActorMention,
@@ -39,11 +45,13 @@ __all__ = [
     "Document",
     "ExtractionResult",
     "PlaceMention",
+    "document_files",
     "document_from_bytes",
     "document_id",
     "extract_document",
     "extract_path",
     "extract_text",
+    "iter_documents",
     "parse_published",
     "read_documents",
 ]

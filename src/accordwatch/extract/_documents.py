@@ -16,13 +16,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 from accordwatch.errors import NotFound
 from accordwatch.extract._model import Document
 
-__all__ = ["document_from_bytes", "document_id", "read_documents"]
+__all__ = [
+    "document_files",
+    "document_from_bytes",
+    "document_id",
+    "iter_documents",
+    "read_documents",
+]
 
 _SKIP_TAGS = {
     "script",
@@ -242,38 +249,52 @@ def read_documents(path: str | Path, *, published: dt.date | None = None) -> lis
 
     Raises :class:`~accordwatch.errors.NotFound` when ``path`` does not exist.
     """
+    return list(iter_documents(path, published=published))
+
+
+def document_files(path: str | Path) -> list[Path]:
+    """The files :func:`iter_documents` reads: ``path`` itself, or the visible files under
+    a folder, sorted by path.  Raises :class:`~accordwatch.errors.NotFound` when ``path``
+    does not exist."""
     p = Path(path)
     if not p.exists():
         raise NotFound(f"no file or folder {p}; give a text file, an HTML file or a folder of them")
     if p.is_file():
-        return [document_from_bytes(p.read_bytes(), path=str(p), published=published)]
-    files = sorted(
+        return [p]
+    return sorted(
         f
         for f in p.rglob("*")
         if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
     )
-    docs = []
+
+
+def iter_documents(
+    path: str | Path, *, published: dt.date | None = None, files: list[Path] | None = None
+) -> Iterator[Document]:
+    """Like :func:`read_documents`, one document at a time (a folder is never held in
+    memory whole).  ``files`` is :func:`document_files` of ``path`` when already known."""
+    p = Path(path)
+    files = document_files(p) if files is None else files
+    if p.is_file():
+        yield document_from_bytes(p.read_bytes(), path=str(p), published=published)
+        return
+    if not files:
+        yield Document(
+            document_id(""),
+            "",
+            path=str(p),
+            published=published,
+            warnings=(f"the folder {p} holds no files",),
+        )
+        return
     for f in files:
         if f.suffix.lower() not in _TEXT_SUFFIXES:
-            docs.append(
-                Document(
-                    document_id(""),
-                    "",
-                    path=str(f),
-                    published=published,
-                    warnings=(f"{f} skipped: not a .txt/.md/.html file",),
-                )
-            )
-            continue
-        docs.append(document_from_bytes(f.read_bytes(), path=str(f), published=published))
-    if not docs:
-        docs.append(
-            Document(
+            yield Document(
                 document_id(""),
                 "",
-                path=str(p),
+                path=str(f),
                 published=published,
-                warnings=(f"the folder {p} holds no files",),
+                warnings=(f"{f} skipped: not a .txt/.md/.html file",),
             )
-        )
-    return docs
+            continue
+        yield document_from_bytes(f.read_bytes(), path=str(f), published=published)

@@ -33,7 +33,14 @@ from dataclasses import dataclass
 
 from accordwatch.extract._dates import find_dates
 from accordwatch.extract._fatalities import fatalities, victim_kinds
-from accordwatch.extract._lexicon import deaccent, excludes, lexicon, priorities, triggers
+from accordwatch.extract._lexicon import (
+    any_trigger,
+    deaccent,
+    excludes,
+    lexicon,
+    priorities,
+    triggers,
+)
 from accordwatch.extract._model import (
     ActorMention,
     CandidateEvent,
@@ -113,6 +120,8 @@ def _in(spans: list[tuple[int, int]], s: int, e: int) -> bool:
 def _find_triggers(
     text: str, folded: str, c0: int, c1: int, lang: str, dates: list[DateMention]
 ) -> list[_Trigger]:
+    if not any_trigger(lang).search(folded, c0, c1):
+        return []
     lex = lexicon()
     ex = excludes()
     # words inside a date expression ("in May") are never hedges or negations

@@ -20,7 +20,7 @@ import yaml
 
 from accordwatch.errors import InputError
 
-__all__ = ["Lexicon", "deaccent", "excludes", "lexicon", "priorities", "triggers"]
+__all__ = ["Lexicon", "any_trigger", "deaccent", "excludes", "lexicon", "priorities", "triggers"]
 
 _WORD = r"[\w'’-]+"
 
@@ -33,20 +33,30 @@ def deaccent(text: str) -> str:
     >>> deaccent("Rétrocédé à l’Armée")
     "retrocede a l'armee"
     """
-    out = []
-    for ch in text:
-        low = ch.lower()
-        if len(low) != 1:
-            low = ch
-        if ord(low) < 128:
-            out.append(low)
-            continue
-        if low in "’‘`´":
-            out.append("'")
-            continue
-        base = unicodedata.normalize("NFKD", low)[:1]
-        out.append(base if base and ord(base) < 128 else low)
-    return "".join(out)
+    return text.translate(_FOLD)
+
+
+def _fold_char(ch: str) -> str:
+    low = ch.lower()
+    if len(low) != 1:
+        low = ch
+    if ord(low) < 128:
+        return low
+    if low in "’‘`´":
+        return "'"
+    base = unicodedata.normalize("NFKD", low)[:1]
+    return base if base and ord(base) < 128 else low
+
+
+class _FoldTable(dict[int, str]):
+    """Code point → folded character, computed on first use (for ``str.translate``)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD = _FoldTable()
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,14 @@ def triggers(lang: str) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
             )
         out[etype] = [(p, _compile(p)) for p in pats]
     return out
+
+
+@cache
+def any_trigger(lang: str) -> re.Pattern[str]:
+    """One pattern that matches where any trigger of ``lang`` matches: a clause it finds
+    nothing in holds no trigger, so the per-type patterns need not run there."""
+    pats = [pat.pattern for pats in triggers(lang).values() for _src, pat in pats]
+    return re.compile("|".join(f"(?:{p})" for p in pats) or r"(?!)")
 
 
 @cache

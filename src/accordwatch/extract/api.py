@@ -15,11 +15,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from accordwatch.errors import InputError
 from accordwatch.extract._actors import ActorFinder
-from accordwatch.extract._documents import document_from_bytes, read_documents
+from accordwatch.extract._documents import document_files, document_from_bytes, iter_documents
 from accordwatch.extract._events import events_in_text
 from accordwatch.extract._model import Document, ExtractionResult
 from accordwatch.extract._places import PlaceFinder
@@ -150,16 +151,24 @@ def extract_path(
     lang: str = "auto",
     country: str | None = "Mali",
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    progress: Callable[[int, int, str, int], None] | None = None,
 ) -> ExtractionResult:
     """Extract from a text or HTML file, or from every such file under a folder.
 
     ``published`` applies to documents that carry no date of their own (HTML
-    ``article:published_time`` or ``<time datetime>`` win).
+    ``article:published_time`` or ``<time datetime>`` win).  Documents are read one at
+    a time.  ``progress(done, total, path, size)`` is called before each file is
+    extracted (``done`` files finished of ``total``; ``size`` in bytes).
     """
     _check(lang, min_confidence)
     pub = parse_published(published)
     result = ExtractionResult()
-    for doc in read_documents(path, published=pub):
+    files = document_files(path)
+    docs = iter_documents(path, published=pub, files=files)
+    for done, doc in enumerate(docs):
+        if progress is not None:
+            where = doc.path or str(path)
+            progress(done, len(files), where, len(doc.text.encode("utf-8")))
         if pub is not None and doc.published is None:
             doc = Document(
                 doc.doc_id,
