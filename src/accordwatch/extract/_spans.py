@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 
 __all__ = ["SpanIndex", "span_of"]
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 def span_of(item: object) -> tuple[int, int]:
@@ -30,11 +30,11 @@ def span_of(item: object) -> tuple[int, int]:
     return int(item.start), int(item.end)  # type: ignore[attr-defined]
 
 
-class SpanIndex(Generic[T]):
+class SpanIndex(Generic[_T]):
     """Items with a ``(start, end)`` span, sorted by start (see the module docstring)."""
 
     def __init__(
-        self, items: Iterable[T] = (), key: Callable[[T], tuple[int, int]] = span_of
+        self, items: Iterable[_T] = (), key: Callable[[_T], tuple[int, int]] = span_of
     ) -> None:
         self._key = key
         pairs = sorted(((key(it), n, it) for n, it in enumerate(items)), key=lambda p: p[:2])
@@ -50,11 +50,11 @@ class SpanIndex(Generic[T]):
         """Length of the longest span held."""
         return self._longest
 
-    def items(self) -> list[T]:
+    def items(self) -> list[_T]:
         """All items, in order."""
         return list(self._items)
 
-    def add(self, item: T) -> None:
+    def add(self, item: _T) -> None:
         """Insert one item, keeping the order (after items with the same start)."""
         s, e = self._key(item)
         i = bisect.bisect_right(self._starts, s)
@@ -62,7 +62,7 @@ class SpanIndex(Generic[T]):
         self._items.insert(i, item)
         self._longest = max(self._longest, e - s)
 
-    def within(self, a: int, b: int) -> list[T]:
+    def within(self, a: int, b: int) -> list[_T]:
         """Items whose start lies in ``[a, b)``, in order."""
         lo = bisect.bisect_left(self._starts, a)
         hi = bisect.bisect_left(self._starts, b, lo)
