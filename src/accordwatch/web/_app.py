@@ -75,17 +75,20 @@ async def write(request: Request, fn: Callable[..., _T], *args: Any, **kw: Any) 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the store's owner (unless the caller opened it already: ``accordwatch serve``
-    does, to report a busy store before the server starts), close it when the app stops."""
+    """Open the store's owner when the app starts and close it when it stops — unless the
+    caller opened it already (``accordwatch serve`` does, to report a busy store before the
+    server starts): who opens the owner closes it."""
     owner = app.state.owner
-    if owner is None or owner.closed:
-        owner = await asyncio.to_thread(
-            open_owner,
-            app.state.db,
-            url=app.state.url,
-            readers=getattr(app.state, "readers", READERS),
-        )
-        app.state.owner = owner
+    if owner is not None and not owner.closed:
+        yield
+        return
+    owner = await asyncio.to_thread(
+        open_owner,
+        app.state.db,
+        url=app.state.url,
+        readers=getattr(app.state, "readers", READERS),
+    )
+    app.state.owner = owner
     try:
         yield
     finally:

@@ -1,0 +1,149 @@
+"""Fixtures of the web app's tests: an app on a copy of the seeded store, with one user of
+each role and an API token for each, driven by FastAPI's TestClient (the app's lifespan
+runs: the store is owned by the app while a client is open).
+
+* ``web_store`` (module): a copy of the seeded store with the users ``ada`` (admin),
+  ``ana`` (analyst) and ``vic`` (viewer); ``tokens`` maps each role to its bearer header.
+* ``api`` (module): a client of an app on that store, for tests that only read.
+* ``fresh_store`` / ``fresh_api`` (function): the same on a store of the test's own, for
+  tests that write.
+* ``live_server``: a real uvicorn server on 127.0.0.1 in a thread (its URL).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+#: the accounts every web test store has: name → role
+ACCOUNTS = {"ada": "admin", "ana": "analyst", "vic": "viewer"}
+PASSWORD = "a long enough password"
+
+
+@dataclass
+class WebStore:
+    """A store for the web app, its accounts' bearer headers by role."""
+
+    path: Path
+    tokens: dict[str, dict[str, str]]
+
+
+def _cheap_hashes() -> pytest.MonkeyPatch:
+    from accordwatch._app import users
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv(users.TEST_HASH_VAR, "1")
+    return patch
+
+
+def make_web_store(template: Path, target: Path) -> WebStore:
+    """Copy ``template`` to ``target`` and add the accounts of :data:`ACCOUNTS` with a token
+    each (through accordwatch._app.users, before any app owns the store)."""
+    from accordwatch._app import users
+
+    shutil.copy(template, target)
+    tokens = {}
+    for name, role in ACCOUNTS.items():
+        users.add_user(name, role, PASSWORD, db=target, by="tests")
+        made = users.create_token(name, "tests", db=target, by="tests")
+        tokens[role] = {"Authorization": f"Bearer {made['token']}"}
+    return WebStore(target, tokens)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap password hashes in every web test (argon2 at full cost takes ~0.5 s each)."""
+    from accordwatch._app import users
+
+    monkeypatch.setenv(users.TEST_HASH_VAR, "1")
+
+
+@pytest.fixture(scope="module")
+def web_store(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> WebStore:
+    patch = _cheap_hashes()
+    try:
+        return make_web_store(seeded_template, tmp_path_factory.mktemp("web") / "web.duckdb")
+    finally:
+        patch.undo()
+
+
+@pytest.fixture
+def fresh_store(seeded_template: Path, tmp_path: Path) -> WebStore:
+    return make_web_store(seeded_template, tmp_path / "fresh.duckdb")
+
+
+def _client(path: Path, **kw: Any) -> Any:
+    from fastapi.testclient import TestClient
+
+    from accordwatch.web import create_app
+
+    return TestClient(create_app(path, **kw), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def api(web_store: WebStore) -> Iterator[Any]:
+    """A TestClient of an app on ``web_store`` (module scope: for tests that only read)."""
+    with _client(web_store.path) as client:
+        yield client
+
+
+@pytest.fixture
+def fresh_api(fresh_store: WebStore) -> Iterator[Any]:
+    """A TestClient of an app on ``fresh_store`` (for tests that write)."""
+    with _client(fresh_store.path) as client:
+        yield client
+
+
+@pytest.fixture
+def tokens(web_store: WebStore) -> dict[str, dict[str, str]]:
+    return web_store.tokens
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    store: WebStore
+    app: Any
+
+
+@pytest.fixture
+def live_server(fresh_store: WebStore) -> Iterator[LiveServer]:
+    """A real uvicorn server on 127.0.0.1 in a thread, owning ``fresh_store``, recorded with
+    its URL; stopped (and the store let go) afterwards."""
+    import uvicorn
+
+    from accordwatch.web import create_app
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = create_app(fresh_store.path)
+    app.state.url = url
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield LiveServer(url, fresh_store, app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)
