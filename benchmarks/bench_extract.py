@@ -9,6 +9,14 @@ regular-expression scan for words, each looked up in a set of the words of the t
     python benchmarks/bench_extract.py                     # the development set in tests/data
     python benchmarks/bench_extract.py GOLD.json TEXT      # one annotated text
     python benchmarks/bench_extract.py --dev-set DIR       # every NAME.gold.json + NAME.txt in DIR
+    python benchmarks/bench_extract.py --speed             # throughput at 100 KB, 1 MB, 10 MB
+
+``--speed`` builds long inputs by repeating the project's own test texts
+(``tests/data/extract/*.txt``), runs each size in a fresh process on one core and prints,
+per size: the extraction time after start-up, throughput in KB/s, the same-run baseline
+(one regular-expression pass over the same text) and the ratio of the two, and the peak
+resident memory of the process.  ``--sizes 100,1000`` (KB) picks the sizes; each is run
+with its line breaks and as a single line (``--no-single-line`` skips the latter).
 
 Options: ``--published YYYY-MM-DD`` (else the gold file's), ``--min-confidence 0.5``,
 ``--quiet`` (totals only). Texts are read from the paths given; none is stored. A first
@@ -20,7 +28,12 @@ gold's precision, same place).
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
+import resource
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -152,6 +165,64 @@ def run_one(
     return s, len(text), sec, base
 
 
+def long_text(kb: int, single_line: bool) -> str:
+    """``kb`` KB of the project's own test texts repeated (line breaks kept or not)."""
+    parts = [p.read_text(encoding="utf-8") for p in sorted(DEV.glob("*.txt"))]
+    unit = "\n\n".join(parts) + "\n\n"
+    n = kb * 1024
+    text = (unit * (n // len(unit) + 1))[:n]
+    return " ".join(text.split("\n")) if single_line else text
+
+
+def speed_one(kb: int, single_line: bool) -> dict[str, Any]:
+    """Extract ``long_text(kb, single_line)`` in this process and measure it."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    t0 = time.perf_counter()
+    extract_text("Des affrontements ont eu lieu hier à Gao.", published="2024-01-02")
+    startup = time.perf_counter() - t0
+    text = long_text(kb, single_line)
+    words = trigger_words()
+    c0, t0 = time.process_time(), time.perf_counter()
+    result = extract_text(text, published="2023-10-05")
+    cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    b0 = time.process_time()
+    baseline(text, words)
+    base = time.process_time() - b0
+    return {
+        "kb": kb,
+        "single_line": single_line,
+        "startup_s": round(startup, 2),
+        "cpu_s": round(cpu, 2),
+        "wall_s": round(wall, 2),
+        "kb_per_s": round(len(text.encode("utf-8")) / 1024 / max(cpu, 1e-9), 1),
+        "baseline_kb_per_s": round(len(text.encode("utf-8")) / 1024 / max(base, 1e-9), 1),
+        "events": len(result.events),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def speed(sizes: list[int], single_line: bool) -> None:
+    """Run :func:`speed_one` for each size in a fresh process and print a table."""
+    print(
+        f"{'input':>18s} {'start-up':>9s} {'cpu s':>8s} {'wall s':>8s} {'KB/s':>8s}"
+        f" {'baseline KB/s':>14s} {'ratio':>7s} {'events':>7s} {'peak MB':>8s}"
+    )
+    for kb in sizes:
+        for one in (False, True) if single_line else (False,):
+            cmd = [sys.executable, __file__, "--speed-one", str(kb)] + ["--one-line"] * one
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            r = json.loads(out.strip().splitlines()[-1])
+            label = f"{kb:,} KB" + (" one line" if one else "")
+            ratio = r["baseline_kb_per_s"] / max(r["kb_per_s"], 1e-9)
+            print(
+                f"{label:>18s} {r['startup_s']:>9.2f} {r['cpu_s']:>8.2f} {r['wall_s']:>8.2f}"
+                f" {r['kb_per_s']:>8.1f} {r['baseline_kb_per_s']:>14.1f} {ratio:>6.0f}x"
+                f" {r['events']:>7d} {r['peak_mb']:>8.1f}",
+                flush=True,
+            )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("gold", nargs="?", type=Path, help="gold JSON file (with TEXT)")
@@ -160,7 +231,18 @@ def main() -> None:
     ap.add_argument("--published")
     ap.add_argument("--min-confidence", type=float, default=0.5)
     ap.add_argument("--quiet", action="store_true", help="print the totals only")
+    ap.add_argument("--speed", action="store_true", help="throughput on long inputs")
+    ap.add_argument("--sizes", default="100,1000,10000", help="KB, with --speed")
+    ap.add_argument("--no-single-line", action="store_true", help="with --speed")
+    ap.add_argument("--speed-one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--one-line", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.speed_one is not None:
+        print(json.dumps(speed_one(args.speed_one, args.one_line)))
+        return
+    if args.speed:
+        speed([int(x) for x in args.sizes.split(",")], not args.no_single_line)
+        return
     if (args.gold is None) != (args.text is None):
         ap.error("give both GOLD and TEXT, or neither")
     if args.gold is not None:
