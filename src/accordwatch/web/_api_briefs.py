@@ -1,9 +1,11 @@
 """``/api/briefings/{country}`` and ``/api/digest``: what an analyst hands on.
 
 A briefing is built by :func:`accordwatch.brief.write` into a temporary folder on the
-server and answered as one self-contained HTML file (or PDF with ``?format=pdf``).  It
-reads the stored forecast of the country; when none is stored yet the briefing is built
-through the writer instead, which fits and stores it (once: the next briefing reads it).
+server and answered as one self-contained HTML file (or PDF with ``?format=pdf``).  A GET
+never fits the default (slow) forecast model: the briefing reads the stored forecast of its
+data and model; when none is stored it uses :data:`FALLBACK_MODEL` instead, fitted once in
+a fraction of a second through the writer and stored (the briefing says which model it
+used).  ``accordwatch brief`` stores the default model's forecast for the next briefings.
 
 The digest (``/api/digest``, Markdown or JSON; Atom at ``/api/digest.atom``) says what
 changed since the last recorded digest — without recording one: the mark the next
@@ -22,15 +24,25 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from .. import brief
 from .._app.digest import recent_digests
-from ..errors import StoreError
 from ._api_common import api_router, json_safe, role
 from ._app import read, write
 
-__all__ = ["router"]
+__all__ = ["FALLBACK_MODEL", "router"]
 
 router = api_router("briefings and digest")
 
 _DAY = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+class _NeedsFit(Exception):
+    """The briefing would fit a forecast model (none of its data and model is stored)."""
+
+
+def _no_fit(message: str) -> None:
+    """The progress of a briefing built on a reader: stop before a fit (a read cannot store
+    the forecast; :func:`accordwatch._app.forecasts.cached_forecast` says "fitting …" first)."""
+    if message.startswith("fitting "):
+        raise _NeedsFit(message)
 
 
 def _build(
@@ -38,13 +50,16 @@ def _build(
     pdf: bool,
     *,
     db: Any,
+    fit: bool,
+    model: str | None,
     region: str | None,
     since: str | None,
     until: str | None,
     lang: str,
     agreement: int | None,
 ) -> tuple[bytes, str]:
-    """The briefing's HTML or PDF bytes and its file name, built in a temporary folder."""
+    """The briefing's HTML or PDF bytes and its file name, built in a temporary folder;
+    unless ``fit``, :class:`_NeedsFit` when its forecast is not stored."""
     with tempfile.TemporaryDirectory(prefix="accordwatch-brief-") as tmp:
         html = FilePath(tmp) / "brief.html"
         out = FilePath(tmp) / "brief.pdf" if pdf else None
@@ -57,10 +72,30 @@ def _build(
             until=until,
             lang=lang,
             db=db,
+            model=model,
             agreement=agreement,
+            progress=None if fit else _no_fit,
         )
         name = brief.default_out(done.briefing.country, ".pdf" if pdf else ".html").name
         return (out if out is not None else html).read_bytes(), name
+
+
+#: the model a briefing falls back to when the default's forecast is not stored: fitted in
+#: a fraction of a second, on the writer, and stored for the next briefing
+FALLBACK_MODEL = "conflictology"
+
+
+async def _briefing(request: Request, country: str, pdf: bool, **kw: Any) -> tuple[bytes, str]:
+    """Built on a reader from the stored forecast; else with :data:`FALLBACK_MODEL` — read
+    when that one is stored, else built on the writer, which fits and stores it."""
+    try:
+        return await read(request, _build, country, pdf, fit=False, model=None, **kw)
+    except _NeedsFit:
+        pass
+    try:
+        return await read(request, _build, country, pdf, fit=False, model=FALLBACK_MODEL, **kw)
+    except _NeedsFit:
+        return await write(request, _build, country, pdf, fit=True, model=FALLBACK_MODEL, **kw)
 
 
 @router.get(
@@ -93,13 +128,7 @@ async def briefing(
         region=region, since=since, until=until, lang=lang, agreement=agreement
     )
     pdf = format == "pdf"
-    try:
-        data, name = await read(request, _build, country, pdf, **kw)
-    except StoreError as exc:
-        if "tried to write" not in str(exc):
-            raise
-        # no stored forecast yet: built by the writer, which stores the one it fits
-        data, name = await write(request, _build, country, pdf, **kw)
+    data, name = await _briefing(request, country, pdf, **kw)
     disposition = "attachment" if download or pdf else "inline"
     headers = {"Content-Disposition": f'{disposition}; filename="{name}"'}
     if pdf:

@@ -140,7 +140,8 @@ _WHAT = {
 
 def _param(loc: Sequence[Any]) -> tuple[str, str]:
     """(where, name) of a validation error's location: ``("query", "min_deaths")``."""
-    parts = [str(p) for p in loc if not isinstance(p, int)]  # "type", not "type.0"
+    # "type", not "type.0"; "score", not "score.constrained-int" (a member of a union)
+    parts = [str(p) for p in loc if isinstance(p, str) and p.isidentifier()]
     where = parts[0] if parts else "request"
     name = ".".join(parts[1:]) or where
     return where, name
