@@ -106,7 +106,8 @@ _KEEP_ATTEMPTS = dt.timedelta(days=1)
 
 
 def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    """Now, UTC, to the second (as every time of the accounts is kept)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _sha256(text: str) -> str:
@@ -655,6 +656,12 @@ def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+def _cell(value: Any) -> str:
+    """A CSV cell a spreadsheet shows as text (one that would start a formula gets a ')."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 #: the columns of an exported audit log, in order
 _EXPORT_COLUMNS = ("id", "at", "user", "action", "target", "before", "after", "ip")
 
@@ -674,12 +681,12 @@ def export_audit(entries: list[dict[str, Any]], fmt: str) -> str:
             [
                 e.get("id"),
                 e["at"].isoformat() if isinstance(e.get("at"), dt.datetime) else e.get("at"),
-                e.get("user"),
-                e.get("action"),
-                e.get("target"),
+                _cell(e.get("user")),
+                _cell(e.get("action")),
+                _cell(e.get("target")),
                 _json(e.get("before")) or "",
                 _json(e.get("after")) or "",
-                e.get("ip") or "",
+                _cell(e.get("ip")),
             ]
         )
     return buffer.getvalue()

@@ -45,6 +45,7 @@ def _register_all() -> None:
         forecast_cmds,
         reference_cmds,
         store_cmds,
+        users_cmds,
         web_cmds,
     )
 
@@ -53,6 +54,7 @@ def _register_all() -> None:
     digest_cmds.register(app)
     brief_cmds.register(app)
     web_cmds.register(app)
+    users_cmds.register(app)
     _guard(app)
 
 

@@ -598,9 +598,10 @@ async def _user_change(
 ) -> Response:
     """Run one change to the users; back to the users page (the error shown when it fails)."""
     try:
-        await _write(request, fn, *args, by=user.name, ip=client_ip(request), **kw)
+        changed = await _write(request, fn, *args, by=user.name, ip=client_ip(request), **kw)
     except (InputError, NotFound) as exc:
         return await _users_error(request, user, exc)
+    who = str(changed.get("name", who)) if isinstance(changed, dict) else who
     return RedirectResponse(f"/admin/users?done={done}&who={quote(who)}", status_code=303)
 
 
