@@ -168,9 +168,17 @@ def _extract_eval_cmd(
             f"{what} mention recall {s['recall']:.2f} ({s['gold'] - len(s['missed'])}/{s['gold']})"
             + (f"; missed: {', '.join(s['missed'])}" if s["missed"] else "")
         )
+    act = scores["actors"]
+    err.print(
+        f"actors by lineage {act['recall_lineage']:.2f} ({act['lineage_found']}/{act['gold']});"
+        f" registry-known actors {act['recall_known']:.2f} ({act['known_found']}/{act['known']})"
+    )
     fat = scores["fatalities"]
     if fat["compared"]:
-        err.print(f"fatalities agree on {fat['same']}/{fat['compared']} matched core events")
+        err.print(
+            f"fatalities agree on {fat['same']}/{fat['compared']} matched core events"
+            f" ({fat['numeric_same']}/{fat['numeric_compared']} with a gold number)"
+        )
 
 
 def _list_cmd(
