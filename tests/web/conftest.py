@@ -8,6 +8,7 @@ runs: the store is owned by the app while a client is open).
 * ``fresh_store`` / ``fresh_api`` (function): the same on a store of the test's own, for
   tests that write.
 * ``live_server``: a real uvicorn server on 127.0.0.1 in a thread (its URL).
+* ``queue_report``: puts two review candidates in the store of a client's app.
 """
 
 from __future__ import annotations
@@ -105,6 +106,30 @@ def fresh_api(fresh_store: WebStore) -> Iterator[Any]:
 @pytest.fixture
 def tokens(web_store: WebStore) -> dict[str, dict[str, str]]:
     return web_store.tokens
+
+
+#: two made-up reports (not news text) that the extractor turns into two review candidates
+REPORT = (
+    "On 3 March 2024, FAMa soldiers and JNIM fighters clashed near Gao; five soldiers were "
+    "killed. On 9 March 2024, gunmen attacked a market in Tessalit, killing two civilians."
+)
+
+
+@pytest.fixture
+def queue_report() -> Any:
+    """``queue_report(client)`` queues the two candidates of :data:`REPORT` in the store of
+    the client's app (through its writer) and returns their ids."""
+    import accordwatch as aw
+    from accordwatch.extract import extract_text
+
+    def queue(client: Any) -> list[int]:
+        result = extract_text(REPORT, published="2024-03-12")
+        ids: list[int] = client.app.state.owner.execute_write(
+            lambda store: aw.queue_extraction(result, db=store)
+        )
+        return ids
+
+    return queue
 
 
 def free_port() -> int:

@@ -82,19 +82,25 @@ def test_sort_ascending_puts_missing_values_last(api: Any, viewer: dict[str, str
     assert names[: len(present)] == present
 
 
-def test_the_cursor_is_stable_when_events_are_added(fresh_api: Any, fresh_store: Any) -> None:
-    """Keyset pages: an event added before the cursor's position does not shift the next
-    page (an offset would show a row twice)."""
+def test_the_cursor_is_stable_when_events_are_added(
+    fresh_api: Any, fresh_store: Any, queue_report: Any
+) -> None:
+    """Keyset pages: events added before the cursor's position do not shift the next page
+    (an offset would show rows twice)."""
     headers = fresh_store.tokens["viewer"]
-    first = fresh_api.get("/api/events?country=CAF&_size=3", headers=headers).json()
-    second_before = fresh_api.get(first["next_url"], headers=headers).json()["rows"]
-    # a newer event (a text event, accepted through the review queue by an analyst)
-    pending = fresh_api.get("/api/review", headers=headers).json()["rows"]
-    if pending:
-        cid = pending[0]["candidate_id"]
-        fresh_api.post(f"/api/review/{cid}/accept", headers=fresh_store.tokens["analyst"], json={})
-    second_after = fresh_api.get(first["next_url"], headers=headers).json()["rows"]
-    assert second_after == second_before
+    first = fresh_api.get("/api/events?_size=3", headers=headers).json()
+    second_before = fresh_api.get(first["next_url"], headers=headers).json()
+    # two newer events, accepted from the review queue by an analyst
+    for cid in queue_report(fresh_api):
+        r = fresh_api.post(
+            f"/api/review/{cid}/accept", headers=fresh_store.tokens["analyst"], json={}
+        )
+        assert r.json()["status"] == "accepted", r.text
+    second_after = fresh_api.get(first["next_url"], headers=headers).json()
+    assert second_after["count"] == second_before["count"] + 2
+    assert second_after["rows"] == second_before["rows"]
+    newest = fresh_api.get("/api/events?_size=2&_col=date_start", headers=headers).json()
+    assert [r["date_start"] for r in newest["rows"]] == ["2024-03-09", "2024-03-03"]
 
 
 def test_facets_count_the_filtered_events(api: Any, viewer: dict[str, str]) -> None:
