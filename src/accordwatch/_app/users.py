@@ -693,11 +693,12 @@ def export_audit(entries: list[dict[str, Any]], fmt: str) -> str:
 
 
 # -- the web app's signing secret ------------------------------------------------------------
-def web_secret(*, db: DB = None) -> str:
-    """The secret the web app signs its CSRF cookies with: made once, kept in the store."""
-    with using(db, write=True) as store:
+def web_secret(*, create: bool = True, db: DB = None) -> str | None:
+    """The secret the web app signs its CSRF cookies with: made once (unless not
+    ``create``: None while there is none yet), kept in the store."""
+    with using(db, write=create) as store:
         secret = store.get_meta("web_secret")
-        if secret is None:
+        if secret is None and create:
             secret = secrets.token_urlsafe(32)
             with store.transaction():
                 store.set_meta("web_secret", secret)

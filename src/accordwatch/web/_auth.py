@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import InputError, NotFound
 from ._audit import _read, _write, audit, audit_query, client_ip, export_response
+from ._errors import ERROR_RESPONSES
 
 __all__ = [
     "ANONYMOUS",
@@ -70,6 +72,8 @@ __all__ = [
     "router",
     "templates",
 ]
+
+_log = logging.getLogger("accordwatch.web")
 
 #: the roles, from least to most allowed; each may do what the ones before it may
 ROLES = ("viewer", "analyst", "admin")
@@ -161,7 +165,7 @@ async def current_user(request: Request) -> User | None:
             )
         user = User(int(found["id"]), str(found["name"]), str(found["role"]))
         if _stale(found.get("last_used")):
-            await _write(request, users.touch_token, int(found["token_id"]))
+            _in_background(request, users.touch_token, int(found["token_id"]))
         request.state.auth_via = "token"
     else:
         session = request.cookies.get(SESSION_COOKIE)
@@ -170,10 +174,29 @@ async def current_user(request: Request) -> User | None:
             if found is not None:
                 user = User(int(found["id"]), str(found["name"]), str(found["role"]))
                 if _stale(found.get("last_seen")):
-                    await _write(request, users.touch_session, session)
+                    _in_background(request, users.touch_session, session)
                 request.state.auth_via = "session"
     request.state.user = user
     return user
+
+
+#: writes a request does not wait for (noting when a session or token was last used)
+_BACKGROUND: set[asyncio.Task[Any]] = set()
+
+
+def _in_background(request: Request, fn: Callable[..., Any], *args: Any) -> None:
+    """Queue a small write without waiting for it: a request is never held up behind a long
+    write (an ingest) just to note that a session was used; a failure is only logged."""
+
+    async def run() -> None:
+        try:
+            await _write(request, fn, *args)
+        except Exception:  # noqa: BLE001 - bookkeeping; the request has its answer already
+            _log.warning("could not note the use of a session or token", exc_info=True)
+
+    task = asyncio.create_task(run())
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
 
 
 def _stale(seen: Any) -> bool:
@@ -298,7 +321,9 @@ class _CsrfMiddleware:
         secret = getattr(self._state, "csrf_secret", None)
         if not secret:
             request = Request(scope)
-            secret = await _write(request, _users().web_secret)
+            secret = await _read(request, _users().web_secret, create=False)
+            if not secret:  # the store's first server
+                secret = await _write(request, _users().web_secret)
         self._secret = str(secret)
         return self._secret
 
@@ -501,7 +526,7 @@ class NewToken(TokenInfo):
     token: str
 
 
-@router.get("/api/me", response_model=Me, tags=["accounts"])
+@router.get("/api/me", response_model=Me, tags=["accounts"], responses=ERROR_RESPONSES)
 async def api_me(user: Annotated[User, Depends(require("viewer"))]) -> Me:
     """The user the request comes from (anonymous when the operator allows anonymous reads)."""
     return Me(id=user.id, name=user.name, role=user.role, anonymous=user.is_anonymous)
@@ -513,7 +538,9 @@ def _logged_in(user: User) -> User:
     return user
 
 
-@router.get("/api/tokens", response_model=list[TokenInfo], tags=["accounts"])
+@router.get(
+    "/api/tokens", response_model=list[TokenInfo], tags=["accounts"], responses=ERROR_RESPONSES
+)
 async def api_tokens(
     request: Request, user: Annotated[User, Depends(require("viewer"))]
 ) -> list[TokenInfo]:
@@ -523,7 +550,13 @@ async def api_tokens(
     return [TokenInfo(**_token_fields(r)) for r in rows]
 
 
-@router.post("/api/tokens", response_model=NewToken, status_code=201, tags=["accounts"])
+@router.post(
+    "/api/tokens",
+    response_model=NewToken,
+    status_code=201,
+    tags=["accounts"],
+    responses=ERROR_RESPONSES,
+)
 async def api_create_token(
     request: Request, body: TokenRequest, user: Annotated[User, Depends(require("viewer"))]
 ) -> NewToken:
@@ -540,7 +573,9 @@ async def api_create_token(
     return NewToken(**_token_fields(made), token=made["token"])
 
 
-@router.delete("/api/tokens/{token_id}", response_model=TokenInfo, tags=["accounts"])
+@router.delete(
+    "/api/tokens/{token_id}", response_model=TokenInfo, tags=["accounts"], responses=ERROR_RESPONSES
+)
 async def api_revoke_token(
     request: Request, token_id: int, user: Annotated[User, Depends(require("viewer"))]
 ) -> TokenInfo:
@@ -753,7 +788,9 @@ class AuditEntry(BaseModel):
     ip: str | None = None
 
 
-@router.get("/api/audit", response_model=list[AuditEntry], tags=["accounts"])
+@router.get(
+    "/api/audit", response_model=list[AuditEntry], tags=["accounts"], responses=ERROR_RESPONSES
+)
 async def api_audit(
     request: Request,
     user: Annotated[User, Depends(require("admin"))],
