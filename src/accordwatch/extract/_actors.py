@@ -106,6 +106,7 @@ class ActorFinder:
         self, text: str, taken: SpanIndex[tuple[int, int]], on: dt.date | None
     ) -> list[ActorMention]:
         out = []
+        seen: dict[str, tuple[str, float, int] | None] = {}  # the same name, looked up once
         for m in _CAP_WORD.finditer(text):
             s, e = m.span()
             if taken.overlaps(s, e):
@@ -113,7 +114,9 @@ class ActorFinder:
             key = normalize(m.group())
             if len(key) < 6:
                 continue
-            best = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=86)
+            if key not in seen:
+                seen[key] = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=86)
+            best = seen[key]
             if best is None or abs(len(best[0]) - len(key)) > 2:
                 continue
             actor = self.registry.get(self._fuzzy_choices[best[0]])

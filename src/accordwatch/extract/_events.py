@@ -40,6 +40,7 @@ from accordwatch.extract._lexicon import (
     lexicon,
     priorities,
     triggers,
+    type_trigger,
 )
 from accordwatch.extract._model import (
     ActorMention,
@@ -128,6 +129,8 @@ def _find_triggers(
     toks = [t for t in words(text, c0, c1) if not any(d.start <= t[0] < d.end for d in dates)]
     found: list[_Trigger] = []
     for etype, pats in triggers(lang).items():
+        if not type_trigger(lang, etype).search(folded, c0, c1):
+            continue
         for _src, pat in pats:
             for m in pat.finditer(folded, c0, c1):
                 s, e = m.span()

@@ -20,7 +20,16 @@ import yaml
 
 from accordwatch.errors import InputError
 
-__all__ = ["Lexicon", "any_trigger", "deaccent", "excludes", "lexicon", "priorities", "triggers"]
+__all__ = [
+    "Lexicon",
+    "any_trigger",
+    "deaccent",
+    "excludes",
+    "lexicon",
+    "priorities",
+    "triggers",
+    "type_trigger",
+]
 
 _WORD = r"[\w'’-]+"
 
@@ -160,6 +169,13 @@ def any_trigger(lang: str) -> re.Pattern[str]:
     """One pattern that matches where any trigger of ``lang`` matches: a clause it finds
     nothing in holds no trigger, so the per-type patterns need not run there."""
     pats = [pat.pattern for pats in triggers(lang).values() for _src, pat in pats]
+    return re.compile("|".join(f"(?:{p})" for p in pats) or r"(?!)")
+
+
+@cache
+def type_trigger(lang: str, etype: str) -> re.Pattern[str]:
+    """One pattern that matches where any trigger of ``etype`` in ``lang`` matches."""
+    pats = [pat.pattern for _src, pat in triggers(lang).get(etype, [])]
     return re.compile("|".join(f"(?:{p})" for p in pats) or r"(?!)")
 
 
