@@ -289,12 +289,11 @@ async def _events_page(
     }
     form["type"] = params.getlist("type")
     form["lineage"] = filters.get("lineage") or False
-    error = None
-    ex = None
+    error, status, ex = None, 200, None
     try:
         ex = await read(request, data.explorer, filters, page=page)
     except AccordwatchError as exc:
-        error = str(exc)
+        error, status = str(exc), int(getattr(exc, "http_status", 400))
     chart_list: dict[str, Any] = {}
     facet_links: dict[str, list[str | None]] = {}
     if ex is not None and ex["total"]:
@@ -340,7 +339,7 @@ async def _events_page(
         request,
         "events",
         user,
-        status=400 if error else 200,
+        status=status,
         nav="events",
         title="Events",
         chart_list=chart_list,
