@@ -55,6 +55,7 @@ __all__ = [
     "FAILURE_WINDOW",
     "MAX_FAILURES",
     "MAX_FAILURES_PER_IP",
+    "MAX_PASSWORD",
     "MIN_PASSWORD",
     "ROLES",
     "SESSION_IDLE",

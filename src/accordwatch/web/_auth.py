@@ -56,6 +56,11 @@ from ._errors import ERROR_RESPONSES
 
 __all__ = [
     "ANONYMOUS",
+    "AuditEntry",
+    "Me",
+    "NewToken",
+    "TokenInfo",
+    "TokenRequest",
     "FAILURE_WINDOW",
     "MAX_FAILURES",
     "ROLES",
@@ -428,13 +433,13 @@ def _set_session_cookie(request: Request, response: Response, session: str) -> N
 
 
 @router.get("/login", include_in_schema=False)
-async def login_page(request: Request, next: str = "/") -> HTMLResponse:
+async def _login_page(request: Request, next: str = "/") -> HTMLResponse:
     user = await current_user(request)
     return _page(request, "auth/login.html", user=user, next=_safe_next(next), error=None)
 
 
 @router.post("/login", include_in_schema=False)
-async def login(
+async def _login(
     request: Request,
     name: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
@@ -482,7 +487,7 @@ async def login(
 
 
 @router.post("/logout", include_in_schema=False)
-async def logout(request: Request) -> Response:
+async def _logout(request: Request) -> Response:
     user = await current_user(request)
     session = request.cookies.get(SESSION_COOKIE)
     if session:
@@ -526,8 +531,10 @@ class NewToken(TokenInfo):
     token: str
 
 
-@router.get("/api/me", response_model=Me, tags=["accounts"], responses=ERROR_RESPONSES)
-async def api_me(user: Annotated[User, Depends(require("viewer"))]) -> Me:
+@router.get(
+    "/api/me", operation_id="me", response_model=Me, tags=["accounts"], responses=ERROR_RESPONSES
+)
+async def _api_me(user: Annotated[User, Depends(require("viewer"))]) -> Me:
     """The user the request comes from (anonymous when the operator allows anonymous reads)."""
     return Me(id=user.id, name=user.name, role=user.role, anonymous=user.is_anonymous)
 
@@ -539,9 +546,13 @@ def _logged_in(user: User) -> User:
 
 
 @router.get(
-    "/api/tokens", response_model=list[TokenInfo], tags=["accounts"], responses=ERROR_RESPONSES
+    "/api/tokens",
+    operation_id="list_tokens",
+    response_model=list[TokenInfo],
+    tags=["accounts"],
+    responses=ERROR_RESPONSES,
 )
-async def api_tokens(
+async def _api_tokens(
     request: Request, user: Annotated[User, Depends(require("viewer"))]
 ) -> list[TokenInfo]:
     """Your API tokens (never their values)."""
@@ -552,12 +563,13 @@ async def api_tokens(
 
 @router.post(
     "/api/tokens",
+    operation_id="create_token",
     response_model=NewToken,
     status_code=201,
     tags=["accounts"],
     responses=ERROR_RESPONSES,
 )
-async def api_create_token(
+async def _api_create_token(
     request: Request, body: TokenRequest, user: Annotated[User, Depends(require("viewer"))]
 ) -> NewToken:
     """Make an API token for yourself; its value is in this answer only (store it now)."""
@@ -574,9 +586,13 @@ async def api_create_token(
 
 
 @router.delete(
-    "/api/tokens/{token_id}", response_model=TokenInfo, tags=["accounts"], responses=ERROR_RESPONSES
+    "/api/tokens/{token_id}",
+    operation_id="revoke_token",
+    response_model=TokenInfo,
+    tags=["accounts"],
+    responses=ERROR_RESPONSES,
 )
-async def api_revoke_token(
+async def _api_revoke_token(
     request: Request, token_id: int, user: Annotated[User, Depends(require("viewer"))]
 ) -> TokenInfo:
     """Revoke one of your API tokens (an admin may revoke anyone's)."""
@@ -611,7 +627,7 @@ _DONE = {
 
 
 @router.get("/admin/users", include_in_schema=False)
-async def users_page(
+async def _users_page(
     request: Request,
     user: Annotated[User, Depends(require("admin"))],
     done: str | None = None,
@@ -654,7 +670,7 @@ async def _users_error(request: Request, user: User, exc: InputError | NotFound)
 
 
 @router.post("/admin/users", include_in_schema=False)
-async def add_user_form(
+async def _add_user_form(
     request: Request,
     user: Annotated[User, Depends(require("admin"))],
     name: Annotated[str, Form(max_length=200)],
@@ -672,21 +688,21 @@ async def add_user_form(
 
 
 @router.post("/admin/users/{name}/disable", include_in_schema=False)
-async def disable_user_form(
+async def _disable_user_form(
     request: Request, name: str, user: Annotated[User, Depends(require("admin"))]
 ) -> Response:
     return await _user_change(request, user, _users().disable_user, name, done="disabled", who=name)
 
 
 @router.post("/admin/users/{name}/enable", include_in_schema=False)
-async def enable_user_form(
+async def _enable_user_form(
     request: Request, name: str, user: Annotated[User, Depends(require("admin"))]
 ) -> Response:
     return await _user_change(request, user, _users().enable_user, name, done="enabled", who=name)
 
 
 @router.post("/admin/users/{name}/role", include_in_schema=False)
-async def role_form(
+async def _role_form(
     request: Request,
     name: str,
     user: Annotated[User, Depends(require("admin"))],
@@ -696,7 +712,7 @@ async def role_form(
 
 
 @router.post("/admin/users/{name}/password", include_in_schema=False)
-async def password_form(
+async def _password_form(
     request: Request,
     name: str,
     user: Annotated[User, Depends(require("admin"))],
@@ -714,7 +730,7 @@ async def password_form(
 
 # -- admin: the audit log --------------------------------------------------------------------
 @router.get("/admin/audit", include_in_schema=False)
-async def audit_page(
+async def _audit_page(
     request: Request,
     user: Annotated[User, Depends(require("admin"))],
     since: Annotated[str | None, Query(max_length=40)] = None,
@@ -755,7 +771,7 @@ async def audit_page(
 
 
 @router.get("/admin/audit.{fmt}", include_in_schema=False)
-async def audit_export(
+async def _audit_export(
     request: Request,
     fmt: str,
     user: Annotated[User, Depends(require("admin"))],
@@ -789,9 +805,13 @@ class AuditEntry(BaseModel):
 
 
 @router.get(
-    "/api/audit", response_model=list[AuditEntry], tags=["accounts"], responses=ERROR_RESPONSES
+    "/api/audit",
+    operation_id="audit_log",
+    response_model=list[AuditEntry],
+    tags=["accounts"],
+    responses=ERROR_RESPONSES,
 )
-async def api_audit(
+async def _api_audit(
     request: Request,
     user: Annotated[User, Depends(require("admin"))],
     since: Annotated[str | None, Query(max_length=40)] = None,
