@@ -85,6 +85,25 @@ def test_login_sets_an_httponly_lax_session_cookie_and_keeps_only_its_hash(
     assert len(session) >= 40
 
 
+def test_every_login_starts_a_new_session(client: TestClient) -> None:
+    _login(client, "vic")
+    first = client.cookies["accordwatch_session"]
+    _login(client, "vic")
+    second = client.cookies["accordwatch_session"]
+    assert first != second
+    replay = TestClient(client.app)
+    replay.cookies.set("accordwatch_session", first)
+    assert replay.get("/api/me").status_code == 401
+    assert client.get("/api/me").status_code == 200
+
+
+def test_account_pages_are_neither_cached_nor_framed(client: TestClient) -> None:
+    page = client.get("/login")
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
 def test_session_and_csrf_cookies_are_secure_over_https(fresh_store: Any) -> None:
     with _client(fresh_store.path, base_url="https://testserver") as client:
         done = _login(client, "vic")

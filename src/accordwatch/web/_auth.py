@@ -401,7 +401,17 @@ def _render(template: str, **context: Any) -> str:
 def _page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("user", getattr(request.state, "user", None))
     html = _render(template, request=request, **context)
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(html, status_code=status, headers=_PAGE_HEADERS)
+
+
+#: the account pages: never cached, never framed, nothing loaded from anywhere (no scripts)
+_PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "Referrer-Policy": "same-origin",
+}
 
 
 # -- login and logout ------------------------------------------------------------------------
@@ -478,6 +488,9 @@ async def _login(
     user = User(int(found["id"]), str(found["name"]), str(found["role"]))
     agent = request.headers.get("user-agent", "")[:300]
     await _write(request, users.record_login_attempt, name, ip, True)
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # a new session for every login: an id known before it is worth nothing
+        await _write(request, users.end_session, previous)
     session = await _write(request, users.create_session, user.id, user_agent=agent)
     request.state.user = user
     await audit(request, user, "login", f"user:{user.name}", None, {"user_agent": agent})
