@@ -32,16 +32,19 @@ def brief_store(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="session", autouse=True)
 def _bundle_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The Vega bundle is cached in a temporary folder, never in the user's cache."""
-    from accordwatch.brief import _html
+    """The Vega bundle and the actor registry are cached in a temporary folder, never in the
+    user's cache."""
+    from accordwatch.brief import _cache, _gather_accord, _html
 
     folder = tmp_path_factory.mktemp("cache")
-    original = _html._cache_dir
+    original = _cache.cache_dir
     _html._bundle.cache_clear()
-    _html._cache_dir = lambda: folder  # type: ignore[assignment]
+    _gather_accord.registry.cache_clear()
+    _cache.cache_dir = lambda: folder  # type: ignore[assignment]
     yield
-    _html._cache_dir = original  # type: ignore[assignment]
+    _cache.cache_dir = original  # type: ignore[assignment]
     _html._bundle.cache_clear()
+    _gather_accord.registry.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,9 @@ the right exit code, never a traceback)."""
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,71 @@ def test_out_may_not_be_the_store_or_a_folder(cli: Cli, store: Path, tmp_path: P
     code, _, err = cli("brief", "Mali", "--db", str(store), "--pdf", str(tmp_path))
     assert code == 2 and "--pdf" in err and "directory" in err
     _no_traceback(err)
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_brief_writes_the_pdf_with_the_umasks_mode(
+    cli: Cli, store: Path, tmp_path: Path, umask_022: None
+) -> None:
+    html, pdf = tmp_path / "caf.html", tmp_path / "caf.pdf"
+    code, stdout, err = cli(
+        "brief",
+        "CAF",
+        "--db",
+        str(store),
+        "-m",
+        "conflictology",
+        "--out",
+        str(html),
+        "--pdf",
+        str(pdf),
+    )
+    assert code == 0, err
+    assert pdf.read_bytes().startswith(b"%PDF-") and pdf.stat().st_size > 20_000
+    assert stdout.splitlines()[1].startswith(f"wrote {pdf}")
+    assert pdf.stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+    assert html.stat().st_mode & 0o777 == 0o644
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_the_pdf_is_made_here_when_its_worker_fails(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accordwatch.brief import _pdf, write
+
+    real_job = _pdf.pdf_job
+    broken = {"html": "<p>no place for the chart</p>", "charts": [{"id": "x"}]}
+    jobs = iter([lambda b: broken, real_job])  # the worker's job first, then this process's
+    monkeypatch.setattr(_pdf, "pdf_job", lambda b: next(jobs)(b))
+    results: list[bytes | None] = []
+    result = _pdf.PdfWorker.result
+
+    def recorded(self: _pdf.PdfWorker) -> bytes | None:
+        results.append(result(self))
+        return results[-1]
+
+    monkeypatch.setattr(_pdf.PdfWorker, "result", recorded)
+    written = write(
+        "CAF", tmp_path / "caf.html", pdf=tmp_path / "caf.pdf", db=store, model="conflictology"
+    )
+    assert results == [None]  # the worker failed on its job ...
+    assert written.pdf is not None  # ... and the PDF was made here
+    assert written.pdf.read_bytes().startswith(b"%PDF-")
+
+
+def test_the_worker_makes_the_same_pdf_as_this_process(store: Path, tmp_path: Path) -> None:
+    from accordwatch.brief import _pdf, gather
+
+    b = gather("Mali", db=store, model="conflictology")
+    with _pdf.PdfWorker.start() as worker:
+        worker.send(b)
+        there = worker.result()
+    here = _pdf.pdf_bytes(b)
+    assert there is not None and there.startswith(b"%PDF-")
+    assert there == here  # the same file, however made

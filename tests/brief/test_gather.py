@@ -289,6 +289,30 @@ def test_mali_lineage_shows_cma_csp_fla(mali: Briefing) -> None:
     assert mali.who.actors.empty and mali.who.notes  # no event-level actors: said so
 
 
+def test_the_actor_registry_is_read_from_the_cache_as_it_was_built(
+    mali: Briefing, store: Path
+) -> None:
+    from accordwatch.actors import ActorRegistry
+    from accordwatch.brief import _cache, _gather_accord
+
+    folder = _cache.cache_dir()  # a temporary folder (conftest.py)
+    _gather_accord.registry.cache_clear()
+    for old in folder.glob("actor-registry-*.pickle"):
+        old.unlink()
+    built = _gather_accord.registry()  # built, and kept in the cache
+    (kept,) = folder.glob("actor-registry-*.pickle")
+    _gather_accord.registry.cache_clear()
+    read = _gather_accord.registry()  # read back
+    assert isinstance(read, ActorRegistry) and read is not built
+    assert read.to_frame().equals(built.to_frame())
+    assert read.to_frame().equals(ActorRegistry.default().to_frame())
+    again = gather("Mali", db=store, model=FAST)
+    pd.testing.assert_frame_equal(again.who.lineage, mali.who.lineage)
+    kept.write_bytes(b"not a pickle")  # a damaged file is built again
+    _gather_accord.registry.cache_clear()
+    assert _gather_accord.registry().to_frame().equals(built.to_frame())
+
+
 def test_mali_reviewed_events_from_text_with_their_citation(mali: Briefing) -> None:
     text = mali.key_events.from_text
     assert len(text) >= 2

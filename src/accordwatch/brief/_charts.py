@@ -47,7 +47,7 @@ _TYPES = {"Q": "quantitative", "N": "nominal", "T": "temporal", "O": "ordinal"}
 _ZOOM = "zoom"
 _ZOOM_VIEW = "zoomed"
 
-Spec = dict[str, Any]
+_Spec = dict[str, Any]
 
 
 def _iso(values: pd.Series) -> list[str]:
@@ -61,12 +61,12 @@ def _next_month(values: pd.Series) -> list[str]:
     return [(d + pd.DateOffset(months=1)).date().isoformat() for d in starts]
 
 
-def _ch(shorthand: str, **props: Any) -> Spec:
+def _ch(shorthand: str, **props: Any) -> _Spec:
     """An encoding channel from ``field:T`` or ``aggregate(field):T`` (the type letter is
     Q, N, T or O; none for the second channel of a range, ``x2`` / ``y2``) and its
     properties."""
     name, _, kind = shorthand.partition(":")
-    out: Spec = {}
+    out: _Spec = {}
     if name.endswith(")"):
         aggregate, name = name[:-1].split("(", 1)
         out["aggregate"] = aggregate
@@ -77,21 +77,21 @@ def _ch(shorthand: str, **props: Any) -> Spec:
     return out
 
 
-def _tip(shorthand: str, title: str, fmt: str | None = None) -> Spec:
+def _tip(shorthand: str, title: str, fmt: str | None = None) -> _Spec:
     """A tooltip entry (with a d3 number format when given)."""
     return _ch(shorthand, title=title, **({"format": fmt} if fmt else {}))
 
 
-def _mark(kind: str, **props: Any) -> Spec:
+def _mark(kind: str, **props: Any) -> _Spec:
     return {"type": kind, **props}
 
 
-def _utc_x(field: str, **props: Any) -> Spec:
+def _utc_x(field: str, **props: Any) -> _Spec:
     """A temporal x channel on a UTC scale."""
     return _ch(f"{field}:T", scale={"type": "utc"}, **props)
 
 
-def _month_x() -> Spec:
+def _month_x() -> _Spec:
     """The monthly x axis of the timelines and the fan chart."""
     return _utc_x("month", title=None, axis={"format": _AXIS_DATE, "labelOverlap": True})
 
@@ -103,20 +103,20 @@ class _Sets:
     def __init__(self) -> None:
         self.values: dict[str, list[dict[Any, Any]]] = {}
 
-    def __call__(self, rows: list[dict[Any, Any]]) -> Spec:
+    def __call__(self, rows: list[dict[Any, Any]]) -> _Spec:
         name = f"data{len(self.values)}"
         self.values[name] = rows
         return {"name": name}
 
 
-def _view(data: Spec, mark: Spec, encoding: Spec) -> Spec:
+def _view(data: _Spec, mark: _Spec, encoding: _Spec) -> _Spec:
     return {"data": data, "mark": mark, "encoding": encoding}
 
 
-def _zoom(spec: Spec, *, view: str | None = None) -> Spec:
+def _zoom(spec: _Spec, *, view: str | None = None) -> _Spec:
     """Wheel-zoom and drag-pan along x: an interval selection bound to the scales, on the
     chart itself or (in a layered chart) on its layer named ``view``."""
-    param: Spec = {"name": _ZOOM, "select": {"type": "interval", "encodings": ["x"]}}
+    param: _Spec = {"name": _ZOOM, "select": {"type": "interval", "encodings": ["x"]}}
     param["bind"] = "scales"
     if view is not None:
         param["views"] = [view]
@@ -124,12 +124,12 @@ def _zoom(spec: Spec, *, view: str | None = None) -> Spec:
     return spec
 
 
-def _layered(layers: list[Spec], *, zoom: bool) -> Spec:
+def _layered(layers: list[_Spec], *, zoom: bool) -> _Spec:
     """Layers drawn over each other; their data goes to the top when they all draw the same
     data set; with ``zoom`` the first layer carries the zoom selection."""
     if zoom:
         layers[0]["name"] = _ZOOM_VIEW
-    spec: Spec = {"layer": layers}
+    spec: _Spec = {"layer": layers}
     first = layers[0].get("data")
     if first is not None and all(layer.get("data") == first for layer in layers):
         spec["data"] = first
@@ -139,11 +139,11 @@ def _layered(layers: list[Spec], *, zoom: bool) -> Spec:
 
 
 def _finish(
-    spec: Spec, sets: _Sets, *, static: bool, description: str, height: int = _HEIGHT
-) -> Spec:
+    spec: _Spec, sets: _Sets, *, static: bool, description: str, height: int = _HEIGHT
+) -> _Spec:
     """The chart's dict with its data, width, height, description and the shared
     configuration."""
-    config: Spec = {"view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None}}
+    config: _Spec = {"view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None}}
     if static:  # measured by vl-convert and drawn by WeasyPrint in the same font
         config["font"] = STATIC_FONT
     # no grid lines on paper: fewer shapes for the PDF to draw, and the axes suffice
@@ -212,14 +212,14 @@ def _cell(value: Any) -> str:
 
 def _milestone_layers(
     milestones: pd.DataFrame, words: Mapping[str, str], lo: str, hi: str, sets: _Sets
-) -> list[Spec]:
+) -> list[_Spec]:
     """Rules at exact-day milestones, shaded spans for month / year precision, and a numbered
     marker above each; only those inside [lo, hi) (ISO dates)."""
     rows = [r for r in milestone_rows(milestones) if lo <= r["start"] < hi]
     if not rows:
         return []
 
-    def tip() -> list[Spec]:
+    def tip() -> list[_Spec]:
         return [
             _tip("n:N", "#"),
             _tip("when:N", words["col_date"]),
@@ -517,7 +517,7 @@ def fan_chart(
     hist["label"] = [m[:7] for m in hist["month"]]
     bdata = sets(band.to_dict("records"))
 
-    def tip() -> list[Spec]:
+    def tip() -> list[_Spec]:
         return [
             _tip("label:N", words["col_month"]),
             _tip("median:Q", words["col_median"], ",.0f"),

@@ -40,7 +40,7 @@ from ._ctx import (
 )
 from ._gather_events import EVENT_COLUMNS, type_label
 from ._i18n import check_lang, fmt_date, fmt_period
-from ._model import Briefing, Figure, Headline, Timeline, WhoFights
+from ._model import Briefing, EarlyWarning, Figure, Headline, Timeline, WhoFights
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -457,9 +457,9 @@ def gather(
     lang = check_lang(lang)
     parse_day(since, "since")
     parse_day(until, "until")
-    rec = country_record(country, db)
     option = [] if db is None else ["--db", store_path(db)]
-    with using(db) as store:
+    with using(db) as store:  # one read of the store for all but the forecast
+        rec = country_record(country, store)
         source = _counted_source(store, rec["name"], region)
         from .._app.briefing import country_month_span
 
@@ -489,10 +489,6 @@ def gather(
         )
         path = store_path(store)
         inputs = warning_inputs(ctx)
-    # the forecast may write to the store: with no store of this call open
-    warning = warning_section(ctx, inputs, db, model, progress)
-    with using(db) as store:
-        ctx.db = store
         _fetch(ctx)
         accord, agreement_rec = accord_section(ctx, agreement)
         milestones = milestone_frame(ctx, agreement_rec)
@@ -513,13 +509,15 @@ def gather(
             timeline=timeline,
             who=who,
             accord=accord,
-            warning=warning,
+            warning=EarlyWarning(title=ctx.w("title_warning")),  # below
             key_events=keys,
             sources=[],
             methods=[],
             provenance=None,  # type: ignore[arg-type]  # set by finish()
         )
-        finish(ctx, brief, path)
+        finish(ctx, brief, path)  # the sources count VIEWS: warning_inputs() marked it used
+    # the forecast may write to the store: with no store of this call open
+    brief.warning = warning_section(ctx, inputs, db, model, progress)
     return brief
 
 

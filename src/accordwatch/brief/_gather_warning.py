@@ -293,6 +293,7 @@ def warning_inputs(ctx: Context) -> dict[str, Any]:
     store's GED months (or None) and the admin-1 series of the counted events (or None)."""
     from ..forecast import find_unit, load_views_cm
 
+    ctx.used.add("views")  # the section is made from the VIEWS series, data or not
     panel = load_views_cm()
     uid: int | None = None
     for key in (ctx.name, ctx.country.get("iso3")):
@@ -327,7 +328,6 @@ def warning_section(
     from ..forecast import months_past
 
     warn = EarlyWarning(title=ctx.w("title_warning"))
-    ctx.used.add("views")
     panel, uid, extended = inputs["panel"], inputs["unit_id"], inputs["extended"]
     if uid is None:
         warn.empty = ctx.w("empty_warning", reason=ctx.w("warning_no_series", country=ctx.name))

@@ -16,9 +16,7 @@ import datetime as dt
 import functools
 import json
 import math
-import os
-import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,10 +171,11 @@ class Chart:
 
     @property
     def svg_uri(self) -> str:
-        """The static SVG as a ``data:`` URI (for an ``<img>`` in the PDF)."""
-        import base64
+        """The static SVG as a ``data:`` URI (for an ``<img>`` in the PDF); before it is
+        drawn, the chart's placeholder (see :mod:`accordwatch.brief._pdfjob`)."""
+        from ._pdfjob import placeholder, svg_uri
 
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+        return svg_uri(self.svg) if self.svg else placeholder(self.id)
 
     @property
     def json(self) -> str:
@@ -893,22 +892,18 @@ def render_template(view: Mapping[str, Any], **extra: Any) -> str:
     return str(_environment().get_template("briefing.html.j2").render(**view, **extra))
 
 
-def _cache_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("accordwatch", appauthor=False))
-
-
 def vega_bundle() -> str:
     """The Vega + Vega-Lite + vega-embed bundle of the installed vl-convert (an ES module that
     puts ``vegaEmbed`` on ``window``), read from the user cache, built (seconds) and cached
     when missing."""
-    return _bundle(_cache_dir)
+    return _bundle()
 
 
 @functools.cache
-def _bundle(where: Callable[[], Path]) -> str:
+def _bundle() -> str:
     import vl_convert as vlc
+
+    from . import _cache
 
     version = "-".join(
         [
@@ -917,22 +912,12 @@ def _bundle(where: Callable[[], Path]) -> str:
             vlc.get_vega_embed_version(),
         ]
     )
-    path = where() / f"vega-bundle-{version.strip('-')}.js"
-    try:
-        cached = path.read_text(encoding="utf-8")
-        if cached:
-            return cached
-    except OSError:
-        pass
+    name = f"vega-bundle-{version.strip('-')}.js"
+    cached = _cache.read(name)
+    if cached:
+        return cached.decode("utf-8")
     text: str = vlc.javascript_bundle()  # type: ignore[call-arg]  # the stub lacks the default
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # an unwritable cache only costs the next briefing the build time
+    _cache.write(name, text.encode("utf-8"))
     return text
 
 

@@ -2,7 +2,9 @@
 atomically) and, when asked, a PDF.
 
 The renderers are :func:`accordwatch.brief._html.render_html` (``Briefing -> str``) and
-:func:`accordwatch.brief._pdf.write_pdf` (``(Briefing, Path) -> Path``).
+:func:`accordwatch.brief._pdf.write_pdf` (``(Briefing, Path) -> Path``); the PDF is made by a
+:class:`accordwatch.brief._pdf.PdfWorker` started before the gathering (so that loading
+WeasyPrint and vl-convert overlaps it), or in this process when the worker fails.
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ def write(
     from .._app._store import store_path
     from ..export import check_out, write_atomic
     from ._gather import gather
+    from ._pdf import PdfWorker, write_pdf
 
     say = progress or (lambda _text: None)
     target = Path(out) if out is not None else None
@@ -115,32 +118,34 @@ def write(
         check_out(target, store=store, option="--out")
     if pdf is not None:
         check_out(pdf, store=store, option="--pdf")
-    say(f"gathering the briefing on {country} …")
-    brief = gather(
-        country,
-        region=region,
-        since=since,
-        until=until,
-        lang=lang,
-        db=db,
-        model=model,
-        agreement=agreement,
-        progress=say,
-    )
-    if target is None:
-        target = default_out(brief.country)
-        check_out(target, store=store, option="--out")
-    from ._html import render_html
+    # the PDF's worker loads its libraries while the briefing is gathered
+    with PdfWorker.start() if pdf is not None else PdfWorker(None) as worker:
+        say(f"gathering the briefing on {country} …")
+        brief = gather(
+            country,
+            region=region,
+            since=since,
+            until=until,
+            lang=lang,
+            db=db,
+            model=model,
+            agreement=agreement,
+            progress=say,
+        )
+        if target is None:
+            target = default_out(brief.country)
+            check_out(target, store=store, option="--out")
+        from ._html import render_html
 
-    say("writing the HTML …")
-    text = render_html(brief)
-    write_atomic(target, text)
-    written_pdf = None
-    if pdf is not None:
-        from ._pdf import write_pdf
-
-        say("writing the PDF …")
-        written_pdf = write_pdf(brief, Path(pdf))
+        if pdf is not None:
+            worker.send(brief)  # laid out there while the HTML is written here
+        say("writing the HTML …")
+        text = render_html(brief)
+        write_atomic(target, text)
+        written_pdf = None
+        if pdf is not None:
+            say("writing the PDF …")
+            written_pdf = write_pdf(brief, Path(pdf), worker.result())
     return Written(
         briefing=brief, html=target, html_bytes=len(text.encode("utf-8")), pdf=written_pdf
     )
