@@ -29,6 +29,7 @@ PAGES = [
     "/",
     "/?country=CAF",
     "/?country=Central%20African%20Republic&months=12&until=2021-06",
+    "/?country=CAF&months=3&until=",
     "/events",
     "/events?country=CAF&since=2020&type=1",
     "/events?country=Mali&source=text",
@@ -181,8 +182,12 @@ def test_unknown_things_are_404_pages_that_say_what_to_do(viewer: Any) -> None:
     r = viewer.get("/events?country=Atlantis")
     assert r.status_code == 404
     assert 'role="alert"' in r.text and "Atlantis" in r.text  # the form is shown again
-    assert viewer.get("/events?since=yesterday").status_code == 422
+    r = viewer.get("/events?since=yesterday&min_deaths=&region=")
+    assert r.status_code == 400 and "is not a date" in r.text
+    assert viewer.get("/events?since=&min_deaths=&actor=&type=").status_code == 200
+    assert viewer.get("/events?min_deaths=many").status_code == 400
     assert viewer.get("/?months=0").status_code == 422
+    assert viewer.get("/?until=soon").status_code == 400
     assert viewer.get("/events?page=0").status_code == 422
 
 

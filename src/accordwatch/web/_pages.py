@@ -38,7 +38,6 @@ from ..errors import AccordwatchError, InputError, NotFound
 from . import _pages_charts as charts
 from . import _pages_data as data
 from ._api_common import json_safe
-from ._api_events import EventFilters, event_filters
 from ._app import read, write
 from ._auth import User, audit, csrf_field, require
 
@@ -50,7 +49,6 @@ router = APIRouter(include_in_schema=False)
 _Viewer = Annotated[User, Depends(require("viewer"))]
 _Analyst = Annotated[User, Depends(require("analyst"))]
 
-_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 _SCORES = (
     ("0", "not started"),
     ("1", "minimal"),
@@ -236,13 +234,18 @@ async def _overview_page(
     user: _Viewer,
     country: Annotated[str, Query(max_length=200)] = "Mali",
     months: Annotated[int, Query(ge=1, le=24)] = 3,
-    until: Annotated[str | None, Query(pattern=_DATE)] = None,
+    until: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
     """What changed: deaths by admin-1 region against the previous period, the alerts, the
-    accord's status and its latest milestones."""
+    accord's status and its latest milestones (an empty ``until``: the last month with
+    data)."""
     try:
         ov = await read(
-            request, data.overview, country.strip() or "Mali", months=months, until=until
+            request,
+            data.overview,
+            country.strip() or "Mali",
+            months=months,
+            until=until.strip() or None,
         )
     except AccordwatchError as exc:
         return _error(request, user, exc, "What changed")
@@ -274,11 +277,47 @@ async def _overview_page(
 _FACET_PARAM = {"type": "type", "region": "region", "source": "source", "actor": "actor"}
 
 
+def _form_filters(params: Any) -> dict[str, Any]:
+    """The filters of ``/api/events`` (same names) as the explorer's form sends them: a
+    field left empty is no filter (a browser sends every field of a GET form).  The values
+    are checked by :func:`accordwatch.events`, which says what is wrong with one; lengths
+    and counts are bounded here."""
+
+    def one(key: str) -> str | None:
+        value = str(params.get(key, "")).strip()
+        if len(value) > 200:
+            raise InputError(f"{key} is at most 200 characters")
+        return value or None
+
+    def many(key: str) -> list[str] | None:
+        values = [str(v).strip() for v in params.getlist(key) if str(v).strip()]
+        if len(values) > 20 or any(len(v) > 200 for v in values):
+            raise InputError(f"{key}: at most 20 values of at most 200 characters each")
+        return values or None
+
+    deaths = one("min_deaths")
+    if deaths is not None and not deaths.isdigit():
+        raise InputError(f"'at least … deaths' must be a whole number ≥ 0, not {deaths!r}")
+    lineage = (one("lineage") or "false").lower()
+    if lineage not in ("true", "1", "on", "false", "0", "off"):
+        raise InputError(f"lineage is true or false, not {lineage!r}")
+    return {
+        "country": many("country"),
+        "region": many("region"),
+        "actor": one("actor"),
+        "lineage": lineage in ("true", "1", "on"),
+        "since": one("since"),
+        "until": one("until"),
+        "type_of_violence": many("type"),
+        "min_deaths": int(deaths) if deaths is not None else None,
+        "source": many("source"),
+    }
+
+
 @router.get("/events", response_class=HTMLResponse)
 async def _events_page(
     request: Request,
     user: _Viewer,
-    filters: Annotated[EventFilters, Depends(event_filters)],
     page: Annotated[int, Query(ge=1, le=200)] = 1,
 ) -> HTMLResponse:
     """The event explorer: filters, facets, a map, a timeline and one page of the table."""
@@ -288,9 +327,10 @@ async def _events_page(
         for key in ("country", "region", "actor", "since", "until", "min_deaths", "source")
     }
     form["type"] = params.getlist("type")
-    form["lineage"] = filters.get("lineage") or False
+    form["lineage"] = params.get("lineage", "") in ("true", "1", "on")
     error, status, ex = None, 200, None
     try:
+        filters = _form_filters(request.query_params)
         ex = await read(request, data.explorer, filters, page=page)
     except AccordwatchError as exc:
         error, status = str(exc), int(getattr(exc, "http_status", 400))
