@@ -189,6 +189,7 @@ def test_unknown_things_are_404_pages_that_say_what_to_do(viewer: Any) -> None:
     assert viewer.get("/?months=0").status_code == 422
     assert viewer.get("/?until=soon").status_code == 400
     assert viewer.get("/events?page=0").status_code == 422
+    assert viewer.get("/events?after=garbage").status_code == 400
 
 
 # -- escaping and forms ---------------------------------------------------------------------
@@ -334,9 +335,12 @@ def test_an_analyst_decides_candidates_and_each_decision_is_audited(
         token = client.cookies.get("csrftoken")
         page = client.get(f"/review/{jnim}").text
         assert re.search(r'<mark class="actor">\s*JNIM\s*</mark>', page)
+        first_screen = "/?country=Mali&months=1&until=2024-03"
+        assert '"place": "Ber"' not in client.get(first_screen).text
         r = client.post(f"/review/{jnim}/accept", data={"csrftoken": token}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == f"/review/{jnim}?done=accepted"
         assert "the event is stored" in client.get(r.headers["location"]).text
+        assert '"place": "Ber"' in client.get(first_screen).text  # on the map at once
         # editing, then a refusal that is shown on the page (a reason is needed) …
         r = client.post(
             f"/review/{script}/edit",
@@ -452,19 +456,26 @@ def test_mali_without_counted_events_shows_outlines_and_the_series(seeded_db: Pa
 
 def test_explorer_counts_pages_and_facets(seeded_db: Path) -> None:
     import accordwatch as aw
+    from accordwatch.errors import InputError
     from accordwatch.web import _pages_data as data
 
     flt = {"country": ["CAF"], "since": "2020"}
-    ex = data.explorer(flt, page=2, per_page=20, db=seeded_db)
-    total = int(aw.stats(seeded_db, by=["source"], country="CAF", since="2020")["events"].sum())
-    assert ex["total"] == total and ex["pages"] == -(-total // 20)
-    first = aw.event_records(seeded_db, country="CAF", since="2020", limit=40)
-    assert [r["event_id"] for r in ex["rows"]] == [r["source_event_id"] for r in first[20:]]
-    assert sum(f["events"] for f in ex["facets"]["type"]) == total
-    assert sum(t["events"] for t in ex["timeline"]) == total
-    assert len(ex["points"]) > 0 and ex["map_note"] == ""
-    with pytest.raises(Exception, match="page"):
-        data.explorer(flt, page=0, db=seeded_db)
+    first = data.explorer(flt, per_page=20, db=seeded_db)
+    second = data.explorer(flt, after=first["next"], per_page=20, db=seeded_db)
+    stats = aw.stats(seeded_db, by=["source"], country="CAF", since="2020")
+    total = int(stats["events"].sum())
+    assert first["total"] == second["total"] == total
+    assert first["deaths"] == float(stats["deaths_best"].sum())
+    newest = aw.event_records(seeded_db, country="CAF", since="2020", limit=40)
+    shown = [r["event_id"] for r in first["rows"] + second["rows"]]
+    assert shown == [r["source_event_id"] for r in newest]
+    assert sum(f["events"] for f in first["facets"]["type"]) == total
+    assert sum(t["events"] for t in first["timeline"]) == total
+    assert sum(y["events"] for y in first["facets"]["year"]) == total
+    assert first["facets"]["actor"] and not first["actor_facet_left_out"]
+    assert len(first["points"]) > 0 and first["map_note"] == ""
+    with pytest.raises(InputError, match="page link"):
+        data.explorer(flt, after="not-a-cursor", db=seeded_db)
 
 
 def test_highlight_cuts_text_into_marked_pieces() -> None:

@@ -274,7 +274,13 @@ async def _overview_page(
 
 
 # -- the event explorer ----------------------------------------------------------------------
-_FACET_PARAM = {"type": "type", "region": "region", "source": "source", "actor": "actor"}
+_FACET_PARAM = {
+    "country": "country",
+    "type": "type",
+    "region": "region",
+    "source": "source",
+    "actor": "actor",
+}
 
 
 def _form_filters(params: Any) -> dict[str, Any]:
@@ -318,9 +324,11 @@ def _form_filters(params: Any) -> dict[str, Any]:
 async def _events_page(
     request: Request,
     user: _Viewer,
-    page: Annotated[int, Query(ge=1, le=200)] = 1,
+    after: Annotated[str | None, Query(max_length=1000)] = None,
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
 ) -> HTMLResponse:
-    """The event explorer: filters, facets, a map, a timeline and one page of the table."""
+    """The event explorer: filters, facets, a map, a timeline and one page of the table
+    (``after``: the cursor of the page before; ``page``: its number, for the heading)."""
     params = request.query_params
     form: dict[str, Any] = {
         key: params.get(key, "")
@@ -331,23 +339,15 @@ async def _events_page(
     error, status, ex = None, 200, None
     try:
         filters = _form_filters(request.query_params)
-        ex = await read(request, data.explorer, filters, page=page)
+        ex = await read(request, data.explorer, filters, after=after)
     except AccordwatchError as exc:
         error, status = str(exc), int(getattr(exc, "http_status", 400))
     chart_list: dict[str, Any] = {}
     facet_links: dict[str, list[str | None]] = {}
     if ex is not None and ex["total"]:
-        regions = None
-        if ex["geometry"]:
-            import pandas as pd
+        import pandas as pd
 
-            regions = pd.DataFrame(
-                [
-                    {"admin1": f["value"], "deaths": f["deaths"], "events": f["events"]}
-                    for f in ex["facets"]["region"]
-                ],
-                columns=["admin1", "deaths", "events"],
-            )
+        regions = pd.DataFrame(ex["regions"], columns=["admin1", "deaths", "events"])
         chart_list = {
             "map_chart": _chart(
                 "map",
@@ -368,13 +368,10 @@ async def _events_page(
             facet_links[key] = [
                 None
                 if param is None or not f["value"] or f["value"].startswith("(")
-                else _query(request, "page", param, **{param: f["value"]})
+                else _query(request, "page", "after", param, **{param: f["value"]})
                 for f in values
             ]
-        for key in ex["facets"]:
-            if key in _FACET_PARAM:
-                ex["facets"][key] = ex["facets"][key][:12]
-    qs = _query(request, "page")
+    qs = _query(request, "page", "after")
     return _page(
         request,
         "events",
@@ -387,9 +384,13 @@ async def _events_page(
         form=form,
         error=error,
         qs=qs,
-        qs_all=_query(request, "page", _all="true"),
+        qs_all=_query(request, "page", "after", _all="true"),
         facet_links=facet_links,
-        page_qs=lambda n: _query(request, "page", page=n),
+        page=page,
+        first_qs=_query(request, "page", "after"),
+        next_qs=_query(request, "page", "after", after=ex["next"], page=page + 1)
+        if ex and ex["next"]
+        else None,
     )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -23,6 +25,7 @@ __all__ = [
     "EVENT_FILTERS",
     "PER_PAGE",
     "actor_page",
+    "cursor_token",
     "agreement_page",
     "candidate_page",
     "digest_page",
@@ -50,8 +53,6 @@ EVENT_FILTERS = (
 PER_PAGE = 50
 #: the most events the explorer maps one by one (more are summed by PRIO-GRID cell)
 _MAP_EVENTS = 5000
-#: the most pages the explorer walks (past them, narrow the filters or use the API's cursor)
-_MAX_PAGE = 200
 _TYPES = {1: "state-based", 2: "non-state", 3: "one-sided"}
 _COUNTED = ("ucdp-ged", "ucdp-candidate", "acled")
 _EVENT_COLUMNS = [
@@ -330,32 +331,53 @@ def _accord(db: Any, country: str) -> dict[str, Any] | None:
     }
 
 
+#: the months of a unit's series one alert check reads: the month, the 12 before it (the
+#: baseline) and the 12 before those (the conflictology forecast)
+_ALERT_WINDOW = 25
+
+
 def _panel_alerts(panel: pd.DataFrame, months: Sequence[dt.date]) -> list[dict[str, Any]]:
     """The alerts (:func:`accordwatch.forecast.alerts`, conflictology: no fit) of each
-    month of ``months`` for the panel's units, newest first."""
+    month of ``months`` for the panel's units, newest first.
+
+    One call checks every month: each unit's last :data:`_ALERT_WINDOW` months up to a
+    month become a unit of their own, moved in time so that all of them end in the same
+    month (the rule reads nothing else of a unit's series)."""
+    import pandas as pd
+
     from ..forecast import alerts
 
-    found: list[dict[str, Any]] = []
     last = int(panel["month_id"].max()) if len(panel) else 0
-    for month in months:
-        mid = _month_id(month)
-        if mid > last:
+    mids = [m for m in (_month_id(d) for d in months) if m <= last]
+    if not mids:
+        return []
+    end = max(mids)
+    parts, where = [], {}
+    for k, mid in enumerate(mids):
+        part = panel[(panel["month_id"] <= mid) & (panel["month_id"] > mid - _ALERT_WINDOW)]
+        if part.empty:
             continue
-        part = panel[panel["month_id"] <= mid]
-        try:
-            frame = alerts(part, model="conflictology")
-        except InputError:
-            continue
-        for r in frame.to_dict(orient="records"):
-            found.append(
-                {
-                    "unit": str(r["unit"]),
-                    "month": str(r["month"]),
-                    "deaths": _num(r["deaths"]),
-                    "checks": str(r["checks"]).replace(",", ", ").replace("_", " "),
-                    "reason": str(r["reason"]),
-                }
-            )
+        parts.append(
+            part.assign(unit_id=part["unit_id"] * 100 + k, month_id=part["month_id"] + end - mid)
+        )
+        where[k] = mid
+    try:
+        frame = alerts(pd.concat(parts, ignore_index=True), model="conflictology")
+    except InputError:
+        return []
+    found: list[dict[str, Any]] = []
+    for r in frame.to_dict(orient="records"):
+        mid = where[int(r["unit_id"]) % 100]
+        year, month = divmod(mid - 1, 12)
+        found.append(
+            {
+                "unit": str(r["unit"]),
+                "month": f"{1980 + year}-{month + 1:02d}",
+                "deaths": _num(r["deaths"]),
+                "checks": str(r["checks"]).replace(",", ", ").replace("_", " "),
+                "reason": str(r["reason"]),
+            }
+        )
     found.sort(key=lambda a: (a["month"], a["deaths"] or 0.0), reverse=True)
     return found
 
@@ -440,6 +462,22 @@ def _series_alerts(
     return _panel_alerts(panel, months)
 
 
+#: first screens kept (by store, country, period and the store's last ingest run)
+_CACHE_SIZE = 32
+_cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _data_stamp(db: Any) -> tuple[str, int]:
+    """The store and its last ingest run: every load of events (an ingest, an accepted
+    review candidate, a seed) is a run, so the events a first screen counts are the same
+    while this is."""
+    import accordwatch as aw
+
+    runs = aw.ingest_runs(db)
+    return aw.store_path(db), int(runs["run_id"].max()) if len(runs) else 0
+
+
 def overview(
     country: str = "Mali",
     *,
@@ -453,16 +491,33 @@ def overview(
 
     Deaths are those of the first counted source the store holds for the country; without
     one, the country-month series gives the country's total and the map shows the reviewed
-    events from text only.
+    events from text only.  The answer is kept until the store's next ingest run (the
+    events change only with one; the milestones only with a seed) — callers must not change
+    it.
     """
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 24:
+        raise InputError(f"months must be a whole number from 1 to 24, not {months!r}")
+    key = (*_data_stamp(db), str(country).strip().lower(), months, until)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    found = _overview(country, months=months, until=until, db=db)
+    with _cache_lock:
+        _cache[key] = found
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return found
+
+
+def _overview(country: str, *, months: int, until: str | None, db: Any) -> dict[str, Any]:
     import accordwatch as aw
 
     from .._app.briefing import country_month_deaths, country_record
     from ..brief import trend
     from ..brief._gather_map import admin1_outlines
 
-    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 24:
-        raise InputError(f"months must be a whole number from 1 to 24, not {months!r}")
     rec = country_record(country, db)
     name = str(rec["name"])
     source = _counted_source(db, name)
@@ -666,54 +721,123 @@ def _monthly(db: Any, filters: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def cursor_token(key: Sequence[Any] | None) -> str | None:
+    """The explorer's ``after`` parameter for the key of :func:`accordwatch._api.event_page`
+    (newest first: the date, its source and id), or None for no key."""
+    import base64
+    import json
+
+    if key is None:
+        return None
+    missing, day, source, event_id = key
+    text = json.dumps([bool(missing), _day(day) or None, str(source), str(event_id)])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _cursor_key(token: str | None) -> tuple[bool, dt.date | None, str, str] | None:
+    import base64
+    import binascii
+    import json
+
+    if not token:
+        return None
+    bad = InputError("the page link is damaged (after=…); start again from the first page")
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        missing, day, source, event_id = raw
+        when = None if day is None else dt.date.fromisoformat(str(day))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise bad from None
+    if not isinstance(missing, bool) or not isinstance(source, str) or len(token) > 1000:
+        raise bad
+    return missing, when, source, str(event_id)
+
+
+#: above this many events the explorer leaves out the actor facet (it reads every actor
+#: of every event); the API's facets and ``/api/stats?by=actor`` have it
+_ACTOR_FACET_EVENTS = 50_000
+_FACETS = ["type", "region", "source", "year", "country"]
+
+
 def explorer(
-    filters: Mapping[str, Any], *, page: int = 1, per_page: int = PER_PAGE, db: Any = None
+    filters: Mapping[str, Any],
+    *,
+    after: str | None = None,
+    per_page: int = PER_PAGE,
+    db: Any = None,
 ) -> dict[str, Any]:
-    """One page of the events matching ``filters`` (newest first), with the facets (type,
-    region, source, year, actor), the monthly timeline and the map's points."""
+    """One page of the events matching ``filters`` (newest first; ``after`` is the cursor
+    of the page before, from :func:`cursor_token`), with the count, the facets (type,
+    region, source, year, country; actor up to :data:`_ACTOR_FACET_EVENTS` events), the
+    monthly timeline and the map's points."""
     import accordwatch as aw
 
+    from .._api import event_page
     from ..brief._gather_map import admin1_outlines
 
-    if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= _MAX_PAGE:
-        raise InputError(
-            f"page must be a whole number from 1 to {_MAX_PAGE}; narrow the filters or page "
-            "through /api/events with its cursor"
-        )
     flt = _clean_filters(filters)
-    by_source = aw.stats(db, by=["source"], **flt)
-    total = int(by_source["events"].sum()) if len(by_source) else 0
-    deaths = _num(by_source["deaths_best"].sum()) if len(by_source) else None
-    records = aw.event_records(db, columns=_EVENT_COLUMNS, limit=page * per_page, **flt)
-    rows = [_event_row(r) for r in records[(page - 1) * per_page :]]
-    facets = {
-        "type": _facet(db, "type", flt),
-        "region": _facet(db, "region", flt),
-        "source": _facet(db, "source", flt),
-        "actor": _facet(db, "actor", flt),
-        "year": sorted(_facet(db, "year", flt, limit=200), key=lambda f: f["value"]),
+    key = _cursor_key(after)
+    page = event_page(
+        db,
+        after=key,
+        size=per_page,
+        columns=_EVENT_COLUMNS,
+        count=True,
+        facets=_FACETS,
+        facet_size=60,
+        **flt,
+    )
+    total = int(page["count"] or 0)
+    facets: dict[str, list[dict[str, Any]]] = {
+        name: [
+            {"value": _text(value), "events": int(n)}
+            for value, n in page["facets"].get(name, {}).get("values", [])
+        ]
+        for name in _FACETS
     }
+    facets["actor"] = _facet(db, "actor", flt) if 0 < total <= _ACTOR_FACET_EVENTS else []
     timeline = _monthly(db, flt) if total else []
+    years: dict[str, dict[str, Any]] = {}
+    for t in timeline:
+        row = years.setdefault(
+            t["month"][:4], {"value": t["month"][:4], "events": 0, "deaths": 0.0}
+        )
+        row["events"] += t["events"]
+        row["deaths"] += t["deaths"] or 0.0
+    facets["year"] = [years[y] for y in sorted(years)]
+    deaths = sum((t["deaths"] or 0.0) for t in timeline) if timeline else None
     points, map_note = _map_points(db, flt, total) if total else ([], "")
     geometry: dict[str, Any] = {}
-    countries = {f["value"] for f in _facet(db, "country", flt, limit=3)} if total else set()
+    countries = [f["value"] for f in facets["country"]]
     if len(countries) == 1:
         from .._app.briefing import country_record
 
         try:
-            iso3 = country_record(next(iter(countries)), db).get("iso3")
+            iso3 = country_record(countries[0], db).get("iso3")
         except NotFound:
             iso3 = None
         geometry = admin1_outlines(iso3)
+    regions: list[dict[str, Any]] = []
+    if geometry and total:
+        known = {str(f["properties"]["admin1"]) for f in geometry["features"]}
+        by_region = aw.stats(db, by=["region"], **flt)
+        names = _canonical_regions(by_region["region"], iso3, known)
+        for name, r in zip(names, _records(by_region), strict=True):
+            if name in known:
+                regions.append(
+                    {"admin1": name, "deaths": _num(r["deaths_best"]), "events": int(r["events"])}
+                )
     return {
         "filters": flt,
-        "page": page,
+        "regions": regions,
+        "after": after,
+        "next": cursor_token(page["next"]),
         "per_page": per_page,
-        "pages": max(1, min(_MAX_PAGE, math.ceil(total / per_page))),
         "total": total,
         "deaths": deaths,
-        "rows": rows,
+        "rows": [_event_row(r) for r in page["rows"]],
         "facets": facets,
+        "actor_facet_left_out": total > _ACTOR_FACET_EVENTS,
         "timeline": timeline,
         "points": points,
         "geometry": geometry,
