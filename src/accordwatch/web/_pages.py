@@ -249,12 +249,6 @@ async def _overview_page(
         )
     except AccordwatchError as exc:
         return _error(request, user, exc, "What changed")
-    spec = charts.change_map(
-        ov["regions"],
-        ov["geometry"],
-        ov["text_points"],
-        description=f"Change in deaths by admin-1 region in {ov['country']}",
-    )
     events_qs = data.query_string(
         {"country": ov["country"], "since": ov["period"][0], "until": ov["period"][1]}
     )
@@ -265,7 +259,14 @@ async def _overview_page(
         nav="overview",
         title=f"What changed in {ov['country']}",
         chart_list={
-            "map_chart": _chart("change", spec, "Map of the change in deaths by region", map=True)
+            "map_chart": None
+            if ov["map_json"] is None
+            else {
+                "id": "change",
+                "json": ov["map_json"],
+                "alt": "Map of the change in deaths by region",
+                "map": True,
+            }
         },
         ov=ov,
         until=until,
@@ -642,6 +643,7 @@ async def _decide(
         return await _candidate_view(
             request, user, candidate_id, status=400, error=str(exc), edit_open=action == "edit"
         )
+    data.forget(request.app.state.db)
     await audit(
         request,
         user,

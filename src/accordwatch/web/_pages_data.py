@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from ..errors import InputError, NotFound
+from . import _pages_charts as charts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,12 +25,14 @@ if TYPE_CHECKING:
 __all__ = [
     "EVENT_FILTERS",
     "PER_PAGE",
+    "STAMP_SECONDS",
     "actor_page",
     "cursor_token",
     "agreement_page",
     "candidate_page",
     "digest_page",
     "explorer",
+    "forget",
     "highlight",
     "overview",
     "place_page",
@@ -464,18 +467,43 @@ def _series_alerts(
 
 #: first screens kept (by store, country, period and the store's last ingest run)
 _CACHE_SIZE = 32
+#: seconds a store's last ingest run is taken as known before it is read again
+STAMP_SECONDS = 5.0
 _cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_stamps: dict[str, tuple[float, int]] = {}
 _cache_lock = threading.Lock()
 
 
 def _data_stamp(db: Any) -> tuple[str, int]:
     """The store and its last ingest run: every load of events (an ingest, an accepted
     review candidate, a seed) is a run, so the events a first screen counts are the same
-    while this is."""
+    while this is.  Read at most every :data:`STAMP_SECONDS` (:func:`forget` reads it again
+    at the next call)."""
+    import time
+
     import accordwatch as aw
 
+    path = aw.store_path(db)
+    now = time.monotonic()
+    with _cache_lock:
+        known = _stamps.get(path)
+    if known is not None and now - known[0] < STAMP_SECONDS:
+        return path, known[1]
     runs = aw.ingest_runs(db)
-    return aw.store_path(db), int(runs["run_id"].max()) if len(runs) else 0
+    run = int(runs["run_id"].max()) if len(runs) else 0
+    with _cache_lock:
+        _stamps[path] = (now, run)
+    return path, run
+
+
+def forget(db: Any) -> None:
+    """Read the store's last ingest run again at the next first screen (after a change
+    made through the pages, so that it shows at once; others show within
+    :data:`STAMP_SECONDS`)."""
+    import accordwatch as aw
+
+    with _cache_lock:
+        _stamps.pop(aw.store_path(db), None)
 
 
 def overview(
@@ -487,7 +515,7 @@ def overview(
 ) -> dict[str, Any]:
     """The first screen: the change in deaths by admin-1 region in the ``months`` up to
     ``until`` against the months before, the period's alerts, the accord's status and its
-    latest milestones.
+    latest milestones, and the map's Vega-Lite spec as JSON (``map_json``).
 
     Deaths are those of the first counted source the store holds for the country; without
     one, the country-month series gives the country's total and the map shows the reviewed
@@ -504,6 +532,13 @@ def overview(
             _cache.move_to_end(key)
             return hit
     found = _overview(country, months=months, until=until, db=db)
+    spec = charts.change_map(
+        found["regions"],
+        found["geometry"],
+        found["text_points"],
+        description=f"Change in deaths by admin-1 region in {found['country']}",
+    )
+    found["map_json"] = None if spec is None else charts.spec_json(spec)
     with _cache_lock:
         _cache[key] = found
         while len(_cache) > _CACHE_SIZE:
