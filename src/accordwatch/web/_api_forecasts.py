@@ -38,6 +38,8 @@ __all__ = ["router"]
 router = api_router("forecasts")
 
 ModelName = Literal["qgbm", "conflictology", "last", "zero"]
+#: the models alerts can be computed with on a request (fitted in a fraction of a second)
+AlertModel = Literal["conflictology", "last", "zero"]
 _Country = Annotated[
     str, Path(max_length=200, description="Country: name, ISO3 code or Gleditsch–Ward number.")
 ]
@@ -181,7 +183,8 @@ def _alerts(key: str, model: str, baseline: int, surge: float, least: float) -> 
 async def alerts(
     request: Request,
     model: Annotated[
-        ModelName, Query(description="Model of the expected month (conflictology: fast).")
+        AlertModel,
+        Query(description="Model of the expected month (fast ones only: no fit on a GET)."),
     ] = "conflictology",
     baseline: Annotated[int, Query(ge=3, le=120, description="Months in the baseline.")] = 12,
     surge_ratio: Annotated[
