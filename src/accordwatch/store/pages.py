@@ -2,7 +2,9 @@
 methods of :class:`~accordwatch.store.Store`.
 
 A page is sorted by one column of :data:`SORTABLE` (missing values last, either way), then
-by ``source`` and ``source_event_id``, which make the order total.  The next page starts
+by ``source`` and ``source_event_id``, which make the order total.  Its rows are read in
+two steps in the caller's transaction (a snapshot, for the web app): the order on the few
+columns it needs, then the page's rows by their row ids.  The next page starts
 after the *key* of the last row — ``(value is missing, value, source, source_event_id)`` —
 so rows added or removed meanwhile never shift a page the way an offset would.
 """
@@ -89,19 +91,29 @@ class EventPages:
                     f" AND ({col} IS NULL OR {col} {cmp} {typed} OR ({col} = {typed} AND {ties}))"
                 )
                 params += [value, value, source, source, event_id]
-        sql = (
-            f"SELECT {', '.join(cols)}, {col} IS NULL, {col}, source, source_event_id "
+        # the order on a few columns first, then the page's rows by rowid: carrying every
+        # (text-heavy) column through the sort of all matching rows costs several times more
+        keys = self._con.execute(
+            f"SELECT rowid, {col} IS NULL, {col}, source, source_event_id "
             f"FROM events WHERE {where} "
-            f"ORDER BY {col} IS NULL, {col} {order}, source, source_event_id "
-            f"LIMIT {int(size) + 1}"
-        )
-        fetched = self._con.execute(sql, params).fetchall()
-        n = len(cols)
-        rows = [r[:n] for r in fetched[:size]]
+            f"ORDER BY {col} {order} NULLS LAST, source, source_event_id "
+            f"LIMIT {int(size) + 1}",
+            params,
+        ).fetchall()
+        page = keys[:size]
+        found = {
+            r[0]: r[1:]
+            for r in self._con.execute(
+                f"SELECT rowid, {', '.join(cols)} FROM events "
+                "WHERE rowid IN (SELECT unnest(?::BIGINT[]))",
+                [[k[0] for k in page]],
+            ).fetchall()
+        }
+        rows = [found[k[0]] for k in page]
         key: PageKey | None = None
-        if len(fetched) > size:
-            last = fetched[size - 1]
-            key = (bool(last[n]), last[n + 1], str(last[n + 2]), str(last[n + 3]))
+        if len(keys) > size:
+            last = page[-1]
+            key = (bool(last[1]), last[2], str(last[3]), str(last[4]))
         return cols, rows, key
 
     def count_events(self, flt: EventFilter) -> int:
