@@ -196,3 +196,40 @@ def test_serve_on_a_busy_store_is_one_line_of_error(
     code, _, err = cli("serve", "--db", str(live_server.store.path))
     assert code == 4, err  # this process's own server holds it
     assert "Traceback" not in err and not no_uvicorn
+
+
+def test_serve_lets_go_of_the_store_on_sigterm(fresh_store: Any) -> None:
+    """A real ``accordwatch serve`` stopped with SIGTERM (uvicorn ends the process as soon
+    as the app has stopped): the store is closed and its owner record removed."""
+    import signal
+    import time
+
+    from conftest import free_port
+
+    port = free_port()
+    record = Path(str(fresh_store.path) + ".owner.json")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "accordwatch", "serve", "--db", str(fresh_store.path)]
+        + ["--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + STUCK
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/openapi.json").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert record.exists()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(STUCK)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert not record.exists()
+    assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
+    done = _cli("events", "--db", str(fresh_store.path), "--limit", "1", "--format", "json")
+    assert done.returncode == 0, done.stderr

@@ -76,6 +76,7 @@ def _serve_cmd(
     app.state.readers = workers
     # opened here, before uvicorn starts, so that a busy store is one line of error
     app.state.owner = open_owner(app.state.db, url=url, readers=workers)
+    app.state.close_owner = True  # closed when the app stops (before uvicorn ends on a signal)
     err.print(f"serving {app.state.db} at {url} (API docs: {url}/api/docs); Ctrl-C stops")
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)

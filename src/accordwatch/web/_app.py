@@ -75,12 +75,17 @@ async def write(request: Request, fn: Callable[..., _T], *args: Any, **kw: Any) 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the store's owner when the app starts and close it when it stops — unless the
-    caller opened it already (``accordwatch serve`` does, to report a busy store before the
-    server starts): who opens the owner closes it."""
+    """Open the store's owner when the app starts and close it when it stops.  An owner the
+    caller opened already is left open, unless ``app.state.close_owner`` hands it over
+    (``accordwatch serve`` opens it first, to report a busy store before the server starts,
+    and hands it over: uvicorn ends the process at once after the app stops on a signal)."""
     owner = app.state.owner
     if owner is not None and not owner.closed:
-        yield
+        try:
+            yield
+        finally:
+            if getattr(app.state, "close_owner", False):
+                await asyncio.to_thread(close_owner, owner)
         return
     owner = await asyncio.to_thread(
         open_owner,
