@@ -29,7 +29,20 @@ from ._api_common import (
 from ._app import read, write
 from ._auth import audit
 
-__all__ = ["AssessmentIn", "router"]
+__all__ = [
+    "AgreementId",
+    "AssessmentIn",
+    "add_assessment",
+    "agreement",
+    "agreements",
+    "assessments",
+    "health",
+    "index",
+    "milestones",
+    "provisions",
+    "router",
+    "timeline",
+]
 
 router = api_router("agreements")
 

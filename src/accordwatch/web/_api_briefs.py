@@ -27,7 +27,13 @@ from .._app.digest import recent_digests
 from ._api_common import api_router, json_safe, role
 from ._app import read, write
 
-__all__ = ["FALLBACK_MODEL", "router"]
+__all__ = [
+    "FALLBACK_MODEL",
+    "briefing",
+    "digest",
+    "digest_atom",
+    "router",
+]
 
 router = api_router("briefings and digest")
 

@@ -29,7 +29,30 @@ from ..export import to_geojson
 from ._api_common import CSV_RESPONSE, api_router, csv_text, json_safe, role, table
 from ._app import read
 
-__all__ = ["EventFilters", "event_filters", "router"]
+__all__ = [
+    "All",
+    "Columns",
+    "Count",
+    "EventFilters",
+    "FacetName",
+    "FacetQ",
+    "FacetSize",
+    "Filters",
+    "Next",
+    "Size",
+    "SortColumn",
+    "SortDescQ",
+    "SortQ",
+    "StatsBy",
+    "ViolenceType",
+    "event_filters",
+    "events_csv",
+    "events_geojson",
+    "events_page",
+    "events_parquet",
+    "router",
+    "stats",
+]
 
 router = api_router("events")
 

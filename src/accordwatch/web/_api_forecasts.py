@@ -33,7 +33,15 @@ from ._api_common import (
 from ._app import read, write
 from ._auth import audit
 
-__all__ = ["router"]
+__all__ = [
+    "AlertModel",
+    "ModelName",
+    "alerts",
+    "fit_forecast",
+    "forecast_of",
+    "forecasts",
+    "router",
+]
 
 router = api_router("forecasts")
 

@@ -23,7 +23,11 @@ from ._api_common import Admin, api_router, json_safe
 from ._app import write
 from ._auth import audit
 
-__all__ = ["router"]
+__all__ = [
+    "MAX_UPLOAD",
+    "ingest",
+    "router",
+]
 
 router = api_router("ingest")
 

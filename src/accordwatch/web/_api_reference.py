@@ -12,7 +12,12 @@ from ..errors import NotFound
 from ._api_common import Sort, SortDesc, api_router, json_safe, list_route, role, table
 from ._app import read
 
-__all__ = ["router"]
+__all__ = [
+    "actor",
+    "actors",
+    "place",
+    "router",
+]
 
 router = api_router("actors and places")
 

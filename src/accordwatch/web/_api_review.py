@@ -19,7 +19,19 @@ from ._api_common import Analyst, Sort, SortDesc, api_router, json_safe, list_ro
 from ._app import read, write
 from ._auth import User, audit
 
-__all__ = ["EditIn", "RejectIn", "router"]
+__all__ = [
+    "AcceptIn",
+    "CandidateId",
+    "EditIn",
+    "RejectIn",
+    "Status",
+    "accept",
+    "edit",
+    "queue",
+    "reject",
+    "router",
+    "show",
+]
 
 router = api_router("review")
 

@@ -32,7 +32,12 @@ from .._app.server import close_owner, open_owner
 from ..errors import StoreError
 from . import _errors
 
-__all__ = ["create_app", "read", "write"]
+__all__ = [
+    "READERS",
+    "create_app",
+    "read",
+    "write",
+]
 
 _T = TypeVar("_T")
 
