@@ -138,6 +138,7 @@ class Context:
     db_option: list[str] = field(default_factory=list)  # ["--db", path] when one was given
     events: pd.DataFrame | None = None  # the counted events of the period
     text_events: pd.DataFrame | None = None  # reviewed text events from the period's start
+    sides: pd.DataFrame | None = None  # the events' actors, one row each (made once)
     coverage: tuple[dt.date, dt.date] | None = None  # months the counted source covers
     notes: list[str] = field(default_factory=list)
     used: set[str] = field(default_factory=set)  # datasets used (keys of the source table)

@@ -33,7 +33,6 @@ from ._ctx import (
     Context,
     compare_periods,
     month_end,
-    month_start,
     months_between,
     parse_day,
     shift_months,
@@ -134,28 +133,47 @@ def _period(
 # -- the events behind the sections -----------------------------------------------------------
 def _sides(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per event and actor — its sides and the names in ``actors``, each once — with
-    the event's deaths: how ``accordwatch stats --by actor`` counts."""
+    the event's deaths: how ``accordwatch stats --by actor`` counts.  Rows in the order of
+    the events, then side A, side B and the ``actors`` names."""
     import pandas as pd
 
-    rows = []
-    for rec in frame[
-        ["source", "source_event_id", "side_a", "side_b", "actors", "best", "date_start"]
-    ].itertuples(index=False):
-        names = [rec.side_a, rec.side_b]
-        if isinstance(rec.actors, str):
-            names += rec.actors.split("; ")
-        seen = set()
-        for n in names:
-            if isinstance(n, str) and n and n not in seen:
-                seen.add(n)
-                rows.append((rec.source, rec.source_event_id, n, rec.best, rec.date_start))
-    return pd.DataFrame(rows, columns=["source", "source_event_id", "actor", "best", "date_start"])
+    cols = ["source", "source_event_id", "actor", "best", "date_start"]
+    if frame.empty:
+        return pd.DataFrame(columns=cols)
+    events = frame[["source", "source_event_id", "best", "date_start"]].reset_index(drop=True)
+    row = pd.RangeIndex(len(events))
+    named = [
+        pd.DataFrame({"_row": row, "_pos": pos, "actor": frame[key].astype(object).to_numpy()})
+        for pos, key in enumerate(("side_a", "side_b"))
+    ]
+    listed = frame["actors"].astype(object).reset_index(drop=True)
+    listed = listed.where(listed.map(lambda v: isinstance(v, str)), None).str.split("; ")
+    more = pd.DataFrame({"_row": row, "actor": listed}).explode("actor", ignore_index=True)
+    more["_pos"] = more.groupby("_row").cumcount() + 2
+    names = pd.concat([*named, more[["_row", "_pos", "actor"]]], ignore_index=True)
+    kept = names["actor"].map(lambda v: isinstance(v, str) and v != "")
+    names = names[kept].sort_values(["_row", "_pos"], kind="stable")
+    names = names.drop_duplicates(["_row", "actor"])
+    out = events.iloc[names["_row"].to_numpy()].reset_index(drop=True)
+    out["actor"] = names["actor"].to_numpy()
+    return out[cols]
+
+
+def _event_sides(ctx: Context) -> pd.DataFrame:
+    """:func:`_sides` of the period's counted events, made once per briefing."""
+    if ctx.sides is None:
+        assert ctx.events is not None
+        ctx.sides = _sides(ctx.events)
+    return ctx.sides
 
 
 def _month(values: pd.Series) -> list[dt.date]:
+    """The first day of each date's month."""
     import pandas as pd
 
-    return [month_start(pd.Timestamp(v).date()) for v in values]
+    days = pd.to_datetime(pd.Series(values).reset_index(drop=True))
+    years, months = days.dt.year.tolist(), days.dt.month.tolist()
+    return [dt.date(y, m, 1) for y, m in zip(years, months, strict=True)]
 
 
 def _stats_total(ctx: Context, since: dt.date, until: dt.date) -> dict[str, float] | None:
@@ -299,10 +317,12 @@ def _timeline(ctx: Context, milestones: pd.DataFrame) -> Timeline:
         labels = [type_label(ctx, c) for c in codes]
         if ev["type_of_violence"].isna().any():
             labels.append(ctx.w("type_unknown"))
+        codes_of = ev["type_of_violence"].astype(object)
+        names = {c: type_label(ctx, c) for c in codes_of.dropna().unique()}
         frame = pd.DataFrame(
             {
                 "month": _month(ev["date_start"]),
-                "type": [type_label(ctx, c) for c in ev["type_of_violence"]],
+                "type": [names[c] if c in names else type_label(ctx, c) for c in codes_of],
                 "deaths": ev["best"].fillna(0).astype(float).to_numpy(),
             }
         )
@@ -338,14 +358,14 @@ def _timeline(ctx: Context, milestones: pd.DataFrame) -> Timeline:
 def _by_actor(ctx: Context, ev: pd.DataFrame, months: list[dt.date]) -> pd.DataFrame:
     import pandas as pd
 
-    sides = _sides(ev)
+    sides = _event_sides(ctx).copy()
     if sides.empty:
         return pd.DataFrame(columns=["month", "actor", "deaths"])
     sides["best"] = sides["best"].fillna(0).astype(float)
     top = sides.groupby("actor")["best"].sum().sort_values(ascending=False, kind="stable")
     named = list(top.index[:TOP_ACTORS])
     other = ctx.w("other")
-    sides["actor"] = [a if a in named else other for a in sides["actor"]]
+    sides["actor"] = sides["actor"].where(sides["actor"].isin(named), other)
     # an event with two actors grouped as "other" counts once for "other"
     sides = sides.drop_duplicates(["source", "source_event_id", "actor"])
     sides["month"] = _month(sides["date_start"])
@@ -366,7 +386,7 @@ def _who(ctx: Context, lineage: pd.DataFrame) -> WhoFights:
     ev = ctx.events
     if ctx.basis == "events" and ev is not None and len(ev):
         who.command = ctx.command("stats", "--by", "actor", **ctx.filters())
-        sides = _sides(ev)
+        sides = _event_sides(ctx).copy()
         sides["best"] = sides["best"].fillna(0)
         who.actors = (
             sides.groupby("actor")

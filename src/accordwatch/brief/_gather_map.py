@@ -112,22 +112,30 @@ def point_groups(frame: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, float]:
         _place=located["where_coordinates"].astype(object),
     )
     for step in _STEPS:
-        keys = (
-            np.round(located["latitude"].to_numpy() / step).astype("int64"),
-            np.round(located["longitude"].to_numpy() / step).astype("int64"),
+        keyed = located.assign(
+            _la=np.round(located["latitude"].to_numpy() / step).astype("int64"),
+            _lo=np.round(located["longitude"].to_numpy() / step).astype("int64"),
         )
-        grouped = located.assign(_la=keys[0], _lo=keys[1]).groupby(["_la", "_lo"])
+        grouped = keyed.groupby(["_la", "_lo"])
         if grouped.ngroups <= MAX_POINTS:
             break
     out = grouped.agg(
         latitude=("latitude", "mean"),
         longitude=("longitude", "mean"),
-        deaths=("_deaths", lambda s: s.sum(min_count=1)),
         events=("latitude", "size"),
-        place=("_place", lambda s: s.mode().iloc[0] if s.notna().any() else None),
         date_first=("_day", "min"),
         date_last=("_day", "max"),
-    ).reset_index(drop=True)
+    )
+    out["deaths"] = grouped["_deaths"].sum(min_count=1)
+    # the most frequent place name of each group (the first in sort order on a tie)
+    named = keyed.dropna(subset=["_place"])
+    counts = named.groupby(["_la", "_lo", "_place"]).size().rename("n").reset_index()
+    counts = counts.sort_values(
+        ["_la", "_lo", "n", "_place"], ascending=[True, True, False, True], kind="stable"
+    ).drop_duplicates(["_la", "_lo"])
+    place = counts.set_index(["_la", "_lo"])["_place"].reindex(out.index)
+    out["place"] = place.astype(object).where(place.notna(), None).to_numpy()
+    out = out.reset_index(drop=True)
     out["date_first"] = [d.date() for d in out["date_first"]]
     out["date_last"] = [d.date() for d in out["date_last"]]
     out["latitude"] = out["latitude"].round(4)

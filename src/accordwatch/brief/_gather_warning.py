@@ -128,28 +128,32 @@ def _fan(fc: pd.DataFrame) -> pd.DataFrame:
 
 def _admin1_panel(ctx: Context) -> pd.DataFrame | None:
     """The country's admin-1 series from its counted state-based events (all years)."""
+    import pandas as pd
+
     import accordwatch as aw
 
     from ..forecast import series_from_events
 
     if ctx.basis != "events" or ctx.source is None:
         return None
-    cols = [
-        "date_start",
-        "country",
-        "country_id",
-        "admin1",
-        "priogrid_gid",
-        "best",
-        "type_of_violence",
-    ]
+    cols = ["date_start", "country", "admin1", "best", "type_of_violence"]
     filters: dict[str, Any] = {"country": ctx.name, "source": ctx.source, "type_of_violence": 1}
     if ctx.region:
         filters["region"] = ctx.region
     events = aw.events(ctx.db, columns=cols, **filters)
     if events.empty:
         return None
-    events = events.assign(best=events["best"].fillna(0))
+    # summed by region and month first: the same series from a few rows per region-month
+    events = (
+        events.assign(
+            date_start=pd.to_datetime(events["date_start"]).dt.to_period("M").dt.to_timestamp(),
+            best=events["best"].fillna(0),
+        )
+        .groupby(["country", "admin1", "date_start"], dropna=False, sort=False)["best"]
+        .sum()
+        .reset_index()
+        .assign(type_of_violence=1)
+    )
     try:
         panel = series_from_events(events, "admin1", type_of_violence=1)
     except InputError:
