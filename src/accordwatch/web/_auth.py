@@ -47,7 +47,7 @@ import jinja2
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import InputError, NotFound
@@ -528,14 +528,22 @@ class TokenRequest(BaseModel):
     name: str = Field("api", min_length=1, max_length=100)
 
 
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    """The store keeps times in UTC without a zone; the API says so (``…Z``)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+_UtcTime = Annotated[dt.datetime, AfterValidator(_as_utc)]
+
+
 class TokenInfo(BaseModel):
-    """An API token as listed (never the token itself)."""
+    """An API token as listed (never the token itself); times in UTC."""
 
     id: int
     name: str
-    created: dt.datetime
-    last_used: dt.datetime | None
-    revoked: dt.datetime | None
+    created: _UtcTime
+    last_used: _UtcTime | None
+    revoked: _UtcTime | None
 
 
 class NewToken(TokenInfo):
@@ -805,10 +813,10 @@ async def _audit_export(
 
 
 class AuditEntry(BaseModel):
-    """One entry of the audit log."""
+    """One entry of the audit log (``at`` in UTC)."""
 
     id: int
-    at: dt.datetime
+    at: _UtcTime
     user: str
     action: str
     target: str
