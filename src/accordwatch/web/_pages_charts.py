@@ -129,6 +129,10 @@ def change_map(
         ]
         if placed:
             sizes = [max(float(r["now"] or 0), float(r["before"] or 0)) for r in placed]
+            top_size = max([*sizes, 1.0])
+            ticks = sorted(
+                {max(1, round(top_size / 10)), max(1, round(top_size / 2)), round(top_size)}
+            )
             layers.append(
                 {
                     "data": {"values": placed},
@@ -151,11 +155,12 @@ def change_map(
                             "field": "now",
                             "type": "quantitative",
                             "title": "Deaths",
-                            "scale": {"domain": [0, max([*sizes, 1.0])], "range": [30, 900]},
+                            "scale": {"domain": [0, top_size], "range": [30, 900]},
                             "legend": {
+                                "values": ticks,
                                 "symbolFillColor": "#bbbbbb",
                                 "symbolStrokeColor": "#444",
-                                "orient": "right",
+                                "orient": "bottom",
                             },
                         },
                         "tooltip": tips,
