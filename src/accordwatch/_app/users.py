@@ -19,7 +19,6 @@ rate limit — and the append-only audit log.
 
 Each function is one unit of work on the store ``db`` (a path, an open Store, or None).
 
->>> import os; os.environ["ACCORDWATCH_ARGON2_TEST"] = "1"
 >>> from accordwatch.store import Store
 >>> with Store.open(":memory:") as st:
 ...     _ = add_user("alice", "analyst", "correct horse", by="cli:root", db=st)
