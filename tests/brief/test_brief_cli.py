@@ -121,20 +121,20 @@ def test_brief_writes_the_pdf_with_the_umasks_mode(
 def test_the_pdf_is_made_here_when_its_worker_fails(
     store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from accordwatch.brief import _pdf, write
+    from accordwatch.brief import _pdf, _pdfjob, write
 
     real_job = _pdf.pdf_job
     broken = {"html": "<p>no place for the chart</p>", "charts": [{"id": "x"}]}
     jobs = iter([lambda b: broken, real_job])  # the worker's job first, then this process's
     monkeypatch.setattr(_pdf, "pdf_job", lambda b: next(jobs)(b))
     results: list[bytes | None] = []
-    result = _pdf.PdfWorker.result
+    result = _pdfjob.PdfWorker.result
 
-    def recorded(self: _pdf.PdfWorker) -> bytes | None:
+    def recorded(self: _pdfjob.PdfWorker) -> bytes | None:
         results.append(result(self))
         return results[-1]
 
-    monkeypatch.setattr(_pdf.PdfWorker, "result", recorded)
+    monkeypatch.setattr(_pdfjob.PdfWorker, "result", recorded)
     written = write(
         "CAF", tmp_path / "caf.html", pdf=tmp_path / "caf.pdf", db=store, model="conflictology"
     )
@@ -144,11 +144,11 @@ def test_the_pdf_is_made_here_when_its_worker_fails(
 
 
 def test_the_worker_makes_the_same_pdf_as_this_process(store: Path, tmp_path: Path) -> None:
-    from accordwatch.brief import _pdf, gather
+    from accordwatch.brief import _pdf, _pdfjob, gather
 
     b = gather("Mali", db=store, model="conflictology")
-    with _pdf.PdfWorker.start() as worker:
-        worker.send(b)
+    with _pdfjob.PdfWorker.start() as worker:
+        worker.send(_pdf.pdf_job(b))
         there = worker.result()
     here = _pdf.pdf_bytes(b)
     assert there is not None and there.startswith(b"%PDF-")

@@ -497,3 +497,30 @@ def test_every_pdf_page_carries_the_provenance_footer(
         assert title in text
     raw = caf_pdf.read_bytes()
     assert b"/JavaScript" not in raw and b"/JS " not in raw
+
+
+def test_chart_svgs_are_drawn_once_and_then_read_from_the_cache(
+    caf_briefing: Briefing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accordwatch.brief import _pdf, _pdfjob
+
+    charts = _pdf.pdf_job(caf_briefing)["charts"][:3]
+    folder = tmp_path / "charts"
+    drawn = _pdfjob.cached_svgs(charts, str(folder))
+    assert len(list(folder.glob("*.svg"))) == 3
+    assert all(svg.lstrip().startswith("<svg") for svg in drawn.values())
+
+    def no_drawing(*args: object, **kwargs: object) -> str:
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(_pdfjob, "chart_svg", no_drawing)
+    assert _pdfjob.cached_svgs(charts, str(folder)) == drawn  # read back, not drawn
+    changed = copy.deepcopy(charts[0])
+    changed["spec"]["description"] = "another chart"
+    with pytest.raises(AssertionError, match="drawn again"):
+        _pdfjob.cached_svgs([changed], str(folder))
+    monkeypatch.undo()
+    monkeypatch.setattr(_pdfjob, "CACHE_FILES", 2)  # the least recently used go
+    _pdfjob.cached_svgs([changed], str(folder))
+    assert len(list(folder.glob("*.svg"))) == 2
+    assert _pdfjob.cached_svgs(charts[:1], None) == {charts[0]["id"]: drawn[charts[0]["id"]]}

@@ -9,26 +9,34 @@ French.  :func:`make_digest` / :func:`run_digest` say what changed since the las
 >>> from accordwatch.brief import gather, write
 >>> b = gather("Mali")                                                  # doctest: +SKIP
 >>> write("Central African Republic", "brief-caf.html", pdf="brief-caf.pdf")  # doctest: +SKIP
+
+Each name loads its module on first use, so that :func:`write` can start the PDF's worker
+process before pandas and the renderers are loaded.
 """
 
 from __future__ import annotations
 
-from ._ctx import compare_periods
-from ._digest import (
-    Digest,
-    DigestRun,
-    atom_feed,
-    email_message,
-    make_digest,
-    run_digest,
-    send_email,
-    to_html,
-    to_markdown,
-)
-from ._gather import gather, trend
-from ._i18n import LANGS, fmt_date, fmt_number, fmt_period, say, words
-from ._model import Briefing
-from ._write import Written, default_out, summary, write
+from typing import TYPE_CHECKING
+
+from accordwatch._lazy import lazy_attributes as _lazy_attributes
+
+if TYPE_CHECKING:
+    from ._ctx import compare_periods
+    from ._digest import (
+        Digest,
+        DigestRun,
+        atom_feed,
+        email_message,
+        make_digest,
+        run_digest,
+        send_email,
+        to_html,
+        to_markdown,
+    )
+    from ._gather import gather, trend
+    from ._i18n import LANGS, fmt_date, fmt_number, fmt_period, say, words
+    from ._model import Briefing
+    from ._write import Written, default_out, summary, write
 
 __all__ = [
     "LANGS",
@@ -55,3 +63,29 @@ __all__ = [
     "words",
     "write",
 ]
+
+#: where each public name lives
+_HOME = {
+    "compare_periods": "._ctx",
+    **dict.fromkeys(
+        [
+            "Digest",
+            "DigestRun",
+            "atom_feed",
+            "email_message",
+            "make_digest",
+            "run_digest",
+            "send_email",
+            "to_html",
+            "to_markdown",
+        ],
+        "._digest",
+    ),
+    "gather": "._gather",
+    "trend": "._gather",
+    **dict.fromkeys(["LANGS", "fmt_date", "fmt_number", "fmt_period", "say", "words"], "._i18n"),
+    "Briefing": "._model",
+    **dict.fromkeys(["Written", "default_out", "summary", "write"], "._write"),
+}
+
+__getattr__ = _lazy_attributes(__name__, _HOME)

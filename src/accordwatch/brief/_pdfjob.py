@@ -2,28 +2,42 @@
 the page as ``data:`` images, and the page laid out by WeasyPrint.
 
 This module imports nothing of accordwatch (only the standard library, vl-convert and
-WeasyPrint), so that it can also run as a script: a worker process that
-:mod:`accordwatch.brief._pdf` starts before the briefing is gathered.  The worker loads
+WeasyPrint), so that it can also run as a script: the worker process that a
+:class:`PdfWorker` starts before the briefing is gathered.  The worker loads
 WeasyPrint and starts vl-convert's JavaScript engine (a second or two) while the parent
 reads the store, then reads one job from stdin — ``{"html": …, "charts": [{"id", "vega",
-"spec"}]}`` as JSON — and writes the PDF's bytes to stdout (on failure: exit status 1 and
-the reason on stderr).
+"spec"}], "cache": folder or null}`` as JSON — and writes the PDF's bytes to stdout (on
+failure: exit status 1 and the reason on stderr).
 
 A chart's place in the page is an ``<img>`` whose ``src`` is :func:`placeholder` of its id;
 :func:`fill` replaces each by the chart's SVG as a ``data:`` URI.  The PDF fetches nothing:
 every image is a ``data:`` URI and any other URL is refused.
+
+A chart's SVG depends on its spec, the vl-convert version and the fonts it measures text in,
+so it is kept in a cache folder (the job's ``cache``) under a hash of the first two, and a
+chart drawn before is read from there (after installing or removing fonts, empty the
+folder); the folder keeps the :data:`CACHE_FILES` most recently used.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import os
+import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "CACHE_FILES",
     "PLACEHOLDER",
+    "PdfWorker",
+    "cached_svgs",
     "chart_svg",
     "fill",
     "main",
@@ -35,6 +49,8 @@ __all__ = [
 
 #: what a chart's ``<img src>`` holds until its SVG is put in
 PLACEHOLDER = "accordwatch-chart:"
+#: the most chart SVGs the cache folder keeps
+CACHE_FILES = 400
 
 
 def placeholder(chart_id: str) -> str:
@@ -49,6 +65,54 @@ def chart_svg(spec: Mapping[str, Any], *, vega: bool) -> str:
     if vega:
         return str(vlc.vega_to_svg(dict(spec)))
     return str(vlc.vegalite_to_svg(dict(spec)))
+
+
+def _key(spec: Mapping[str, Any], vega: bool) -> str:
+    import vl_convert as vlc
+
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    made_by = f"{getattr(vlc, '__version__', '')} {vlc.get_vega_version()} {vega}"
+    return hashlib.sha256(f"{made_by}\n{text}".encode()).hexdigest()[:32]
+
+
+def _keep(folder: Path, name: str, svg: str) -> None:
+    """Write one SVG to the cache and drop the least recently used beyond CACHE_FILES."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=name, suffix=".tmp", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(svg)
+    os.replace(tmp, folder / name)
+    kept = list(folder.glob("*.svg"))
+    if len(kept) > CACHE_FILES:
+        kept.sort(key=lambda p: p.stat().st_mtime)
+        for old in kept[: len(kept) - CACHE_FILES]:
+            old.unlink(missing_ok=True)
+
+
+def cached_svgs(charts: Iterable[Mapping[str, Any]], cache: str | None) -> dict[str, str]:
+    """Each chart's SVG (id → SVG): read from the ``cache`` folder when it was drawn before,
+    else drawn and kept there (no folder: drawn).  A cache that cannot be read or written
+    is passed by."""
+    folder = Path(cache) if cache else None
+    out: dict[str, str] = {}
+    for chart in charts:
+        spec, vega = chart["spec"], bool(chart["vega"])
+        name = f"{_key(spec, vega)}.svg" if folder is not None else ""
+        if folder is not None:
+            try:
+                out[str(chart["id"])] = (folder / name).read_text(encoding="utf-8")
+                os.utime(folder / name)  # recently used
+                continue
+            except (OSError, UnicodeDecodeError):
+                pass
+        svg = chart_svg(spec, vega=vega)
+        out[str(chart["id"])] = svg
+        if folder is not None:
+            try:
+                _keep(folder, name, svg)
+            except OSError:
+                pass
+    return out
 
 
 def svg_uri(svg: str) -> str:
@@ -76,13 +140,12 @@ def _data_only() -> Any:
     return URLFetcher(allowed_protocols={"data"})
 
 
-def pdf_bytes(html: str, charts: Iterable[Mapping[str, Any]]) -> bytes:
+def pdf_bytes(html: str, charts: Iterable[Mapping[str, Any]], cache: str | None = None) -> bytes:
     """The PDF of the static page ``html`` whose ``charts`` (``id``, ``vega``, ``spec``) are
-    drawn in place of their placeholders."""
+    drawn in place of their placeholders (through the SVG cache folder ``cache``)."""
     import weasyprint  # type: ignore[import-untyped]
 
-    svgs = {str(c["id"]): chart_svg(c["spec"], vega=bool(c["vega"])) for c in charts}
-    page = fill(html, svgs)
+    page = fill(html, cached_svgs(charts, cache))
     return bytes(weasyprint.HTML(string=page, url_fetcher=_data_only()).write_pdf())
 
 
@@ -94,12 +157,88 @@ def warm_up() -> None:
     vlc.vega_to_svg({"width": 1, "height": 1, "marks": []})
 
 
+class PdfWorker:
+    """A worker process that makes one PDF: started early (:meth:`start`), given the job
+    when the briefing is gathered (:meth:`send`: the job is written to it from a thread, so
+    that this process goes on meanwhile), asked for the PDF's bytes at the end
+    (:meth:`result`: None when it failed — make the PDF in this process then).  Use it as
+    a context manager: leaving the block stops a worker that is still running."""
+
+    def __init__(self, proc: subprocess.Popen[bytes] | None) -> None:
+        self._proc = proc
+        self._talk: threading.Thread | None = None
+        self._out: tuple[bytes, bytes] | None = None
+
+    @classmethod
+    def start(cls) -> PdfWorker:
+        """Start the worker (a worker that cannot be started makes :meth:`result` None)."""
+        script = Path(__file__)
+        if not sys.executable or not script.is_file():
+            return cls(None)
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-P", str(script)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError:
+            return cls(None)
+        return cls(proc)
+
+    def send(self, job: Mapping[str, Any]) -> None:
+        """Give the worker its job (``html``, ``charts``, ``cache``: see the module docs)."""
+        proc = self._proc
+        if proc is None or self._talk is not None:
+            return
+        payload = json.dumps(job, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+        def talk() -> None:
+            try:
+                self._out = proc.communicate(payload)
+            except (OSError, ValueError):  # the worker is gone: result() says so
+                self._out = None
+
+        self._talk = threading.Thread(target=talk, name="accordwatch-pdf", daemon=True)
+        self._talk.start()
+
+    def result(self) -> bytes | None:
+        """The PDF's bytes, or None when the worker failed or was never sent a job."""
+        proc, talk = self._proc, self._talk
+        if proc is None or talk is None:
+            return None
+        talk.join()
+        self._proc = None
+        if self._out is None or proc.returncode != 0:
+            return None
+        data = self._out[0]
+        return data if data.startswith(b"%PDF") else None
+
+    def close(self) -> None:
+        """Stop the worker if it is still running."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.kill()
+        if self._talk is not None:
+            self._talk.join()
+        else:
+            proc.communicate()
+
+    def __enter__(self) -> PdfWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def main() -> int:
     """The worker: warm up, read one job from stdin, write its PDF to stdout."""
     try:
         warm_up()
         job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-        data = pdf_bytes(job["html"], job["charts"])
+        data = pdf_bytes(job["html"], job["charts"], job.get("cache"))
     except Exception as exc:  # the parent renders the PDF itself and shows the real error
         sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
         return 1

@@ -3,8 +3,10 @@ atomically) and, when asked, a PDF.
 
 The renderers are :func:`accordwatch.brief._html.render_html` (``Briefing -> str``) and
 :func:`accordwatch.brief._pdf.write_pdf` (``(Briefing, Path) -> Path``); the PDF is made by a
-:class:`accordwatch.brief._pdf.PdfWorker` started before the gathering (so that loading
-WeasyPrint and vl-convert overlaps it), or in this process when the worker fails.
+:class:`accordwatch.brief._pdfjob.PdfWorker` started before the gathering (so that loading
+WeasyPrint and vl-convert overlaps it), or in this process when the worker fails.  This
+module loads neither pandas nor the renderers until :func:`write` needs them, so that the
+worker starts first.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._model import Briefing
+if TYPE_CHECKING:
+    from ._model import Briefing
 
 __all__ = ["Written", "default_out", "summary", "write"]
 
@@ -108,8 +111,7 @@ def write(
     ``progress`` is told what is being done (for a status line)."""
     from .._app._store import store_path
     from ..export import check_out, write_atomic
-    from ._gather import gather
-    from ._pdf import PdfWorker, write_pdf
+    from ._pdfjob import PdfWorker
 
     say = progress or (lambda _text: None)
     target = Path(out) if out is not None else None
@@ -118,8 +120,11 @@ def write(
         check_out(target, store=store, option="--out")
     if pdf is not None:
         check_out(pdf, store=store, option="--pdf")
-    # the PDF's worker loads its libraries while the briefing is gathered
+    # the PDF's worker loads its libraries while this process loads its own and gathers
     with PdfWorker.start() if pdf is not None else PdfWorker(None) as worker:
+        from ._gather import gather
+        from ._pdf import pdf_job, write_pdf
+
         say(f"gathering the briefing on {country} …")
         brief = gather(
             country,
@@ -138,7 +143,7 @@ def write(
         from ._html import render_html
 
         if pdf is not None:
-            worker.send(brief)  # laid out there while the HTML is written here
+            worker.send(pdf_job(brief))  # laid out there while the HTML is written here
         say("writing the HTML …")
         text = render_html(brief)
         write_atomic(target, text)
