@@ -79,9 +79,13 @@ def _keep(folder: Path, name: str, svg: str) -> None:
     """Write one SVG to the cache and drop the least recently used beyond CACHE_FILES."""
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=name, suffix=".tmp", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(svg)
-    os.replace(tmp, folder / name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(svg)
+        os.replace(tmp, folder / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     kept = list(folder.glob("*.svg"))
     if len(kept) > CACHE_FILES:
         kept.sort(key=lambda p: p.stat().st_mtime)
