@@ -18,9 +18,11 @@ from accordwatch.extract._documents import (
     read_documents,
 )
 from accordwatch.extract._model import (
+    CLAIM_KINDS,
     EVENT_TYPES,
     ActorMention,
     CandidateEvent,
+    Claim,
     DateMention,
     Document,
     ExtractionResult,
@@ -36,11 +38,13 @@ from accordwatch.extract.api import (
 )
 
 __all__ = [
+    "CLAIM_KINDS",
     "DEFAULT_MIN_CONFIDENCE",
     "EVENT_TYPES",
     "LANGS",
     "ActorMention",
     "CandidateEvent",
+    "Claim",
     "DateMention",
     "Document",
     "ExtractionResult",

@@ -12,13 +12,15 @@ Everything here is plain data with a ``to_dict()`` that gives the JSON contract 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 __all__ = [
     "EVENT_TYPES",
+    "CLAIM_KINDS",
     "ActorMention",
     "CandidateEvent",
+    "Claim",
     "DateMention",
     "Document",
     "ExtractionResult",
@@ -187,6 +189,49 @@ class CandidateEvent:
         return ordered
 
 
+#: What a party's statement can claim.
+CLAIM_KINDS: tuple[str, ...] = ("deaths", "capture", "responsibility", "other")
+
+
+@dataclass
+class Claim:
+    """A party's own statement about an event, kept apart from confirmed figures.
+
+    "L'armée affirme avoir neutralisé 30 terroristes" is a claim by the army
+    (``claimant``) of ``deaths=30`` among ``target`` ("terroristes"); "JNIM claimed the
+    attack" is a ``responsibility`` claim.  ``event_index`` is the position in
+    :attr:`ExtractionResult.events` of the event the claim is about, when one was found.
+    A claim's number never enters an event's ``fatalities``.
+
+    >>> Claim(claimant="FAMa", kind="deaths", deaths=30, evidence="...").to_dict()["deaths"]
+    30
+    """
+
+    claimant: str
+    kind: str
+    evidence: str
+    claimant_id: str | None = None
+    deaths: int | None = None
+    target: str | None = None
+    date: str | None = None
+    date_precision: str | None = None
+    place: str | None = None
+    geonameid: int | None = None
+    admin1: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    event_index: int | None = None
+    evidence_start: int | None = None
+    evidence_end: int | None = None
+    confidence: float = 0.5
+    doc_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["confidence"] = round(float(self.confidence), 3)
+        return d
+
+
 @dataclass
 class ExtractionResult:
     """Events and mentions found in one or more documents."""
@@ -196,6 +241,7 @@ class ExtractionResult:
     actors: list[ActorMention] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
 
     @property
     def places_mentioned(self) -> list[str]:
@@ -208,16 +254,23 @@ class ExtractionResult:
         return list(dict.fromkeys(a.name for a in self.actors))
 
     def extend(self, other: ExtractionResult) -> None:
+        offset = len(self.events)
         self.events += other.events
+        self.claims += [
+            c if c.event_index is None else replace(c, event_index=c.event_index + offset)
+            for c in other.claims
+        ]
         self.places += other.places
         self.actors += other.actors
         self.documents += other.documents
         self.warnings += other.warnings
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"events", "places_mentioned", "actors_mentioned", "documents", "warnings"}``."""
+        """``{"events", "claims", "places_mentioned", "actors_mentioned", "documents",
+        "warnings"}``."""
         return {
             "events": [e.to_dict() for e in self.events],
+            "claims": [c.to_dict() for c in self.claims],
             "places_mentioned": self.places_mentioned,
             "actors_mentioned": self.actors_mentioned,
             "documents": [d.to_dict() for d in self.documents],
