@@ -152,18 +152,22 @@ def extract_path(
     country: str | None = "Mali",
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     progress: Callable[[int, int, str, int], None] | None = None,
+    files: list[Path] | None = None,
 ) -> ExtractionResult:
     """Extract from a text or HTML file, or from every such file under a folder.
 
     ``published`` applies to documents that carry no date of their own (HTML
     ``article:published_time`` or ``<time datetime>`` win).  Documents are read one at
     a time.  ``progress(done, total, path, size)`` is called before each file is
-    extracted (``done`` files finished of ``total``; ``size`` in bytes).
+    extracted (``done`` files finished of ``total``; ``size`` in bytes).  ``files``, a
+    part of :func:`document_files` of a folder ``path`` (a batch), extracts those files
+    alone; the results of consecutive batches, joined with ``ExtractionResult.extend``,
+    are the folder's result.
     """
     _check(lang, min_confidence)
     pub = parse_published(published)
     result = ExtractionResult()
-    files = document_files(path)
+    files = document_files(path) if files is None else files
     docs = iter_documents(path, published=pub, files=files)
     for done, doc in enumerate(docs):
         if progress is not None:
