@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -270,6 +270,7 @@ def score_origin(
     names: pd.Series,
     lead: dict[str, Any],
     extra: dict[str, pd.Series] | None = None,
+    only: Collection[int] | None = None,
 ) -> tuple[list[pd.DataFrame], list[int]]:
     """Score every model's forecast from the origin ``cut`` at the ``steps`` whose months are
     in the panel.
@@ -279,7 +280,9 @@ def score_origin(
     every target month; the others alive at ``cut`` or in the window are returned as
     dropped.  Each model's frame has ``model``, the ``lead`` columns, ``cutoff``, the unit,
     month, step, actual, forecast summaries, scores, ``recent_mean`` (mean deaths in the
-    12 months through ``cut``) and the ``extra`` per-unit columns.
+    12 months through ``cut``) and the ``extra`` per-unit columns.  ``only`` limits the
+    scoring (and the dropped units) to those unit ids — a unit group; the groups of a
+    partition of the units give, one after the other, the rows of a run without ``only``.
     """
     last = int(panel["month_id"].max())
     steps = [int(k) for k in steps if cut + int(k) <= last]
@@ -288,11 +291,15 @@ def score_origin(
         index="unit_id", columns="month_id", values="y"
     )
     actual = actual.reindex(columns=targets).dropna()
+    if only is not None:
+        actual = actual[actual.index.isin(list(only))]
     units = set(actual.index)
     for s in fitted.values():
         units &= {int(u) for u in s.unit_id}
     scored = sorted(units)
     alive = set(train.loc[train["month_id"] == cut, "unit_id"]) | set(actual.index)
+    if only is not None:
+        alive &= {int(u) for u in only}
     dropped = sorted(int(u) for u in alive - units)
     k = len(targets)
     obs = actual.loc[scored].to_numpy()
