@@ -31,8 +31,10 @@ from ..errors import StoreError, StoreOutdated
 from . import _holder
 from ._connect import check_location, connect, is_memory
 from .accords import AccordTables
+from .claims import ClaimTables
 from .digest import DigestTables
 from .forecasts import ForecastTables
+from .incidents import IncidentTables
 from .pages import EventPages
 from .queries import EventQueries
 from .reference import ReferenceTables
@@ -88,10 +90,12 @@ def _event_columns_sql() -> str:
 
 class Store(
     AccordTables,
+    ClaimTables,
     DigestTables,
     EventPages,
     EventQueries,
     ForecastTables,
+    IncidentTables,
     ReferenceTables,
     ReviewQueue,
     UserTables,

@@ -1,0 +1,145 @@
+"""Claims: what a party says happened, attributed to its claimant and source — the SQL behind
+the ``claims`` table, as methods of :class:`~accordwatch.store.Store`.
+
+A claim is never added to an event's deaths: it sits beside the event (``ev_source``,
+``ev_id``) and, through the event, beside its incident.
+
+>>> from accordwatch.store import Store
+>>> with Store.open(":memory:") as st:
+...     cid = st.add_claim({"claimant": "FAMa", "kind": "deaths", "deaths": 30,
+...                         "evidence": "The army says it neutralised 30 terrorists.",
+...                         "source": "communiqué", "recorded_by": "analyst"})
+...     st.claim(cid)["deaths"]
+30
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+__all__ = ["CLAIM_COLUMNS", "ClaimTables"]
+
+#: the columns of ``claims`` a caller sets (the id and recorded_at are the store's)
+CLAIM_COLUMNS: tuple[str, ...] = (
+    "claimant",
+    "claimant_id",
+    "kind",
+    "deaths",
+    "target",
+    "claim_date",
+    "date_precision",
+    "place",
+    "admin1",
+    "latitude",
+    "longitude",
+    "claimed_on",
+    "evidence",
+    "source",
+    "source_url",
+    "doc_id",
+    "ev_source",
+    "ev_id",
+    "candidate_id",
+    "recorded_by",
+    "note",
+)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+class ClaimTables:
+    """Mixed into :class:`~accordwatch.store.Store`."""
+
+    _con: duckdb.DuckDBPyConnection
+
+    if TYPE_CHECKING:  # provided by Store
+
+        def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame: ...
+
+    def add_claim(self, fields: Mapping[str, Any]) -> int:
+        """Insert a claim (``claimant``, ``kind``, ``evidence``, ``source``, ``recorded_by``
+        required; the other :data:`CLAIM_COLUMNS` optional) and return its id."""
+        unknown = sorted(set(fields) - set(CLAIM_COLUMNS))
+        if unknown:
+            raise ValueError(f"claims has no settable column(s) {unknown}")
+        row = self._con.execute("SELECT coalesce(max(claim_id), 0) + 1 FROM claims").fetchall()
+        cid = int(row[0][0])
+        cols = list(CLAIM_COLUMNS)
+        self._con.execute(
+            f"INSERT INTO claims (claim_id, {', '.join(cols)}, recorded_at) "  # noqa: S608
+            f"VALUES ({', '.join('?' * (len(cols) + 2))})",
+            [cid, *(fields.get(c) for c in cols), _now()],
+        ).fetchall()
+        return cid
+
+    def link_claims_of_candidate(self, candidate_id: int, ev_source: str, ev_id: str) -> int:
+        """Attach the stored claims that wait for the event of review candidate
+        ``candidate_id`` (``note`` ``event-candidate:<id>``) to the event it became; returns
+        how many."""
+        rows = self._con.execute(
+            "UPDATE claims SET ev_source = ?, ev_id = ? WHERE ev_source IS NULL "
+            "AND note = ? RETURNING claim_id",
+            [ev_source, ev_id, f"event-candidate:{candidate_id}"],
+        ).fetchall()
+        return len(rows)
+
+    def claim(self, claim_id: int) -> dict[str, Any] | None:
+        """One claim as a dict, or None."""
+        import pandas as pd
+
+        df = self.query("SELECT * FROM claims WHERE claim_id = ?", [claim_id])
+        if df.empty:
+            return None
+        rec = df.astype(object).where(pd.notna(df), None).iloc[0]
+        return {str(k): v for k, v in rec.items()}
+
+    def claims(
+        self,
+        *,
+        events: list[tuple[str, str]] | None = None,
+        claimant: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """Claims, oldest recorded first: about one of ``events`` (source, id) when given,
+        by ``claimant`` (its name or registry id, any case), made (or about a date) from
+        ``since`` through ``until``."""
+        sql = "SELECT * FROM claims WHERE TRUE"
+        params: list[Any] = []
+        if events is not None:
+            sql += " AND list_contains(?::VARCHAR[], ev_source || '|' || ev_id)"
+            params.append([f"{s}|{i}" for s, i in events])
+        if claimant is not None:
+            sql += " AND (lower(claimant) = lower(?) OR lower(claimant_id) = lower(?))"
+            params += [claimant, claimant]
+        day = "coalesce(claimed_on, TRY_CAST(claim_date AS DATE))"
+        if since is not None:
+            sql += f" AND {day} >= ?"
+            params.append(since)
+        if until is not None:
+            sql += f" AND {day} <= ?"
+            params.append(until)
+        sql += " ORDER BY claim_id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.query(sql, params)
+
+    def claims_of_events_matching(self, where: str, params: list[Any]) -> pd.DataFrame:
+        """Claims about the events a filter's WHERE clause (``EventFilter.where``) selects,
+        with the event's incident when it has one, oldest first."""
+        return self.query(
+            "SELECT c.*, m.incident_id FROM claims c LEFT JOIN incident_members m "
+            "ON m.ev_source = c.ev_source AND m.ev_id = c.ev_id "
+            "WHERE EXISTS (SELECT 1 FROM events WHERE events.source = c.ev_source AND "
+            f"events.source_event_id = c.ev_id AND {where}) ORDER BY c.claim_id",
+            params,
+        )
