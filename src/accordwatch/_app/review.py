@@ -163,6 +163,10 @@ def queue_extraction(result: ExtractionResult, *, db: DB = None) -> list[int]:
                 f"confidence {ev.confidence}" + (f"; duplicate of {dup}" if dup else ""),
             )
             ids.append(cid)
+        if result.claims:
+            from .claims import queue_claims
+
+            ids += queue_claims(store, result, ids)
     return ids
 
 
@@ -216,6 +220,11 @@ def review_accept(
     with using(db, write=True) as store:
         with store.transaction():
             cand = _pending(store, candidate_id)
+            if cand.get("event_type") == "claim":
+                from .claims import accept_claim
+
+                accept_claim(store, cand, who)
+                return _candidate(store, candidate_id)
             dup, note = (None, None) if not_duplicate else _flag(store, cand)
             if dup:
                 store.update_review_candidate(
@@ -226,6 +235,7 @@ def review_accept(
                 store.log_review(
                     candidate_id, "duplicate", _by(f"linked to {dup}; not stored twice", who)
                 )
+                store.link_claims_of_candidate(candidate_id, *dup.split("|", 1))
             else:
                 if not cand.get("event_date"):
                     raise InputError(
@@ -261,6 +271,7 @@ def review_accept(
                     "accepted",
                     _by(f"{row['source']}|{row['source_event_id']}", who),
                 )
+                store.link_claims_of_candidate(candidate_id, row["source"], row["source_event_id"])
         return _candidate(store, candidate_id)
 
 
@@ -280,6 +291,12 @@ def review_edit(
     with using(db, write=True) as store:
         with store.transaction():
             cand = _pending(store, candidate_id)
+            if cand.get("event_type") == "claim":
+                from .claims import edit_claim_candidate
+
+                edit_claim_candidate(store, cand, clean)
+                store.log_review(candidate_id, "edited", _by(_changes(clean), who))
+                return _candidate(store, candidate_id)
             cand.update(clean)
             dup, note = _flag(store, cand)
             clean.update(duplicate_of=dup, duplicate_note=note)
@@ -287,9 +304,13 @@ def review_edit(
             store.log_review(
                 candidate_id,
                 "edited",
-                _by("; ".join(f"{k}={v}" for k, v in clean.items()), who),
+                _by(_changes(clean), who),
             )
         return _candidate(store, candidate_id)
+
+
+def _changes(clean: dict[str, Any]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in clean.items())
 
 
 def review_reject(

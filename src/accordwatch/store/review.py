@@ -57,6 +57,8 @@ _CANDIDATE_COLUMNS = frozenset(
         "reason",
         "event_source",
         "event_id",
+        "claim_json",  # a claim candidate (event_type "claim"): its fields, JSON
+        "claim_id",  # the stored claim once accepted
     }
 )
 #: what a candidate list shows, in order
