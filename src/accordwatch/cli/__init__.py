@@ -43,6 +43,7 @@ def _register_all() -> None:
         digest_cmds,
         extract_cmds,
         forecast_cmds,
+        incidents_cmds,
         reference_cmds,
         store_cmds,
         users_cmds,
@@ -55,6 +56,7 @@ def _register_all() -> None:
     brief_cmds.register(app)
     web_cmds.register(app)
     users_cmds.register(app)
+    incidents_cmds.register(app)
     _guard(app)
 
 
