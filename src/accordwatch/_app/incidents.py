@@ -60,6 +60,7 @@ __all__ = [
     "TYPE_FAMILIES",
     "actor_match",
     "date_gap_days",
+    "date_span",
     "event_key",
     "explain_pair",
     "great_circle_km",
@@ -122,6 +123,7 @@ DEFAULTS = LinkParams(
         sorted(f"{a}|{b}" for pair in COMPATIBLE for a in pair for b in pair if a != b)
     ),
     actor_weights={"entity": 1.0, "lineage": 0.8, "unknown": 0.3},
+    slack_days={"acled": (0, 3, 15)},
 )
 
 #: Who the automatic linker's changes are recorded as.
@@ -155,11 +157,29 @@ def date_gap_days(a_start: Any, a_end: Any, b_start: Any, b_end: Any) -> int:
     return max(0, (a0 - b1).days, (b0 - a1).days)
 
 
+def date_span(rec: Mapping[str, Any], params: LinkParams = DEFAULTS) -> tuple[dt.date, dt.date]:
+    """The days a record may have happened on: ``date_start``–``date_end``, widened for a
+    source that gives one day and a precision (ACLED's week: 3 days either side, its month:
+    15).
+
+    >>> date_span({"source": "acled", "date_start": "2024-03-15", "date_prec": 2})
+    (datetime.date(2024, 3, 12), datetime.date(2024, 3, 18))
+    """
+    start = _day(rec["date_start"])
+    end = _day(rec["date_end"]) if rec.get("date_end") is not None else start
+    slack = params.slack_days.get(str(rec["source"]).split(":", 1)[0], ())
+    prec = rec.get("date_prec")
+    if prec is not None and not _isna(prec) and 1 <= int(prec) <= len(slack):
+        pad = dt.timedelta(days=slack[int(prec) - 1])
+        start, end = start - pad, end + pad
+    return start, end
+
+
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in km (haversine, mean Earth radius).
 
     >>> round(great_circle_km(16.27, -0.04, 18.44, 1.41))  # Gao - Kidal
-    287
+    286
     """
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -629,13 +649,7 @@ def explain_pair(
     different = params.groups.get(fa, fa) != params.groups.get(fb, fb)
     out: dict[str, Any] = {"sources": {"a": fa, "b": fb, "ok": different}}
     ok = different
-    spans = [
-        (
-            _day(r["date_start"]),
-            _day(r["date_end"] if r.get("date_end") is not None else r["date_start"]),
-        )
-        for r in (a, b)
-    ]
+    spans = [date_span(r, params) for r in (a, b)]
     days = date_gap_days(spans[0][0], spans[0][1], spans[1][0], spans[1][1])
     vague = [(e - s).days > params.max_span_days for s, e in spans]
     date_ok = days <= params.window_days and not any(vague)

@@ -62,6 +62,9 @@ class LinkParams:
     families: dict[str, str] = field(default_factory=dict)
     compatible: tuple[str, ...] = ()
     weights: tuple[float, float, float] = (0.4, 0.3, 0.3)  # days, km, actors
+    #: days either side of its date by date precision, for sources that give a day and a
+    #: precision (ACLED: 1 the day, 2 the week, 3 the month) rather than a range
+    slack_days: dict[str, tuple[int, ...]] = field(default_factory=dict)
     actor_weights: dict[str, float] = field(default_factory=dict)  # entity, lineage, unknown
 
 
@@ -137,7 +140,16 @@ class IncidentTables:
                 "fam": list(params.ranks),
                 "grp": [params.groups.get(f, f) for f in params.ranks],
                 "rnk": list(params.ranks.values()),
-            }
+                "slack": [list(params.slack_days.get(f, ())) for f in params.ranks],
+            },
+            schema=pa.schema(
+                [
+                    ("fam", pa.string()),
+                    ("grp", pa.string()),
+                    ("rnk", pa.int64()),
+                    ("slack", pa.list_(pa.int64())),
+                ]
+            ),
         )
         families = pa.table(
             {"etype": list(params.families), "family": list(params.families.values())}
@@ -149,8 +161,10 @@ class IncidentTables:
         sql = f"""
 WITH ev AS (
     SELECT e.source, e.source_event_id AS eid, p.grp, p.rnk,
-        CAST(e.date_start - DATE '1970-01-01' AS BIGINT) AS d0,
-        CAST(coalesce(e.date_end, e.date_start) - DATE '1970-01-01' AS BIGINT) AS d1,
+        CAST(e.date_start - DATE '1970-01-01' AS BIGINT) - coalesce(p.slack[e.date_prec], 0)
+            AS d0,
+        CAST(coalesce(e.date_end, e.date_start) - DATE '1970-01-01' AS BIGINT)
+            + coalesce(p.slack[e.date_prec], 0) AS d1,
         e.latitude AS lat, e.longitude AS lon,
         list_extract(?::DOUBLE[], CAST(coalesce(e.where_prec, ?) AS INTEGER)) AS radius,
         coalesce(f.family, CASE e.type_of_violence WHEN 1 THEN 'fighting'
@@ -160,9 +174,8 @@ WITH ev AS (
     LEFT JOIN _aw_families f ON f.etype = lower(e.event_type)
     WHERE ({where}) AND e.date_start IS NOT NULL AND e.latitude IS NOT NULL
         AND e.longitude IS NOT NULL
-        AND coalesce(e.date_end, e.date_start) - e.date_start <= ?
 ),
-usable AS (SELECT * FROM ev WHERE radius IS NOT NULL AND radius >= 0),
+usable AS (SELECT * FROM ev WHERE radius IS NOT NULL AND radius >= 0 AND d1 - d0 <= ?),
 names AS (
     SELECT source, eid, lower(trim(n)) AS name, ctry FROM usable,
         unnest([side_a, side_b] || coalesce(string_split(actors, '; '), [])) AS t(n)
