@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,15 @@ def key_places() -> list[dict[str, str]]:
 
 
 def test_loads_the_whole_dump_plus_curated_places(gaz: Gazetteer) -> None:
-    assert len(gaz) == 24312 + 3
-    assert sum(p.curated and p.geonameid < 0 for p in gaz.places) == 3
+    base = files("accordwatch") / "data" / "geo"
+    added = sum(
+        row["action"] == "add"
+        for name in ("places_overrides.csv", "places_supplement.csv")
+        for row in csv.DictReader((base / name).read_text("utf-8").splitlines())
+    )
+    assert added > 3
+    assert len(gaz) == 24312 + added
+    assert sum(p.curated and p.geonameid < 0 for p in gaz.places) == added
     assert all(p.admin1 is not None for p in gaz.lookup("Kidal", limit=5))
 
 
@@ -129,8 +137,40 @@ def test_classes_filter(gaz: Gazetteer) -> None:
     [("Tombuctou", 2449067), ("Kidall", 2455290), ("Tessalite", 2449893), ("Tinzawaten", 2476086)],
 )
 def test_fuzzy_lookup(gaz: Gazetteer, typo: str, geonameid: int) -> None:
-    assert gaz.lookup(typo) == []
     assert gaz.lookup(typo, fuzzy=True)[0].geonameid == geonameid
+
+
+@pytest.mark.parametrize(
+    ("variant", "geonameid"),
+    [
+        ("Tinzawaten", 2476086),  # ou/w, final e
+        ("Kidall", 2455290),  # doubled letter
+        ("Anderamboukan", 2461034),  # m/n before b (an alternate name too)
+        ("Diabaly", 2458187),  # final y/i
+        ("Ouatagounna", 2452326),  # doubled letter, ou
+        ("Amasrakadh", 12514689),  # final h
+    ],
+)
+def test_transliteration_variants_are_found_without_fuzzy(
+    gaz: Gazetteer, variant: str, geonameid: int
+) -> None:
+    assert gaz.lookup(variant)[0].geonameid == geonameid
+
+
+def test_variants_do_not_replace_an_exact_name_or_reach_wells(gaz: Gazetteer) -> None:
+    assert gaz.lookup("Kona")[0].name == "Kona"
+    assert gaz.lookup("Indelimane")[0].curated  # the camp, not the well I-n-Déliman
+    assert gaz.lookup("Xqzwvbb") == []
+
+
+def test_supplement_places_across_the_borders(gaz: Gazetteer) -> None:
+    for name, lat in [("Tillabéri", 14.2), ("Djibo", 14.1), ("Bassikounou", 15.9)]:
+        (p,) = gaz.lookup(name, limit=1)
+        assert p.curated and p.admin1 is None and abs(p.latitude - lat) < 0.2
+    assert gaz.lookup("Bani-Bangou")[0].name == "Banibangou"
+    assert gaz.lookup("Algérie")[0].feature_code == "PCLI"
+    assert gaz.lookup("Ogossagou")[0].geonameid == 6867217  # a spelling GeoNames lacks
+    assert gaz.lookup("Boni")[0].admin1 == "Mopti" and gaz.lookup("Boni")[0].latitude > 15
 
 
 def test_fuzzy_keeps_exact_matches_first_and_has_a_threshold(gaz: Gazetteer) -> None:
@@ -165,7 +205,7 @@ def test_admin1_from_polygons_agrees_with_geonames_codes(gaz: Gazetteer) -> None
     agree = sum(p.admin1 == MALI_GEONAMES_ADMIN1[p.geonames_admin1] for p in coded)
     assert len(coded) > 13000
     assert agree / len(coded) > 0.95  # the rest sit near region borders
-    assert sum(p.admin1 is None for p in gaz.places) < 100
+    assert sum(p.admin1 is None and not p.curated for p in gaz.places) < 100
 
 
 def test_iter_names(gaz: Gazetteer) -> None:

@@ -24,6 +24,8 @@ event prefers another place in its clause.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from functools import cache
 
@@ -32,7 +34,8 @@ from accordwatch.extract._model import PlaceMention
 from accordwatch.extract._spans import SpanIndex
 from accordwatch.extract._text import sentences, words
 from accordwatch.geo import AdminIndex, Gazetteer, Place, normalize_admin1
-from accordwatch.geo._text import compact
+from accordwatch.geo._text import compact, variant_key
+from accordwatch.geo.gazetteer import COMMON_WORDS
 
 __all__ = ["PlaceFinder", "split_elisions"]
 
@@ -84,6 +87,11 @@ class PlaceFinder:
         self._forms: dict[str, Place] = {}
         for form, place in gazetteer.iter_names():
             self._forms.setdefault(compact(form), place)
+        self._variants: dict[str, Place] = {
+            key: place
+            for key, place in gazetteer.iter_variants()
+            if place.feature_class == "P" or place.curated
+        }
         self._stop = frozenset().union(
             *lexicon().stopwords.values(),
             *lexicon().hedges.values(),
@@ -106,7 +114,15 @@ class PlaceFinder:
         lex = lexicon()
         blocked: SpanIndex[tuple[int, int]] = SpanIndex(exclude)
         toks = split_elisions(text, words(text))
-        starts = {s for sent in sentences(text) for s in (sent.start,)}
+        sents = sentences(text)
+        starts = {sent.start for sent in sents}
+        titled = SpanIndex(
+            [
+                (x.start, x.end)
+                for x in sents
+                if _title_case(text, toks_between(toks, x.start, x.end))
+            ]
+        )
         persons: set[str] = set()
         out: list[PlaceMention] = []
         i = 0
@@ -119,14 +135,14 @@ class PlaceFinder:
             if hit is None:
                 i += 1
                 continue
-            j, place = hit  # tokens i..j-1
+            j, place, near = hit  # tokens i..j-1; near: a transliteration variant
             s, e = toks[i][0], toks[j - 1][1]
             surface = text[s:e]
             prev = toks[i - 1] if i else None
             nxt = toks[j] if j < len(toks) else None
             prev_word = prev[2] if prev else ""
-            if place.feature_code in _SKIP_CODES:
-                i = j
+            if place.feature_code in _SKIP_CODES and not _is_country(place):
+                i = j  # Mali itself; a foreign country is a (weak) mention
                 continue
             if s in starts and toks[i][2] in self._stop:
                 i += 1
@@ -137,8 +153,10 @@ class PlaceFinder:
                 and text[prev[0]].isupper()
                 and prev_word not in self._stop
                 and prev_word not in _NAME_PARTS
+                and not prev_word.endswith(("'s", "’s"))
             ):
-                persons.add(deaccent(surface))
+                if not titled.overlaps(s, e):
+                    persons.add(deaccent(surface))
                 i = j
                 continue
             if (
@@ -147,7 +165,8 @@ class PlaceFinder:
                 and text[nxt[0]].isupper()
                 and nxt[2] not in _NAME_PARTS
             ):
-                persons.add(deaccent(surface))
+                if not titled.overlaps(s, e):
+                    persons.add(deaccent(surface))
                 i = j
                 continue
             if self._person_cue(text, toks, i, j) or deaccent(surface) in persons:
@@ -161,11 +180,12 @@ class PlaceFinder:
             ):
                 i = j
                 continue
-            out.append(self._mention(text, toks, i, j, place, fuzzy_hit=False))
+            out.append(self._mention(text, toks, i, j, place, fuzzy_hit=near))
             i = j
         if fuzzy:
             out += self._fuzzy(text, toks, blocked, out, persons)
-            out.sort(key=lambda m: m.start)
+        out += _country_parts(text, SpanIndex(out))
+        out.sort(key=lambda m: m.start)
         return out
 
     def _longest(
@@ -174,10 +194,15 @@ class PlaceFinder:
         toks: list[tuple[int, int, str]],
         i: int,
         blocked: SpanIndex[tuple[int, int]],
-    ) -> tuple[int, Place] | None:
+    ) -> tuple[int, Place, bool] | None:
+        variant: tuple[int, Place, bool] | None = None
         for n in range(min(_MAX_WORDS, len(toks) - i), 0, -1):
             s, e = toks[i][0], toks[i + n - 1][1]
             if blocked.overlaps(s, e):
+                # a country named like its state ("de Mauritanie") is also a place
+                country = self._forms.get(compact(text[s:e]))
+                if country is not None and _is_country(country):
+                    return i + n, country, False
                 continue
             if n > 1 and any(
                 not self._joined(text, toks[k], toks[k + 1]) for k in range(i, i + n - 1)
@@ -189,8 +214,17 @@ class PlaceFinder:
             for cand in (span, _strip_possessive(span)):
                 place = self._forms.get(compact(cand))
                 if place is not None:
-                    return i + n, place
-        return None
+                    return i + n, place, False
+            if toks[i][2] not in self._stop and not span.isupper():
+                key = variant_key(_strip_possessive(span))
+                place = self._variants.get(key) if len(key) >= 5 else None
+                if (
+                    variant is None
+                    and place is not None
+                    and deaccent(span).casefold() not in COMMON_WORDS
+                ):
+                    variant = (i + n, place, True)
+        return variant  # a transliteration variant only when no exact name is found
 
     @staticmethod
     def _joined(
@@ -198,9 +232,10 @@ class PlaceFinder:
         a: tuple[int, int] | tuple[int, int, str],
         b: tuple[int, int] | tuple[int, int, str],
     ) -> bool:
-        """Only blanks (no punctuation) between two spans (start, end[, token])."""
+        """Only blanks (no punctuation but an elision's apostrophe: "Côte d'Ivoire")
+        between two spans (start, end[, token])."""
         gap = text[a[1] : b[0]]
-        return gap.strip() == "" and "\n" not in gap
+        return gap.strip() in ("", "'", "’") and "\n" not in gap
 
     def _person_cue(self, text: str, toks: list[tuple[int, int, str]], i: int, j: int) -> bool:
         lex = lexicon()
@@ -243,8 +278,10 @@ class PlaceFinder:
             or nxt in _REGION_AFTER
             or any(before2.endswith(r) for r in _REGION_BEFORE)
         )
-        weak = before in lex.directional["en"] | lex.directional["fr"] or nxt in (
-            lex.name_after["en"] | lex.name_after["fr"]
+        weak = (
+            before in lex.directional["en"] | lex.directional["fr"]
+            or nxt in (lex.name_after["en"] | lex.name_after["fr"])
+            or place.feature_code in _SKIP_CODES
         )
         if region:
             admin1 = normalize_admin1(text[s:e]) or place.admin1
@@ -344,6 +381,67 @@ def split_elisions(text: str, toks: list[tuple[int, int, str]]) -> list[tuple[in
         else:
             out.append((s, e, w))
     return out
+
+
+_PART = (
+    r"(?:north|south|east|west)(?:ern|[- ]?(?:east|west)(?:ern)?)|central|"
+    r"(?:nord|sud|centre|est|ouest)(?:-(?:est|ouest))?"
+)
+_COUNTRY_PART = re.compile(
+    rf"\b(?:(?P<en>{_PART})\s+(?P<c1>Mali|Niger|Burkina(?: Faso)?)"
+    rf"|(?P<fr>{_PART})(?:\s+du\s+|\s+de\s+l'|-|\s+)(?P<c2>Mali|Niger|Burkina(?: Faso)?))\b",
+    re.IGNORECASE,
+)
+_MALI_ID = 2453866
+_MALI_PARTS = {
+    "n": (19.0, -1.0),
+    "s": (12.5, -7.0),
+    "e": (16.5, 1.5),
+    "w": (14.0, -9.5),
+    "c": (14.5, -4.0),
+}
+
+
+def _country_parts(text: str, taken: SpanIndex[PlaceMention]) -> list[PlaceMention]:
+    """ "northern Mali", "le nord du Mali", "Nord-Mali", "centre du Mali": a weak,
+    area-level mention named as written (never an event's place)."""
+    out = []
+    for m in _COUNTRY_PART.finditer(text):
+        s, e = m.span()
+        if taken.overlaps(s, e) or (m.group("c1") or m.group("c2"))[0].islower():
+            continue
+        part = deaccent((m.group("en") or m.group("fr")).casefold())
+        key = "c" if part.startswith("c") else ("w" if "w" in part or "ou" in part else part[0])
+        lat, lon = _MALI_PARTS.get(key, _MALI_PARTS["c"])
+        out.append(
+            PlaceMention(
+                s, e, text[s:e], text[s:e], _MALI_ID, lat, lon, None, "A", "PCLI", "area", weak=True
+            )
+        )
+    return out
+
+
+def _is_country(place: Place) -> bool:
+    """A foreign country of the curated supplement (Mali itself is never a mention)."""
+    return place.feature_code in _SKIP_CODES and place.curated and place.admin1 is None
+
+
+def toks_between(
+    toks: list[tuple[int, int, str]], start: int, end: int
+) -> list[tuple[int, int, str]]:
+    """The tokens of ``toks`` (sorted by start) that start in ``[start, end)``."""
+    lo = bisect_left(toks, (start,))
+    hi = bisect_left(toks, (end,))
+    return toks[lo:hi]
+
+
+def _title_case(text: str, toks: list[tuple[int, int, str]]) -> bool:
+    """A headline in title case: at least 4 long words, nearly all capitalised."""
+    long_words = [t for t in toks if len(t[2]) > 3]
+    if len(long_words) < 4:
+        return False
+    caps = sum(1 for t in long_words if text[t[0]].isupper())
+    return caps >= 0.8 * len(long_words)
 
 
 def _strip_possessive(span: str) -> str:

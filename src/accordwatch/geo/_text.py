@@ -6,6 +6,10 @@
 ('ti n zaouatene', 'tinzaouatene')
 >>> compact("N’Tillit") == compact("N'Tillit") == compact("ntillit")
 True
+>>> variant_key("Andéramboukane") == variant_key("Andéranboukan")
+True
+>>> variant_key("Tinzawaten") == variant_key("Ti-n-Zaouâtene"), variant_key("Diabaly")
+(True, 'diabal')
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["compact", "fold"]
+__all__ = ["compact", "fold", "variant_key"]
 
 _NON_ALNUM = re.compile(r"[\W_]+")
 # Letters NFKD does not decompose into base + accent.
@@ -35,3 +39,38 @@ def fold(text: str) -> str:
 def compact(text: str) -> str:
     """:func:`fold` without spaces: the key used for exact name matching."""
     return fold(text).replace(" ", "")
+
+
+# Spelling alternations of Tamasheq, Arabic, Fulfulde and Bambara names written in French or
+# English: (pattern, replacement), applied in order to the compact form.
+_VARIANTS = [
+    (re.compile(r"ou"), "u"),
+    (re.compile(r"w"), "u"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"dj"), "j"),
+    (re.compile(r"tch"), "ch"),
+    (re.compile(r"sh"), "ch"),
+    (re.compile(r"kh"), "k"),
+    (re.compile(r"gh|rh"), "g"),
+    (re.compile(r"q"), "k"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"m(?=[bp])"), "n"),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+_FINAL = re.compile(r"(?<=[^aeiou])(?:[aeiou]|h)$")
+
+
+def variant_key(text: str) -> str:
+    """A looser key than :func:`compact` that transliteration variants share.
+
+    ``ou``/``w``/``u``, ``y``/``i``, ``dj``/``j``, ``kh``/``k``, ``gh``/``rh``/``g``,
+    ``m``/``n`` before ``b``/``p``, doubled letters, a final vowel or ``h``, spaces and
+    hyphens are not told apart.  Keys shorter than 4 characters are returned as
+    :func:`compact` gives them.
+    """
+    key = compact(text)
+    if len(key) < 4:
+        return key
+    for pat, rep in _VARIANTS:
+        key = pat.sub(rep, key)
+    return _FINAL.sub("", key) if len(key) > 4 else key

@@ -3,7 +3,10 @@
 :meth:`Gazetteer.default` loads the bundled GeoNames dump for Mali
 (``data/geo/geonames_ML.txt``, 24,312 features) plus the curated overrides in
 ``data/geo/places_overrides.csv`` (Ber and Gossi as towns, Tarkint, and
-which Léré and which Bamba users mean).  Each place's ``admin1``
+which Léré and which Bamba users mean) and the curated supplement
+``data/geo/places_supplement.csv`` (spellings GeoNames lacks, villages of central Mali,
+countries and towns across the borders — Niger, Burkina Faso, Algeria, Mauritania,
+Senegal, Guinea — each with its source; ``admin1`` is empty outside Mali).  Each place's ``admin1``
 is the Natural Earth region containing it (point in polygon); places that fall
 outside Mali's polygons (border rivers, generalised borders) use GeoNames'
 admin1 code instead.
@@ -12,7 +15,9 @@ Names match case-, accent-, apostrophe- and hyphen-insensitively on the name,
 the ASCII name and every alternate name ("Tombouctou" finds Timbuktu,
 "Aguelhoc" finds Aguelhok via its alternate "Aguel-Hoc").  Results are ranked:
 
-1. exact matches before fuzzy ones (fuzzy: higher score first);
+1. exact matches, then transliteration variants of a settlement's or admin unit's name
+   ("Tinzawaten", "Andéramboukane", "Diabaly": see ``variant_key``) when no exact
+   match exists, then fuzzy ones (higher score first);
 2. curated preferred entries (Léré of Timbuktu region, Bamba of Gao region);
 3. populated places (P), then admin units (A), spots (S), areas (L),
    terrain (T), water (H), vegetation (V);
@@ -47,7 +52,7 @@ from accordwatch.geo._places import (
     read_geonames,
     read_overrides,
 )
-from accordwatch.geo._text import compact, fold
+from accordwatch.geo._text import compact, fold, variant_key
 from accordwatch.geo.admin import AdminIndex
 
 __all__ = ["COMMON_WORDS", "FEATURE_CLASSES", "Gazetteer", "Place"]
@@ -110,6 +115,19 @@ class Gazetteer:
                         bucket.append(i)
         self._keys = list(self._by_key)
         self._by_id = {p.geonameid: p for p in self.places}
+        # transliteration variants ("Tinzawaten" for "Ti-n-Zaouâtene"), for settlements,
+        # admin units and curated places only
+        self._by_variant: dict[str, list[int]] = {}
+        for key, idx in self._by_key.items():
+            vkey = variant_key(key)
+            if len(vkey) < 5:
+                continue
+            for i in idx:
+                p = self.places[i]
+                if p.feature_class in {"P", "A"} or p.curated:
+                    bucket = self._by_variant.setdefault(vkey, [])
+                    if i not in bucket:
+                        bucket.append(i)
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -119,8 +137,14 @@ class Gazetteer:
         *,
         overrides: str | Path | Traversable | None = None,
         admin: AdminIndex | None = None,
+        supplements: Iterable[str | Path | Traversable] = (),
     ) -> Gazetteer:
-        """Build from a GeoNames country dump, optional overrides and admin units."""
+        """Build from a GeoNames country dump, optional overrides and admin units.
+
+        ``supplements`` are further files in the overrides format, applied after
+        ``overrides`` (the bundled one adds places across Mali's borders and spellings
+        GeoNames lacks).
+        """
         df = read_geonames(source)
         admin = admin or AdminIndex.default()
         regions = _admin1_for(
@@ -159,8 +183,11 @@ class Gazetteer:
                 strict=True,
             )
         ]
-        if overrides is not None:
-            places = apply_overrides(places, read_overrides(overrides))
+        rows = [] if overrides is None else read_overrides(overrides)
+        for extra in supplements:
+            rows += read_overrides(extra)
+        if rows:
+            places = apply_overrides(places, rows)
             added = [i for i, p in enumerate(places) if p.curated and p.admin1 is None]
             if added:
                 regions = _admin1_for(
@@ -213,6 +240,8 @@ class Gazetteer:
         if not key:
             raise InputError(f"{name!r} has no letters or digits to match on.")
         scored: dict[int, float] = {i: 100.0 for i in self._by_key.get(key, ())}
+        if not any(wanted is None or self.places[i].feature_class in wanted for i in scored):
+            scored.update({i: 99.0 for i in self.variant_places(name)})
         if fuzzy:
             for _k, score, pos in process.extract(
                 key, self._keys, scorer=fuzz.ratio, score_cutoff=score_cutoff, limit=50
@@ -222,6 +251,23 @@ class Gazetteer:
         hits = [i for i in scored if wanted is None or self.places[i].feature_class in wanted]
         hits.sort(key=lambda i: (-scored[i], *self._rank(self.places[i])))
         return [self.places[i] for i in hits[:limit]]
+
+    def variant_places(self, name: str) -> list[int]:
+        """Indexes into :attr:`places` of the settlements, admin units and curated places
+        whose name is a transliteration variant of ``name`` (see
+        :func:`accordwatch.geo._text.variant_key`), best first.
+
+        >>> gaz = Gazetteer.default()
+        >>> [gaz.places[i].name for i in gaz.variant_places("Tinzawaten")]
+        ['Ti-n-Zaouâtene']
+        """
+        idx = self._by_variant.get(variant_key(name), [])
+        return sorted(idx, key=lambda i: self._rank(self.places[i]))
+
+    def iter_variants(self) -> Iterator[tuple[str, Place]]:
+        """``(variant key, place)`` for every key of :meth:`variant_places` (best place)."""
+        for vkey, idx in self._by_variant.items():
+            yield vkey, self.places[min(idx, key=lambda i: self._rank(self.places[i]))]
 
     def iter_names(
         self, *, classes: Iterable[str] | None = ("P", "A", "S", "L")
@@ -321,5 +367,7 @@ def _admin1_for(
 def _default_gazetteer() -> Gazetteer:
     base = files("accordwatch") / "data" / "geo"
     return Gazetteer.from_geonames(
-        base / "geonames_ML.txt", overrides=base / "places_overrides.csv"
+        base / "geonames_ML.txt",
+        overrides=base / "places_overrides.csv",
+        supplements=[base / "places_supplement.csv"],
     )
