@@ -154,11 +154,29 @@ def pdf_bytes(html: str, charts: Iterable[Mapping[str, Any]], cache: str | None 
 
 
 def warm_up() -> None:
-    """Load WeasyPrint and start vl-convert's engine (what the first PDF would wait for)."""
-    import vl_convert as vlc
-    import weasyprint  # noqa: F401
+    """Load WeasyPrint and lay out a small page in the briefing's style (fonts, text shaping
+    and the stylesheet's rules are then ready for the real page).  vl-convert's engine is
+    not started: the charts of a briefing made before come from the SVG cache, and a chart
+    that is not there starts it when it is drawn."""
+    import weasyprint
 
-    vlc.vega_to_svg({"width": 1, "height": 1, "marks": []})
+    css_file = Path(__file__).with_name("templates") / "briefing.css"
+    try:
+        css = css_file.read_text(encoding="utf-8")
+    except OSError:
+        css = ""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="80" height="20">'
+        '<text x="1" y="12" font-size="10">Deaths 1,234</text></svg>'
+    )
+    page = (
+        f"<html><head><style>{css}</style></head><body><h1>A</h1><h2>B</h2><h3>C</h3>"
+        '<p>d <strong>e</strong> <span class="muted">f</span></p>'
+        f'<figure class="chart-figure"><img class="chart-svg" alt="g" src="{svg_uri(svg)}">'
+        '</figure><table><thead><tr><th scope="col">h</th></tr></thead>'
+        '<tbody><tr><td class="num">1</td></tr></tbody></table></body></html>'
+    )
+    weasyprint.HTML(string=page, url_fetcher=_data_only()).write_pdf()
 
 
 class PdfWorker:
