@@ -696,7 +696,7 @@ def explain_pair(
     }
     ok &= a_ok
     out["linkable"] = bool(ok)
-    out["score"] = round(link_score(days, km, limit, match, params), 4) if ok else None
+    out["score"] = link_score(days, km, limit, match, params) if ok else None
     return out
 
 

@@ -223,7 +223,8 @@ def _why_cmd(a: _Event, b: _Event, db: DbOption = None, fmt: FormatOption = Form
     print_frame(rows, fmt, title=f"{why['a']} and {why['b']}")
     verdict = "linkable" if now["linkable"] else "not linkable"
     same = f"both in incident {why['incidents'][0]}" if why["same_incident"] else "not linked"
-    err.print(f"rules now: {verdict} (score {now['score']}); {same}")
+    score = "" if now["score"] is None else f" (score {now['score']:.3f})"
+    err.print(f"rules now: {verdict}{score}; {same}")
     if why["separated_by_analyst"]:
         err.print("an analyst unlinked them: the linker keeps them apart")
 
