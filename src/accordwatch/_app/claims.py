@@ -322,8 +322,7 @@ def edit_claim_candidate(store: Store, cand: dict[str, Any], clean: dict[str, An
             continue
         if key == "actors":
             f["claimant"] = value
-            f["claimant_id"] = None
-            columns["actor_ids"] = None
+            f["claimant_id"] = clean.get("actor_ids")
         columns[key] = value
         mirror = {"event_date": "date", "place": "place", "admin1": "admin1"}
         if key in mirror:
