@@ -33,6 +33,8 @@ import copy
 import logging
 import os
 import re
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -150,13 +152,16 @@ def open_cluster(spec: str | ClusterSpec, *, dashboard: bool = False) -> Iterato
             ) from None
     else:
         processes = where.kind == "local"
-        cluster = LocalCluster(
-            n_workers=where.workers if processes else 1,
-            threads_per_worker=1 if processes else where.workers,
-            processes=processes,
-            dashboard_address=board,
-            silence_logs=logging.ERROR,
-        )
+        # the worker processes start with Ctrl-C ignored: it reaches the whole process group,
+        # and this process, not each worker, cancels the tasks and stops the cluster
+        with _sigint_ignored(processes):
+            cluster = LocalCluster(
+                n_workers=where.workers if processes else 1,
+                threads_per_worker=1 if processes else where.workers,
+                processes=processes,
+                dashboard_address=board,
+                silence_logs=logging.ERROR,
+            )
         client = Client(cluster)
     try:
         yield client
@@ -164,6 +169,19 @@ def open_cluster(spec: str | ClusterSpec, *, dashboard: bool = False) -> Iterato
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@contextmanager
+def _sigint_ignored(active: bool) -> Iterator[None]:
+    """SIGINT ignored in the block (processes started in it inherit that), then restored."""
+    if not active or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def run_tasks(futures: Sequence[Future], progress: Progress | None = None) -> None:
@@ -333,18 +351,22 @@ def extract_on(
     lang: str = "auto",
     country: str | None = "Mali",
     min_confidence: float = 0.5,
-    batch_size: int = 50,
+    batch_size: int | None = None,
     progress: Progress | None = None,
 ) -> ExtractionResult:
     """:func:`accordwatch.extract.extract_path` of a folder on ``client``'s cluster, in
-    batches of ``batch_size`` files: the same result.  The workers read the files, so on a
-    real cluster the folder must be at the same path on every worker.  A single file (or
-    an empty folder) is extracted here."""
+    batches of ``batch_size`` files (``None``: about four batches per worker, at most 100
+    files each): the same result.  The workers read the files, so on a real cluster the
+    folder must be at the same path on every worker.  A single file (or an empty folder) is
+    extracted here."""
     files = document_files(path)
     if Path(path).is_file() or not files:
         return extract_path(
             path, published=published, lang=lang, country=country, min_confidence=min_confidence
         )
+    if batch_size is None:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        batch_size = min(100, -(-len(files) // (4 * workers)))
     size = max(1, int(batch_size))
     batches = [[str(f) for f in files[i : i + size]] for i in range(0, len(files), size)]
     futures = [

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ._cluster import ClusterOption, DashboardOption, check_dashboard
 from ._common import DbOption, Format, FormatOption, err, print_frame, print_json, warn
+
+if TYPE_CHECKING:
+    from ..extract import ExtractionResult
 
 __all__ = ["register"]
 
@@ -59,28 +63,24 @@ def _extract_cmd(
         bool, typer.Option("--queue", help="Also put the events in the review queue.")
     ] = False,
     db: DbOption = None,
+    cluster: ClusterOption = None,
+    dashboard: DashboardOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Extract candidate events (date, place, actors, type, deaths, evidence) from news text.
+
+    With --cluster a folder's files are extracted in batches by Dask workers; this process
+    joins the results (and alone writes the review queue).
 
     Example: accordwatch extract article.txt --published 2023-10-05 --format json
     """
     import pandas as pd
 
-    from ..extract import extract_path
-
-    with err.status("reading …") as status:
-
-        def progress(done: int, total: int, where: str, size: int) -> None:
-            status.update(f"file {done + 1}/{total}: {where} ({size / 1e6:.1f} MB) …")
-
-        result = extract_path(
-            path,
-            published=published,
-            lang=lang.value,
-            min_confidence=min_confidence,
-            progress=progress,
-        )
+    check_dashboard(cluster, dashboard)
+    if cluster is not None:
+        result = _extract_on_cluster(path, cluster, dashboard, published, lang, min_confidence)
+    else:
+        result = _extract_here(path, published, lang, min_confidence)
     for w in result.warnings:
         warn(w)
     if queue and result.events:
@@ -122,6 +122,51 @@ def _extract_cmd(
     if fmt is Format.table:
         err.print(f"places: {', '.join(result.places_mentioned) or '-'}")
         err.print(f"actors: {', '.join(result.actors_mentioned) or '-'}")
+
+
+def _extract_here(
+    path: Path, published: str | None, lang: _Lang, min_confidence: float
+) -> ExtractionResult:
+    from ..extract import extract_path
+
+    with err.status("reading …") as status:
+
+        def progress(done: int, total: int, where: str, size: int) -> None:
+            status.update(f"file {done + 1}/{total}: {where} ({size / 1e6:.1f} MB) …")
+
+        return extract_path(
+            path,
+            published=published,
+            lang=lang.value,
+            min_confidence=min_confidence,
+            progress=progress,
+        )
+
+
+def _extract_on_cluster(
+    path: Path,
+    cluster: str,
+    dashboard: bool,
+    published: str | None,
+    lang: _Lang,
+    min_confidence: float,
+) -> ExtractionResult:
+    """The folder's files in batches on the Dask cluster, with a progress bar."""
+    from .._app.cluster import extract_on
+    from ..extract import parse_published
+    from ._cluster import cluster_client, task_progress
+
+    pub = parse_published(published)  # a bad date is refused before the cluster starts
+    with cluster_client(cluster, dashboard) as client:
+        with task_progress("extracting") as progress:
+            return extract_on(
+                client,
+                path,
+                published=pub,
+                lang=lang.value,
+                min_confidence=min_confidence,
+                progress=progress,
+            )
 
 
 def _extract_eval_cmd(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 
 from ..errors import InputError
+from ._cluster import ClusterOption, DashboardOption, check_dashboard
 from ._common import (
     DbOption,
     Format,
@@ -262,6 +263,8 @@ class _Windows:
     min_deaths: float | None
     refit: int | None
     frame: Path | None
+    cluster: str | None = None
+    dashboard: bool = False
 
 
 @_backtest_app.command("cm")
@@ -277,6 +280,8 @@ def _backtest_cm(
     frame: _FrameOption = None,
     data: _DataOption = None,
     models: _Models = None,
+    cluster: ClusterOption = None,
+    dashboard: DashboardOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Backtest country-month forecasts: for year Y, train to October Y−1, forecast Jan–Dec Y.
@@ -289,7 +294,17 @@ def _backtest_cm(
     accordwatch backtest cm --origins october --from 1995 --to 2022 --stress -f json
     """
     windows = _Windows(
-        test_years, more_years, origins, first, last, stress, min_deaths, refit, frame
+        test_years,
+        more_years,
+        origins,
+        first,
+        last,
+        stress,
+        min_deaths,
+        refit,
+        frame,
+        cluster,
+        dashboard,
     )
     _backtest(_fx.load_views_cm(data), windows, models, fmt)
 
@@ -308,6 +323,8 @@ def _backtest_store(
     db: DbOption = None,
     level: _LevelOption = _Level.admin1,
     models: _Models = None,
+    cluster: ClusterOption = None,
+    dashboard: DashboardOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Backtest on the store's own events, per country, admin-1 region or PRIO-GRID cell.
@@ -317,7 +334,17 @@ def _backtest_store(
     Example: accordwatch backtest store --level admin1 --test-years 2019-2022 -m conflictology
     """
     windows = _Windows(
-        test_years, more_years, origins, first, last, stress, min_deaths, refit, frame
+        test_years,
+        more_years,
+        origins,
+        first,
+        last,
+        stress,
+        min_deaths,
+        refit,
+        frame,
+        cluster,
+        dashboard,
     )
     _backtest(_panel(None, True, db, level), windows, models, fmt)
 
@@ -345,13 +372,17 @@ def _backtest(
         )
     if windows.frame is not None:
         _frame_format(windows.frame)
+    check_dashboard(windows.cluster, windows.dashboard)
     chosen = None if not models else {m.value: _fx.make_model(m.value) for m in models}
     if rolling:
         _backtest_origins(panel, windows, chosen, fmt)
         return
     years = _parse_years([cast(str, windows.test_years), *(windows.more_years or [])])
     err.print(f"backtesting {', '.join(map(str, years))} on {panel['unit_id'].nunique()} units …")
-    result = _fx.backtest(panel, years, models=chosen)
+    if windows.cluster is not None:
+        result = _on_cluster(windows, "backtest_on", panel, years, chosen)
+    else:
+        result = _fx.backtest(panel, years, models=chosen)
     if windows.frame is not None:
         _write_frame(result.frame, windows.frame)
     if fmt is Format.json:
@@ -408,19 +439,31 @@ def _backtest_origins(
         f"forecasting from {len(origins)} {what} origins, {_fx.month_label(origins[0])} to "
         f"{_fx.month_label(origins[-1])}, on {panel['unit_id'].nunique()} units …"
     )
-    with err.status("fitting …") as status:
-
-        def progress(done: int, total: int, origin: int) -> None:
-            status.update(f"origin {done}/{total} ({_fx.month_label(origin)}) scored …")
-
-        result = _fx.backtest_origins(
+    refit = 1 if windows.refit is None else windows.refit
+    if windows.cluster is not None:
+        result = _on_cluster(
+            windows,
+            "backtest_origins_on",
             panel,
             origins,
-            models=chosen,
-            refit=1 if windows.refit is None else windows.refit,
+            chosen,
+            refit=refit,
             min_deaths=min_deaths,
-            progress=progress,
         )
+    else:
+        with err.status("fitting …") as status:
+
+            def progress(done: int, total: int, origin: int) -> None:
+                status.update(f"origin {done}/{total} ({_fx.month_label(origin)}) scored …")
+
+            result = _fx.backtest_origins(
+                panel,
+                origins,
+                models=chosen,
+                refit=refit,
+                min_deaths=min_deaths,
+                progress=progress,
+            )
     if windows.frame is not None:
         _write_frame(result.frame, windows.frame)
     if fmt is Format.json:
@@ -465,6 +508,17 @@ def _backtest_origins(
         fmt,
         title=f"worst origin and unit-window (default model: {result.default})",
     )
+
+
+def _on_cluster(windows: _Windows, fn: str, *args: Any, **kwargs: Any) -> Any:
+    """``accordwatch._app.cluster.<fn>(client, *args, **kwargs)`` on the --cluster, with a
+    progress bar of its tasks."""
+    from .._app import cluster as _cl
+    from ._cluster import cluster_client, task_progress
+
+    with cluster_client(cast(str, windows.cluster), windows.dashboard) as client:
+        with task_progress("fitting and scoring") as progress:
+            return getattr(_cl, fn)(client, *args, progress=progress, **kwargs)
 
 
 def _stress_label(result: Any, origin: int) -> str:
