@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, NotFound
@@ -186,10 +187,13 @@ def claim_list(
         )
 
 
-def claims_for_events(store: Store, where: str, params: list[Any]) -> pd.DataFrame:
-    """Claims about the events an event filter selects (its ``where()``), with their
-    incident — what a briefing shows beside the figures."""
-    return store.claims_of_events_matching(where, params)
+def claims_for_events(keys: Iterable[tuple[str, str]], *, db: DB = None) -> pd.DataFrame:
+    """Claims about the events ``keys`` (source, id) or about another record of their
+    incidents, with the figure counted for what each is about (``fig_low``, ``fig_best``,
+    ``fig_high`` of the incident's counted record, else of its event) — what a briefing shows
+    beside the figures.  Opens the store read-only."""
+    with using(db) as store:
+        return store.claims_about([(str(s), str(i)) for s, i in keys])
 
 
 # -- the review queue -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EVENT_COLUMNS",
     "TOP_EVENTS",
+    "claim_rows",
     "event_rows",
     "event_type",
     "key_events",
@@ -197,6 +198,69 @@ def key_events(ctx: Context, version: str) -> KeyEvents:
     keys.from_text = event_rows(
         ctx, text.sort_values(["date_start", "source_event_id"], kind="stable")
     )
+    keys.claims = claim_rows(ctx, [f for f in (ctx.events, ctx.text_events) if f is not None])
+    if len(keys.claims):
+        keys.notes.append(ctx.w("note_claims"))
     if keys.deadliest.empty and keys.from_text.empty:
         keys.empty = ctx.w("empty_key_events", country=ctx.name)
     return keys
+
+
+def claim_rows(ctx: Context, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The claims about the events of ``frames`` (or their incidents), each naming its
+    claimant and source, beside the figure counted for the event (the layout of
+    :attr:`KeyEvents.claims`)."""
+    import pandas as pd
+
+    from .._app.claims import claims_for_events
+
+    cols = [
+        "date",
+        "claimant",
+        "claim",
+        "deaths_claimed",
+        "figure_low",
+        "figure_best",
+        "figure_high",
+        "event_id",
+        "source",
+        "url",
+        "status",
+    ]
+    keys = [
+        (str(s), str(i))
+        for f in frames
+        if len(f)
+        for s, i in zip(f["source"], f["source_event_id"], strict=True)
+    ]
+    found = claims_for_events(keys, db=ctx.db) if keys else pd.DataFrame()
+    rows = []
+    for rec in cast("list[dict[str, Any]]", found.to_dict(orient="records")):
+        kind = str(rec.get("kind") or "other")
+        deaths: Any = rec.get("deaths")
+        has_n = deaths is not None and pd.notna(deaths)
+        claim = ctx.w(f"claim_{kind}", n=int(deaths) if has_n else "?")
+        if isinstance(rec.get("target"), str) and rec["target"]:
+            claim += f" ({rec['target']})"
+        day = rec.get("claimed_on")
+        rows.append(
+            {
+                "date": pd.Timestamp(day).date() if pd.notna(day) else rec.get("claim_date"),
+                "claimant": rec["claimant"],
+                "claim": claim,
+                "deaths_claimed": int(deaths) if has_n else None,
+                "figure_low": rec.get("fig_low"),
+                "figure_best": rec.get("fig_best"),
+                "figure_high": rec.get("fig_high"),
+                "event_id": f"{rec['fig_source']}|{rec['fig_id']}"
+                if isinstance(rec.get("fig_source"), str)
+                else None,
+                "source": rec["source"],
+                "url": rec["source_url"] if isinstance(rec.get("source_url"), str) else None,
+                "status": ctx.w("claim_status"),
+            }
+        )
+    out = pd.DataFrame(rows, columns=cols)
+    for c in ("deaths_claimed", "figure_low", "figure_best", "figure_high"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype("Float64")
+    return out

@@ -784,7 +784,41 @@ def _key_events(b: Briefing, w: Mapping[str, str], fmt: Numbers, rows: int) -> S
             table = _events_table(frame, w, fmt, rows)
             table.caption = w[f"title_{key}"]
             view.blocks.append({"kind": "table", "table": table, "open": True, "heading": True})
+    if k.claims is not None and not k.claims.empty:
+        table = _claims_table(k.claims, w, fmt, rows)
+        table.caption = w["title_claims"]
+        view.blocks.append({"kind": "table", "table": table, "open": True, "heading": True})
     return view
+
+
+def _claims_table(frame: pd.DataFrame, w: Mapping[str, str], fmt: Numbers, limit: int) -> Table:
+    """Claims beside the counted figure: date, claimant, the claim, the figure (low – high),
+    source with link, "claimed, not confirmed"."""
+    rows = []
+    for rec in frame.head(limit).to_dict("records"):
+        best, lo, hi = (_float(rec.get(f"figure_{k}")) for k in ("best", "low", "high"))
+        figure = fmt.count(best) if best is not None else ""
+        if lo is not None and hi is not None and (lo != best or hi != best):
+            figure += f" ({fmt.count(lo)}–{fmt.count(hi)})"
+        rows.append(
+            [
+                _text(rec.get("date")),
+                _text(rec.get("claimant")),
+                _text(rec.get("claim")),
+                figure,
+                _source_cell(rec.get("source"), rec.get("url")),
+                _text(rec.get("status")),
+            ]
+        )
+    heads = [
+        w["col_date"],
+        w["col_claimant"],
+        w["col_claim"],
+        w["col_figure"],
+        w["col_source"],
+        w["claim_status"],
+    ]
+    return Table(heads, rows, {3}, "", dates={0})
 
 
 def page_view(b: Briefing, *, static: bool = False) -> dict[str, Any]:

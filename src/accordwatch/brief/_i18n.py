@@ -14,7 +14,8 @@ Keys, by group (``words("en")`` lists them all):
   ``title_notes``, and the sub-parts (``title_by_type``, ``title_by_actor``,
   ``title_milestones``, ``title_actors``, ``title_dyads``, ``title_lineage``,
   ``title_index``, ``title_stalled``, ``title_latest``, ``title_fan``, ``title_alerts``,
-  ``title_deadliest``, ``title_recent``, ``title_from_text``, ``title_regions``,
+  ``title_deadliest``, ``title_recent``, ``title_from_text``, ``title_claims``,
+  ``title_regions``,
   ``title_points``, ``title_provenance``);
 * ``col_*`` — column headers of the tables behind the charts (one per frame column of
   :mod:`accordwatch.brief._model`: ``col_admin1``, ``col_deaths``, ``col_events`` …);
@@ -27,6 +28,8 @@ Keys, by group (``words("en")`` lists them all):
   (``relation_succeeded_by``, ``relation_member_of``); ``status_*`` — the accord's status
   (``status_in_force``, ``status_suspended``, ``status_terminated``); ``change_stalled``,
   ``change_reversed``; ``basis_events``, ``basis_country_month``;
+* ``claim_*`` — what a party claims (``claim_deaths`` {n}, ``claim_capture``,
+  ``claim_responsibility``, ``claim_other``) and ``claim_status`` (claimed, not confirmed);
 * ``empty_*`` — the one line a section (or part) without data shows;
 * ``note_*`` — notes of the gathering (partial coverage, how to load GED, …);
 * ``forecast_*`` — how the forecast was obtained; ``alert_*`` — alert wording;
@@ -74,6 +77,19 @@ _EN: dict[str, str] = {
     "title_deadliest": "Deadliest events",
     "title_recent": "Most recent events",
     "title_from_text": "Reviewed events from text",
+    "title_claims": "Claims by the parties (claimed, not confirmed)",
+    "col_claimant": "Claimant",
+    "col_claim": "Claim",
+    "col_figure": "Counted figure (low – high)",
+    "claim_deaths": "{n} deaths claimed",
+    "claim_capture": "capture claimed",
+    "claim_responsibility": "responsibility claimed",
+    "claim_other": "statement",
+    "claim_status": "claimed, not confirmed",
+    "note_claims": (
+        "Claims are what a party says happened; they are shown beside the figures, "
+        "never added to them."
+    ),
     "title_regions": "Deaths by admin-1 region",
     "title_points": "Event locations",
     "title_provenance": "Provenance",
@@ -412,6 +428,19 @@ _FR: dict[str, str] = {
     "title_deadliest": "Événements les plus meurtriers",
     "title_recent": "Événements les plus récents",
     "title_from_text": "Événements relevés dans des textes et vérifiés",
+    "title_claims": "Revendications des parties (affirmé, non confirmé)",
+    "col_claimant": "Auteur",
+    "col_claim": "Revendication",
+    "col_figure": "Bilan retenu (bas – haut)",
+    "claim_deaths": "{n} morts revendiqués",
+    "claim_capture": "prise revendiquée",
+    "claim_responsibility": "responsabilité revendiquée",
+    "claim_other": "déclaration",
+    "claim_status": "affirmé, non confirmé",
+    "note_claims": (
+        "Une revendication est ce qu'une partie affirme ; elle est montrée à côté des bilans, "
+        "jamais ajoutée à eux."
+    ),
     "title_regions": "Morts par région (niveau 1)",
     "title_points": "Lieux des événements",
     "title_provenance": "Provenance",

@@ -133,13 +133,34 @@ class ClaimTables:
             sql += f" LIMIT {int(limit)}"
         return self.query(sql, params)
 
-    def claims_of_events_matching(self, where: str, params: list[Any]) -> pd.DataFrame:
-        """Claims about the events a filter's WHERE clause (``EventFilter.where``) selects,
-        with the event's incident when it has one, oldest first."""
-        return self.query(
-            "SELECT c.*, m.incident_id FROM claims c LEFT JOIN incident_members m "
-            "ON m.ev_source = c.ev_source AND m.ev_id = c.ev_id "
-            "WHERE EXISTS (SELECT 1 FROM events WHERE events.source = c.ev_source AND "
-            f"events.source_event_id = c.ev_id AND {where}) ORDER BY c.claim_id",
-            params,
+    def claims_about(self, keys: list[tuple[str, str]]) -> pd.DataFrame:
+        """Claims about the events ``keys`` (source, id) or about another record of their
+        incidents, oldest first, each with ``incident_id`` and the figure counted for what it
+        is about (the incident's counted record, else its event): ``fig_source``, ``fig_id``,
+        ``fig_date``, ``fig_place``, ``fig_low``, ``fig_best``, ``fig_high``."""
+        import pyarrow as pa
+
+        table = pa.table(
+            {"s": [k[0] for k in keys], "i": [k[1] for k in keys]},
+            schema=pa.schema([("s", pa.string()), ("i", pa.string())]),
         )
+        self._con.register("_aw_claim_keys", table)
+        try:
+            return self.query(
+                "WITH about AS (SELECT s, i FROM _aw_claim_keys UNION "
+                "SELECT m2.ev_source, m2.ev_id FROM _aw_claim_keys k "
+                "JOIN incident_members m ON m.ev_source = k.s AND m.ev_id = k.i "
+                "JOIN incident_members m2 ON m2.incident_id = m.incident_id) "
+                "SELECT c.*, m.incident_id, e.source AS fig_source, "
+                "e.source_event_id AS fig_id, e.date_start AS fig_date, "
+                "coalesce(e.where_coordinates, e.where_description, e.admin1) AS fig_place, "
+                "e.low AS fig_low, e.best AS fig_best, e.high AS fig_high FROM claims c "
+                "LEFT JOIN incident_members m ON m.ev_source = c.ev_source AND m.ev_id = c.ev_id "
+                "LEFT JOIN incident_members cm ON cm.incident_id = m.incident_id AND cm.counted "
+                "LEFT JOIN events e ON e.source = coalesce(cm.ev_source, c.ev_source) "
+                "AND e.source_event_id = coalesce(cm.ev_id, c.ev_id) "
+                "WHERE EXISTS (SELECT 1 FROM about a WHERE a.s = c.ev_source AND a.i = c.ev_id) "
+                "ORDER BY c.claim_id"
+            )
+        finally:
+            self._con.unregister("_aw_claim_keys")
