@@ -472,7 +472,7 @@ def gather(
     from ._gather_events import key_events
     from ._gather_map import map_section
     from ._gather_sources import finish
-    from ._gather_warning import warning_inputs, warning_section
+    from ._gather_warning import forecast_stored, warning_inputs, warning_section
 
     lang = check_lang(lang)
     parse_day(since, "since")
@@ -536,7 +536,10 @@ def gather(
             provenance=None,  # type: ignore[arg-type]  # set by finish()
         )
         finish(ctx, brief, path)  # the sources count VIEWS: warning_inputs() marked it used
-    # the forecast may write to the store: with no store of this call open
+        if forecast_stored(ctx, inputs, model):  # read on the open store
+            brief.warning = warning_section(ctx, inputs, store, model, progress)
+            return brief
+    # the forecast is fitted and stored: with no store of this call open
     brief.warning = warning_section(ctx, inputs, db, model, progress)
     return brief
 

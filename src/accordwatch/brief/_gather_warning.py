@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, NotFound
+from ..errors import InputError, NotFound, StoreError
 from ._ctx import Context, month_start, months_between
 from ._i18n import fmt_date, fmt_number
 from ._model import EarlyWarning
@@ -314,6 +314,24 @@ def warning_inputs(ctx: Context) -> dict[str, Any]:
         "extended": None if uid is None else _store_series(ctx, panel, uid),
         "admin1": _admin1_panel(ctx),
     }
+
+
+def forecast_stored(ctx: Context, inputs: dict[str, Any], model: str | None) -> bool:
+    """Whether the store (``ctx.db``, open) holds the forecast :func:`warning_section` would
+    read: then the section can be made on the open store, with no second opening."""
+    from .._app.forecasts import data_hash, stored_forecast
+    from ..forecast._keys import model_key
+    from ..forecast._learned import as_model
+
+    uid, extended = inputs["unit_id"], inputs["extended"]
+    if uid is None:
+        return False
+    key = data_hash() if extended is None else data_hash(panel=extended)
+    try:
+        hit = stored_forecast(key, model_key(as_model(model)), FORECAST_MONTHS, ctx.db, units=[uid])
+    except (StoreError, InputError):
+        return False
+    return hit is not None
 
 
 def warning_section(
