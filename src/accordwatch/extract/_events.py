@@ -32,6 +32,15 @@ import re
 from dataclasses import dataclass
 
 from accordwatch.extract._dates import find_dates
+from accordwatch.extract._discourse import (
+    anaphoric_place,
+    capture_spans,
+    event_places,
+    eventable,
+    is_reference,
+    period_start,
+    statement_verb_near,
+)
 from accordwatch.extract._fatalities import fatalities, victim_kinds
 from accordwatch.extract._lexicon import (
     any_trigger,
@@ -276,7 +285,11 @@ def events_in_text(
             continue  # a headline, caption or menu line: mentions count, events do not
         quotes = quote_spans(text, sent.start, sent.end)
         cl = clauses(text, sent)
-        s_dates = date_ix.within(sent.start, sent.end)
+        s_dates = [
+            d
+            for d in date_ix.within(sent.start, sent.end)
+            if not statement_verb_near(text, d.start, d.end) and not period_start(text, d)
+        ]
         covering = date_ix.within(sent.start - date_ix.longest, sent.end)
         opening = [
             d
@@ -285,7 +298,12 @@ def events_in_text(
         ]
         sent_events: list[tuple[CandidateEvent, int, int]] = []
         for c0, c1 in cl:
+            cands = place_ix.within(c0, c1)
             trigs = _find_triggers(text, folded, c0, c1, lang, covering)
+            trigs += [
+                _Trigger("base_seizure", s, e, text[s:e])
+                for s, e in capture_spans(text, folded, c0, c1, lang, cands)
+            ]
             if not trigs:
                 continue
             trig = min(trigs, key=lambda t: (prio[t.type], t.start))
@@ -298,84 +316,220 @@ def events_in_text(
             ):
                 etype = "base_handover"
             in_clause = [d for d in s_dates if c0 <= d.start < c1]
-            date = (
-                min(in_clause, key=lambda d: abs(d.start - trig.start))
-                if in_clause
-                else (opening[0] if opening and (c0, c1) != cl[0] else None)
-            )
-            cands = place_ix.within(c0, c1)
-            place = _pick_place(text, cands, trig, lang)
+            towns = event_places(text, cands)
+            if not towns:
+                ante = anaphoric_place(folded, c0, c1, place_ix.within(c0 - 1500, c0), text)
+                if ante is not None:
+                    towns = [ante]
+            sites: list[PlaceMention | None] = list(towns) or [
+                _pick_place(text, [p for p in cands if eventable(p)], trig, lang)
+            ]
             parts = _participants(text, actor_ix.within(c0, c1), c0, c1)
             inferred = False
             if not parts:
-                ante = _antecedent(text, actor_ix, sents, sent, c0, trig, lang)
-                if ante is not None:
-                    parts, inferred = [ante], True
-            strong_place = place is not None and not place.weak and not place.is_region
-            concrete = (
-                (date is not None and not date.vague)
-                or strong_place
-                or (date is not None and date.vague and (parts or place is not None))
-            )
-            if not concrete:
-                continue
+                ante_actor = _antecedent(text, actor_ix, sents, sent, c0, trig, lang)
+                if ante_actor is not None:
+                    parts, inferred = [ante_actor], True
             figure = fatalities(text[c0:c1], lang)
-            ev = CandidateEvent(
-                type=etype,
-                evidence=text[sent.start : sent.end],
-                confidence=0.0,
-                evidence_start=sent.start,
-                evidence_end=sent.end,
-                trigger=trig.text,
-                doc_id=doc_id,
-                fatalities=figure,
-            )
-            if date is not None:
-                ev.date, ev.date_precision = date.value, date.precision
-            if place is not None:
-                ev.place = None if place.is_region else place.name
-                ev.admin1, ev.latitude, ev.longitude = place.admin1, place.latitude, place.longitude
-                ev.location_precision = place.precision
-                ev.geonameid = None if place.is_region else place.geonameid
-            names = list(dict.fromkeys(a.name for a in parts))
-            ev.actors = names
-            ev.actor_ids = list(dict.fromkeys(a.actor_id for a in parts))
-            ev.background = _background(date, published)
-            score = 0.4
-            if date is not None:
-                score += (
-                    0.05 if date.vague else {"day": 0.2, "month": 0.2, "year": 0.1}[date.precision]
+            for k, place in enumerate(sites):
+                date = _date_for(in_clause, place, sites, trig, k)
+                if date is None and opening and (c0, c1) != cl[0]:
+                    date = opening[0]
+                strong_place = place is not None and place in towns
+                concrete = (
+                    (date is not None and not date.vague)
+                    or strong_place
+                    or (date is not None and date.vague and (parts or place is not None))
                 )
-            if place is not None:
-                score += 0.05 if place.weak else (0.1 if place.is_region else 0.2)
-                score -= 0.05 if place.fuzzy else 0.0
-            if names:
-                score += 0.05 if inferred else 0.1
-                score += 0.05 if len(names) > 1 else 0.0
-            if figure is not None:
-                score += 0.05
-            if _referential(text, trig, c0, lang):
-                score -= 0.25
-                ev.notes.append("refers back to events told elsewhere")
-            if _in(quotes, trig.start, trig.end):
-                score -= 0.15
-                ev.notes.append("inside quoted speech")
-            if ev.background:
-                score -= 0.35
-                ev.notes.append("background: more than a year before publication")
-            if inferred:
-                ev.notes.append(f"actor inferred from a pronoun: {names[0]}")
-            ev.confidence = round(min(0.99, max(0.05, score)), 3)
-            sent_events.append((ev, c0, c1))
+                if not concrete:
+                    continue
+                ev = _event(
+                    text,
+                    sent,
+                    trig,
+                    etype,
+                    doc_id,
+                    figure if k == 0 else None,
+                    date,
+                    place,
+                    parts,
+                    inferred,
+                    published,
+                )
+                if place is not None and place not in cands:
+                    ev.notes.append(f"place from an earlier sentence: {place.name}")
+                ref = None if place is None else is_reference(text, place)
+                if ref == "distance":
+                    ev.location_precision = "area"
+                    ev.notes.append(f"a distance from {place.name if place else ''}, not the place")
+                    ev.confidence = round(max(0.05, ev.confidence - 0.1), 3)
+                if len(sites) > 1:
+                    ev.notes.append(f"one of {len(sites)} places in the clause")
+                if _referential(text, trig, c0, lang):
+                    ev.confidence = round(max(0.05, ev.confidence - 0.25), 3)
+                    ev.notes.append("refers back to events told elsewhere")
+                if _in(quotes, trig.start, trig.end):
+                    ev.confidence = round(max(0.05, ev.confidence - 0.15), 3)
+                    ev.notes.append("inside quoted speech")
+                sent_events.append((ev, c0, c1))
         if len(sent_events) == 1 and sent_events[0][0].fatalities is None:
             sent_events[0][0].fatalities = fatalities(text[sent.start : sent.end], lang)
         if len(sent_events) == 1 and sent_events[0][0].fatalities is not None:
             _retype(sent_events[0][0], victim_kinds(text[sent.start : sent.end], lang))
         if not sent_events and prev is not None:
             _toll_from_next_sentence(text, lang, prev, sent, date_ix, place_ix)
+        if sent_events and prev is not None:
+            _join_split_event(prev, sent, [e for e, _, _ in sent_events], out)
         prev = (sent, [e for e, _, _ in sent_events])
-        out += [e for e, _, _ in sent_events]
+        out += [e for e, _, _ in sent_events if e.type != "_merged"]
+    _carry_dates(out, dates, published, text)
     return _merge(out)
+
+
+def _date_for(
+    in_clause: list[DateMention],
+    place: PlaceMention | None,
+    sites: list[PlaceMention | None],
+    trig: _Trigger,
+    k: int,
+) -> DateMention | None:
+    """The clause's date nearest the trigger; with several places and dates, the date
+    written after each place (before the next one), else the nearest to it."""
+    if not in_clause:
+        return None
+    if place is None or len(sites) < 2 or len(in_clause) < 2:
+        return min(in_clause, key=lambda d: abs(d.start - trig.start))
+    nxt = sites[k + 1] if k + 1 < len(sites) else None
+    limit = nxt.start if nxt is not None else 10**12
+    after = [d for d in in_clause if place.end <= d.start < limit]
+    if after:
+        return after[0]
+    return min(in_clause, key=lambda d: abs(d.start - place.start))
+
+
+def _event(
+    text: str,
+    sent: Sentence,
+    trig: _Trigger,
+    etype: str,
+    doc_id: str | None,
+    figure: int | None,
+    date: DateMention | None,
+    place: PlaceMention | None,
+    parts: list[ActorMention],
+    inferred: bool,
+    published: dt.date | None,
+) -> CandidateEvent:
+    ev = CandidateEvent(
+        type=etype,
+        evidence=text[sent.start : sent.end],
+        confidence=0.0,
+        evidence_start=sent.start,
+        evidence_end=sent.end,
+        trigger=trig.text,
+        doc_id=doc_id,
+        fatalities=figure,
+    )
+    if date is not None:
+        ev.date, ev.date_precision = date.value, date.precision
+    if place is not None:
+        ev.place = None if place.is_region else place.name
+        ev.admin1, ev.latitude, ev.longitude = place.admin1, place.latitude, place.longitude
+        ev.location_precision = place.precision
+        ev.geonameid = None if place.is_region else place.geonameid
+    names = list(dict.fromkeys(a.name for a in parts))
+    ev.actors = names
+    ev.actor_ids = list(dict.fromkeys(a.actor_id for a in parts))
+    ev.background = _background(date, published)
+    score = 0.4
+    if date is not None:
+        score += 0.05 if date.vague else {"day": 0.2, "month": 0.2, "year": 0.1}[date.precision]
+    if place is not None:
+        score += 0.05 if place.weak else (0.1 if place.is_region else 0.2)
+        score -= 0.05 if place.fuzzy else 0.0
+    if names:
+        score += 0.05 if inferred else 0.1
+        score += 0.05 if len(names) > 1 else 0.0
+    if figure is not None:
+        score += 0.05
+    if ev.background:
+        score -= 0.35
+        ev.notes.append("background: more than a year before publication")
+    if inferred:
+        ev.notes.append(f"actor inferred from a pronoun: {names[0]}")
+    ev.confidence = round(min(0.99, max(0.05, score)), 3)
+    return ev
+
+
+_CARRY_REACH = 1200  # characters: an undated event looks back this far for a date
+
+
+def _carry_dates(
+    events: list[CandidateEvent], dates: list[DateMention], published: dt.date | None, text: str
+) -> None:
+    """An event whose clause gives no date takes the last date written before its
+    sentence (same text, within reach, not a statement's or a period's start, not more
+    than a year before publication), else the publication date.  Without a publication
+    date nothing is carried ("on Tuesday" could not be resolved, and was there)."""
+    if published is None:
+        return
+    ix = SpanIndex(
+        [
+            d
+            for d in dates
+            if not d.vague and not period_start(text, d) and not _background(d, published)
+        ]
+    )
+    for ev in events:
+        if ev.date is not None or ev.evidence_start is None:
+            continue
+        before = ix.within(ev.evidence_start - _CARRY_REACH - ix.longest, ev.evidence_start)
+        before = [d for d in before if d.end <= ev.evidence_start]
+        if before:
+            d = before[-1]
+            ev.date, ev.date_precision = d.value, d.precision
+            ev.notes.append(f"date carried over from an earlier sentence: {d.text}")
+            ev.confidence = round(min(0.99, ev.confidence + 0.05), 3)
+        else:
+            ev.date, ev.date_precision = published.isoformat(), "day"
+            ev.notes.append("no date in the text: the publication date")
+
+
+_GENERIC = {"clash"}
+
+
+def _join_split_event(
+    prev: tuple[Sentence, list[CandidateEvent]],
+    sent: Sentence,
+    current: list[CandidateEvent],
+    out: list[CandidateEvent],
+) -> None:
+    """One event told over two sentences: type and toll (and date) in one, the place in
+    the next ("L'attaque a eu lieu lundi, 58 morts. Des véhicules ont été interceptés
+    à X."): the first sentence's placeless event takes the second's place, and the
+    second event is folded into it."""
+    before, evs = prev
+    if before.paragraph != sent.paragraph or before.index != sent.index - 1:
+        return
+    heads = [e for e in evs if e.place is None and e.date is not None]
+    tails = [e for e in current if e.place is not None and e.date is None]
+    if len(heads) != 1 or len(tails) != 1:
+        return
+    head, tail = heads[0], tails[0]
+    if not (head.type in _GENERIC or tail.type in _GENERIC or head.type == tail.type):
+        return
+    prio = priorities()
+    head.type = min((head.type, tail.type), key=lambda t: prio[t])
+    head.place, head.admin1, head.geonameid = tail.place, tail.admin1, tail.geonameid
+    head.latitude, head.longitude = tail.latitude, tail.longitude
+    head.location_precision = tail.location_precision
+    head.fatalities = head.fatalities if head.fatalities is not None else tail.fatalities
+    head.actors = list(dict.fromkeys(head.actors + tail.actors))
+    head.actor_ids = list(dict.fromkeys(head.actor_ids + tail.actor_ids))
+    head.evidence_end = tail.evidence_end
+    head.confidence = round(min(0.99, max(head.confidence, tail.confidence) + 0.05), 3)
+    head.notes.append("place from the next sentence")
+    tail.type = "_merged"
 
 
 def _retype(ev: CandidateEvent, kinds: set[str]) -> None:
