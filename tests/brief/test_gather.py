@@ -325,6 +325,16 @@ def test_mali_reviewed_events_from_text_with_their_citation(mali: Briefing) -> N
     assert any(s.name.startswith("The New Humanitarian") for s in mali.sources)
 
 
+def test_mali_map_dates_keep_the_month_precision(mali: Briefing) -> None:
+    from accordwatch.brief._map import _point_values
+
+    pts = mali.map.points
+    ber = pts[pts["place"] == "Ber"].iloc[0]
+    assert (ber["date_first"], ber["date_last"]) == (dt.date(2023, 8, 1), dt.date(2023, 8, 31))
+    shown = {v["place"]: v["dates"] for v in _point_values(pts)}
+    assert shown["Ber"] == "2023-08"  # not the first day of the month
+
+
 def test_mali_forecast_is_stored_and_then_read(store: Path, mali: Briefing) -> None:
     fan = mali.warning.fan
     assert len(fan) == 12

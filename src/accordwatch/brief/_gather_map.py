@@ -109,6 +109,9 @@ def point_groups(frame: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, float]:
     located = located.assign(
         _deaths=pd.to_numeric(located["best"], errors="coerce"),
         _day=pd.to_datetime(located["date_start"]),
+        _end=pd.to_datetime(
+            located["date_end"] if "date_end" in located else located["date_start"]
+        ).fillna(pd.to_datetime(located["date_start"])),
         _place=located["where_coordinates"].astype(object),
     )
     for step in _STEPS:
@@ -124,7 +127,7 @@ def point_groups(frame: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, float]:
         longitude=("longitude", "mean"),
         events=("latitude", "size"),
         date_first=("_day", "min"),
-        date_last=("_day", "max"),
+        date_last=("_end", "max"),  # a month-precision event ends on the month's last day
     )
     out["deaths"] = grouped["_deaths"].sum(min_count=1)
     # the most frequent place name of each group (the first in sort order on a tie)

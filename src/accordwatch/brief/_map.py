@@ -114,6 +114,35 @@ def _number(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
+def _span(first: str | None, last: str | None) -> str | None:
+    """A group's dates as precise as they are: one day, a whole month (``2023-08``), a whole
+    year (``2023``), or ``first – last``.
+
+    >>> _span("2023-08-01", "2023-08-31"), _span("2023-01-01", "2023-12-31")
+    ('2023-08', '2023')
+    >>> _span("2023-08-04", "2023-08-04"), _span("2023-08-04", "2023-09-02")
+    ('2023-08-04', '2023-08-04 – 2023-09-02')
+    """
+    import datetime as dt
+
+    if not first or not last or first == last:
+        return first or last
+    try:
+        a, b = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    except ValueError:
+        return f"{first} – {last}"
+    after = b + dt.timedelta(days=1)
+    if a.day == 1 and after.day == 1 and (after.year, after.month) == _next_month(a):
+        return f"{a:%Y-%m}"
+    if (a.month, a.day, b.month, b.day) == (1, 1, 12, 31) and a.year == b.year:
+        return str(a.year)
+    return f"{first} – {last}"
+
+
+def _next_month(d: Any) -> tuple[int, int]:
+    return (d.year + 1, 1) if d.month == 12 else (d.year, d.month + 1)
+
+
 def _point_values(points: pd.DataFrame) -> list[dict[str, Any]]:
     """The points as Vega data: ``text`` is true for reviewed events from text (listed and
     mapped, not counted: their deaths may be unknown)."""
@@ -129,7 +158,7 @@ def _point_values(points: pd.DataFrame) -> list[dict[str, Any]]:
                 "deaths": _number(rec.get("deaths")),
                 "events": int(events) if events is not None else None,
                 "place": _text(rec.get("place")),
-                "dates": first if first == last or not last else f"{first} – {last}",
+                "dates": _span(first, last),
                 "text": _text(rec.get("source")) == "text",
             }
         )
