@@ -33,6 +33,7 @@ __all__ = [
     "event_records",
     "events",
     "expand_inputs",
+    "ingest_acled",
     "ingest_runs",
     "ingest_ucdp",
     "init_store",
@@ -95,6 +96,43 @@ def ingest_ucdp(
             on_error=on_error,
             quarantine=quarantine,
             kind="ingest-ucdp",
+            progress=progress,
+        )
+
+
+def ingest_acled(
+    path: str | os.PathLike[str],
+    *,
+    db: DB = None,
+    on_error: str = "refuse",
+    quarantine: str | os.PathLike[str] | None = None,
+    today: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Load one ACLED file — an export CSV (current or pre-2023 layout, plain or .gz) or
+    the API's JSON — into the store as source ``acled``.
+
+    The same rules as :func:`ingest_ucdp`: one transaction; every bad row named with file,
+    line and field (``on_error="refuse"``, default) or written to ``quarantine``
+    (``on_error="quarantine"``, default ``FILE.rejected.csv``); re-loading changes nothing;
+    an event ACLED changed (same ``event_id_cnty``, other values) is updated and its old
+    version kept in history — but a version older than the stored one (an earlier
+    ``timestamp``) never replaces it, and an event ACLED deleted stays deleted unless the
+    file's version is newer than the deletion.  No event may be dated after ``today``
+    (default: the date today).  How ACLED's columns become the event columns:
+    docs/acled.md.
+    """
+    from .sources._acled_csv import AcledFormat
+    from .store import ingest_file
+
+    with using(db, write=True) as store:
+        return ingest_file(
+            store,
+            AcledFormat(today),
+            path,
+            on_error=on_error,
+            quarantine=quarantine,
+            kind="ingest-acled",
             progress=progress,
         )
 

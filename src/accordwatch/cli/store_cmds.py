@@ -171,6 +171,74 @@ def _ingest_ucdp(
         )
 
 
+@_ingest_app.command("acled")
+def _ingest_acled(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="ACLED export CSV (current or pre-2023 layout, .csv or .csv.gz) or API JSON "
+            "file(s), folders of them, or quoted patterns."
+        ),
+    ],
+    db: DbOption = None,
+    on_error: Annotated[
+        _OnError,
+        typer.Option(
+            "--on-error",
+            help="refuse: load nothing if any row is bad; "
+            "quarantine: load the good rows, write bad ones to a side file.",
+        ),
+    ] = _OnError.refuse,
+    quarantine: Annotated[
+        Path | None, typer.Option(help="Side file for bad rows (default: FILE.rejected.csv).")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Load ACLED events (export CSV in the current or pre-2023 layout, or the API's JSON).
+
+    Re-loading a file changes nothing; events ACLED edited (same event_id_cnty, newer
+    timestamp) are updated and their old versions kept in history; an older version never
+    replaces a newer one. A bad row stops the load with file, line and field (nothing is
+    written). ACLED data is not redistributed: cite ACLED wherever its figures are shown.
+
+    Example: accordwatch ingest acled 2024-01-01-2024-12-31-Mali.csv
+    """
+    from ..errors import AccordwatchError, InputError
+    from ..sources._acled_csv import AcledFormat
+
+    files = _api.expand_inputs(paths, suffixes=AcledFormat.suffixes)
+    if quarantine is not None and len(files) > 1:
+        raise InputError(
+            f"--quarantine names one side file, but {len(files)} files are to be loaded; "
+            "leave it out (each file's bad rows then go to FILE.rejected.csv)"
+        )
+    table = fmt is not Format.json
+    reports: list[_api.IngestReport] = []
+    for path in files:
+        try:
+            with err.status(f"loading {path}") as status:
+
+                def progress(message: str, p: Path = path) -> None:
+                    status.update(f"{p}: {message}")
+
+                report = _api.ingest_acled(
+                    path,
+                    db=db,
+                    on_error=on_error.value,
+                    quarantine=quarantine,
+                    progress=progress,
+                )
+        except AccordwatchError:
+            if len(files) > 1:
+                _say_what_was_loaded(files, reports, path)
+            raise
+        reports.append(report)
+        if table:
+            _print_report(str(path), report)
+    if fmt is Format.json:
+        print_json([r.to_dict() for r in reports])
+
+
 #: how many errors and flags a report prints (the JSON report carries all)
 _SHOWN = 5
 

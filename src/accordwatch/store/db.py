@@ -40,6 +40,7 @@ from .queries import EventQueries
 from .reference import ReferenceTables
 from .review import ReviewQueue
 from .schema import EVENT_COLUMNS, duckdb_type
+from .tombstones import Tombstones
 from .users import UserTables
 
 if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
@@ -98,6 +99,7 @@ class Store(
     IncidentTables,
     ReferenceTables,
     ReviewQueue,
+    Tombstones,
     UserTables,
 ):
     """A connection to an accordwatch store (one DuckDB database).

@@ -91,6 +91,15 @@ class IngestReport:
     errors: list[RowError] = field(default_factory=list)
     #: values kept as the file wrote them though the row's other values contradict them
     flags: list[RowFlag] = field(default_factory=list)
+    #: rows whose values differ from the stored version of their event but whose source
+    #: timestamp is not newer (an older export, or another layout of the same version):
+    #: the stored version was kept (counted in ``unchanged``)
+    stale: int = 0
+    #: rows of events their source deleted, the deletion newer than the row: left out
+    #: (counted in ``unchanged``)
+    deleted: int = 0
+    #: events deleted before that a newer version from the source brought back
+    restored: int = 0
 
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)
@@ -221,7 +230,7 @@ def _sql_value(value: float | dt.date) -> str:
 def violations_sql(layout: CsvLayout, id_column: str = "source_event_id") -> str:
     """SQL over the event columns that is true for a row breaking any of the layout's rules
     or holding a float that is not finite (NaN, infinity)."""
-    present = set(layout.columns)
+    present = set(layout.columns) | set(layout.derived)
     parts = [f"NOT isfinite({c})" for c in layout.columns if EVENT_COLUMNS.get(c) == "float"]
     for name, lo, hi, _ in layout.rules:
         if name in present:
@@ -350,6 +359,8 @@ def _append_csv(
             )
             if clash and clash[0]:
                 raise _Fallback("stored")
+            if _tombstoned(store, f"(SELECT source, source_event_id FROM events WHERE {this_run})"):
+                raise _Fallback("stored")  # the compare route keeps deleted events deleted
             say("placing events")
             _correct_admin1(store, layout, "events", f"WHERE {this_run}")
             flags = _flags(store, layout, "events", this_run, path)
@@ -399,7 +410,7 @@ def _correct_admin1(store: Store, layout: CsvLayout, table: str, where: str) -> 
     value differs.  Returns how many places changed."""
     if layout.place_admin1 is None:
         return 0
-    has_adm_1 = "adm_1" in layout.columns
+    has_adm_1 = "adm_1" in layout.columns or "adm_1" in layout.derived
     adm_1 = "adm_1" if has_adm_1 else "NULL::VARCHAR"
     con = store._con
     rows = con.execute(
@@ -626,6 +637,43 @@ def ingest_batches(
     return report
 
 
+# -- events their source deleted ---------------------------------------------------------------
+def _tombstoned(store: Store, keys: str) -> int:
+    """How many of the events ``keys`` (a relation of source, source_event_id) their source
+    deleted (an active tombstone)."""
+    row = store.one(
+        f"SELECT count(*) FROM tombstones t SEMI JOIN {keys} k USING (source, source_event_id) "
+        "WHERE t.restored_by_run IS NULL"
+    )
+    return int(row[0]) if row else 0
+
+
+def _keep_deleted(store: Store, run_id: int) -> tuple[int, int]:
+    """Set aside in ``_dead`` the staged events their source deleted after the staged version
+    (or without saying when the version is from), and mark restored the tombstones of those
+    whose staged version is newer than the deletion.  Returns (kept deleted, restored)."""
+    con = store._con
+    key = ", ".join(EVENT_KEY)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _dead AS SELECT {key}, "
+        "coalesce(s.source_timestamp > t.deleted_at, FALSE) AS newer FROM _stage s "
+        f"JOIN tombstones t USING ({key}) WHERE t.restored_by_run IS NULL"
+    )
+    row = store.one(
+        "SELECT count(*) FILTER (WHERE NOT newer), count(*) FILTER (WHERE newer) FROM _dead"
+    )
+    kept, restored = (int(row[0]), int(row[1])) if row else (0, 0)
+    if restored:
+        con.execute(
+            "UPDATE tombstones t SET restored_by_run = ? FROM _dead d "
+            "WHERE d.newer AND t.source = d.source AND t.source_event_id = d.source_event_id "
+            "AND t.restored_by_run IS NULL",
+            [run_id],
+        )
+    con.execute("DELETE FROM _dead WHERE newer")
+    return kept, restored
+
+
 # -- the merge both compare routes share ---------------------------------------------------------
 def _start_run(
     store: Store, kind: str, source: str, file: str, sha: str | None, rows_read: int | None
@@ -709,13 +757,24 @@ def _merge(
     # and the anti-join, the costly part of a big load.
     found = store.one(f"SELECT count(*) FROM events e SEMI JOIN _stage s USING ({key})")
     append_only = not (found and found[0])
+    kept_deleted = restored = 0
+    dead = _tombstoned(store, "_stage")
+    if dead:
+        kept_deleted, restored = _keep_deleted(store, run_id)
     say("comparing with stored events")
     # only the keys of the changed events are kept aside (not whole rows): the old versions
-    # go from the events table to history, and the new ones from the stage, by key
+    # go from the events table to history, and the new ones from the stage, by key; a
+    # version not newer than the stored one (by the source's own timestamp) is no change
+    differs = "FALSE" if append_only else f"({_distinct_expr('s', 'e')})"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {key}, e.first_loaded_at FROM events e "
-        f"JOIN _stage s USING ({key}) WHERE {'FALSE' if append_only else _distinct_expr('s', 'e')}"
+        f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {key}, e.first_loaded_at, "
+        "coalesce(s.source_timestamp <= e.source_timestamp, FALSE) AS stale FROM events e "
+        f"JOIN _stage s USING ({key}) WHERE {differs}"
     )
+    stale = store.one("SELECT count(*) FILTER (WHERE stale) FROM _changed")
+    n_stale = int(stale[0]) if stale else 0
+    if n_stale:
+        con.execute("DELETE FROM _changed WHERE stale")
     updated = store.count("_changed")
     if updated:
         say(f"keeping history of {updated:,} changed events")
@@ -735,12 +794,14 @@ def _merge(
     con.execute(
         f"INSERT INTO events ({cols}) SELECT s.source, s.source_event_id, {content}, ?, ?, "
         "now()::TIMESTAMP, now()::TIMESTAMP FROM _stage s"
-        + ("" if append_only else f" ANTI JOIN events e USING ({key})"),
+        + ("" if append_only else f" ANTI JOIN events e USING ({key})")
+        + (f" ANTI JOIN _dead d USING ({key})" if dead else ""),
         [run_id, joined],
     )
     inserted = store.count("events") - before
     unchanged = n_rows - inserted - updated
     con.execute("DROP TABLE _changed")
+    con.execute("DROP TABLE IF EXISTS _dead")
     _finish_run(
         store,
         run_id,
@@ -762,4 +823,7 @@ def _merge(
         unchanged=unchanged,
         rejected=rejected,
         quarantine_file=str(quarantine) if quarantine else None,
+        stale=n_stale,
+        deleted=kept_deleted,
+        restored=restored,
     )

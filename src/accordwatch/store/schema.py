@@ -21,6 +21,7 @@ __all__ = [
     "GED_COLUMNS",
     "CONTENT_COLUMNS",
     "DERIVED_COLUMNS",
+    "DETAIL_COLUMNS",
     "PROVENANCE_COLUMNS",
     "arrow_schema",
     "arrow_type",
@@ -111,6 +112,22 @@ DERIVED_COLUMNS: Final[dict[str, str]] = {
     "year_computed": "int",  # the year of date_start
 }
 
+#: What a living source (ACLED) records of an event beyond GED's fields, empty for UCDP
+#: events.  Last in the table: migration 9 adds them to stores made before them.
+DETAIL_COLUMNS: Final[dict[str, str]] = {
+    "adm_3": "str",  # third-order administrative unit as the source names it
+    "disorder_type": "str",  # ACLED: Political violence, Demonstrations, Strategic developments
+    "source_event_type": "str",  # the source's own event type (ACLED: Battles, Riots, ...)
+    "sub_event_type": "str",  # the source's sub-event type (ACLED: Armed clash, ...)
+    "inter1": "str",  # kind of side_a (ACLED: State forces, Rebel group, ...)
+    "inter2": "str",  # kind of side_b
+    "civilian_targeting": "str",  # ACLED: "Civilian targeting" where civilians were the target
+    "source_scale": "str",  # ACLED: Local partner-National, ...
+    "tags": "str",  # ACLED's tags (crowd size, ...)
+    "notes": "str",  # the source's description of the event
+    "source_timestamp": "timestamp",  # when the source last changed the event (UTC)
+}
+
 _CONTENT = {k: v for k, v in GED_COLUMNS.items() if k != "id"}
 
 #: Every column of the ``events`` table in table order.
@@ -121,6 +138,7 @@ EVENT_COLUMNS: Final[dict[str, str]] = {
     **{k: v for k, v in EXTRA_COLUMNS.items() if k not in ("source", "source_event_id")},
     **PROVENANCE_COLUMNS,
     **DERIVED_COLUMNS,
+    **DETAIL_COLUMNS,
 }
 
 #: The identity of an event.
