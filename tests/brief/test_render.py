@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from accordwatch.brief._html import render_html
-from accordwatch.brief._map import MAX_POINTS, map_spec, wound_clockwise
+from accordwatch.brief._map import MAX_POINTS, STATIC_POINTS, map_spec, wound_clockwise
 from accordwatch.brief._model import Accord, Briefing, EarlyWarning, MapData, Timeline
 from accordwatch.brief._pdf import write_pdf
 
@@ -306,6 +306,41 @@ def test_map_points_are_aggregated_below_vegas_limit() -> None:
     assert 0 < len(drawn) <= MAX_POINTS
     assert sum(p["deaths"] for p in drawn) <= points["deaths"].sum()
     json.dumps(spec, allow_nan=False)  # no NaN reaches the page
+    some = points.head(3 * STATIC_POINTS)  # few enough to be drawn one by one on the page
+    every = map_spec(MapData(points=some), words)
+    static = map_spec(MapData(points=some), words, static=True)
+    assert every is not None and static is not None
+    alls = next(d for d in every["data"] if d["name"] == "points")["values"]
+    few = next(d for d in static["data"] if d["name"] == "points")["values"]
+    assert len(alls) == len(some)
+    assert len(few) == STATIC_POINTS  # the PDF's map: the deadliest places only
+    assert min(p["deaths"] for p in few) >= sorted(p["deaths"] for p in alls)[-STATIC_POINTS]
+
+
+def test_a_thinned_pdf_map_says_so(caf_briefing: Briefing) -> None:
+    import dataclasses
+
+    from accordwatch.brief._html import page_view
+
+    pts = caf_briefing.map.points
+    assert pts is not None and len(pts) > 5
+    many = pd.concat([pts] * (STATIC_POINTS // len(pts) + 1), ignore_index=True)
+    many["latitude"] = many["latitude"] + many.index * 1e-4  # distinct places
+    b = dataclasses.replace(caf_briefing, map=dataclasses.replace(caf_briefing.map, points=many))
+    hints = [
+        blk["chart"].hint
+        for sec in page_view(b, static=True)["sections"]
+        for blk in sec.blocks
+        if blk["kind"] == "chart" and blk["chart"].id == "map"
+    ]
+    assert hints and f"{STATIC_POINTS} deadliest of {len(many):,} places" in hints[0]
+    page_hints = [
+        blk["chart"].hint
+        for sec in page_view(b)["sections"]
+        for blk in sec.blocks
+        if blk["kind"] == "chart" and blk["chart"].id == "map"
+    ]
+    assert "deadliest" not in page_hints[0]
 
 
 # -- in the browser -------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from . import _charts
-from ._map import map_spec
+from ._map import STATIC_POINTS, map_spec
 from ._model import Briefing, Figure, Section
 
 __all__ = [
@@ -60,6 +60,8 @@ _EXTRA: dict[str, dict[str, str]] = {
         "zoom_hint_time": "Wheel or drag on the chart to zoom and pan in time.",
         "rows_note": "The first {n} of {total} rows.",
         "places_note": "The {n} deadliest of {total} places.",
+        "static_points_note": "The map shows the {n} deadliest of {total} places; the HTML "
+        "page's map shows them all.",
         "label_agreement": "Agreement",
         "colon": ":",
     },
@@ -79,6 +81,8 @@ _EXTRA: dict[str, dict[str, str]] = {
         "zoom_hint_time": "Molette ou glisser sur le graphique pour zoomer dans le temps.",
         "rows_note": "Les {n} premières lignes sur {total}.",
         "places_note": "Les {n} lieux les plus meurtriers sur {total}.",
+        "static_points_note": "La carte montre les {n} lieux les plus meurtriers sur {total} ; "
+        "celle de la page HTML les montre tous.",
         "label_agreement": "Accord",
         "colon": "\u202f:",  # French puts a (narrow no-break) space before a colon
     },
@@ -513,6 +517,9 @@ def _map(b: Briefing, w: Mapping[str, str], fmt: Numbers, static: bool, rows: in
         view.blocks.extend({"kind": "table", "table": t} for t in tables)
         return view
     hint = "" if static else w["zoom_hint"]
+    drawn = min(n_points, STATIC_POINTS)
+    if static and n_points > drawn:
+        hint = say(w, "static_points_note", n=fmt.count(drawn), total=fmt.count(n_points))
     chart = Chart("map", spec, alt, tables, vega=True, hint=hint)
     view.blocks.append({"kind": "chart", "chart": chart})
     return view

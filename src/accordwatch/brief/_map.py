@@ -18,9 +18,12 @@ import pandas as pd
 
 from ._model import MapData
 
-__all__ = ["MAX_POINTS", "map_spec", "region_labels", "wound_clockwise"]
+__all__ = ["MAX_POINTS", "STATIC_POINTS", "map_spec", "region_labels", "wound_clockwise"]
 
 MAX_POINTS = 5000
+#: The static map (the PDF's) draws the deadliest places up to this many; the page's map
+#: draws all of them.
+STATIC_POINTS = 500
 _STATIC_WIDTH = 620
 _DIGITS = 3
 
@@ -239,6 +242,8 @@ def map_spec(
     )
     if not features and not points:
         return None
+    if static and len(points) > STATIC_POINTS:
+        points = sorted(points, key=lambda p: -(p["deaths"] or 0.0))[:STATIC_POINTS]
     lon0, lat0, lon1, lat1 = _extent(features, points)
     dx = max(math.radians(lon1 - lon0), 1e-3)
     y0, y1 = _merc(max(lat0, -85.0)), _merc(min(lat1, 85.0))
