@@ -216,3 +216,103 @@ def write_json(path: Path, rows: list[dict[str, Any]], *, pages: int = 1) -> Pat
     ]
     path.write_text(json.dumps(answers[0] if pages == 1 else answers), encoding="utf-8")
     return path
+
+
+class FakeAcled:
+    """ACLED's API as an ``httpx.MockTransport`` handler: the OAuth token endpoint (password
+    and refresh grants), ``/api/acled/read`` (country, event_date BETWEEN, timestamp >=,
+    limit/page, with_total) and ``/api/deleted/read`` (deleted_timestamp >=).
+
+    ``now`` is the server's clock (tokens expire by it); ``fail`` holds answers to give
+    before the real ones (a status code, or an exception to raise); every request is kept
+    in ``log``.
+    """
+
+    USER, PASSWORD = "analyst@example.org", "s3cret-Pa55"
+
+    def __init__(self, events: list[dict[str, Any]], deleted: list[dict[str, Any]] | None = None):
+        self.events = events
+        self.deleted = deleted or []
+        self.now = 1_750_000_000.0
+        self.fail: list[Any] = []
+        self.log: list[Any] = []
+        self.tokens: dict[str, float] = {}  # access token -> expiry
+        self.refresh: dict[str, float] = {}
+        self.grants: list[str] = []
+        self._n = 0
+
+    def transport(self) -> Any:
+        import httpx
+
+        return httpx.MockTransport(self.handle)
+
+    def _issue(self) -> dict[str, Any]:
+        self._n += 1
+        access, refresh = f"acc-{self._n}", f"ref-{self._n}"
+        self.tokens[access] = self.now + 86400
+        self.refresh[refresh] = self.now + 14 * 86400
+        return {
+            "token_type": "Bearer",
+            "expires_in": 86400,
+            "access_token": access,
+            "refresh_token": refresh,
+        }
+
+    def handle(self, request: Any) -> Any:
+        import urllib.parse
+
+        import httpx
+
+        self.log.append(request)
+        if self.fail:
+            what = self.fail.pop(0)
+            if isinstance(what, Exception):
+                raise what
+            headers = {"Retry-After": "2"} if what == 429 else {}
+            return httpx.Response(what, headers=headers, json={"error": "busy"})
+        path = request.url.path
+        if path == "/oauth/token":
+            form = dict(urllib.parse.parse_qsl(request.content.decode()))
+            self.grants.append(form.get("grant_type", ""))
+            if form.get("client_id") != "acled":
+                return httpx.Response(400, json={"error": "invalid_client"})
+            if form.get("grant_type") == "password":
+                if (form.get("username"), form.get("password")) != (self.USER, self.PASSWORD):
+                    return httpx.Response(400, json={"error": "invalid_grant"})
+                return httpx.Response(200, json=self._issue())
+            if form.get("grant_type") == "refresh_token":
+                if self.refresh.get(form.get("refresh_token", ""), 0) < self.now:
+                    return httpx.Response(400, json={"error": "invalid_grant"})
+                return httpx.Response(200, json=self._issue())
+            return httpx.Response(400, json={"error": "unsupported_grant_type"})
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ")
+        if self.tokens.get(token, 0) < self.now:
+            return httpx.Response(401, json={"error": "expired"})
+        q = dict(request.url.params)
+        if path == "/api/acled/read":
+            rows = [r for r in self.events if not q.get("country") or r["country"] == q["country"]]
+            if "event_date" in q:
+                lo, hi = q["event_date"].split("|")
+                rows = [r for r in rows if lo <= r["event_date"] <= hi]
+            if "timestamp" in q:
+                rows = [r for r in rows if int(r["timestamp"]) >= int(q["timestamp"])]
+        elif path == "/api/deleted/read":
+            rows = [
+                d
+                for d in self.deleted
+                if int(d["deleted_timestamp"]) >= int(q.get("deleted_timestamp", 0))
+            ]
+        else:
+            return httpx.Response(404, json={"error": "not found"})
+        limit, page = int(q.get("limit", 5000)), int(q.get("page", 1))
+        chunk = rows[(page - 1) * limit : page * limit]
+        body: dict[str, Any] = {
+            "status": 200,
+            "success": True,
+            "count": len(chunk),
+            "data": [{k: str(v) for k, v in r.items()} for r in chunk],
+        }
+        if q.get("with_total") == "true":
+            body["total_count"] = len(rows)
+        return httpx.Response(200, json=body)
