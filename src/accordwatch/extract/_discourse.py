@@ -36,6 +36,7 @@ __all__ = [
     "eventable",
     "is_reference",
     "period_start",
+    "place_groups",
     "statement_verb_near",
 ]
 
@@ -65,7 +66,8 @@ _STATEMENT_VERBS = (
     r"said|says|announced|announces|urged|urges|told|stated|declared|declares|confirmed|"
     r"added|called|demanded|denounced|condemned|reported|a annonce|annonce|annoncait|"
     r"a declare|declare|a affirme|affirme|a indique|indique|a denonce|denonce|a condamne|"
-    r"condamne|a appele|appelle|a exhorte|a precise|precise|a confirme|confirme|a reconnu"
+    r"condamne|a appele|appelle|a exhorte|a precise|precise|a confirme|confirme|a reconnu|"
+    r"paru|parue|publie|publiee|published|released|issued|diffuse|diffusee"
 )
 _STATEMENT_AFTER = re.compile(rf"^[\s,]*(?:\w+\s+)?(?:{_STATEMENT_VERBS})\b")
 _STATEMENT_BEFORE = re.compile(rf"\b(?:{_STATEMENT_VERBS})\s+(?:\w+\s+)?$")
@@ -109,8 +111,8 @@ def eventable(p: PlaceMention) -> bool:
 def is_reference(text: str, p: PlaceMention) -> str | None:
     """``"distance"`` after "100 km north of", ``"near"`` after "near"/"près de", else None."""
     before = deaccent(text[max(0, p.start - 45) : p.start]).casefold()
-    before = re.sub(r"(?:the|la|le|l'|les)\s*$", "", before).rstrip()
     before = re.sub(r"(?:town|city|village|ville|localite|commune) (?:of|de|d')\s*$", "", before)
+    before = re.sub(r"\b(?:the|la|le|l'|les)\s*$", "", before).rstrip() + " "
     if _DISTANCE.search(before):
         return "distance"
     if _NEAR.search(before):
@@ -155,12 +157,41 @@ def event_places(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
             and not (prev is not None and _qualifies(text, prev, p))
         )
         ref = is_reference(text, p) if ok else None
-        if ok and ref is None and all(q.geonameid != p.geonameid for q in out):
+        if ok and ref is None:
             out.append(p)
         elif ok and ref == "near":
             near.append(p)
         prev = p
     return out or near[:1]  # "near Bamba" is the place when no other is named
+
+
+_CONJ = r"(?:and|et|ou|or|as well as|ainsi que|then|puis)"
+_LIST_GAP = re.compile(
+    r"^[\s,;()]*(?:[\w'’-]+[\s()']*)?$"  # "Niono, Molodo", "Ménaka, à Inékar"
+    rf"|^[\s,;()]*(?:[\w'’-]+\s+)?{_CONJ}\b(?:[\s,()']*[\w'’-]+){{0,4}}[\s,()']*$"
+)
+
+
+def place_groups(
+    text: str, towns: list[PlaceMention], dates: list[DateMention]
+) -> list[list[PlaceMention]]:
+    """Towns of a clause grouped into coordinated lists ("Niono, Molodo and Kayes", "à
+    Boulkessi et le poste de Mondoro", "in Bourem on 12 September and Léré on 17
+    September"): the gap between two towns of a list is a comma or a conjunction with
+    at most five other words (dates left out)."""
+    groups: list[list[PlaceMention]] = []
+    for p in towns:
+        if groups:
+            last = groups[-1][-1]
+            gap = deaccent(text[last.end : p.start]).casefold()
+            for d in dates:
+                if last.end <= d.start and d.end <= p.start:
+                    gap = gap.replace(deaccent(text[d.start : d.end]).casefold(), " ")
+            if ("," in gap or re.search(rf"\b{_CONJ}\b", gap)) and _LIST_GAP.match(gap):
+                groups[-1].append(p)
+                continue
+        groups.append([p])
+    return groups
 
 
 def statement_verb_near(text: str, start: int, end: int) -> bool:

@@ -39,6 +39,7 @@ from accordwatch.extract._discourse import (
     eventable,
     is_reference,
     period_start,
+    place_groups,
     statement_verb_near,
 )
 from accordwatch.extract._fatalities import fatalities, victim_kinds
@@ -113,6 +114,14 @@ _UN_WORDS = (
 )
 _TAKEOVER = re.compile(r"^(?:took|take|takes|taking|taken) over")
 _BETWEEN = re.compile(r"\b(?:between|entre)\b")
+_COORDINATED = re.compile(r"\W*(?:and|et|then|puis|before|avant de)\b")
+_CLAIMED = re.compile(r"\b(?:claim(?:s|ed|ing)?|revendiqu\w*)\W+(?:\w+\W+){0,3}$")
+_SUMMARY = re.compile(
+    r"\b(?:depuis (?:plusieurs|des|quelques) (?:mois|annees|semaines)|ces derniers mois|"
+    r"ces dernieres annees|for (?:several |many )?(?:months|years|weeks)|in recent (?:months|"
+    r"years|weeks)|over the (?:past|last) (?:few )?(?:months|years|weeks)|se sont succede)"
+)
+_OBJECT_GAP = re.compile(r"^\s*(?:(?:de|du|des|d'|of|at|in|a|au|the|la|le|l')\s*){1,2}$")
 
 
 @dataclass(frozen=True)
@@ -297,7 +306,7 @@ def events_in_text(
             if cl[0][0] <= d.start < cl[0][1] and len(words(text, sent.start, d.start)) <= 2
         ]
         sent_events: list[tuple[CandidateEvent, int, int]] = []
-        for c0, c1 in cl:
+        for n_clause, (c0, c1) in enumerate(cl):
             cands = place_ix.within(c0, c1)
             trigs = _find_triggers(text, folded, c0, c1, lang, covering)
             trigs += [
@@ -316,11 +325,19 @@ def events_in_text(
             ):
                 etype = "base_handover"
             in_clause = [d for d in s_dates if c0 <= d.start < c1]
+            if n_clause and _COORDINATED.match(folded, c0):
+                # "…rode up to a checkpoint in Gao on Friday, and detonated a belt": a
+                # coordinated predicate shares the date and place of the clause before
+                p0, p1 = cl[n_clause - 1]
+                in_clause = in_clause or [d for d in s_dates if p0 <= d.start < p1]
+                cands = cands or place_ix.within(p0, p1)
             towns = event_places(text, cands)
             if not towns:
                 ante = anaphoric_place(folded, c0, c1, place_ix.within(c0 - 1500, c0), text)
                 if ante is not None:
                     towns = [ante]
+            elif len(towns) > 1:
+                towns = _chosen_group(text, towns, in_clause, trig, lang)
             sites: list[PlaceMention | None] = list(towns) or [
                 _pick_place(text, [p for p in cands if eventable(p)], trig, lang)
             ]
@@ -371,6 +388,12 @@ def events_in_text(
                 if _in(quotes, trig.start, trig.end):
                     ev.confidence = round(max(0.05, ev.confidence - 0.15), 3)
                     ev.notes.append("inside quoted speech")
+                if not towns and _CLAIMED.search(folded, max(c0, trig.start - 30), trig.start):
+                    ev.confidence = round(max(0.05, ev.confidence - 0.15), 3)
+                    ev.notes.append("the object of a party's claim")
+                if _SUMMARY.search(folded, c0, c1) and trig.text[-1:] in "sx":
+                    ev.confidence = round(max(0.05, ev.confidence - 0.3), 3)
+                    ev.notes.append("a summary of events over a period")
                 sent_events.append((ev, c0, c1))
         if len(sent_events) == 1 and sent_events[0][0].fatalities is None:
             sent_events[0][0].fatalities = fatalities(text[sent.start : sent.end], lang)
@@ -384,6 +407,27 @@ def events_in_text(
         out += [e for e, _, _ in sent_events if e.type != "_merged"]
     _carry_dates(out, dates, published, text)
     return _merge(out)
+
+
+def _chosen_group(
+    text: str, towns: list[PlaceMention], dates: list[DateMention], trig: _Trigger, lang: str
+) -> list[PlaceMention]:
+    """The coordinated list of towns the event is about: the one holding a capture's
+    object, else the one holding the place :func:`_pick_place` prefers."""
+    groups = place_groups(text, towns, dates)
+    if len(groups) > 1:
+        target = next((p for p in towns if p.end == trig.end), None)
+        if target is None:  # "réoccuper le camp de Boulkessi": the place right after
+            target = next(
+                (p for p in towns if _OBJECT_GAP.match(deaccent(text[trig.end : p.start]))),
+                None,
+            )
+        if target is None:
+            target = _pick_place(text, towns, trig, lang)
+        chosen = next((g for g in groups if target in g), groups[0])
+    else:
+        chosen = groups[0]
+    return [p for k, p in enumerate(chosen) if all(q.geonameid != p.geonameid for q in chosen[:k])]
 
 
 def _date_for(
@@ -574,22 +618,46 @@ def _toll_from_next_sentence(
     _retype(ev, victim_kinds(span, lang))
 
 
+_ATTACK_TYPES = {"attack_on_civilians", "ied", "airstrike", "drone_strike", "ambush"}
+
+
+def _undated_in_text(ev: CandidateEvent) -> bool:
+    return any(n.startswith(("date carried over", "no date in the text")) for n in ev.notes)
+
+
 def _merge(events: list[CandidateEvent]) -> list[CandidateEvent]:
-    """One event per (type, date, place) in a document: keep the most confident."""
+    """One event per (type, date, place) in a document: keep the most confident.
+
+    An event whose date was carried over (or is the publication date) is the same as an
+    event of its type and place with a date of its own; a "clash" on the day and at the
+    place of a more specific attack (a massacre, a bombing, an ambush) is that attack.
+    """
+    dated = {(e.type, e.place) for e in events if e.place and e.date and not _undated_in_text(e)}
+    specific = {(e.date, e.place) for e in events if e.place and e.type in _ATTACK_TYPES}
+    attacked = {p for _, p in specific}
+    kept = []
+    for ev in events:
+        if ev.place and _undated_in_text(ev) and (ev.type, ev.place) in dated:
+            continue
+        if ev.type == "clash" and ev.place and (ev.date, ev.place) in specific:
+            continue
+        if ev.type == "clash" and _undated_in_text(ev) and ev.place in attacked:
+            continue
+        kept.append(ev)
     best: dict[tuple[object, ...], CandidateEvent] = {}
     order: list[tuple[object, ...]] = []
-    for ev in events:
+    for ev in kept:
         key = (ev.type, ev.date, ev.place, ev.admin1) if (ev.date or ev.place) else (id(ev),)
         if key not in best:
             best[key] = ev
             order.append(key)
         else:
-            kept = best[key]
-            if ev.confidence > kept.confidence:
-                ev.actors = list(dict.fromkeys(kept.actors + ev.actors))
-                ev.actor_ids = list(dict.fromkeys(kept.actor_ids + ev.actor_ids))
+            kept_ev = best[key]
+            if ev.confidence > kept_ev.confidence:
+                ev.actors = list(dict.fromkeys(kept_ev.actors + ev.actors))
+                ev.actor_ids = list(dict.fromkeys(kept_ev.actor_ids + ev.actor_ids))
                 best[key] = ev
             else:
-                kept.actors = list(dict.fromkeys(kept.actors + ev.actors))
-                kept.actor_ids = list(dict.fromkeys(kept.actor_ids + ev.actor_ids))
+                kept_ev.actors = list(dict.fromkeys(kept_ev.actors + ev.actors))
+                kept_ev.actor_ids = list(dict.fromkeys(kept_ev.actor_ids + ev.actor_ids))
     return [best[k] for k in order]

@@ -140,7 +140,8 @@ def _compile(pattern: str) -> re.Pattern[str]:
     body = deaccent(pattern).replace("{ws}", rf"(?:{_WORD} ){{0,4}}").replace("{w}", _WORD)
     # Upper-case-only acronyms (IED, EEI) keep their case in the YAML; match them case-blind
     # on the folded text like everything else.
-    return re.compile(rf"(?<![\w'-]){body}(?![\w-])")
+    # a French elision may come before ("l'attaque", "d'affrontements"), no other apostrophe
+    return re.compile(rf"(?:(?<![\w'-])|(?<=\b[ldjsnc]')|(?<=\bqu')){body}(?![\w-])")
 
 
 @cache
