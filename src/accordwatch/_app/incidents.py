@@ -129,7 +129,7 @@ DEFAULTS = LinkParams(
 #: Who the automatic linker's changes are recorded as.
 LINKER = "linker"
 
-EventKey = tuple[str, str]
+_EventKey = tuple[str, str]
 
 
 # -- the rules, pure ------------------------------------------------------------------------------
@@ -328,7 +328,7 @@ def _record_actors(rec: Mapping[str, Any], reg: ActorRegistry) -> dict[str, tupl
 
 
 # -- filters and keys -----------------------------------------------------------------------------
-def event_key(value: str | tuple[str, str]) -> EventKey:
+def event_key(value: str | tuple[str, str]) -> _EventKey:
     """An event named ``SOURCE|ID`` (or ``SOURCE/ID``), e.g. ``ucdp-ged|244657``.
 
     >>> event_key("text:doc-1a2b/doc-1a2b-3")
@@ -347,7 +347,7 @@ def event_key(value: str | tuple[str, str]) -> EventKey:
     return source.strip(), eid.strip()
 
 
-def _text(key: EventKey) -> str:
+def _text(key: _EventKey) -> str:
     return f"{key[0]}|{key[1]}"
 
 
@@ -450,7 +450,7 @@ def link_incidents(
                 everyone["ev_source"], everyone["ev_id"], everyone["incident_id"], strict=True
             )
         }
-        members_of: dict[int, set[EventKey]] = {}
+        members_of: dict[int, set[_EventKey]] = {}
         for key, inc in incident_of.items():
             members_of.setdefault(inc, set()).add(key)
         manual = {
@@ -472,14 +472,14 @@ def link_incidents(
             )
             if h == "auto" and isinstance(ms, str)
         }
-        anchor: dict[EventKey, EventKey] = {}
-        why: dict[EventKey, dict[str, Any]] = {}
+        anchor: dict[_EventKey, _EventKey] = {}
+        why: dict[_EventKey, dict[str, Any]] = {}
         for row in pairs.to_dict("records"):
             b = (str(row["b_source"]), str(row["b_id"]))
             anchor[b] = (str(row["a_source"]), str(row["a_id"]))
             why[b] = _explanation(row, names)
 
-        def root(key: EventKey) -> EventKey:
+        def root(key: _EventKey) -> _EventKey:
             seen = {key}
             while key in anchor and key not in manual and key not in incident_of:
                 key = anchor[key]
@@ -489,11 +489,11 @@ def link_incidents(
             return key
 
         adds: list[dict[str, Any]] = []
-        removes: list[EventKey] = []
+        removes: list[_EventKey] = []
         log: list[dict[str, Any]] = []
         touched: set[int] = set()
 
-        def member(key: EventKey, inc: int, matched: EventKey | None, detail: Any) -> None:
+        def member(key: _EventKey, inc: int, matched: _EventKey | None, detail: Any) -> None:
             incident_of[key] = inc
             members_of.setdefault(inc, set()).add(key)
             touched.add(inc)
@@ -544,11 +544,11 @@ def link_incidents(
                 }
             )
 
-        def blocked(key: EventKey, inc: int | None, also: Iterable[EventKey]) -> bool:
+        def blocked(key: _EventKey, inc: int | None, also: Iterable[_EventKey]) -> bool:
             others = set(members_of.get(inc, set())) if inc is not None else set()
             return any(frozenset({key, o}) in blocks for o in others | set(also))
 
-        fresh: dict[EventKey, list[EventKey]] = {}
+        fresh: dict[_EventKey, list[_EventKey]] = {}
         for b in sorted(anchor, key=lambda k: (params.ranks.get(k[0].split(":", 1)[0], 99), k)):
             a = anchor[b]
             if b in manual or (b in incident_of and matched_before.get(b) == a):
@@ -700,7 +700,7 @@ def explain_pair(
     return out
 
 
-def incident_why(a: str | EventKey, b: str | EventKey, *, db: DB = None) -> dict[str, Any]:
+def incident_why(a: str | _EventKey, b: str | _EventKey, *, db: DB = None) -> dict[str, Any]:
     """Why two records are (or are not) one incident: the rules applied to them now
     (:func:`explain_pair`), their incidents, the explanation stored when they were linked,
     and whether an analyst separated them."""
@@ -735,7 +735,7 @@ def incident_why(a: str | EventKey, b: str | EventKey, *, db: DB = None) -> dict
 
 # -- an analyst's decisions -----------------------------------------------------------------------
 def incident_link(
-    a: str | EventKey, b: str | EventKey, *, reason: str, by: str, db: DB = None
+    a: str | _EventKey, b: str | _EventKey, *, reason: str, by: str, db: DB = None
 ) -> dict[str, Any]:
     """Link two records as one incident by hand (``b`` joins ``a``'s incident, or both make a
     new one).  A record already in another incident must be unlinked first.  Lifts an
@@ -798,8 +798,8 @@ def incident_link(
 
 
 def incident_unlink(
-    a: str | EventKey,
-    b: str | EventKey | None = None,
+    a: str | _EventKey,
+    b: str | _EventKey | None = None,
     *,
     reason: str,
     by: str,
@@ -849,7 +849,7 @@ def incident_unlink(
 
 def incident_count(
     ref: int | str,
-    event: str | EventKey | None,
+    event: str | _EventKey | None,
     *,
     reason: str,
     by: str,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["IncidentTables", "LinkParams"]
 
-EventKey = tuple[str, str]
+_EventKey = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -270,7 +270,7 @@ ORDER BY b_source, b_id
             for name in ("_aw_ranks", "_aw_families", "_aw_actor_map"):
                 self._con.unregister(name)
 
-    def linkable_event(self, key: EventKey) -> dict[str, Any] | None:
+    def linkable_event(self, key: _EventKey) -> dict[str, Any] | None:
         """The columns the linker compares of one stored event, or None."""
         import pandas as pd
 
@@ -304,7 +304,7 @@ ORDER BY b_source, b_id
             params,
         )
 
-    def incident_of(self, key: EventKey) -> int | None:
+    def incident_of(self, key: _EventKey) -> int | None:
         """The incident a stored event is a member of, or None."""
         row = self.one(
             "SELECT incident_id FROM incident_members WHERE ev_source = ? AND ev_id = ?",
@@ -364,7 +364,7 @@ ORDER BY b_source, b_id
             sql += f" LIMIT {int(limit)}"
         return self.query(sql, params)
 
-    def incident_unlinks(self) -> set[frozenset[EventKey]]:
+    def incident_unlinks(self) -> set[frozenset[_EventKey]]:
         """Every pair an analyst separated."""
         rows = self._con.execute(
             "SELECT a_source, a_id, b_source, b_id FROM incident_unlinks"
@@ -372,7 +372,7 @@ ORDER BY b_source, b_id
         return {frozenset({(str(a), str(b)), (str(c), str(d))}) for a, b, c, d in rows}
 
     def incident_log(
-        self, incident_id: int | None = None, key: EventKey | None = None
+        self, incident_id: int | None = None, key: _EventKey | None = None
     ) -> pd.DataFrame:
         """The incident log, oldest first: of one incident and/or one event when given."""
         sql = (
@@ -443,7 +443,7 @@ ORDER BY b_source, b_id
         finally:
             self._con.unregister("_aw_members")
 
-    def remove_incident_members(self, keys: Iterable[EventKey]) -> None:
+    def remove_incident_members(self, keys: Iterable[_EventKey]) -> None:
         """Remove these events from their incidents."""
         import pyarrow as pa
 
@@ -464,7 +464,7 @@ ORDER BY b_source, b_id
             self._con.unregister("_aw_keys")
 
     def set_incident_counted(
-        self, incident_id: int, key: EventKey | None, by: str | None, reason: str | None
+        self, incident_id: int, key: _EventKey | None, by: str | None, reason: str | None
     ) -> None:
         """An analyst's choice of the counted member (``key`` None: the precedence again)."""
         self._con.execute(
@@ -519,14 +519,14 @@ ORDER BY b_source, b_id
             ).fetchall()
         return dead
 
-    def add_incident_unlink(self, a: EventKey, b: EventKey, by: str, reason: str) -> None:
+    def add_incident_unlink(self, a: _EventKey, b: _EventKey, by: str, reason: str) -> None:
         """Record that an analyst separated ``a`` and ``b``: the linker never joins them."""
         self._con.execute(
             "INSERT INTO incident_unlinks VALUES (?, ?, ?, ?, ?, ?, ?)",
             [*a, *b, by, _now(), reason],
         ).fetchall()
 
-    def remove_incident_unlink(self, a: EventKey, b: EventKey) -> None:
+    def remove_incident_unlink(self, a: _EventKey, b: _EventKey) -> None:
         """Forget an analyst's separation of ``a`` and ``b`` (they linked them again)."""
         self._con.execute(
             "DELETE FROM incident_unlinks WHERE (a_source = ? AND a_id = ? AND b_source = ? "
