@@ -19,7 +19,9 @@ b. the same while ``POST /api/ingest`` loads --ingest-rows new synthetic events 
    stop and the ingest is waited for): the same figures, and the ingest's own time;
 c. the first screen (``/``, HTML): p50 / p95, requests per second, errors.
 
-The machine's load average is printed beside each figure (other work slows every figure).
+The machine's load average is printed beside each figure (other work slows every figure),
+and so is the CPU time the server process and this process (the clients) spent per request:
+on a shared machine that is the steadier figure.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -58,6 +61,15 @@ QUERIES = [
 def _load() -> str:
     one, five, _ = os.getloadavg()
     return f"load {one:.1f} / {five:.1f} ({os.cpu_count()} cores)"
+
+
+def _cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) of process ``pid`` (None: this one) so far, in seconds."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -131,6 +143,64 @@ class Server:
         self.log.close()
 
 
+class _Connection:
+    """One keep-alive HTTP/1.1 connection, as light as a client can be (this process shares
+    the machine's cores with the server: httpx spends ~3× the server's CPU per request)."""
+
+    def __init__(self, host: str, port: int, headers: dict[str, str]) -> None:
+        self.host, self.port = host, port
+        extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.headers = f"Host: {host}:{port}\r\n{extra}".encode()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, target: str) -> tuple[int, bytes]:
+        """GET ``target``: the status and body.  A kept connection the server closed
+        meanwhile is opened again once (nothing was answered on it)."""
+        for attempt in (1, 2):
+            fresh = self.writer is None
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            assert self.reader is not None
+            self.writer.write(b"GET " + target.encode() + b" HTTP/1.1\r\n" + self.headers + b"\r\n")
+            try:
+                head = await self.reader.readuntil(b"\r\n\r\n")
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.close()
+                if fresh or attempt == 2:
+                    raise
+                continue
+            return await self._rest(head)
+        raise AssertionError("unreachable")
+
+    async def _rest(self, head: bytes) -> tuple[int, bytes]:
+        assert self.reader is not None
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        fields = {
+            k.strip().lower(): v.strip()
+            for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)
+        }
+        if fields.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                parts.append(await self.reader.readexactly(size + 2))
+                if size == 0:
+                    break
+            body = b"".join(p[:-2] for p in parts)
+        else:
+            body = await self.reader.readexactly(int(fields.get("content-length", "0")))
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        return status, body
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
 async def _clients(
     url: str,
     token: str,
@@ -138,33 +208,68 @@ async def _clients(
     clients: int,
     seconds: float,
     stop: threading.Event | None = None,
+    *,
+    kind: str = "raw",
 ) -> dict[str, Any]:
     """``clients`` clients asking ``paths`` (picked at random) for ``seconds`` (or until
-    ``stop`` is set): latencies of the answers and the errors."""
+    ``stop`` is set), each on one keep-alive connection (``kind``: the light client of
+    :class:`_Connection`, or ``httpx``): latencies of the answers and the errors."""
     latencies: list[float] = []
     errors: list[str] = []
     end = time.monotonic() + seconds
     headers = {"Authorization": f"Bearer {token}"}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    targets = [
+        path + ("?" + urlencode(params, doseq=True) if params else "") for path, params in paths
+    ]
+    parts = urlsplit(url)
 
-    async def client(n: int, http: httpx.AsyncClient) -> None:
+    async def client(n: int, get: Any) -> None:
         rnd = random.Random(n)
         while time.monotonic() < end and not (stop is not None and stop.is_set()):
-            path, params = rnd.choice(paths)
+            target = rnd.choice(targets)
             t0 = time.perf_counter()
             try:
-                r = await http.get(path, params=params)
-                if r.status_code != 200:
-                    errors.append(f"{r.status_code} {r.text[:120]}")
-            except httpx.HTTPError as exc:
+                status, body = await get(target)
+                if status != 200:
+                    errors.append(f"{status} {body[:120]!r}")
+            except (OSError, asyncio.IncompleteReadError, httpx.HTTPError) as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
             latencies.append(time.perf_counter() - t0)
 
     t0 = time.perf_counter()
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=120) as http:
-        await asyncio.gather(*(client(n, http) for n in range(clients)))
+    cpu0 = _cpu_seconds()
+    if kind == "httpx":
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        async with httpx.AsyncClient(
+            base_url=url, headers=headers, limits=limits, timeout=120
+        ) as http:
+
+            async def via_httpx(target: str) -> tuple[int, bytes]:
+                r = await http.get(target)
+                return r.status_code, r.content
+
+            await asyncio.gather(*(client(n, via_httpx) for n in range(clients)))
+    else:
+        host, port = parts.hostname or "127.0.0.1", int(parts.port or 80)
+        conns = [_Connection(host, port, headers) for _ in range(clients)]
+        await asyncio.gather(*(client(n, conns[n].get) for n in range(clients)))
+        for c in conns:
+            c.close()
     wall = time.perf_counter() - t0
-    return {"latencies": latencies, "errors": errors, "wall": wall}
+    return {
+        "latencies": latencies,
+        "errors": errors,
+        "wall": wall,
+        "client_cpu": _cpu_seconds() - cpu0,
+    }
+
+
+def _measured(server: Server, run: Any) -> dict[str, Any]:
+    """``asyncio.run(run)``, with the server's CPU time spent meanwhile."""
+    before = _cpu_seconds(server.proc.pid)
+    result: dict[str, Any] = asyncio.run(run)
+    result["server_cpu"] = _cpu_seconds(server.proc.pid) - before
+    return result
 
 
 def _report(label: str, result: dict[str, Any]) -> None:
@@ -182,6 +287,11 @@ def _report(label: str, result: dict[str, Any]) -> None:
         f"p50 {q(0.50):.0f} ms, p95 {q(0.95):.0f} ms, p99 {q(0.99):.0f} ms, "
         f"max {lat[-1] * 1000:.0f} ms; errors {len(result['errors'])}  [{_load()}]"
     )
+    if "server_cpu" in result:
+        print(
+            f"   CPU per request: server {result['server_cpu'] / n * 1000:.1f} ms, "
+            f"clients {result['client_cpu'] / n * 1000:.1f} ms"
+        )
     for e in result["errors"][:3]:
         print(f"   error: {e}")
 
@@ -198,11 +308,20 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--ingest-rows", type=int, default=200_000)
     ap.add_argument("--work", type=Path, help="Working folder (default: a temporary one).")
+    ap.add_argument(
+        "--client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="The clients: light keep-alive connections (default) or httpx.",
+    )
     args = ap.parse_args()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-web-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"== web figures: {args.clients} clients, {args.seconds:.0f} s each; work {work} ==")
+    print(
+        f"== web figures: {args.clients} clients ({args.client}), {args.seconds:.0f} s each; "
+        f"work {work} =="
+    )
     db, token = _prepare(args.store, args.events, work)
     csv = work / "synthetic_bench_ged.csv"  # no release in the name: dates up to today
     t0 = time.perf_counter()
@@ -214,10 +333,17 @@ def main() -> None:
     server = Server(db, work)
     try:
         print(f"server: {server.url} (pid {server.proc.pid})  [{_load()}]")
-        warm = asyncio.run(_clients(server.url, token, _event_paths(), 2, 3))
+        warm = _measured(
+            server, _clients(server.url, token, _event_paths(), 2, 3, kind=args.client)
+        )
         _report("warm-up (2 clients, 3 s)", warm)
 
-        quiet = asyncio.run(_clients(server.url, token, _event_paths(), args.clients, args.seconds))
+        quiet = _measured(
+            server,
+            _clients(
+                server.url, token, _event_paths(), args.clients, args.seconds, kind=args.client
+            ),
+        )
         _report("a. event list", quiet)
 
         stop = threading.Event()
@@ -238,8 +364,17 @@ def main() -> None:
         loader = threading.Thread(target=load)
         loader.start()
         time.sleep(0.2)
-        busy = asyncio.run(
-            _clients(server.url, token, _event_paths(), args.clients, args.seconds, stop)
+        busy = _measured(
+            server,
+            _clients(
+                server.url,
+                token,
+                _event_paths(),
+                args.clients,
+                args.seconds,
+                stop,
+                kind=args.client,
+            ),
         )
         _report("b. event list during an ingest", busy)
         loader.join()
@@ -250,7 +385,10 @@ def main() -> None:
             + f": {ingest.get('body', '')[:160]}"
         )
 
-        first = asyncio.run(_clients(server.url, token, [("/", {})], args.clients, args.seconds))
+        first = _measured(
+            server,
+            _clients(server.url, token, [("/", {})], args.clients, args.seconds, kind=args.client),
+        )
         _report("c. first screen (/)", first)
         lat = first["latencies"]
         if lat:

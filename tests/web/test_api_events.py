@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import accordwatch as aw
+from accordwatch.web._api_events import LIST_COLUMNS
 
 CAF = "Central African Republic"
 
@@ -37,8 +38,12 @@ def test_filters_match_the_library(api: Any, viewer: dict[str, str]) -> None:
     body = get(api, "/api/events", viewer, **filters, _size=1000).json()
     expected = api.app.state.owner.read(lambda store: aw.event_records(store, **filters))
     assert body["count"] == len(body["rows"]) == len(expected) > 0
-    assert body["rows"] == expected  # the same rows, newest first
+    assert body["columns"] == LIST_COLUMNS  # a page shows the list's columns …
+    shown = [{c: r[c] for c in LIST_COLUMNS} for r in expected]
+    assert body["rows"] == shown  # the same rows, newest first
     assert body["next"] is None and body["next_url"] is None
+    every = get(api, "/api/events", viewer, **filters, _size=1000, _col=list(expected[0]))
+    assert every.json()["rows"] == expected  # … and any other column when _col names it
 
 
 def test_type_actor_region_and_source(api: Any, viewer: dict[str, str]) -> None:

@@ -161,6 +161,12 @@ class StoreOwner:
             self._generation += 1
             future.set_result(result)
 
+    @property
+    def generation(self) -> int:
+        """How many writes have committed: a data version (what a read saw at one
+        generation holds until the next)."""
+        return self._generation
+
     # -- closing ---------------------------------------------------------------------------
     @property
     def closed(self) -> bool:

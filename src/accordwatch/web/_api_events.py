@@ -7,6 +7,10 @@ same request with ``_next`` set — the page after stays the page after when eve
 meanwhile (keyset, never an offset).  ``_facet=country&_facet=type`` adds counts of the
 filtered events by those columns, each value with the URL that filters by it, as
 datasette's table pages do.
+
+A page shows :data:`LIST_COLUMNS` unless ``_col`` names others (the downloads carry every
+column).  A page's JSON is made on a reader thread and kept until the next write
+(:func:`accordwatch.web._app.cached`): the same request answers from memory meanwhile.
 """
 
 from __future__ import annotations
@@ -16,18 +20,20 @@ import binascii
 import datetime as dt
 import io
 import json
-from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+import math
+import re
+from collections.abc import AsyncIterator, Awaitable
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from .. import _api
 from ..errors import InputError, NotFound
 from ..export import to_geojson
 from ._api_common import CSV_RESPONSE, api_router, csv_text, json_safe, role, table
-from ._app import read
+from ._app import cached, read
 
 __all__ = [
     "All",
@@ -38,6 +44,7 @@ __all__ = [
     "FacetQ",
     "FacetSize",
     "Filters",
+    "LIST_COLUMNS",
     "Next",
     "Size",
     "SortColumn",
@@ -55,6 +62,7 @@ __all__ = [
 ]
 
 router = api_router("events")
+_T = TypeVar("_T")
 
 #: the columns a page can be sorted by (as accordwatch.store.pages.SORTABLE)
 SortColumn = Literal[
@@ -85,25 +93,50 @@ _DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 _TEXT = 200
 _DATE_KINDS = {"date_start", "date_end"}
 _TEXT_KINDS = {"country", "admin1", "adm_1", "side_a", "side_b", "source", "source_event_id"}
-#: the command's options in messages of the filters → the API's parameters
-_OPTIONS = {
-    "--min-deaths": "min_deaths",
-    "--since": "since",
-    "--until": "until",
-    "--country": "country",
-    "--region": "region",
-    "--actor": "actor",
-    "--source": "source",
-    "--limit": "_size",
-}
+#: the command's words in messages of the filters and of stats → the API's, in this order
+_OPTIONS = [
+    (re.compile(r"`accordwatch stats --by (\w+)`"), r"`/api/stats?by=\1`"),
+    (re.compile(r"`accordwatch actors NAME`"), "`/api/actors/NAME`"),
+    (re.compile(r"--country ([A-Z]{3})\b"), r"country=\1"),
+    (re.compile(r"--limit\b"), "_size"),
+    (re.compile(r"--(by|since|until|country|region|actor|source|type|lineage)\b"), r"\1"),
+    (re.compile(r"--min-deaths\b"), "min_deaths"),
+]
 #: events per read while a whole download streams
 _CHUNK = 5000
+#: the columns a page of the list shows unless ``_col`` names others: what tells events
+#: apart and where, when, who and how many (the explorer's); fewer columns read and sent
+#: make a page several times cheaper on a large store
+LIST_COLUMNS = [
+    "source",
+    "source_event_id",
+    "date_start",
+    "date_end",
+    "country",
+    "admin1",
+    "adm_1",
+    "where_coordinates",
+    "latitude",
+    "longitude",
+    "side_a",
+    "side_b",
+    "actors",
+    "type_of_violence",
+    "event_type",
+    "best",
+    "low",
+    "high",
+    "deaths_civilians",
+    "source_url",
+    "source_title",
+    "evidence",
+]
 
 #: resolved filters: keyword arguments of accordwatch.events
 EventFilters = dict[str, Any]
 
 
-def event_filters(
+async def event_filters(
     country: Annotated[
         list[Annotated[str, Query(max_length=_TEXT)]] | None,
         Query(description="Country name, ISO3 code or GW number (repeatable).", max_length=20),
@@ -309,14 +342,20 @@ async def _page(
     facets: list[FacetName] | None = None,
     facet_size: int = 10,
 ) -> dict[str, Any]:
+    return await _named(
+        _read_page(request, filters, sort, desc, after, size, columns, count, facets, facet_size)
+    )
+
+
+async def _named(answer: Awaitable[_T]) -> _T:
+    """``await answer``, with the command's option names in an error message replaced by
+    the API's parameters (``--min-deaths`` → ``min_deaths``)."""
     try:
-        return await _read_page(
-            request, filters, sort, desc, after, size, columns, count, facets, facet_size
-        )
-    except (InputError, NotFound) as exc:  # the message names the parameter, not the option
+        return await answer
+    except (InputError, NotFound) as exc:
         text = str(exc.args[0]) if exc.args else str(exc)
-        for option, param in _OPTIONS.items():
-            text = text.replace(option, param)
+        for option, param in _OPTIONS:
+            text = option.sub(param, text)
         exc.args = (text, *exc.args[1:])
         raise
 
@@ -348,22 +387,46 @@ async def _read_page(
     )
 
 
-async def _list(
+def _finite(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def _encode_body(body: dict[str, Any]) -> bytes:
+    """``body`` as JSON bytes, as JSONResponse writes them (NaN and infinities → null)."""
+    body["rows"] = [{c: _finite(v) for c, v in r.items()} for r in body["rows"]]
+    return json.dumps(
+        body, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=json_safe
+    ).encode("utf-8")
+
+
+def _page_json(
     request: Request,
     filters: EventFilters,
-    sort: str | None,
-    sort_desc: str | None,
+    column: str,
+    desc: bool,
+    key: tuple[bool, Any, str, str] | None,
     size: int,
-    after: str | None,
+    columns: list[str] | None,
+    count: bool,
     facet: list[FacetName] | None,
     facet_size: int,
-    count: bool,
-    columns: list[str] | None,
-) -> dict[str, Any]:
-    column, desc = _order(sort, sort_desc)
-    key = None if after is None else _decode(after, column, desc)
-    page = await _page(request, filters, column, desc, key, size, columns, count, facet, facet_size)
-    return _shape(request, page, column, desc)
+    *,
+    db: Any,
+) -> bytes:
+    """One page as the JSON of :func:`events_page` (run on a reader thread)."""
+    page = _api.event_page(
+        db,
+        sort=column,
+        descending=desc,
+        after=key,
+        size=size,
+        columns=columns,
+        count=count,
+        facets=list(dict.fromkeys(facet or [])),
+        facet_size=facet_size,
+        **filters,
+    )
+    return _encode_body(_shape(request, page, column, desc))
 
 
 @router.get(
@@ -381,13 +444,34 @@ async def events_page(
     facet_size: FacetSize = 10,
     count: Count = True,
     columns: Columns = None,
-) -> JSONResponse:
-    """Events matching every filter, one page at a time: ``rows``, ``count`` (all matching
-    events), ``next`` / ``next_url`` (the following page; null on the last) and ``facets``."""
-    body = await _list(
-        request, filters, sort, sort_desc, size, after, facet, facet_size, count, columns
-    )
-    return JSONResponse(json_safe(body))
+) -> Response:
+    """Events matching every filter, one page at a time: ``rows`` (the columns of
+    ``LIST_COLUMNS`` unless ``_col`` names others), ``count`` (all matching events),
+    ``next`` / ``next_url`` (the following page; null on the last) and ``facets``."""
+    column, desc = _order(sort, sort_desc)
+    key = None if after is None else _decode(after, column, desc)
+    cols = columns or LIST_COLUMNS
+
+    async def make() -> bytes:
+        return await _named(
+            read(
+                request,
+                _page_json,
+                request,
+                filters,
+                column,
+                desc,
+                key,
+                size,
+                cols,
+                count,
+                facet,
+                facet_size,
+            )
+        )
+
+    body = await cached(request, ("events.json", str(request.url)), make, size=len)
+    return Response(body, media_type="application/json")
 
 
 @router.get(
@@ -425,7 +509,7 @@ async def events_csv(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="events.csv"'},
         )
-    page = await _page(request, filters, column, desc, key, size, columns)
+    page = await _page(request, filters, column, desc, key, size, columns or LIST_COLUMNS)
     shaped = _shape(request, page, column, desc)
     headers = {}
     if shaped["next_url"]:
@@ -525,5 +609,5 @@ async def stats(
     """Counts of events and deaths (best, low, high) of the filtered events, grouped ``by``
     month, year, country, region, actor, type, priogrid or source."""
     groups = list(dict.fromkeys(by or ["month"]))
-    frame = await read(request, _api.stats, by=groups, **filters)
+    frame = await _named(read(request, _api.stats, by=groups, **filters))
     return table(request, frame, sort=sort, sort_desc=sort_desc)

@@ -11,6 +11,15 @@ function (``accordwatch.events``, ``accordwatch.review_accept`` …) the owner's
     rows = await read(request, aw.event_records, country="Mali", limit=10)
     cand = await write(request, aw.review_accept, 12, reviewer=user.name)
 
+Answers that depend only on the stored data (a page of events, the first screen's figures,
+who a token belongs to) are kept by :func:`cached` under the store's *data version*
+(:func:`data_version`: the writes the store's owner committed), so a kept answer is never
+older than the last write — and the store has no other writer while the app owns it.
+Concurrent requests for the same answer share one read.  In front of the app,
+:class:`KeptResponses` answers a repeated GET of the event list or the first
+screen — the same URL with the same credentials — from the response kept at the same data
+version (and within :data:`KEEP_SECONDS`, so that a session's time limits still apply).
+
 The OpenAPI schema is at ``/api/openapi.json``; its Swagger UI (``/api/docs``) and ReDoc
 (``/api/redoc``) pages load their scripts from the app itself (fastapi-offline): no request
 leaves the server.
@@ -20,11 +29,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable
+import threading
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from .._app._store import store_path
@@ -33,8 +45,16 @@ from ..errors import StoreError
 from . import _errors
 
 __all__ = [
+    "CACHE_BYTES",
+    "CACHE_ENTRIES",
     "READERS",
+    "KEEP_SECONDS",
+    "KEPT_PATHS",
+    "AnswerCache",
+    "KeptResponses",
+    "cached",
     "create_app",
+    "data_version",
     "read",
     "write",
 ]
@@ -43,6 +63,10 @@ _T = TypeVar("_T")
 
 #: reader threads of the store's owner
 READERS = 8
+#: answers :func:`cached` keeps at most (the least recently used go first) …
+CACHE_ENTRIES = 512
+#: … and their size at most, in bytes (as :func:`cached` is told it)
+CACHE_BYTES = 64 * 1024 * 1024
 
 _DESCRIPTION = """\
 Independent monitoring of peace accords and the conflicts around them: events, actors,
@@ -60,6 +84,162 @@ def _owner(request: Request) -> Any:
     if owner is None or owner.closed:
         raise StoreError("the server's store is not open (the app is starting or stopping)")
     return owner
+
+
+class AnswerCache:
+    """Answers kept under the store's data version (see the module text): a bounded LRU
+    map, emptied when the version moves on, and the reads in flight (one per key).
+    ``state`` is the app's state, whose ``owner`` counts the writes."""
+
+    def __init__(self, state: Any, entries: int = CACHE_ENTRIES, size: int = CACHE_BYTES) -> None:
+        self.entries = entries
+        self.size = size
+        self._state = state
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._kept_version = -1
+        self._bytes = 0
+        self._flying: dict[tuple[int, Hashable], asyncio.Future[Any]] = {}
+
+    @property
+    def version(self) -> int:
+        """The store's data version: the writes its owner committed (-1 while it is not
+        open)."""
+        owner = getattr(self._state, "owner", None)
+        return -1 if owner is None else int(owner.generation)
+
+    def _current(self, version: int) -> bool:
+        """Forget what was kept at an older version; true if ``version`` is current."""
+        if version != self.version:
+            return False
+        if version != self._kept_version:
+            self._kept.clear()
+            self._bytes = 0
+            self._kept_version = version
+        return True
+
+    def get(self, key: Hashable, version: int) -> tuple[bool, Any]:
+        with self._lock:
+            if not self._current(version) or key not in self._kept:
+                return False, None
+            self._kept.move_to_end(key)
+            return True, self._kept[key][0]
+
+    def put(self, key: Hashable, version: int, value: Any, size: int) -> None:
+        with self._lock:
+            if not self._current(version) or size > self.size // 4:
+                return  # made before a write ended, or too big to keep
+            old = self._kept.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._kept[key] = (value, size)
+            self._bytes += size
+            while len(self._kept) > self.entries or self._bytes > self.size:
+                self._bytes -= self._kept.popitem(last=False)[1][1]
+
+
+#: the GET paths whose responses :class:`KeptResponses` keeps
+KEPT_PATHS = frozenset({"/", "/api/events", "/api/events.json"})
+#: seconds a kept response is used at most (also while no write ends)
+KEEP_SECONDS = 10
+
+
+class KeptResponses:
+    """ASGI middleware: a GET of :data:`KEPT_PATHS` that asks what an earlier one asked —
+    the same path, query, host and credentials (``Authorization`` and ``Cookie``) — is
+    answered with that one's response while the data version is the same and for at most
+    :data:`KEEP_SECONDS`.  Only a 200 without ``Set-Cookie`` is kept."""
+
+    def __init__(self, app: ASGIApp, state: Any) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in KEPT_PATHS:
+            await self.app(scope, receive, send)
+            return
+        cache: AnswerCache | None = getattr(self.state, "answers", None)
+        if cache is None:
+            await self.app(scope, receive, send)
+            return
+        wanted = {b"authorization", b"cookie", b"host"}
+        creds = tuple(sorted((k, v) for k, v in scope["headers"] if k in wanted))
+        window = int(asyncio.get_running_loop().time() // KEEP_SECONDS)
+        key = ("response", scope["path"], scope["query_string"], creds, window)
+        version = cache.version
+        found, kept = cache.get(key, version)
+        if found:
+            start, body = kept
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            return
+        messages: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            messages.append(message)
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        if len(messages) != 2 or messages[0]["type"] != "http.response.start":
+            return
+        start, end = messages
+        headers = start.get("headers", [])
+        if (
+            start["status"] != 200
+            or end.get("more_body")
+            or any(k.lower() == b"set-cookie" for k, _ in headers)
+        ):
+            return
+        body = bytes(end.get("body", b""))
+        cache.put(key, version, (start, body), len(body) + 512)
+
+
+def _cache(request: Request) -> AnswerCache:
+    found = getattr(request.app.state, "answers", None)
+    if found is None:
+        found = request.app.state.answers = AnswerCache(request.app.state)
+    assert isinstance(found, AnswerCache)
+    return found
+
+
+def data_version(request: Request) -> int:
+    """The store's data version: how many writes its owner committed."""
+    return _cache(request).version
+
+
+async def cached(
+    request: Request,
+    key: Hashable,
+    make: Callable[[], Awaitable[_T]],
+    *,
+    size: Callable[[_T], int] = lambda _: 1024,
+) -> _T:
+    """The answer kept under ``key`` at the current data version, else ``await make()``
+    (shared with the requests asking the same meanwhile) and kept — unless a write ended
+    while it was made.  ``make`` must read only (through :func:`read`); ``size`` tells how
+    big an answer is for the cache's bound."""
+    cache = _cache(request)
+    version = cache.version
+    found, value = cache.get(key, version)
+    if found:
+        return value
+    flying = cache._flying.get((version, key))
+    if flying is not None:
+        return await asyncio.shield(flying)
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    cache._flying[(version, key)] = future
+    try:
+        value = await make()
+    except BaseException as exc:
+        future.set_exception(exc)
+        future.exception()  # retrieved: no warning when nobody else was waiting
+        raise
+    else:
+        future.set_result(value)
+        cache.put(key, version, value, size(value))
+        return value
+    finally:
+        cache._flying.pop((version, key), None)
 
 
 async def read(request: Request, fn: Callable[..., _T], *args: Any, **kw: Any) -> _T:
@@ -149,6 +329,7 @@ def create_app(
     app.state.url = None
     app.state.readers = READERS
     app.state.owner = None
+    app.state.answers = AnswerCache(app.state)
     _errors.install(app)
     for module in (
         _api_events,
@@ -161,6 +342,7 @@ def create_app(
     ):
         app.include_router(module.router)
     _include_others(app)
+    app.add_middleware(KeptResponses, state=app.state)  # outermost: before CSRF and routing
     return app
 
 

@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,7 +164,7 @@ async def current_user(request: Request) -> User | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("the Authorization header must be 'Bearer <token>'")
-        found = await _read(request, users.token_user, token.strip())
+        found = await _who(request, "token", users.token_user, token.strip())
         if found is None:
             raise _unauthorized(
                 "the API token is not valid (unknown, revoked, or its user is disabled); "
@@ -170,26 +172,59 @@ async def current_user(request: Request) -> User | None:
             )
         user = User(int(found["id"]), str(found["name"]), str(found["role"]))
         if _stale(found.get("last_used")):
-            _in_background(request, users.touch_token, int(found["token_id"]))
+            _touch(request, ("token", found["token_id"]), users.touch_token, int(found["token_id"]))
         request.state.auth_via = "token"
     else:
         session = request.cookies.get(SESSION_COOKIE)
         if session:
-            found = await _read(request, users.session_user, session)
+            found = await _who(request, "session", users.session_user, session)
             if found is not None:
                 user = User(int(found["id"]), str(found["name"]), str(found["role"]))
                 if _stale(found.get("last_seen")):
-                    _in_background(request, users.touch_session, session)
+                    _touch(request, ("session", found["id"], session), users.touch_session, session)
                 request.state.auth_via = "session"
     request.state.user = user
     return user
 
 
+#: seconds a token's or session's user is kept (also until the next write, which may revoke,
+#: disable or log out): a session's idle and absolute limits are checked at least this often
+_WHO_SECONDS = 10
+
+
+async def _who(request: Request, kind: str, fn: Callable[..., Any], secret: str) -> Any:
+    """``fn(secret)`` (the user of a token or session, or None), kept by the app's answer
+    cache under a hash of the secret for :data:`_WHO_SECONDS` at most."""
+    from . import _app
+
+    digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+    window = int(time.monotonic() // _WHO_SECONDS)
+    return await _app.cached(
+        request, ("who", kind, digest, window), lambda: _read(request, fn, secret)
+    )
+
+
 #: writes a request does not wait for (noting when a session or token was last used)
 _BACKGROUND: set[asyncio.Task[Any]] = set()
+#: the sessions and tokens whose use is being noted (one note at a time each)
+_TOUCHING: set[Any] = set()
 
 
-def _in_background(request: Request, fn: Callable[..., Any], *args: Any) -> None:
+def _touch(request: Request, what: Any, fn: Callable[..., Any], *args: Any) -> None:
+    """:func:`_in_background` ``fn(*args)``, unless the same note is queued already (a long
+    write ahead of it would otherwise collect one per request)."""
+    if what in _TOUCHING:
+        return
+    _TOUCHING.add(what)
+    _in_background(request, fn, *args, done=lambda: _TOUCHING.discard(what))
+
+
+def _in_background(
+    request: Request,
+    fn: Callable[..., Any],
+    *args: Any,
+    done: Callable[[], Any] | None = None,
+) -> None:
     """Queue a small write without waiting for it: a request is never held up behind a long
     write (an ingest) just to note that a session was used; a failure is only logged."""
 
@@ -198,6 +233,9 @@ def _in_background(request: Request, fn: Callable[..., Any], *args: Any) -> None
             await _write(request, fn, *args)
         except Exception:  # noqa: BLE001 - bookkeeping; the request has its answer already
             _log.warning("could not note the use of a session or token", exc_info=True)
+        finally:
+            if done is not None:
+                done()
 
     task = asyncio.create_task(run())
     _BACKGROUND.add(task)

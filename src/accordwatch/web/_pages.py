@@ -38,7 +38,7 @@ from ..errors import AccordwatchError, InputError, NotFound
 from . import _pages_charts as charts
 from . import _pages_data as data
 from ._api_common import json_safe
-from ._app import read, write
+from ._app import cached, read, write
 from ._auth import User, audit, csrf_field, require
 
 __all__ = ["router"]
@@ -239,27 +239,15 @@ async def _overview_page(
     """What changed: deaths by admin-1 region against the previous period, the alerts, the
     accord's status and its latest milestones (an empty ``until``: the last month with
     data)."""
-    try:
-        ov = await read(
-            request,
-            data.overview,
-            country.strip() or "Mali",
-            months=months,
-            until=until.strip() or None,
+    place, last = country.strip() or "Mali", until.strip() or None
+
+    async def content() -> tuple[str, Markup, Any]:
+        ov = await read(request, data.overview, place, months=months, until=last)
+        events_qs = data.query_string(
+            {"country": ov["country"], "since": ov["period"][0], "until": ov["period"][1]}
         )
-    except AccordwatchError as exc:
-        return _error(request, user, exc, "What changed")
-    events_qs = data.query_string(
-        {"country": ov["country"], "since": ov["period"][0], "until": ov["period"][1]}
-    )
-    return _page(
-        request,
-        "overview",
-        user,
-        nav="overview",
-        title=f"What changed in {ov['country']}",
-        chart_list={
-            "map_chart": None
+        map_chart = (
+            None
             if ov["map_json"] is None
             else {
                 "id": "change",
@@ -267,10 +255,31 @@ async def _overview_page(
                 "alt": "Map of the change in deaths by region",
                 "map": True,
             }
-        },
-        ov=ov,
-        until=until,
-        events_qs=events_qs,
+        )
+        main = Markup(
+            _environment()
+            .get_template("pages/_overview_main.html.j2")
+            .render(ov=ov, until=until, events_qs=events_qs, map_chart=map_chart)
+        )
+        return str(ov["country"]), main, map_chart
+
+    try:  # the same for every user: kept until the next write
+        name, main, map_chart = await cached(
+            request,
+            ("overview", place.lower(), months, until),
+            content,
+            size=lambda found: len(found[1]) + len((found[2] or {}).get("json", "")),
+        )
+    except AccordwatchError as exc:
+        return _error(request, user, exc, "What changed")
+    return _page(
+        request,
+        "overview",
+        user,
+        nav="overview",
+        title=f"What changed in {name}",
+        chart_list={"map_chart": map_chart},
+        main_html=main,
     )
 
 
