@@ -323,6 +323,66 @@ def _fetch_ucdp(
         )
 
 
+def _fetch_acled(
+    country: Annotated[
+        str, typer.Option("--country", "-c", help="ACLED country name (Mali, Burkina Faso …).")
+    ],
+    since: Annotated[str, typer.Option("--since", help="Events from this date, YYYY-MM-DD.")],
+    until: Annotated[
+        str | None, typer.Option("--until", help="Events up to this date, YYYY-MM-DD.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder to save the answers in (JSON that ingest reads)."),
+    ] = None,
+    ingest: Annotated[
+        bool, typer.Option("--ingest", help="Sync the store: deletions, new and edited events.")
+    ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Fetch every event of the range, not only changes.")
+    ] = False,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Download ACLED events and deletions (OAuth account required); save and/or sync.
+
+    The account comes from $ACLED_USERNAME and $ACLED_PASSWORD or the config file acled.toml
+    in the user config folder (chmod 600); tokens are cached and refreshed, never shown.
+    A repeated sync of the same --country/--since/--until asks only for the events changed
+    since the last one; deleted events leave the store (their history stays).
+
+    Example: accordwatch fetch acled --country Mali --since 2024-01-01 --ingest
+    """
+    from .._app.acled import fetch_acled
+
+    with err.status("asking the ACLED API") as status:
+        report = fetch_acled(
+            country=country,
+            since=since,
+            until=until,
+            db=db,
+            out=out,
+            ingest=ingest,
+            full=full,
+            progress=status.update,
+        )
+    if fmt is Format.json:
+        print_json(report.to_dict())
+        return
+    err.print(
+        f"ACLED: {report.events_fetched:,} events"
+        + (" (changed since the last sync)" if report.timestamp_since else "")
+        + f", {report.deletions_fetched:,} deletions"
+    )
+    for f in report.files:
+        err.print(f"  saved {f}")
+    if report.deletions is not None:
+        d = report.deletions
+        err.print(f"  {d.deleted:,} stored events deleted (run {d.run_id})")
+    if report.ingest is not None:
+        _print_report("events", report.ingest)
+
+
 def _events_cmd(
     db: DbOption = None,
     country: _Country = None,
@@ -477,6 +537,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(_ingest_app, name="ingest")
     fetch_app = typer.Typer(help="Download events from remote APIs.", no_args_is_help=True)
     fetch_app.command("ucdp")(_fetch_ucdp)
+    fetch_app.command("acled")(_fetch_acled)
     app.add_typer(fetch_app, name="fetch")
     app.command("events")(_events_cmd)
     app.command("stats")(_stats_cmd)
