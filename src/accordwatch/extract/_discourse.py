@@ -67,7 +67,8 @@ _STATEMENT_VERBS = (
     r"added|called|demanded|denounced|condemned|reported|a annonce|annonce|annoncait|"
     r"a declare|declare|a affirme|affirme|a indique|indique|a denonce|denonce|a condamne|"
     r"condamne|a appele|appelle|a exhorte|a precise|precise|a confirme|confirme|a reconnu|"
-    r"paru|parue|publie|publiee|published|released|issued|diffuse|diffusee"
+    r"paru|parue|publie|publiee|published|released|issued|diffuse|diffusee|proferee|"
+    r"proferees|formulee|emise|faite|made|voiced"
 )
 _STATEMENT_AFTER = re.compile(rf"^[\s,]*(?:\w+\s+)?(?:{_STATEMENT_VERBS})\b")
 _STATEMENT_BEFORE = re.compile(rf"\b(?:{_STATEMENT_VERBS})\s+(?:\w+\s+)?$")
@@ -165,6 +166,7 @@ def event_places(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
     return out or near[:1]  # "near Bamba" is the place when no other is named
 
 
+_BETWEEN_BEFORE = re.compile(r"\b(?:entre|between)\s+(?:les?\s+|la\s+|the\s+)?$")
 _CONJ = r"(?:and|et|ou|or|as well as|ainsi que|then|puis)"
 _LIST_GAP = re.compile(
     r"^[\s,;()]*(?:[\w'’-]+[\s()']*)?$"  # "Niono, Molodo", "Ménaka, à Inékar"
@@ -188,6 +190,8 @@ def place_groups(
                 if last.end <= d.start and d.end <= p.start:
                     gap = gap.replace(deaccent(text[d.start : d.end]).casefold(), " ")
             if ("," in gap or re.search(rf"\b{_CONJ}\b", gap)) and _LIST_GAP.match(gap):
+                if _BETWEEN_BEFORE.search(deaccent(text[max(0, last.start - 12) : last.start])):
+                    continue  # "entre Bema et Diongo Mani": a stretch of road, one place
                 groups[-1].append(p)
                 continue
         groups.append([p])
@@ -244,4 +248,11 @@ def capture_spans(
     for p in towns:
         if _CAPTURE_PASSIVE.match(folded[p.end : min(c1, p.end + 60)]):
             out.append((p.start, p.end))
+    if not towns:  # "cette localité a été prise", "took the town"
+        for a in ANAPHORIC_PLACE.finditer(folded, c0, c1):
+            verb = [m for m in pat.finditer(folded, max(c0, a.start() - 60), a.start())]
+            if _CAPTURE_PASSIVE.match(folded[a.end() : min(c1, a.end() + 60)]) or (
+                verb and len(folded[verb[-1].end() : a.start()].split()) <= _CAPTURE_REACH
+            ):
+                out.append((verb[-1].start() if verb else a.start(), a.end()))
     return out

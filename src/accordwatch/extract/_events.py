@@ -174,7 +174,24 @@ def _find_triggers(
     return found
 
 
+_REPORTED_AS = re.compile(
+    r"\b(?:parle|parlent|parlait|qualifie|qualifiee|decrit|described|describes|speaks? of|"
+    r"spoke of|called it|calls it|conclusions?|enquete|enquetes|investigation|inquiry|probe|"
+    r"investigate|investigating|findings|rapport|report|following|suite a|suite au|"
+    r"condemned|condemns|condamne|denonce|deplore|mourning|deuil)\b(?:\W+\w+){0,6}\W*$"
+)
+_INTENT = re.compile(
+    r"\b(?:a craindre|craindre que|craint que|crainte|intention|visant a|vise a|en vue de|"
+    r"intends? to|intended to|aims? to|aimed at|plans? to|planned to|threaten(?:s|ed)? to|"
+    r"menace de|menacent de|menacait de)\b"
+)
+
+
 def _referential(text: str, trig: _Trigger, c0: int, lang: str) -> bool:
+    """The trigger refers to an event told elsewhere: "involved in the fighting", "the
+    findings on the massacre", "parle d'attaque", "investigate the killing"."""
+    if _REPORTED_AS.search(deaccent(text[max(c0, trig.start - 80) : trig.start])):
+        return True
     toks = [t[2] for t in words(text, c0, trig.start)]
     if len(toks) >= 2 and toks[-1] in lexicon().referential.get(lang, ()) and toks[-2] in _REF_PREP:
         return True
@@ -313,6 +330,13 @@ def events_in_text(
                 _Trigger("base_seizure", s, e, text[s:e])
                 for s, e in capture_spans(text, folded, c0, c1, lang, cands)
             ]
+            if not trigs and n_clause and sent_events and _COORDINATED.match(folded, c0):
+                # "…, and Kayes" / "et aux environs de l'aéroport": a coordinated place
+                # shares the trigger of the clause before
+                head_towns = [p for p in event_places(text, cands) if p.start - c0 < 40]
+                if head_towns:
+                    prev_ev = sent_events[-1][0]
+                    trigs = [_Trigger(prev_ev.type, c0, c0, prev_ev.trigger or "")]
             if not trigs:
                 continue
             trig = min(trigs, key=lambda t: (prio[t.type], t.start))
@@ -391,6 +415,9 @@ def events_in_text(
                 if not towns and _CLAIMED.search(folded, max(c0, trig.start - 30), trig.start):
                     ev.confidence = round(max(0.05, ev.confidence - 0.15), 3)
                     ev.notes.append("the object of a party's claim")
+                if _INTENT.search(folded, c0, trig.start):
+                    ev.confidence = round(max(0.05, ev.confidence - 0.3), 3)
+                    ev.notes.append("feared or intended, not reported as done")
                 if _SUMMARY.search(folded, c0, c1) and trig.text[-1:] in "sx":
                     ev.confidence = round(max(0.05, ev.confidence - 0.3), 3)
                     ev.notes.append("a summary of events over a period")
@@ -417,17 +444,48 @@ def _chosen_group(
     groups = place_groups(text, towns, dates)
     if len(groups) > 1:
         target = next((p for p in towns if p.end == trig.end), None)
-        if target is None:  # "réoccuper le camp de Boulkessi": the place right after
-            target = next(
+        if target is None and _CAMP_END.search(deaccent(trig.text)):
+            target = next(  # "réoccuper le camp de Boulkessi": the place right after
                 (p for p in towns if _OBJECT_GAP.match(deaccent(text[trig.end : p.start]))),
                 None,
             )
-        if target is None:
-            target = _pick_place(text, towns, trig, lang)
+        if target is None:  # the longest list, else the place _pick_place prefers
+            size = max(len(g) for g in groups)
+            if sum(len(g) == size for g in groups) == 1:
+                return _dedupe(next(g for g in groups if len(g) == size))
+            target = _inside_a_city(towns) or _pick_place(text, towns, trig, lang)
         chosen = next((g for g in groups if target in g), groups[0])
     else:
         chosen = groups[0]
-    return [p for k, p in enumerate(chosen) if all(q.geonameid != p.geonameid for q in chosen[:k])]
+    return _dedupe(chosen)
+
+
+_CITY_CODES = {"PPLC", "PPLA"}
+_CAMP_END = re.compile(
+    r"(?:camps?|bases?|posts?|postes?|casernes?|barracks|garrisons?|garnisons?|emprises?)$"
+)
+
+
+def _inside_a_city(towns: list[PlaceMention]) -> PlaceMention | None:
+    """A named part of a city the clause also names ("à Bamako, dans le quartier de
+    Faladié"): the more specific place, when exactly one such part is named."""
+    cities = [p for p in towns if p.feature_code in _CITY_CODES]
+    if not cities:
+        return None
+    parts = [
+        p
+        for p in towns
+        if p.feature_code not in _CITY_CODES
+        and any(
+            abs(p.latitude - c.latitude) < 0.25 and abs(p.longitude - c.longitude) < 0.25
+            for c in cities
+        )
+    ]
+    return parts[0] if len(parts) == 1 else None
+
+
+def _dedupe(places: list[PlaceMention]) -> list[PlaceMention]:
+    return [p for k, p in enumerate(places) if all(q.geonameid != p.geonameid for q in places[:k])]
 
 
 def _date_for(
@@ -521,7 +579,10 @@ def _carry_dates(
         [
             d
             for d in dates
-            if not d.vague and not period_start(text, d) and not _background(d, published)
+            if not d.vague
+            and not period_start(text, d)
+            and not _background(d, published)
+            and not statement_verb_near(text, d.start, d.end)
         ]
     )
     for ev in events:
@@ -625,6 +686,36 @@ def _undated_in_text(ev: CandidateEvent) -> bool:
     return any(n.startswith(("date carried over", "no date in the text")) for n in ev.notes)
 
 
+def _fold_undated(events: list[CandidateEvent]) -> None:
+    """A death toll told later without a date of its own ("des sources font état de deux
+    civils tués à Mondoro") belongs to the last dated event at that place, if any:
+    the event takes the figure it lacked, and the toll is no event of its own."""
+    last: dict[str, CandidateEvent] = {}
+    for ev in events:
+        if ev.place is None:
+            continue
+        earlier = last.get(ev.place)
+        if (
+            earlier is not None
+            and _undated_in_text(ev)
+            and ev.fatalities is not None
+            and ev.type in ("attack_on_civilians", "clash")
+            and ev.trigger is not None
+            and _KILL_ONLY.search(deaccent(ev.trigger))
+        ):
+            if earlier.fatalities is None:
+                earlier.fatalities = ev.fatalities
+                earlier.notes.append("death toll from a later sentence")
+            ev.type = "_merged"
+            continue
+        if not _undated_in_text(ev):
+            last[ev.place] = ev
+    events[:] = [e for e in events if e.type != "_merged"]
+
+
+_KILL_ONLY = re.compile(r"\b(?:tue|tues|tuee|tuees|killed|dead|morts)\b")
+
+
 def _merge(events: list[CandidateEvent]) -> list[CandidateEvent]:
     """One event per (type, date, place) in a document: keep the most confident.
 
@@ -632,6 +723,7 @@ def _merge(events: list[CandidateEvent]) -> list[CandidateEvent]:
     event of its type and place with a date of its own; a "clash" on the day and at the
     place of a more specific attack (a massacre, a bombing, an ambush) is that attack.
     """
+    _fold_undated(events)
     dated = {(e.type, e.place) for e in events if e.place and e.date and not _undated_in_text(e)}
     specific = {(e.date, e.place) for e in events if e.place and e.type in _ATTACK_TYPES}
     attacked = {p for _, p in specific}

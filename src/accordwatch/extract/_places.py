@@ -127,8 +127,9 @@ class PlaceFinder:
         out: list[PlaceMention] = []
         i = 0
         while i < len(toks):
-            s0, _, _ = toks[i]
-            if not text[s0].isupper():
+            s0, _, w0 = toks[i]
+            facility = w0 in {"aeroport", "airport"} and i + 1 < len(toks)
+            if not text[s0].isupper() and not (facility and text[toks[i + 1][0]].isupper()):
                 i += 1
                 continue
             hit = self._longest(text, toks, i, blocked)
@@ -375,7 +376,13 @@ def split_elisions(text: str, toks: list[tuple[int, int, str]]) -> list[tuple[in
     for s, e, w in toks:
         head, sep, rest = w.partition("'")
         cut = s + len(head) + 1
-        if sep and head in _ELIDED and rest and cut < e and text[cut].isupper():
+        if (
+            sep
+            and head in _ELIDED
+            and rest
+            and cut < e
+            and (text[cut].isupper() or rest.startswith("aeroport"))
+        ):
             out.append((s, s + len(head), head))
             out.append((cut, e, deaccent(text[cut:e])))
         else:
