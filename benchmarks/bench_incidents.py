@@ -271,7 +271,7 @@ def main() -> None:
         sql_s = time.perf_counter() - t0
     print(
         f"in process: actor names through the registry {names_s:6.2f} s ({len(resolved):,} "
-        f"names); the blocked join {sql_s:6.2f} s ({len(found):,} records matched)"
+        f"names); the blocked join {sql_s:6.2f} s ({found.num_rows:,} records matched)"
     )
 
     wall, peak, msg = _child(["incidents", "link-all", "--db", str(db)])

@@ -220,7 +220,7 @@ def test_blocked_join_finds_exactly_what_the_rules_find_pair_by_pair(
         found, _ = inc._candidates(st, flt, inc.DEFAULTS, inc._registry())
         text = st.select_events(aw.store.EventFilter(sources={"text"}))
     assert len(found) > 100
-    by_b = {(r["b_source"], r["b_id"]): r for r in found.to_dict("records")}
+    by_b = {(r["b_source"], r["b_id"]): r for r in found.to_pylist()}
     ged_recs = ged.to_dict("records")
     for t in text.to_dict("records"):
         day = t["date_start"]

@@ -391,6 +391,14 @@ def _reason(reason: str | None) -> str:
 
 
 # -- the linker -----------------------------------------------------------------------------------
+def _columns(frame: pd.DataFrame | pa.Table) -> dict[str, list[Any]]:
+    """A frame's columns as Python lists (missing values as None)."""
+    import pyarrow as pa
+
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame)
+    return {name: table.column(name).to_pylist() for name in table.column_names}
+
+
 def _explanation(row: Mapping[Any, Any], names: Mapping[str, str]) -> dict[str, Any]:
     found = row.get("shared")
     shared = [str(x) for x in (found if found is not None else [])]
@@ -413,7 +421,7 @@ def _explanation(row: Mapping[Any, Any], names: Mapping[str, str]) -> dict[str, 
 
 def _candidates(
     store: Store, flt: EventFilter, params: LinkParams, reg: ActorRegistry
-) -> tuple[pd.DataFrame, dict[str, str]]:
+) -> tuple[pa.Table, dict[str, str]]:
     resolved = _resolve_names(store.linker_actor_names(flt), reg)
     names = {ent: name for ent, _, name in resolved.values()}
     names.update({lin: reg.get(lin).name for _, lin, _ in resolved.values() if lin in reg})
@@ -441,25 +449,15 @@ def link_incidents(
     with using(db, write=True) as store, store.transaction():
         flt = _scope(store, country, since, until)
         pairs, names = _candidates(store, flt, params, reg)
-        existing = store.incident_members(flt)
-        everyone = store.incident_members()
+        existing = _columns(store.incident_members(flt))
+        everyone = _columns(store.incident_members())
         blocks = store.incident_unlinks()
-        incident_of = {
-            (s, i): int(n)
-            for s, i, n in zip(
-                everyone["ev_source"], everyone["ev_id"], everyone["incident_id"], strict=True
-            )
-        }
+        keys = list(zip(everyone["ev_source"], everyone["ev_id"], strict=True))
+        incident_of = {k: int(n) for k, n in zip(keys, everyone["incident_id"], strict=True)}
         members_of: dict[int, set[_EventKey]] = {}
         for key, inc in incident_of.items():
             members_of.setdefault(inc, set()).add(key)
-        manual = {
-            (s, i)
-            for s, i, h in zip(
-                everyone["ev_source"], everyone["ev_id"], everyone["how"], strict=True
-            )
-            if h == "manual"
-        }
+        manual = {k for k, h in zip(keys, everyone["how"], strict=True) if h == "manual"}
         matched_before = {
             (s, i): (ms, mi)
             for s, i, ms, mi, h in zip(
@@ -472,12 +470,23 @@ def link_incidents(
             )
             if h == "auto" and isinstance(ms, str)
         }
+        cols = _columns(pairs)
         anchor: dict[_EventKey, _EventKey] = {}
-        why: dict[_EventKey, dict[str, Any]] = {}
-        for row in pairs.to_dict("records"):
-            b = (str(row["b_source"]), str(row["b_id"]))
-            anchor[b] = (str(row["a_source"]), str(row["a_id"]))
-            why[b] = _explanation(row, names)
+        row_of: dict[_EventKey, int] = {}
+        for n, b in enumerate(zip(cols["b_source"], cols["b_id"], strict=True)):
+            anchor[b] = (cols["a_source"][n], cols["a_id"][n])
+            row_of[b] = n
+
+        class _Why(dict[_EventKey, dict[str, Any]]):
+            """Explanations made when a link needs one (most records keep theirs)."""
+
+            def __missing__(self, key: _EventKey) -> dict[str, Any]:
+                n = row_of[key]
+                made = _explanation({c: v[n] for c, v in cols.items()}, names)
+                self[key] = made
+                return made
+
+        why = _Why()
 
         def root(key: _EventKey) -> _EventKey:
             seen = {key}

@@ -119,7 +119,7 @@ class IncidentTables:
 
     def incident_candidates(
         self, flt: EventFilter, params: LinkParams, actor_map: pa.Table
-    ) -> pd.DataFrame:
+    ) -> pa.Table:
         """For every record of the events matching ``flt``, the best record of a source of
         higher precedence (another source) that it may report the same incident as: date
         gap within the window, distance within the limit, compatible types, and an actor in
@@ -265,7 +265,7 @@ ORDER BY b_source, b_id
         self._con.register("_aw_families", families)
         self._con.register("_aw_actor_map", actor_map)
         try:
-            return self.query(sql, args)
+            return self._con.sql(sql, params=args).to_arrow_table()
         finally:
             for name in ("_aw_ranks", "_aw_families", "_aw_actor_map"):
                 self._con.unregister(name)
