@@ -11,35 +11,24 @@ import pytest
 import accordwatch as aw
 from accordwatch._app import claims as cl
 from accordwatch.errors import InputError, NotFound
-from accordwatch.extract import Claim, ExtractionResult, extract_text
+from accordwatch.extract import ExtractionResult, extract_text
 from accordwatch.store import Store
 
 TEXT = (
-    "In early May 2023, CMA and army units fought each other at Ber. "
-    "The army said it had neutralised 30 terrorists."
+    "Le 12 mars 2024, l'armée affirme avoir neutralisé 30 terroristes près de Ber. "
+    "Le JNIM a revendiqué l'attaque."
 )
 
 
 def _result() -> ExtractionResult:
-    r = extract_text(TEXT, published="2023-05-10")
+    """The extractor's events and claims of TEXT: a clash at Ber, the army's claim of 30
+    deaths and JNIM's claim of responsibility (both about the clash)."""
+    r = extract_text(TEXT, published="2024-03-14")
     assert len(r.events) == 1
-    i = TEXT.index("The army")
-    r.claims.append(
-        Claim(
-            claimant="the army",
-            claimant_id="ucdp:72",
-            kind="deaths",
-            deaths=30,
-            target="terrorists",
-            evidence=TEXT[i:],
-            evidence_start=i,
-            evidence_end=len(TEXT),
-            event_index=0,
-            doc_id=r.documents[0].doc_id,
-            date="2023-05",
-            date_precision="month",
-        )
-    )
+    assert [(c.kind, c.deaths, c.event_index) for c in r.claims] == [
+        ("deaths", 30, 0),
+        ("responsibility", None, 0),
+    ]
     return r
 
 
@@ -91,27 +80,30 @@ def test_claim_add_refuses_what_is_not_a_claim(seeded_db: Path) -> None:
 
 def test_extracted_claims_go_through_the_review_queue(empty_db: Path) -> None:
     ids = aw.queue_extraction(_result(), db=empty_db)
-    assert len(ids) == 2
+    assert len(ids) == 3  # the event and two claims
     assert aw.queue_extraction(_result(), db=empty_db) == ids  # queued once
     queue = aw.review_list(db=empty_db).set_index("candidate_id")
-    assert queue.loc[ids[1], "event_type"] == "claim"
-    assert queue.loc[ids[1], "fatalities"] != queue.loc[ids[1], "fatalities"]  # NaN: no toll
-    # the claim first: it waits for its event to be accepted
+    assert list(queue.loc[ids, "event_type"]) == ["clash", "claim", "claim"]
+    assert queue.loc[ids[1:], "fatalities"].isna().all()  # a claim carries no toll
+    # a claim first: it waits for its event to be accepted
     c = aw.review_accept(ids[1], db=empty_db, reviewer="amina")
     assert c["status"] == "accepted" and c["claim_id"] == 1
     assert pd.isna(cl.claim_list(db=empty_db).iloc[0]["ev_id"])
     e = aw.review_accept(ids[0], db=empty_db, reviewer="amina")
-    claim = cl.claim_list(db=empty_db).iloc[0]
-    assert (claim["ev_source"], claim["ev_id"]) == (e["event_source"], e["event_id"])
-    assert (claim["claimant"], claim["deaths"], claim["kind"]) == ("the army", 30, "deaths")
-    assert str(claim["claimed_on"])[:10] == "2023-05-10"
+    aw.review_accept(ids[2], db=empty_db, reviewer="amina")  # the event is stored: linked
+    claims = cl.claim_list(db=empty_db)
+    assert set(claims["ev_id"]) == {e["event_id"]}
+    assert list(claims["claimant_id"]) == ["ucdp:72", "ucdp:6716"]
+    army = claims.iloc[0]
+    assert (army["deaths"], army["kind"], army["target"]) == (30, "deaths", "terroristes")
+    assert str(army["claimed_on"])[:10] == "2024-03-14"
     events = aw.events(empty_db)
-    assert len(events) == 1 and events.iloc[0]["best"] != 30  # 30 is a claim, not a toll
+    assert len(events) == 1 and pd.isna(events.iloc[0]["best"])  # 30 is a claim, not a toll
 
 
 def test_claim_candidate_edit_and_reject(empty_db: Path) -> None:
     ids = aw.queue_extraction(_result(), db=empty_db)
-    c = aw.review_edit(ids[1], db=empty_db, reviewer="amina", fatalities="25", actors="FAMa")
+    c = aw.review_edit(ids[2], db=empty_db, reviewer="amina", fatalities="25", actors="FAMa")
     import json
 
     fields = json.loads(c["claim_json"])
@@ -119,8 +111,8 @@ def test_claim_candidate_edit_and_reject(empty_db: Path) -> None:
     assert fields["claimant_id"] == "ucdp:72"
     assert c["fatalities"] is None
     with pytest.raises(InputError, match="claim"):
-        aw.review_edit(ids[1], db=empty_db, event_type="clash")
-    r = aw.review_reject(ids[1], "not a claim about this event", db=empty_db)
+        aw.review_edit(ids[2], db=empty_db, event_type="clash")
+    r = aw.review_reject(ids[2], "not a claim about this event", db=empty_db)
     assert r["status"] == "rejected"
     with Store.open(empty_db, read_only=True) as st:
         assert st.claims().empty
