@@ -83,7 +83,7 @@ def _extract_cmd(
         result = _extract_here(path, published, lang, min_confidence)
     for w in result.warnings:
         warn(w)
-    if queue and result.events:
+    if queue and (result.events or result.claims):
         from .. import queue_extraction
 
         ids = queue_extraction(result, db=db)
@@ -274,6 +274,8 @@ def _accept_cmd(
                 f"{cid}: duplicate of {c['duplicate_of']} ({c['duplicate_note']}); linked, not "
                 "stored again — use --not-duplicate if it is a different event"
             )
+        elif c.get("claim_id") is not None:
+            err.print(f"{cid}: accepted as claim {c['claim_id']} (claimed, not confirmed)")
         else:
             err.print(f"{cid}: accepted as {c['event_source']} {c['event_id']}")
 
