@@ -106,6 +106,23 @@ WATER = {
 }
 
 
+def _villages(per_place: int = 150) -> list[tuple[str, str, str, str, float, float]]:
+    """The bundled places and ``per_place`` villages around each (fixed coordinates per
+    location, as ACLED gives every event at one location the same point)."""
+    rnd = random.Random(11)
+    out = list(PLACES)
+    for loc, a1, a2, a3, lat, lon in PLACES:
+        for k in range(per_place):
+            out.append(
+                (f"{loc} village {k + 1}", a1, a2, a3,
+                 round(lat + rnd.uniform(-0.4, 0.4), 4), round(lon + rnd.uniform(-0.4, 0.4), 4))
+            )  # fmt: skip
+    return out
+
+
+_LOCATIONS = _villages()
+
+
 def acled_rows(
     n: int,
     *,
@@ -118,7 +135,8 @@ def acled_rows(
     rnd = random.Random(seed)
     out: list[dict[str, Any]] = []
     for i in range(n):
-        loc, a1, a2, a3, lat, lon = PLACES[rnd.randrange(len(PLACES))]
+        where = PLACES if rnd.random() < 0.5 else _LOCATIONS
+        loc, a1, a2, a3, lat, lon = where[rnd.randrange(len(where))]
         kind = KINDS[rnd.randrange(len(KINDS))]
         et, sub, disorder, actor1, i1, actor2, i2, assoc1, assoc2, civ = kind
         day = start + dt.timedelta(days=rnd.randrange(700))
@@ -153,8 +171,8 @@ def acled_rows(
                 "admin2": a2,
                 "admin3": a3,
                 "location": loc,
-                "latitude": f"{lat + rnd.uniform(-0.01, 0.01):.4f}",
-                "longitude": f"{lon + rnd.uniform(-0.01, 0.01):.4f}",
+                "latitude": f"{lat:.4f}",
+                "longitude": f"{lon:.4f}",
                 "geo_precision": str(rnd.choice([1, 1, 2, 3])),
                 "source": rnd.choice(SOURCES),
                 "source_scale": rnd.choice(SCALES),

@@ -368,15 +368,25 @@ def derived_sql(columns: set[str]) -> dict[str, str]:
         c = col(name)
         return f"CASE WHEN trim({c}) <> '' THEN {c} END"
 
+    labels = ", ".join(_lit(v) for v in INTER_LABELS.values())
+
     def inter(name: str) -> str:
         cases = " ".join(
             f"WHEN {_lit(k)} THEN {_lit(v) if v else 'NULL'}" for k, v in _INTER_BY_TEXT.items()
         )
         c = col(name)
-        return (
-            f"CASE WHEN trim(coalesce({c}, '')) = '' THEN NULL ELSE CASE lower(trim({c})) "
+        return (  # a label as ACLED writes it needs no folding (the common case)
+            f"CASE WHEN {c} IN ({labels}) THEN {c} "
+            f"WHEN trim(coalesce({c}, '')) = '' THEN NULL ELSE CASE lower(trim({c})) "
             f"{cases} ELSE {_fail(name, 'not an ACLED actor kind')} END END"
         )
+
+    def inter_is(name: str, kinds: Sequence[str]) -> str:
+        """SQL: the actor kind ``name`` is one of ``kinds`` (any spelling of theirs)."""
+        texts = ", ".join(_lit(k) for k, v in _INTER_BY_TEXT.items() if v in kinds)
+        exact = ", ".join(_lit(k) for k in kinds)
+        c = col(name)
+        return f"({c} IN ({exact}) OR lower(trim({c})) IN ({texts})) IS TRUE"
 
     raw = col("event_date")
     date = (
@@ -396,12 +406,12 @@ def derived_sql(columns: set[str]) -> dict[str, str]:
     kind = f"lower(trim(coalesce({col('event_type')}, '')))"
     i1, i2 = inter("inter1"), inter("inter2")
     fighting = ", ".join(_lit(k) for k in _FIGHTING)
-    state = ", ".join(_lit(k) for k in _STATE_KINDS)
+    civilians = ("Civilians",)
     violence = (
         f"CASE WHEN {kind} = {_lit(_ONE_SIDED)} THEN 3 WHEN {kind} NOT IN ({fighting}) THEN NULL "
-        f"WHEN coalesce('Civilians' IN ({i1}, {i2}), FALSE) "
+        f"WHEN {inter_is('inter1', civilians)} OR {inter_is('inter2', civilians)} "
         f"OR trim(coalesce({col('civilian_targeting')}, '')) <> '' THEN 3 "
-        f"WHEN coalesce(({i1}) IN ({state}), FALSE) OR coalesce(({i2}) IN ({state}), FALSE) "
+        f"WHEN {inter_is('inter1', _STATE_KINDS)} OR {inter_is('inter2', _STATE_KINDS)} "
         "THEN 1 ELSE 2 END"
     )
     subs = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in SUB_EVENT_TYPES.items())

@@ -420,12 +420,26 @@ def _correct_admin1(store: Store, layout: CsvLayout, table: str, where: str) -> 
     fix = [(*r[:3], d) for r, d in zip(rows, decided, strict=True) if d != r[3]]
     if not fix:
         return 0
-    # a temporary table inside the run's transaction: gone with it if anything fails
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _geo_fix "
-        "(latitude DOUBLE, longitude DOUBLE, adm_1 VARCHAR, admin1 VARCHAR)"
+    import pyarrow as pa
+
+    # a temporary table inside the run's transaction: gone with it if anything fails (filled
+    # from Arrow: thousands of places row by row would cost more than the load)
+    columns = list(zip(*fix, strict=True))
+    con.register(
+        "_geo_fix_rows",
+        pa.table(
+            {
+                "latitude": pa.array(columns[0], pa.float64()),
+                "longitude": pa.array(columns[1], pa.float64()),
+                "adm_1": pa.array(columns[2], pa.string()),
+                "admin1": pa.array(columns[3], pa.string()),
+            }
+        ),
     )
-    con.executemany("INSERT INTO _geo_fix VALUES (?, ?, ?, ?)", fix)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _geo_fix AS SELECT * FROM _geo_fix_rows")
+    finally:
+        con.unregister("_geo_fix_rows")
     on = (
         "e.latitude IS NOT DISTINCT FROM g.latitude "
         "AND e.longitude IS NOT DISTINCT FROM g.longitude"
