@@ -30,11 +30,13 @@ work with the spawn start method.
 from __future__ import annotations
 
 import copy
+import importlib.util
 import logging
 import os
 import re
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -139,7 +141,8 @@ def open_cluster(spec: str | ClusterSpec, *, dashboard: bool = False) -> Iterato
         from distributed import Client, LocalCluster
     except ImportError:
         raise InputError(INSTALL_HINT) from None
-    board = ":0" if dashboard else None
+    if dashboard and importlib.util.find_spec("bokeh") is None:
+        raise InputError("--dashboard needs Bokeh: pip install 'bokeh>=3.1' (or leave it off).")
     cluster: Any = None
     if where.kind == "address":
         try:
@@ -159,12 +162,21 @@ def open_cluster(spec: str | ClusterSpec, *, dashboard: bool = False) -> Iterato
                 n_workers=where.workers if processes else 1,
                 threads_per_worker=1 if processes else where.workers,
                 processes=processes,
-                dashboard_address=board,
-                silence_logs=logging.ERROR,
+                # processes talk over TCP on loopback only; threads in-process
+                host="127.0.0.1" if processes else None,
+                dashboard_address="127.0.0.1:0",  # a free port, never a fixed one
+                scheduler_kwargs={"dashboard": dashboard},
+                silence_logs=logging.CRITICAL,  # task errors reach the caller as exceptions
             )
         client = Client(cluster)
     try:
-        yield client
+        with _sigint_deferred():
+            yield client
+    except KeyboardInterrupt:
+        # stopping in the middle of the work: the scheduler's complaints about the clients
+        # and tasks it loses on the way down are expected, not news for the user
+        logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
+        raise
     finally:
         client.close()
         if cluster is not None:
@@ -184,6 +196,35 @@ def _sigint_ignored(active: bool) -> Iterator[None]:
         signal.signal(signal.SIGINT, before)
 
 
+#: set by a first Ctrl-C while a cluster is open; :func:`run_tasks` then stops
+_interrupted = threading.Event()
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    if _interrupted.is_set():  # a second Ctrl-C: stop now
+        raise KeyboardInterrupt
+    _interrupted.set()
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """A first Ctrl-C in the block is noted, not raised wherever the main thread is (in the
+    middle of a scatter, say): :func:`run_tasks` raises KeyboardInterrupt at its next check,
+    or the block's end does.  A second one raises at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _interrupted.clear()
+    before = signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+    if _interrupted.is_set():
+        _interrupted.clear()
+        raise KeyboardInterrupt
+
+
 def run_tasks(futures: Sequence[Future], progress: Progress | None = None) -> None:
     """Wait for every future, calling ``progress(done, total)`` as each ends.
 
@@ -195,15 +236,23 @@ def run_tasks(futures: Sequence[Future], progress: Progress | None = None) -> No
     pending = as_completed(futures)
     done = 0
     try:
-        for fut in pending:
-            if fut.status == "error":
-                exc = fut.exception()
-                _cancel(futures)
-                raise exc
-            done += 1
-            if progress is not None:
-                progress(done, total)
+        while not pending.is_empty():
+            if _interrupted.is_set():
+                raise KeyboardInterrupt
+            batch = pending.next_batch(block=False)
+            if not batch:
+                time.sleep(0.05)
+                continue
+            for fut in batch:
+                if fut.status == "error":
+                    exc = fut.exception()
+                    _cancel(futures)
+                    raise exc
+                done += 1
+                if progress is not None:
+                    progress(done, total)
     except KeyboardInterrupt:
+        _interrupted.clear()
         _cancel(futures)
         raise
 
