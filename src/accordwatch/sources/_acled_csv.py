@@ -41,6 +41,7 @@ from typing import ClassVar
 from .._text import bom_encoding
 from ..errors import InputError
 from ..geo._grid import priogrid_sql
+from ..geo.admin import MALI_NEW_REGION_PARENT
 from ..store.contract import Batch, Contradiction, CsvLayout, RangeRule
 from ._admin1 import admin1_guess_sql
 from ._ged_csv import _head, _header_line, _looks_like_json, load_polygons, place_admin1
@@ -232,6 +233,17 @@ _MONTHS = {m.lower(): i for i, m in enumerate(
      "September", "October", "November", "December"), 1)}  # fmt: skip
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _WORD_DATE = re.compile(r"^\s*(\d{1,2}) ([A-Za-z]+) (\d{4})\s*$")
+
+#: ACLED's spellings of admin-1 units whose canonical (Natural Earth) name differs, lower
+#: case: the first guess of ``admin1`` a load writes (each place is then confirmed or
+#: corrected by the bundled polygons; a good guess only saves rewriting rows).
+_ADMIN1_GUESS: dict[str, str] = {
+    "tombouctou": "Timbuktu",
+    "segou": "Ségou",
+    **{k.lower(): v for k, v in MALI_NEW_REGION_PARENT.items()},
+    "menaka": "Gao",
+    "dioila": "Koulikoro",
+}
 
 #: The first year of ACLED's data and a plausible last one.
 _FIRST_YEAR, _LAST_YEAR = 1997, 2100
@@ -438,7 +450,11 @@ def derived_sql(columns: set[str]) -> dict[str, str]:
         "date_start": date,
         "date_end": date,
         "best": num("fatalities"),
-        "admin1": admin1_guess_sql(text("admin1")),
+        "admin1": (
+            f"CASE lower(trim({col('admin1')})) "
+            + " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in _ADMIN1_GUESS.items())
+            + f" ELSE {admin1_guess_sql(text('admin1'))} END"
+        ),
         "event_type": event_type,
         "actors": assoc,
         "year_computed": f"CASE WHEN {num('year')} <> year({date}) THEN year({date}) END",
