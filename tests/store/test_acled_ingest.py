@@ -144,3 +144,36 @@ def test_ucdp_events_keep_empty_acled_columns(empty_db: Path, ged_slice: Path) -
     _api.ingest_ucdp(ged_slice, db=empty_db)
     rec = aw.event_records(empty_db, limit=1, columns=["source", "notes", "source_timestamp"])
     assert rec[0]["notes"] is None and rec[0]["source_timestamp"] is None
+
+
+def test_a_store_made_before_migration_9_gets_the_acled_columns(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ged_slice: Path, rows: list[dict[str, Any]]
+) -> None:
+    from accordwatch.store import db as store_db
+    from accordwatch.store.schema import DETAIL_COLUMNS, EVENT_COLUMNS, duckdb_type
+
+    old = tmp_path / "old.duckdb"
+    migrations = store_db._migrations()
+    with monkeypatch.context() as m:  # the schema of version 8: no detail columns yet
+        m.setattr(store_db, "_migrations", lambda: [x for x in migrations if x[0] <= 8])
+        m.setattr(
+            store_db,
+            "_event_columns_sql",
+            lambda: ",\n    ".join(
+                f"{n} {duckdb_type(k)}" for n, k in EVENT_COLUMNS.items() if n not in DETAIL_COLUMNS
+            ),
+        )
+        with Store.open(old) as s:
+            s.skip_seed()
+            assert s.schema_version() == 8
+    _api.ingest_ucdp(ged_slice, db=old)  # migrated on this open
+    with Store.open(old, read_only=True) as s:
+        cols = [r[0] for r in s._con.execute("DESCRIBE events_history").fetchall()]
+    assert set(DETAIL_COLUMNS) <= set(cols)
+    path = write_csv(tmp_path / "mali.csv", rows)
+    assert _api.ingest_acled(path, db=old).inserted == 300
+    edited = [dict(rows[0], fatalities="41", timestamp=str(int(rows[0]["timestamp"]) + 1))]
+    assert _api.ingest_acled(write_csv(tmp_path / "e.csv", edited), db=old).updated == 1
+    hist = _api.event_history(rows[0]["event_id_cnty"], source="acled", db=old)
+    assert list(hist["best"]) == [int(rows[0]["fatalities"]), 41]
+    assert _api.ingest_ucdp(ged_slice, db=old).unchanged == 39
