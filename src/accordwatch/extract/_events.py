@@ -187,11 +187,14 @@ _INTENT = re.compile(
 )
 
 
+def _reported_as(text: str, trig: _Trigger, c0: int) -> bool:
+    """The trigger is what a report, an inquiry or a speaker is about: "the findings on
+    the massacre", "parle d'attaque", "investigate the killing", "following the attack"."""
+    return bool(_REPORTED_AS.search(deaccent(text[max(c0, trig.start - 80) : trig.start])))
+
+
 def _referential(text: str, trig: _Trigger, c0: int, lang: str) -> bool:
-    """The trigger refers to an event told elsewhere: "involved in the fighting", "the
-    findings on the massacre", "parle d'attaque", "investigate the killing"."""
-    if _REPORTED_AS.search(deaccent(text[max(c0, trig.start - 80) : trig.start])):
-        return True
+    """The trigger refers to events told elsewhere ("involved in the fighting")."""
     toks = [t[2] for t in words(text, c0, trig.start)]
     if len(toks) >= 2 and toks[-1] in lexicon().referential.get(lang, ()) and toks[-2] in _REF_PREP:
         return True
@@ -406,7 +409,10 @@ def events_in_text(
                     ev.confidence = round(max(0.05, ev.confidence - 0.1), 3)
                 if len(sites) > 1:
                     ev.notes.append(f"one of {len(sites)} places in the clause")
-                if _referential(text, trig, c0, lang):
+                if _reported_as(text, trig, c0):
+                    ev.confidence = round(max(0.05, ev.confidence - 0.4), 3)
+                    ev.notes.append("what a report or a statement is about, not a new event")
+                elif _referential(text, trig, c0, lang):
                     ev.confidence = round(max(0.05, ev.confidence - 0.25), 3)
                     ev.notes.append("refers back to events told elsewhere")
                 if _in(quotes, trig.start, trig.end):

@@ -203,6 +203,8 @@ def _figures(text: str, lang: str) -> list[tuple[int, str]]:
             who = (m.groupdict().get("who") or "").strip()
             if who in lex.claim_victims and claim:
                 continue
+            if who.startswith("terror") and not _INDEPENDENT.search(folded):
+                continue  # "terrorists" is an armed force's word: its count is a claim
             if (
                 who
                 and who not in _CATEGORY

@@ -178,6 +178,7 @@ class PlaceFinder:
                 i >= 2
                 and toks[i - 2][2] in name_of
                 and prev_word in {"the", "le", "la", "l", "a", "an", "un"}
+                and text[toks[i - 1][0] : toks[i - 1][1]] != "à"  # "opération à Tessit"
             ):
                 i = j
                 continue

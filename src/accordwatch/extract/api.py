@@ -20,9 +20,10 @@ from pathlib import Path
 
 from accordwatch.errors import InputError
 from accordwatch.extract._actors import ActorFinder
+from accordwatch.extract._claims import claims_in_text
 from accordwatch.extract._documents import document_files, document_from_bytes, iter_documents
 from accordwatch.extract._events import events_in_text
-from accordwatch.extract._model import Document, ExtractionResult
+from accordwatch.extract._model import CandidateEvent, Claim, Document, ExtractionResult
 from accordwatch.extract._places import PlaceFinder
 from accordwatch.extract._text import detect_language
 
@@ -117,11 +118,52 @@ def extract_document(
         doc_id=doc.doc_id,
     )
     result.events = [e for e in events if e.confidence >= min_confidence]
+    result.claims = _attach(
+        claims_in_text(
+            doc.text,
+            lang=found,
+            published=doc.published,
+            actors=actors,
+            places=places,
+            doc_id=doc.doc_id,
+        ),
+        result.events,
+    )
     result.places = places
     result.actors = actors
     if not result.events:
         result.warnings.append(f"{where}: no events found")
     return result
+
+
+def _attach(claims: list[Claim], events: list[CandidateEvent]) -> list[Claim]:
+    """Each claim's ``event_index``: the event told in the claim's sentence, else the
+    last one told in the two sentences before it (within 400 characters)."""
+    for c in claims:
+        if c.evidence_start is None:
+            continue
+        same = [
+            i
+            for i, e in enumerate(events)
+            if e.evidence_start is not None
+            and e.evidence_end is not None
+            and e.evidence_start <= c.evidence_start < e.evidence_end
+        ]
+        before = [
+            i
+            for i, e in enumerate(events)
+            if e.evidence_end is not None and 0 <= c.evidence_start - e.evidence_end <= 400
+        ]
+        pick = same or before
+        if pick:
+            c.event_index = pick[0] if same else pick[-1]
+            ev = events[c.event_index]
+            if c.place is None and ev.place is not None:
+                c.place, c.geonameid, c.admin1 = ev.place, ev.geonameid, ev.admin1
+                c.latitude, c.longitude = ev.latitude, ev.longitude
+            if c.date is None and ev.date is not None:
+                c.date, c.date_precision = ev.date, ev.date_precision
+    return claims
 
 
 def extract_text(

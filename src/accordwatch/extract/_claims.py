@@ -1,0 +1,169 @@
+"""Claims: what a party says it did, kept apart from what is reported as fact.
+
+Three kinds are read from a sentence (see :data:`accordwatch.extract._model.CLAIM_KINDS`):
+
+* ``responsibility`` — "JNIM claimed the attack", "the attack was claimed by the
+  CSP", "le Gsim a revendiqué les attaques", "attaques revendiquées par …";
+* ``deaths`` — an armed party's count of enemies killed or "neutralised": "l'armée
+  affirme avoir neutralisé 30 terroristes", "the army said it killed 25 militants",
+  "12 terroristes ont été tués" (the figure is the claim's ``deaths``; "plusieurs
+  terroristes neutralisés" is a claim without a number);
+* ``capture`` — "the CSP claims to have taken control of the camp", "affirme avoir
+  pris le contrôle de …".
+
+The claimant is the actor named as the agent ("claimed by X"), else the nearest actor
+before the verb in the sentence, else the last actor named before the sentence.  A
+claim's number never enters an event's fatalities (see ``_fatalities``).
+
+>>> from accordwatch.extract import extract_text
+>>> r = extract_text("L'armée affirme avoir neutralisé 30 terroristes près de Ménaka hier.",
+...                  published="2024-03-14")
+>>> c = r.claims[0]
+>>> c.kind, c.deaths, c.target, c.claimant_id
+('deaths', 30, 'terroristes', 'ucdp:72')
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from accordwatch.extract._dates import find_dates
+from accordwatch.extract._lexicon import deaccent, lexicon
+from accordwatch.extract._model import ActorMention, Claim, PlaceMention
+from accordwatch.extract._numbers import NUMBER_RE, parse_number
+from accordwatch.extract._spans import SpanIndex
+from accordwatch.extract._text import Sentence, sentences
+
+__all__ = ["claims_in_text"]
+
+_NUM = rf"(?P<n>{NUMBER_RE})"
+_QUANT = (
+    r"(?:(?:at least|more than|over|some|about|around|nearly|au moins|plus de|pres de|"
+    r"environ|une|quelque) )?"
+)
+_KILL = (
+    r"(?:neutralis\w*|neutraliz\w*|tue|tues|tuee|tuees|tuant|killed|killing|kill|abattu|"
+    r"abattus|elimine|elimines|eliminated|eliminating|mis hors d'etat de nuire)"
+)
+_RESPONSIBILITY = re.compile(
+    r"\b(?:claim(?:ed|s|ing)? (?:responsibility|(?:the |today's |these |those |this |an? )?"
+    r"(?:\w+ ){0,2}(?:attacks?|bombings?|ambush(?:es)?|assaults?|strikes?|killings?|"
+    r"kidnappings?|abductions?|raids?))|revendiqu(?:e|ee|es|ees|ent|ait|aient|ant|er)\b)"
+)
+_CLAIMED_BY = re.compile(r"\b(?:claimed by|revendiquee?s? par)\s+")
+_NO_CLAIM = re.compile(
+    r"\b(?:no (?:claim|one has claimed|group has claimed)|aucune revendication|pas (?:ete )?"
+    r"revendique|n'a (?:pas )?(?:encore )?ete revendique|not (?:been )?claimed)\b"
+)
+_CAPTURE = re.compile(
+    r"\b(?:claim(?:s|ed)? to have (?:taken|seized|captured)|"
+    r"(?:affirme|affirment|dit|disent|assure|revendique) avoir (?:pris|repris)|"
+    r"(?:says?|said) (?:it|they) (?:had )?(?:taken|seized|captured))\b"
+)
+_ASSERT = re.compile(
+    r"\b(?:said|says|claim\w*|announc\w*|stated|reported|affirm\w*|annonc\w*|indiqu\w*|"
+    r"declar\w*|selon|according to|communique|statement|bilan|assure\w*|fait etat)\b"
+)
+
+
+@cache
+def _deaths_patterns() -> list[re.Pattern[str]]:
+    victims = "|".join(sorted(lexicon().claim_victims, key=len, reverse=True))
+    return [
+        re.compile(
+            rf"\b{_KILL}\s+(?:(?:de|of)\s+)?{_QUANT}{_NUM}\s+(?:\w+\s+)?(?P<who>{victims})\b"
+        ),
+        re.compile(
+            rf"\b{_QUANT}{_NUM}\s+(?P<who>{victims})\s+(?:\w+\s+)?(?:ont ete |avaient ete |"
+            rf"were |have been |had been |sont )?{_KILL}"
+        ),
+        re.compile(rf"\b(?:neutralisation|elimination) (?:de|d'|of) (?:\w+ )?(?P<who>{victims})"),
+        re.compile(rf"\b(?P<who>{victims})\s+(?:\w+\s+)?(?:neutralis\w*|neutraliz\w*)"),
+    ]
+
+
+def _claimant(
+    folded: str, sent: Sentence, at: int, actors: SpanIndex[ActorMention]
+) -> ActorMention | None:
+    by = _CLAIMED_BY.search(folded, sent.start, sent.end)
+    if by is not None:
+        after = [a for a in actors.within(by.end(), sent.end) if a.start - by.end() < 40]
+        if after:
+            return after[0]
+    before = [a for a in actors.within(sent.start, at) if a.end <= at]
+    if before:
+        return before[-1]
+    inside = actors.within(sent.start, sent.end)
+    if inside:
+        return inside[0]
+    earlier = actors.within(max(0, sent.start - 600), sent.start)
+    return earlier[-1] if earlier else None
+
+
+def claims_in_text(
+    text: str,
+    *,
+    lang: str,
+    published: object,
+    actors: list[ActorMention],
+    places: list[PlaceMention],
+    doc_id: str | None = None,
+) -> list[Claim]:
+    """Claims of one document, in text order (``event_index`` is left to the caller)."""
+    import datetime as dt
+
+    pub = published if isinstance(published, dt.date) else None
+    folded = deaccent(text)
+    actor_ix = SpanIndex(actors)
+    place_ix = SpanIndex(places)
+    dates = SpanIndex(find_dates(text, pub, lang))
+    deaths = _deaths_patterns()
+    out: list[Claim] = []
+    for sent in sentences(text):
+        s, e = sent.start, sent.end
+        found: list[tuple[str, int, int | None, str | None]] = []  # kind, at, n, target
+        if not _NO_CLAIM.search(folded, s, e):
+            for m in _RESPONSIBILITY.finditer(folded, s, e):
+                found.append(("responsibility", m.start(), None, None))
+                break
+        for m in _CAPTURE.finditer(folded, s, e):
+            found.append(("capture", m.start(), None, None))
+            break
+        asserted = bool(_ASSERT.search(folded, s, e))
+        for pat in deaths:
+            hit = pat.search(folded, s, e)
+            if hit is None:
+                continue
+            who = hit.group("who")
+            raw = hit.groupdict().get("n")
+            n = parse_number(raw) if raw else None
+            neutralised = "neutrali" in hit.group(0) or who.startswith("terror")
+            if asserted or neutralised:
+                found.append(("deaths", hit.start(), None if n is None else int(n), who))
+            break
+        for kind, at, n, target in found:
+            who_claims = _claimant(folded, sent, at, actor_ix)
+            ds = dates.within(s, e)
+            ps = [p for p in place_ix.within(s, e) if not p.weak]
+            claim = Claim(
+                claimant=who_claims.name if who_claims else "unnamed",
+                kind=kind,
+                evidence=text[s:e],
+                claimant_id=who_claims.actor_id if who_claims else None,
+                deaths=n,
+                target=target,
+                evidence_start=s,
+                evidence_end=e,
+                doc_id=doc_id,
+                confidence=round(0.5 + 0.15 * (who_claims is not None) + 0.1 * (n is not None), 3),
+            )
+            if ds:
+                claim.date, claim.date_precision = ds[0].value, ds[0].precision
+            if ps:
+                p = ps[0]
+                claim.place = None if p.is_region else p.name
+                claim.geonameid = None if p.is_region else p.geonameid
+                claim.admin1, claim.latitude, claim.longitude = p.admin1, p.latitude, p.longitude
+            out.append(claim)
+    return out
