@@ -443,13 +443,17 @@ def link_incidents(
     (automatic links that no longer hold, removed), ``incidents`` (in the store).
 
     Idempotent: on unchanged data a second run changes nothing.  Manual links stay as the
-    analyst made them and pairs an analyst separated stay apart.
+    analyst made them and pairs an analyst separated stay apart.  A link to a record outside
+    the scope is left as it is; a record that left the store (an ACLED deletion) leaves its
+    incident.
     """
     reg = registry or _registry()
     with using(db, write=True) as store, store.transaction():
         flt = _scope(store, country, since, until)
+        vanished = store.drop_vanished_members()
         pairs, names = _candidates(store, flt, params, reg)
         existing = _columns(store.incident_members(flt))
+        in_scope = set(zip(existing["ev_source"], existing["ev_id"], strict=True))
         everyone = _columns(store.incident_members())
         blocks = store.incident_unlinks()
         keys = list(zip(everyone["ev_source"], everyone["ev_id"], strict=True))
@@ -499,8 +503,18 @@ def link_incidents(
 
         adds: list[dict[str, Any]] = []
         removes: list[_EventKey] = []
-        log: list[dict[str, Any]] = []
-        touched: set[int] = set()
+        log: list[dict[str, Any]] = [
+            {
+                "who": LINKER,
+                "action": "auto-unlink",
+                "incident_id": inc,
+                "ev_source": key[0],
+                "ev_id": key[1],
+                "reason": "the event left the store (deleted by its source)",
+            }
+            for key, inc in vanished
+        ]
+        touched: set[int] = {inc for _, inc in vanished}
 
         def member(key: _EventKey, inc: int, matched: _EventKey | None, detail: Any) -> None:
             incident_of[key] = inc
@@ -534,7 +548,7 @@ def link_incidents(
 
         # automatic links that no longer hold (the data changed)
         for b, m in sorted(matched_before.items()):
-            if anchor.get(b) == m:
+            if anchor.get(b) == m or m not in in_scope:  # a match out of scope is not judged
                 continue
             removes.append(b)
             inc = incident_of.pop(b)

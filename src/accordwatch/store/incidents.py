@@ -463,6 +463,16 @@ ORDER BY b_source, b_id
         finally:
             self._con.unregister("_aw_keys")
 
+    def drop_vanished_members(self) -> list[tuple[_EventKey, int]]:
+        """Remove the members whose event is no longer stored (deleted by its source);
+        returns their keys and incidents (to be refreshed)."""
+        rows = self._con.execute(
+            "DELETE FROM incident_members m WHERE NOT EXISTS (SELECT 1 FROM events e "
+            "WHERE e.source = m.ev_source AND e.source_event_id = m.ev_id) "
+            "RETURNING ev_source, ev_id, incident_id"
+        ).fetchall()
+        return [((str(s), str(i)), int(n)) for s, i, n in rows]
+
     def set_incident_counted(
         self, incident_id: int, key: _EventKey | None, by: str | None, reason: str | None
     ) -> None:
