@@ -39,6 +39,7 @@ __all__ = [
     "json_safe",
     "list_route",
     "role",
+    "sort_rows",
     "table",
 ]
 
@@ -146,6 +147,15 @@ def _sorted(
     missing = [r for r in rows if r.get(column) is None]
     present.sort(key=lambda r: _sort_key(r.get(column)), reverse=sort_desc is not None)
     return present + missing
+
+
+def sort_rows(
+    rows: list[dict[str, Any]], columns: list[str], sort: str | None, sort_desc: str | None
+) -> list[dict[str, Any]]:
+    """``rows`` sorted by the column ``sort`` (ascending) or ``sort_desc`` (descending),
+    missing values last either way; unsorted when neither is given.  A column not among
+    ``columns`` is an InputError naming the parameter and the columns there are."""
+    return _sorted(rows, columns, sort, sort_desc)
 
 
 def _columns(rows: Iterable[dict[str, Any]], first: Sequence[str] = ()) -> list[str]:

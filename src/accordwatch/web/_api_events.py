@@ -93,15 +93,9 @@ _DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 _TEXT = 200
 _DATE_KINDS = {"date_start", "date_end"}
 _TEXT_KINDS = {"country", "admin1", "adm_1", "side_a", "side_b", "source", "source_event_id"}
-#: the command's words in messages of the filters and of stats → the API's, in this order
-_OPTIONS = [
-    (re.compile(r"`accordwatch stats --by (\w+)`"), r"`/api/stats?by=\1`"),
-    (re.compile(r"`accordwatch actors NAME`"), "`/api/actors/NAME`"),
-    (re.compile(r"--country ([A-Z]{3})\b"), r"country=\1"),
-    (re.compile(r"--limit\b"), "_size"),
-    (re.compile(r"--(by|since|until|country|region|actor|source|type|lineage)\b"), r"\1"),
-    (re.compile(r"--min-deaths\b"), "min_deaths"),
-]
+#: a page's size is ``_size`` (the command's ``--limit``); the other words of the library's
+#: messages are translated for every API error (web._errors.api_words)
+_LIMIT = re.compile(r"--limit\b")
 #: events per read while a whole download streams
 _CHUNK = 5000
 #: the columns a page of the list shows unless ``_col`` names others: what tells events
@@ -348,15 +342,12 @@ async def _page(
 
 
 async def _named(answer: Awaitable[_T]) -> _T:
-    """``await answer``, with the command's option names in an error message replaced by
-    the API's parameters (``--min-deaths`` → ``min_deaths``)."""
+    """``await answer``, with ``--limit`` in an error message named ``_size``."""
     try:
         return await answer
     except (InputError, NotFound) as exc:
         text = str(exc.args[0]) if exc.args else str(exc)
-        for option, param in _OPTIONS:
-            text = option.sub(param, text)
-        exc.args = (text, *exc.args[1:])
+        exc.args = (_LIMIT.sub("_size", text), *exc.args[1:])
         raise
 
 

@@ -604,6 +604,50 @@ def _logged_in(user: User) -> User:
     return user
 
 
+def _listed(
+    request: Request,
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    sort: str | None,
+    sort_desc: str | None,
+) -> list[dict[str, Any]] | Response:
+    """The rows of an account list sorted by ``_sort`` / ``_sort_desc``: as they are for
+    JSON, or a CSV answer at the ``.csv`` twin."""
+    from ._api_common import csv_text, fmt_of, json_safe, sort_rows
+
+    try:
+        ordered = sort_rows([json_safe(r) for r in rows], columns, sort, sort_desc)
+    except InputError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    if fmt_of(request) == "csv":
+        return Response(csv_text(ordered, columns), media_type="text/csv; charset=utf-8")
+    return ordered
+
+
+_SortQ = Annotated[str | None, Query(alias="_sort", max_length=64, description="Ascending.")]
+_SortDescQ = Annotated[
+    str | None, Query(alias="_sort_desc", max_length=64, description="Descending.")
+]
+_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The rows as CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}
+}
+_TOKEN_COLUMNS = ["id", "name", "created", "last_used", "revoked"]
+
+
+@router.get(
+    "/api/tokens.csv",
+    operation_id="list_tokens_csv",
+    response_model=None,
+    tags=["accounts"],
+    responses={**ERROR_RESPONSES, **_CSV},
+)
+@router.get(
+    "/api/tokens.json",
+    operation_id="list_tokens_json",
+    response_model=list[TokenInfo],
+    tags=["accounts"],
+    responses=ERROR_RESPONSES,
+)
 @router.get(
     "/api/tokens",
     operation_id="list_tokens",
@@ -612,12 +656,16 @@ def _logged_in(user: User) -> User:
     responses=ERROR_RESPONSES,
 )
 async def _api_tokens(
-    request: Request, user: Annotated[User, Depends(require("viewer"))]
-) -> list[TokenInfo]:
-    """Your API tokens (never their values)."""
+    request: Request,
+    user: Annotated[User, Depends(require("viewer"))],
+    sort: _SortQ = None,
+    sort_desc: _SortDescQ = None,
+) -> Any:
+    """Your API tokens (never their values), sortable; ``.json`` and ``.csv`` twins."""
     _logged_in(user)
     rows = await _read(request, _users().list_tokens, user.name)
-    return [TokenInfo(**_token_fields(r)) for r in rows]
+    found = [TokenInfo(**_token_fields(r)).model_dump() for r in rows]
+    return _listed(request, found, _TOKEN_COLUMNS, sort, sort_desc)
 
 
 @router.post(
@@ -864,6 +912,20 @@ class AuditEntry(BaseModel):
 
 
 @router.get(
+    "/api/audit.csv",
+    operation_id="audit_log_csv",
+    response_model=None,
+    tags=["accounts"],
+    responses={**ERROR_RESPONSES, **_CSV},
+)
+@router.get(
+    "/api/audit.json",
+    operation_id="audit_log_json",
+    response_model=list[AuditEntry],
+    tags=["accounts"],
+    responses=ERROR_RESPONSES,
+)
+@router.get(
     "/api/audit",
     operation_id="audit_log",
     response_model=list[AuditEntry],
@@ -880,12 +942,16 @@ async def _api_audit(
     target: Annotated[str | None, Query(max_length=200)] = None,
     before: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=10000)] = 100,
-) -> list[AuditEntry]:
+    sort: _SortQ = None,
+    sort_desc: _SortDescQ = None,
+) -> Any:
     """The audit log, newest first (admins only): every change, who made it, when, before
-    and after.  ``before`` pages back: the smallest ``id`` of the previous page."""
+    and after.  ``before`` pages back: the smallest ``id`` of the previous page.  The page
+    can be sorted by another column; ``.json`` and ``.csv`` twins."""
     filters = {"since": since, "until": until, "user": who, "action": action, "target": target}
     try:
         rows = await audit_query(request, filters, before=before, limit=limit)
     except InputError as exc:
         raise HTTPException(400, str(exc)) from exc
-    return [AuditEntry(**r) for r in rows]
+    found = [AuditEntry(**r).model_dump() for r in rows]
+    return _listed(request, found, list(AuditEntry.model_fields), sort, sort_desc)

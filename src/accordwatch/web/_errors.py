@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "ERROR_RESPONSES",
     "ErrorBody",
     "ErrorDetail",
+    "api_words",
     "error_response",
     "install",
     "validation_message",
@@ -77,6 +79,41 @@ _DEFAULT_FIX = {
     502: "try again later",
     503: "try again in a moment",
 }
+
+#: the commands and options that messages of the library name → what the API calls them,
+#: in this order (a command first, then its options)
+_API_WORDS = [
+    (r"`accordwatch stats --by (\w+)`", r"`/api/stats?by=\1`"),
+    (r"`accordwatch stats`", "`/api/stats`"),
+    (r"`accordwatch actors NAME`", "`/api/actors/NAME`"),
+    (r"`accordwatch accords list --country (\w+)`", r"`/api/agreements?country=\1`"),
+    (r"`accordwatch accords list`", "`/api/agreements`"),
+    (r"`accordwatch accords provisions (\w+)`", r"`/api/agreements/\1/provisions`"),
+    (r"`accordwatch review list --status all`", "`/api/review?status=all`"),
+    (r"`accordwatch events`", "`/api/events`"),
+    (r"`accordwatch alerts`", "`/api/alerts`"),
+    (r"`accordwatch forecast`", "`POST /api/forecasts/COUNTRY`"),
+    (r"`accordwatch brief COUNTRY`", "`/api/briefings/COUNTRY`"),
+    (r"`accordwatch digest`", "`/api/digest`"),
+    (r"`accordwatch ingest ucdp[^`]*`", "`POST /api/ingest`"),
+    (r"--country ([A-Z]{3})\b", r"country=\1"),
+    (r"--min-deaths\b", "min_deaths"),
+    (
+        r"(?<![\w`-])--(by|since|until|country|region|actor|source|type|lineage|status|months"
+        r"|model|lang|limit|agreement|format)\b",
+        r"\1",
+    ),
+]
+_API_PATTERNS = [(re.compile(p), r) for p, r in _API_WORDS]
+
+
+def api_words(text: str) -> str:
+    """``text`` (a message of the library, written for the command line) with the commands
+    and options it names replaced by the API's paths and parameters."""
+    for pattern, replacement in _API_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
 
 _INTERNAL = "internal error"
 _INTERNAL_FIX = "this is a bug in accordwatch; report the request you made (the time helps)"
@@ -209,7 +246,7 @@ def install(app: FastAPI) -> None:
         if status >= 500 and status not in (502, 503):
             _log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
             return error_response(request, 500, _INTERNAL, _INTERNAL_FIX)
-        message, fix = _split(str(exc))
+        message, fix = _split(api_words(str(exc)))
         return error_response(request, status, message, fix)
 
     async def on_validation(request: Request, exc: Exception) -> Response:
