@@ -46,6 +46,52 @@ def test_openapi_schema_lists_the_api(api: Any) -> None:
     assert "ErrorBody" in schema["components"]["schemas"]
 
 
+#: the GET routes that answer one thing, not a list (no twins, no _sort)
+ONE_THING = {
+    "/api/actors/{name}",
+    "/api/agreements/{agreement_id}",
+    "/api/briefings/{country}",
+    "/api/digest",
+    "/api/digest.atom",
+    "/api/events.geojson",
+    "/api/events.parquet",
+    "/api/forecasts/{country}",
+    "/api/me",
+    "/api/places/{name}",
+    "/api/review/{candidate_id}",
+}
+
+
+def test_every_list_is_sortable_with_json_and_csv_twins(api: Any) -> None:
+    paths = {p: ops for p, ops in api.get("/api/openapi.json").json()["paths"].items()}
+    gets = {p for p, ops in paths.items() if "get" in ops}
+    lists = {p for p in gets if not p.endswith((".json", ".csv"))} - ONE_THING
+    assert {"/api/events", "/api/stats", "/api/tokens", "/api/audit"} <= lists
+    for path in lists:
+        assert {f"{path}.json", f"{path}.csv"} <= gets, path
+        names = {q["name"] for q in paths[path]["get"].get("parameters", [])}
+        assert {"_sort", "_sort_desc"} <= names, path
+
+
+def test_account_lists_sort_and_have_twins(api: Any, tokens: dict[str, Any]) -> None:
+    admin = tokens["admin"]
+    for label in ("b-second", "a-first"):
+        assert api.post("/api/tokens", json={"name": label}, headers=admin).status_code == 201
+    mine = ok(api.get("/api/tokens.json?_sort=name", headers=admin)).json()
+    names = [t["name"] for t in mine]
+    assert names == sorted(names) and "a-first" in names
+    assert ok(api.get("/api/tokens?_sort=name", headers=admin)).json() == mine
+    rows = list(csv.DictReader(io.StringIO(ok(api.get("/api/tokens.csv", headers=admin)).text)))
+    assert {r["name"] for r in rows} == set(names) and "token" not in rows[0]
+    log = ok(api.get("/api/audit.json?_sort=action&limit=50", headers=admin)).json()
+    assert [e["action"] for e in log] == sorted(e["action"] for e in log)
+    text = ok(api.get("/api/audit.csv?action=token.create", headers=admin)).text
+    assert text.startswith("id,") and "token.create" in text
+    bad = api.get("/api/audit?_sort=nope", headers=admin)
+    assert bad.status_code == 400 and "_sort" in bad.json()["error"]["message"]
+    assert api.get("/api/audit.csv", headers=tokens["viewer"]).status_code == 403
+
+
 # -- errors ---------------------------------------------------------------------------------
 def test_unknown_route_and_method_are_json(api: Any, tokens: dict[str, Any]) -> None:
     r = api.get("/api/nothing-here", headers=tokens["viewer"])
