@@ -33,7 +33,8 @@ ClusterOption = Annotated[
         "--cluster",
         help="Run the work as Dask tasks: local (one worker process per core), local:N "
         "(N processes), threads[:N] (threads in this process) or a scheduler address "
-        "tcp://HOST:PORT. The same results as without it. Needs accordwatch[cluster].",
+        "tcp://HOST:PORT. The same results as without it. Needs Dask: pip install "
+        "accordwatch\\[cluster].",
         show_default=False,
     ),
 ]
