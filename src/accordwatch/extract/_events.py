@@ -44,13 +44,11 @@ from accordwatch.extract._discourse import (
 )
 from accordwatch.extract._fatalities import fatalities, victim_kinds
 from accordwatch.extract._lexicon import (
-    any_trigger,
     deaccent,
     excludes,
     lexicon,
     priorities,
-    triggers,
-    type_trigger,
+    trigger_table,
 )
 from accordwatch.extract._model import (
     ActorMention,
@@ -139,38 +137,42 @@ def _in(spans: list[tuple[int, int]], s: int, e: int) -> bool:
 def _find_triggers(
     text: str, folded: str, c0: int, c1: int, lang: str, dates: list[DateMention]
 ) -> list[_Trigger]:
-    if not any_trigger(lang).search(folded, c0, c1):
+    clause = folded[c0:c1]
+    # only the patterns whose required words occur in the clause can match
+    table = [
+        (etype, pat)
+        for etype, pat, lits in trigger_table(lang)
+        if lits is None or any(lit in clause for lit in lits)
+    ]
+    if not table:
         return []
     lex = lexicon()
     ex = excludes()
     # words inside a date expression ("in May") are never hedges or negations
     toks = [t for t in words(text, c0, c1) if not any(d.start <= t[0] < d.end for d in dates)]
     found: list[_Trigger] = []
-    for etype, pats in triggers(lang).items():
-        if not type_trigger(lang, etype).search(folded, c0, c1):
-            continue
-        for _src, pat in pats:
-            for m in pat.finditer(folded, c0, c1):
-                s, e = m.span()
-                if any(
-                    x.search(folded, max(c0, s - 40), min(c1, e + 40))
-                    and any(
-                        xm.start() <= s < xm.end() or s <= xm.start() < e
-                        for xm in x.finditer(folded, max(c0, s - 40), min(c1, e + 40))
-                    )
-                    for x in ex.get(etype, [])
-                ):
-                    continue
-                idx = next((i for i, t in enumerate(toks) if t[0] >= s), len(toks))
-                before = [t[2] for t in toks[max(0, idx - 6) : idx]]
-                after = [t[2] for t in toks[idx : idx + 6] if t[0] >= e][:4]
-                hedges = lex.hedges.get(lang, frozenset())
-                if any(w in hedges for w in before + after):
-                    continue
-                near = [t[2] for t in toks[max(0, idx - 3) : idx]]
-                if any(w in lex.negations.get(lang, ()) or w.endswith("n't") for w in near):
-                    continue
-                found.append(_Trigger(etype, s, e, text[s:e]))
+    for etype, pat in table:
+        for m in pat.finditer(folded, c0, c1):
+            s, e = m.span()
+            if any(
+                x.search(folded, max(c0, s - 40), min(c1, e + 40))
+                and any(
+                    xm.start() <= s < xm.end() or s <= xm.start() < e
+                    for xm in x.finditer(folded, max(c0, s - 40), min(c1, e + 40))
+                )
+                for x in ex.get(etype, [])
+            ):
+                continue
+            idx = next((i for i, t in enumerate(toks) if t[0] >= s), len(toks))
+            before = [t[2] for t in toks[max(0, idx - 6) : idx]]
+            after = [t[2] for t in toks[idx : idx + 6] if t[0] >= e][:4]
+            hedges = lex.hedges.get(lang, frozenset())
+            if any(w in hedges for w in before + after):
+                continue
+            near = [t[2] for t in toks[max(0, idx - 3) : idx]]
+            if any(w in lex.negations.get(lang, ()) or w.endswith("n't") for w in near):
+                continue
+            found.append(_Trigger(etype, s, e, text[s:e]))
     return found
 
 

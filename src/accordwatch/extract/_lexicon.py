@@ -27,6 +27,8 @@ __all__ = [
     "excludes",
     "lexicon",
     "priorities",
+    "required_literals",
+    "trigger_table",
     "triggers",
     "type_trigger",
 ]
@@ -165,6 +167,48 @@ def triggers(lang: str) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     return out
 
 
+def required_literals(pattern: str) -> frozenset[str] | None:
+    r"""Strings one of which every match of ``pattern`` contains, or None if unknown.
+
+    A cheap, exact prefilter: a text holding none of them cannot match, so the pattern
+    need not run there ("suicide (?:bomber|attack)" needs "suicide ").
+
+    >>> sorted(required_literals(r"(?:killed|shot) \w+ civilians") or [])
+    [' civilians']
+    >>> required_literals("(?:a|b)?c") is None
+    True
+    """
+    from re import _parser  # the standard library's regular-expression parser
+
+    def seq(items: Any) -> frozenset[str] | None:
+        best: frozenset[str] | None = None
+        run = ""
+
+        def better(cand: frozenset[str] | None) -> None:
+            nonlocal best
+            if cand and (best is None or min(map(len, cand)) > min(map(len, best))):
+                best = cand
+
+        for op, av in items:
+            name = str(op)
+            if name == "LITERAL":
+                run += chr(av)
+                continue
+            better(frozenset([run]) if len(run) >= 2 else None)
+            run = ""
+            if name == "SUBPATTERN":
+                better(seq(av[-1]))
+            elif name == "BRANCH":
+                alts = [seq(b) for b in av[1]]
+                better(None if any(a is None for a in alts) else frozenset().union(*alts))  # type: ignore[arg-type]
+            elif name in ("MAX_REPEAT", "MIN_REPEAT") and av[0] >= 1:
+                better(seq(av[2]))
+        better(frozenset([run]) if len(run) >= 2 else None)
+        return best
+
+    return seq(_parser.parse(pattern))
+
+
 @cache
 def any_trigger(lang: str) -> re.Pattern[str]:
     """One pattern that matches where any trigger of ``lang`` matches: a clause it finds
@@ -178,6 +222,19 @@ def type_trigger(lang: str, etype: str) -> re.Pattern[str]:
     """One pattern that matches where any trigger of ``etype`` in ``lang`` matches."""
     pats = [pat.pattern for _src, pat in triggers(lang).get(etype, [])]
     return re.compile("|".join(f"(?:{p})" for p in pats) or r"(?!)")
+
+
+@cache
+def trigger_table(
+    lang: str,
+) -> list[tuple[str, re.Pattern[str], frozenset[str] | None]]:
+    """``(event type, pattern, required literals)`` for every trigger of ``lang``, in the
+    order of :func:`triggers` (see :func:`required_literals`)."""
+    return [
+        (etype, pat, required_literals(pat.pattern))
+        for etype, pats in triggers(lang).items()
+        for _src, pat in pats
+    ]
 
 
 @cache
