@@ -215,6 +215,7 @@ SUB_EVENT_TYPES: dict[str, str] = {
 #: ACLED's event types of organised violence (lower case; "remote violence" is the name
 #: before 2019); "violence against civilians" is one-sided.
 _FIGHTING = ("battles", "explosions/remote violence", "remote violence")
+_FIGHTING_AS_WRITTEN = ("Battles", "Explosions/Remote violence", "Remote violence")
 _ONE_SIDED = "violence against civilians"
 #: actor kinds that count as a state's side (foreign forces fight beside a government)
 _STATE_KINDS = ("State forces", "External/Other forces")
@@ -377,8 +378,8 @@ def derived_sql(columns: set[str]) -> dict[str, str]:
         return f'p."{name}"' if name in columns else "CAST(NULL AS BIGINT)"
 
     def text(name: str) -> str:
-        c = col(name)
-        return f"CASE WHEN trim({c}) <> '' THEN {c} END"
+        c = col(name)  # blank is missing; a value starting with a letter needs no trim
+        return f"CASE WHEN ascii({c}) > 32 THEN {c} WHEN trim({c}) <> '' THEN {c} END"
 
     labels = ", ".join(_lit(v) for v in INTER_LABELS.values())
 
@@ -415,7 +416,16 @@ def derived_sql(columns: set[str]) -> dict[str, str]:
         f"THEN {_fail('geo_precision', 'must be 1, 2 or 3')} "
         f"WHEN {water} THEN {_AT_SEA} ELSE CASE {geo_given} {geo} END END"
     )
-    kind = f"lower(trim(coalesce({col('event_type')}, '')))"
+    written = col("event_type")  # ACLED's own spelling first: no folding for most rows
+    exact = {
+        _ONE_SIDED: "Violence against civilians",
+        **dict(zip(_FIGHTING, _FIGHTING_AS_WRITTEN, strict=True)),
+    }
+    kind = (
+        f"CASE {written} "
+        + " ".join(f"WHEN {_lit(v)} THEN {_lit(k)}" for k, v in exact.items())
+        + f" ELSE lower(trim(coalesce({written}, ''))) END"
+    )
     i1, i2 = inter("inter1"), inter("inter2")
     fighting = ", ".join(_lit(k) for k in _FIGHTING)
     civilians = ("Civilians",)
