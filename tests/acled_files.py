@@ -214,10 +214,10 @@ def write_csv(path: Path, rows: list[dict[str, Any]], layout: str = "current") -
         for i, r in enumerate(rows):
             rec = r if layout == "current" else _old(r, i)
             if layout == "current":
-                rec = {
+                rec = {  # codes become ACLED's labels; anything else is written as given
                     **rec,
-                    "inter1": LABELS[int(r["inter1"])],
-                    "inter2": LABELS[int(r["inter2"])],
+                    "inter1": LABELS.get(r["inter1"], r["inter1"]),
+                    "inter2": LABELS.get(r["inter2"], r["inter2"]),
                 }
             w.writerow([rec.get(c, "") for c in columns])
     return path

@@ -44,6 +44,26 @@ def test_one_pass_csv_and_the_reader_store_the_same_events(
     assert _content(empty_db).equals(_content(other))
 
 
+def test_blank_text_and_other_spellings_agree_between_the_routes(
+    rows: list[dict[str, Any]], empty_db: Path, tmp_path: Path
+) -> None:
+    odd = copy.deepcopy(rows[:20])
+    odd[0].update(admin3="   ", notes=" Armed men attacked the village at dawn.")
+    odd[1].update(event_type="battles", sub_event_type="ARMED CLASH", inter1="state forces")
+    odd[2].update(event_date="3 June 2024", year="2024", inter2="7")
+    odd[3].update(tags=" ", source_scale="\tNational")
+    _api.ingest_acled(write_csv(tmp_path / "odd.csv", odd), db=empty_db)
+    other = tmp_path / "other.duckdb"
+    with Store.open(other) as s:
+        s.skip_seed()
+    _api.ingest_acled(write_json(tmp_path / "odd.json", odd), db=other)
+    assert _content(empty_db).equals(_content(other))
+    by_id = {r["source_event_id"]: r for r in aw.event_records(empty_db, limit=None)}
+    first, second = by_id[odd[0]["event_id_cnty"]], by_id[odd[1]["event_id_cnty"]]
+    assert first["adm_3"] is None and first["notes"].startswith(" Armed")
+    assert (second["type_of_violence"], second["event_type"]) == (1, "clash")
+
+
 def test_reloading_changes_nothing(
     rows: list[dict[str, Any]], empty_db: Path, tmp_path: Path
 ) -> None:
