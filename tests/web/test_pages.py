@@ -512,3 +512,27 @@ def test_the_charts_are_valid_vega_lite(seeded_db: Path) -> None:
         assert not [e.message[:200] for e in check.iter_errors(spec)]
     text = charts.spec_json({"description": "</script><b>&"})
     assert "<" not in text and ">" not in text and "&" not in text
+
+
+def test_the_pages_show_what_they_are_for(viewer: Any) -> None:
+    """The parts the issue lists, page by page: the explorer's filters, facets, map and
+    timeline; an actor's aliases, lineage, dyads and events; a place's region; an
+    agreement's provisions tree, assessment history and implementation index over time; the
+    first screen's map of change, alerts, the accord's status and its milestones."""
+    explorer = viewer.get("/events?country=CAF&since=2020").text
+    for part in ('id="f-country"', 'id="f-type"', 'id="h-map"', 'id="h-timeline"', 'id="table"'):
+        assert part in explorer, part
+    assert "Facet" in explorer or "facet" in explorer
+    cma = viewer.get("/actors/CMA").text
+    assert 'id="h-aliases"' in cma and 'id="h-lineage"' in cma
+    assert "Coordination des mouvements de l" in cma and "<ol>" in cma  # its lineage listed
+    fprc = viewer.get("/actors/FPRC").text
+    assert "<h3>Dyads</h3>" in fprc and "Latest events" in fprc
+    assert 'id="h-region"' in viewer.get("/places/Bangui").text
+    accord = viewer.get("/agreements/30").text
+    for part in ('id="h-tree"', 'id="h-history"', 'id="h-index"'):  # the index's chart:
+        assert part in accord, part  # from the first assessment (test_browser.py draws it)
+    first = viewer.get("/").text
+    for part in ('id="h-change"', 'id="h-alerts"', 'id="h-accord"', "Latest milestones"):
+        assert part in first, part
+    assert 'id="chart-change"' in first

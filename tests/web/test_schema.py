@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from accordwatch.web import create_app
 
 #: examples per read operation, per write, and for the briefing
-EXAMPLES = 10
+EXAMPLES = 6
 WRITE_EXAMPLES = 6
 BRIEFING_EXAMPLES = 4
 
