@@ -19,6 +19,11 @@ b. the same while ``POST /api/ingest`` loads --ingest-rows new synthetic events 
    stop and the ingest is waited for): the same figures, and the ingest's own time;
 c. the first screen (``/``, HTML): p50 / p95, requests per second, errors.
 
+Between a and b, a2 asks event lists that differ from each other (the same filters with
+other minimums of deaths and page sizes), each once: what a request costs when no answer
+the server kept can serve it; b2 does the same while a second ingest (other values for the
+same events) runs.
+
 The machine's load average is printed beside each figure (other work slows every figure),
 and so is the CPU time the server process and this process (the clients) spent per request:
 on a shared machine that is the steadier figure.
@@ -210,10 +215,12 @@ async def _clients(
     stop: threading.Event | None = None,
     *,
     kind: str = "raw",
+    in_turn: bool = False,
 ) -> dict[str, Any]:
-    """``clients`` clients asking ``paths`` (picked at random) for ``seconds`` (or until
-    ``stop`` is set), each on one keep-alive connection (``kind``: the light client of
-    :class:`_Connection`, or ``httpx``): latencies of the answers and the errors."""
+    """``clients`` clients asking ``paths`` (picked at random, or ``in_turn``: each once, in
+    order, for as long as they last) for ``seconds`` (or until ``stop`` is set), each on one
+    keep-alive connection (``kind``: the light client of :class:`_Connection`, or
+    ``httpx``): latencies of the answers and the errors."""
     latencies: list[float] = []
     errors: list[str] = []
     end = time.monotonic() + seconds
@@ -222,11 +229,14 @@ async def _clients(
         path + ("?" + urlencode(params, doseq=True) if params else "") for path, params in paths
     ]
     parts = urlsplit(url)
+    turns = iter(targets)
 
     async def client(n: int, get: Any) -> None:
         rnd = random.Random(n)
         while time.monotonic() < end and not (stop is not None and stop.is_set()):
-            target = rnd.choice(targets)
+            target = next(turns, None) if in_turn else rnd.choice(targets)
+            if target is None:
+                return
             t0 = time.perf_counter()
             try:
                 status, body = await get(target)
@@ -300,6 +310,76 @@ def _event_paths() -> list[tuple[str, dict[str, Any]]]:
     return [("/api/events", {**q, "_size": 50}) for q in QUERIES]
 
 
+def _new_event_paths(n: int = 20_000, seed: int = 15) -> list[tuple[str, dict[str, Any]]]:
+    """``n`` different event lists (the QUERIES, each with many minimums of deaths and page
+    sizes), shuffled: asked once each, none is answered from what the server kept."""
+    paths = [
+        ("/api/events", {**q, "min_deaths": m, "_size": 50 - i})
+        for q in QUERIES
+        for m in range(n // len(QUERIES) // 10)
+        for i in range(10)
+    ]
+    random.Random(seed).shuffle(paths)
+    return paths
+
+
+def _during_ingest(
+    server: Server,
+    token: str,
+    csv: Path,
+    paths: list[tuple[str, dict[str, Any]]],
+    args: argparse.Namespace,
+    *,
+    in_turn: bool,
+) -> dict[str, Any]:
+    """The clients asking ``paths`` while ``POST /api/ingest`` loads ``csv`` (until it ends,
+    at most --seconds); the ingest's status, time and answer under ``"ingest"``."""
+    stop = threading.Event()
+    ingest: dict[str, Any] = {}
+
+    def load() -> None:
+        t = time.perf_counter()
+        with csv.open("rb") as fh:
+            r = httpx.post(
+                f"{server.url}/api/ingest",
+                headers={"Authorization": f"Bearer {token}"},
+                files={"file": (csv.name, fh, "text/csv")},
+                timeout=3600,
+            )
+        ingest.update(status=r.status_code, seconds=time.perf_counter() - t, body=r.text)
+        stop.set()
+
+    loader = threading.Thread(target=load)
+    loader.start()
+    time.sleep(0.2)
+    busy = _measured(
+        server,
+        _clients(
+            server.url,
+            token,
+            paths,
+            args.clients,
+            args.seconds,
+            stop,
+            kind=args.client,
+            in_turn=in_turn,
+        ),
+    )
+    loader.join()
+    busy["ingest"] = ingest
+    return busy
+
+
+def _ingest_line(busy: dict[str, Any], seconds: float) -> None:
+    ingest = busy["ingest"]
+    ended_first = busy["wall"] < seconds
+    print(
+        f"   the ingest: HTTP {ingest.get('status')} in {ingest.get('seconds', 0):.1f} s"
+        + ("" if ended_first else " (it outlasted the clients)")
+        + f": {ingest.get('body', '')[:160]}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--store", type=Path, help="A store to copy (default: build one).")
@@ -346,44 +426,29 @@ def main() -> None:
         )
         _report("a. event list", quiet)
 
-        stop = threading.Event()
-        ingest: dict[str, Any] = {}
-
-        def load() -> None:
-            t = time.perf_counter()
-            with csv.open("rb") as fh:
-                r = httpx.post(
-                    f"{server.url}/api/ingest",
-                    headers={"Authorization": f"Bearer {token}"},
-                    files={"file": (csv.name, fh, "text/csv")},
-                    timeout=3600,
-                )
-            ingest.update(status=r.status_code, seconds=time.perf_counter() - t, body=r.text)
-            stop.set()
-
-        loader = threading.Thread(target=load)
-        loader.start()
-        time.sleep(0.2)
-        busy = _measured(
+        fresh = _measured(
             server,
             _clients(
                 server.url,
                 token,
-                _event_paths(),
+                _new_event_paths(),
                 args.clients,
                 args.seconds,
-                stop,
                 kind=args.client,
+                in_turn=True,
             ),
         )
+        _report("a2. event list, every request a new one (nothing kept answers it)", fresh)
+
+        busy = _during_ingest(server, token, csv, _event_paths(), args, in_turn=False)
         _report("b. event list during an ingest", busy)
-        loader.join()
-        ended_first = busy["wall"] < args.seconds
-        print(
-            f"   the ingest: HTTP {ingest.get('status')} in {ingest.get('seconds', 0):.1f} s"
-            + ("" if ended_first else " (it outlasted the clients)")
-            + f": {ingest.get('body', '')[:160]}"
-        )
+        _ingest_line(busy, args.seconds)
+
+        csv2 = work / "synthetic_bench_ged_2.csv"
+        make_synthetic_csv(args.ingest_rows, csv2, seed=16)
+        busy2 = _during_ingest(server, token, csv2, _new_event_paths(seed=16), args, in_turn=True)
+        _report("b2. new event lists (nothing kept) during another ingest", busy2)
+        _ingest_line(busy2, args.seconds)
 
         first = _measured(
             server,
