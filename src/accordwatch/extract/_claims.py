@@ -30,7 +30,7 @@ from functools import cache
 
 from accordwatch.extract._dates import find_dates
 from accordwatch.extract._lexicon import deaccent, lexicon
-from accordwatch.extract._model import ActorMention, Claim, PlaceMention
+from accordwatch.extract._model import ActorMention, Claim, DateMention, PlaceMention
 from accordwatch.extract._numbers import NUMBER_RE, parse_number
 from accordwatch.extract._spans import SpanIndex
 from accordwatch.extract._text import Sentence, sentences
@@ -109,15 +109,18 @@ def claims_in_text(
     actors: list[ActorMention],
     places: list[PlaceMention],
     doc_id: str | None = None,
+    dates: list[DateMention] | None = None,
 ) -> list[Claim]:
-    """Claims of one document, in text order (``event_index`` is left to the caller)."""
+    """Claims of one document, in text order (``event_index`` is left to the caller).
+
+    ``dates`` are the document's time expressions if already found."""
     import datetime as dt
 
     pub = published if isinstance(published, dt.date) else None
     folded = deaccent(text)
     actor_ix = SpanIndex(actors)
     place_ix = SpanIndex(places)
-    dates = SpanIndex(find_dates(text, pub, lang))
+    date_ix = SpanIndex(find_dates(text, pub, lang) if dates is None else dates)
     deaths = _deaths_patterns()
     out: list[Claim] = []
     for sent in sentences(text):
@@ -144,7 +147,7 @@ def claims_in_text(
             break
         for kind, at, n, target in found:
             who_claims = _claimant(folded, sent, at, actor_ix)
-            ds = dates.within(s, e)
+            ds = date_ix.within(s, e)
             ps = [p for p in place_ix.within(s, e) if not p.weak]
             claim = Claim(
                 claimant=who_claims.name if who_claims else "unnamed",

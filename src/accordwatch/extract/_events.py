@@ -47,7 +47,9 @@ from accordwatch.extract._lexicon import (
     deaccent,
     excludes,
     lexicon,
+    literals_by_span,
     priorities,
+    rows_by_literal,
     trigger_table,
 )
 from accordwatch.extract._model import (
@@ -134,16 +136,26 @@ def _in(spans: list[tuple[int, int]], s: int, e: int) -> bool:
     return any(a <= s and e <= b for a, b in spans)
 
 
+_Table = list[tuple[str, re.Pattern[str], frozenset[str] | None]]
+
+
+def _candidates(folded: str, s: int, e: int, table: _Table) -> _Table:
+    """The rows of ``table`` whose required literals occur in ``folded[s:e]``: only
+    those patterns can match there."""
+    span = folded[s:e]
+    return [row for row in table if row[2] is None or any(lit in span for lit in row[2])]
+
+
 def _find_triggers(
-    text: str, folded: str, c0: int, c1: int, lang: str, dates: list[DateMention]
+    text: str,
+    folded: str,
+    c0: int,
+    c1: int,
+    lang: str,
+    dates: list[DateMention],
+    table: _Table | None = None,
 ) -> list[_Trigger]:
-    clause = folded[c0:c1]
-    # only the patterns whose required words occur in the clause can match
-    table = [
-        (etype, pat)
-        for etype, pat, lits in trigger_table(lang)
-        if lits is None or any(lit in clause for lit in lits)
-    ]
+    table = _candidates(folded, c0, c1, trigger_table(lang) if table is None else table)
     if not table:
         return []
     lex = lexicon()
@@ -151,7 +163,7 @@ def _find_triggers(
     # words inside a date expression ("in May") are never hedges or negations
     toks = [t for t in words(text, c0, c1) if not any(d.start <= t[0] < d.end for d in dates)]
     found: list[_Trigger] = []
-    for etype, pat in table:
+    for etype, pat, _lits in table:
         for m in pat.finditer(folded, c0, c1):
             s, e = m.span()
             if any(
@@ -292,17 +304,22 @@ def events_in_text(
     places: list[PlaceMention],
     actors: list[ActorMention],
     doc_id: str | None = None,
+    dates: list[DateMention] | None = None,
 ) -> list[CandidateEvent]:
-    """Candidate events of one document (before the confidence threshold)."""
+    """Candidate events of one document (before the confidence threshold); ``dates`` are
+    its time expressions if already found."""
     folded = deaccent(text)
     sents = sentences(text)
-    dates = find_dates(text, published, lang)
+    dates = find_dates(text, published, lang) if dates is None else dates
     date_ix = SpanIndex(dates)
     place_ix = SpanIndex(places)
     actor_ix = SpanIndex(actors)
     prio = priorities()
     out: list[CandidateEvent] = []
     prev: tuple[Sentence, list[CandidateEvent]] | None = None
+    table = trigger_table(lang)
+    lit_rows, free_rows = rows_by_literal(lang)
+    present = literals_by_span(folded, [(x.start, x.end) for x in sents], lang)
     for sent in sents:
         body = text[sent.start : sent.end].rstrip(' ”’"»)')
         if body.endswith("?"):
@@ -328,9 +345,17 @@ def events_in_text(
             if cl[0][0] <= d.start < cl[0][1] and len(words(text, sent.start, d.start)) <= 2
         ]
         sent_events: list[tuple[CandidateEvent, int, int]] = []
+        rows = set(free_rows)
+        for lit in present[sent.index]:
+            rows.update(lit_rows[lit])
+        sent_table = [table[k] for k in sorted(rows)]
         for n_clause, (c0, c1) in enumerate(cl):
             cands = place_ix.within(c0, c1)
-            trigs = _find_triggers(text, folded, c0, c1, lang, covering)
+            trigs = (
+                _find_triggers(text, folded, c0, c1, lang, covering, sent_table)
+                if sent_table
+                else []
+            )
             trigs += [
                 _Trigger("base_seizure", s, e, text[s:e])
                 for s, e in capture_spans(text, folded, c0, c1, lang, cands)

@@ -145,8 +145,27 @@ _COORDINATED = re.compile(
 )
 
 
+@cache
+def _needed(lang: str) -> tuple[str, ...] | None:
+    """Literals one of which every death-figure pattern of ``lang`` needs (None: unknown)."""
+    from accordwatch.extract._lexicon import required_literals
+
+    need: set[str] = set()
+    for pat in [*_patterns(lang if lang in ("en", "fr") else "en"), _COORDINATED]:
+        lits = required_literals(pat.pattern)
+        if lits is None:
+            return None
+        need |= lits
+    return tuple(need)
+
+
 def fatalities(text: str, lang: str = "en") -> int | None:
     """Confirmed deaths the text reports, or ``None`` when it gives no figure."""
+    need = _needed(lang)
+    if need is not None:
+        folded = deaccent(text)
+        if not any(lit in folded for lit in need):
+            return None
     figures = _figures(text, lang)
     if not figures:
         return None

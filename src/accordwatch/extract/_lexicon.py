@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -26,6 +27,9 @@ __all__ = [
     "deaccent",
     "excludes",
     "lexicon",
+    "literal_automaton",
+    "literals_by_span",
+    "rows_by_literal",
     "priorities",
     "required_literals",
     "trigger_table",
@@ -178,7 +182,7 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     >>> required_literals("(?:a|b)?c") is None
     True
     """
-    from re import _parser  # the standard library's regular-expression parser
+    from re import _parser  # type: ignore[attr-defined]  # the standard library's parser
 
     def seq(items: Any) -> frozenset[str] | None:
         best: frozenset[str] | None = None
@@ -235,6 +239,50 @@ def trigger_table(
         for etype, pats in triggers(lang).items()
         for _src, pat in pats
     ]
+
+
+@cache
+def rows_by_literal(lang: str) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """Required literal → the rows of :func:`trigger_table` that need it, and the rows
+    that need none (always candidates)."""
+    by: dict[str, list[int]] = {}
+    free: list[int] = []
+    for k, (_etype, _pat, lits) in enumerate(trigger_table(lang)):
+        if lits is None:
+            free.append(k)
+        for lit in lits or ():
+            by.setdefault(lit, []).append(k)
+    return {lit: tuple(ks) for lit, ks in by.items()}, tuple(free)
+
+
+@cache
+def literal_automaton(lang: str) -> Any:
+    """An Aho-Corasick automaton (pyahocorasick) over every required literal of the
+    triggers of ``lang``: one pass over a text finds where each occurs."""
+    import ahocorasick  # type: ignore[import-not-found]
+
+    auto = ahocorasick.Automaton()
+    for _etype, _pat, lits in trigger_table(lang):
+        for lit in lits or ():
+            auto.add_word(lit, lit)
+    auto.make_automaton()
+    return auto
+
+
+def literals_by_span(folded: str, spans: list[tuple[int, int]], lang: str) -> list[set[str]]:
+    """For each ``(start, end)`` of ``spans`` (sorted, not overlapping), the required
+    trigger literals that occur wholly inside ``folded[start:end]``."""
+    out: list[set[str]] = [set() for _ in spans]
+    auto = literal_automaton(lang)
+    if not spans or len(auto) == 0:
+        return out
+    starts = [s for s, _ in spans]
+    for end, lit in auto.iter(folded):
+        first = end - len(lit) + 1
+        k = bisect_right(starts, first) - 1
+        if k >= 0 and end < spans[k][1]:
+            out[k].add(lit)
+    return out
 
 
 @cache

@@ -87,6 +87,7 @@ class PlaceFinder:
         self._forms: dict[str, Place] = {}
         for form, place in gazetteer.iter_names():
             self._forms.setdefault(compact(form), place)
+        self._memo: dict[str, tuple[Place | None, Place | None]] = {}
         self._variants: dict[str, Place] = {
             key: place
             for key, place in gazetteer.iter_variants()
@@ -213,20 +214,34 @@ class PlaceFinder:
             if n > 1 and not text[toks[i + n - 1][0]].isupper():
                 continue  # "Ber a été …" is Ber, not "Bera": a name ends on a capital word
             span = text[s:e]
-            for cand in (span, _strip_possessive(span)):
-                place = self._forms.get(compact(cand))
-                if place is not None:
-                    return i + n, place, False
-            if toks[i][2] not in self._stop and not span.isupper():
-                key = variant_key(_strip_possessive(span))
-                place = self._variants.get(key) if len(key) >= 5 else None
-                if (
-                    variant is None
-                    and place is not None
-                    and deaccent(span).casefold() not in COMMON_WORDS
-                ):
-                    variant = (i + n, place, True)
+            exact, near = self._lookup(span)
+            if exact is not None:
+                return i + n, exact, False
+            if variant is None and near is not None and toks[i][2] not in self._stop:
+                variant = (i + n, near, True)
         return variant  # a transliteration variant only when no exact name is found
+
+    def _lookup(self, span: str) -> tuple[Place | None, Place | None]:
+        """The place a span names exactly, else the place it names as a transliteration
+        variant (memoised: names recur)."""
+        hit = self._memo.get(span)
+        if hit is not None:
+            return hit
+        exact = None
+        for cand in (span, _strip_possessive(span)):
+            exact = self._forms.get(compact(cand))
+            if exact is not None:
+                break
+        near = None
+        if exact is None and not span.isupper():
+            key = variant_key(_strip_possessive(span))
+            near = self._variants.get(key) if len(key) >= 5 else None
+            if near is not None and deaccent(span).casefold() in COMMON_WORDS:
+                near = None
+        if len(self._memo) > 200_000:
+            self._memo.clear()
+        self._memo[span] = (exact, near)
+        return exact, near
 
     @staticmethod
     def _joined(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from accordwatch.extract._lexicon import any_trigger, deaccent, lexicon
 
@@ -64,11 +65,26 @@ def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
     [(0, 7, "l'armee"), (8, 9, 'a'), (10, 16, 'frappe')]
     """
     end = len(text) if end is None else end
-    return [(m.start(), m.end(), deaccent(m.group())) for m in _WORD_RE.finditer(text, start, end)]
+    seg = deaccent(text[start:end])  # folding keeps one character per character
+    return [
+        (m.start(), m.end(), seg[m.start() - start : m.end() - start])
+        for m in _WORD_RE.finditer(text, start, end)
+    ]
 
 
 def sentences(text: str) -> list[Sentence]:
-    """Sentences of ``text`` in order (blank or whitespace-only spans are skipped)."""
+    """Sentences of ``text`` in order (blank or whitespace-only spans are skipped).
+
+    The last few texts' sentences are kept (places, events and claims all ask)."""
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=4)
+def _sentences(text: str) -> tuple[Sentence, ...]:
+    return tuple(_split_sentences(text))
+
+
+def _split_sentences(text: str) -> list[Sentence]:
     abbrev = lexicon().abbreviations
     out: list[Sentence] = []
     pos = 0

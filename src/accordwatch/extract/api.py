@@ -21,6 +21,7 @@ from pathlib import Path
 from accordwatch.errors import InputError
 from accordwatch.extract._actors import ActorFinder
 from accordwatch.extract._claims import claims_in_text
+from accordwatch.extract._dates import find_dates
 from accordwatch.extract._documents import document_files, document_from_bytes, iter_documents
 from accordwatch.extract._events import events_in_text
 from accordwatch.extract._model import CandidateEvent, Claim, Document, ExtractionResult
@@ -109,6 +110,7 @@ def extract_document(
         )
     actors = ActorFinder.default().find(doc.text, country=country, on=doc.published)
     places = PlaceFinder.default().find(doc.text, exclude=[(a.start, a.end) for a in actors])
+    dates = find_dates(doc.text, doc.published, found)
     events = events_in_text(
         doc.text,
         lang=found,
@@ -116,6 +118,7 @@ def extract_document(
         places=places,
         actors=actors,
         doc_id=doc.doc_id,
+        dates=dates,
     )
     result.events = [e for e in events if e.confidence >= min_confidence]
     result.claims = _attach(
@@ -126,6 +129,7 @@ def extract_document(
             actors=actors,
             places=places,
             doc_id=doc.doc_id,
+            dates=dates,
         ),
         result.events,
     )
