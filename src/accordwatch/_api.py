@@ -119,12 +119,30 @@ def ingest_acled(
     version kept in history — but a version older than the stored one (an earlier
     ``timestamp``) never replaces it, and an event ACLED deleted stays deleted unless the
     file's version is newer than the deletion.  No event may be dated after ``today``
-    (default: the date today).  How ACLED's columns become the event columns:
-    docs/acled.md.
+    (default: the date today).  A file of ACLED's deleted endpoint (``event_id_cnty``,
+    ``deleted_timestamp``; what ``fetch acled --out`` saves beside the events) removes those
+    events instead (``removed``; their history stays).  How ACLED's columns become the event
+    columns: docs/acled.md.
     """
     from .sources._acled_csv import AcledFormat
+    from .sources.acled import read_deletions
     from .store import ingest_file
 
+    gone = read_deletions(os.fspath(path))
+    if gone is not None:  # a file of ACLED's deleted endpoint: the events leave the store
+        with using(db, write=True) as store:
+            done = store.delete_events("acled", gone, file=str(path), kind="delete-acled")
+        return IngestReport(
+            run_id=done.run_id,
+            files=[str(path)],
+            source="acled",
+            rows_read=len(gone),
+            inserted=0,
+            updated=0,
+            unchanged=len(gone) - done.deleted,
+            rejected=0,
+            removed=done.deleted,
+        )
     with using(db, write=True) as store:
         return ingest_file(
             store,

@@ -17,7 +17,7 @@ from accordwatch._app.acled import fetch_acled
 from accordwatch.errors import InputError
 from accordwatch.sources.acled_api import AcledClient, Credentials
 from accordwatch.store import Store
-from acled_files import FakeAcled, acled_rows
+from acled_files import FakeAcled, acled_rows, write_csv
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -119,6 +119,28 @@ def test_saved_answers_load_with_ingest_acled(
     assert events.exists() and deleted.exists()
     loaded = _api.ingest_acled(events, db=empty_db, today=TODAY)
     assert loaded.inserted == 120
+
+
+def test_a_saved_folder_loads_deletions_first_then_events(
+    server: FakeAcled, empty_db: Path, tmp_path: Path
+) -> None:
+    _api.ingest_acled(write_csv(tmp_path / "mali.csv", server.events), db=empty_db, today=TODAY)
+    gone = server.events[7]["event_id_cnty"]
+    server.deleted.append({"event_id_cnty": gone, "deleted_timestamp": 1_900_000_000})
+    out = tmp_path / "acled"
+    fetch_acled(country="Mali", since="2023-01-01", out=out, client=_client(server))
+    reports = [_api.ingest_acled(f, db=empty_db, today=TODAY) for f in sorted(out.iterdir())]
+    assert [r.removed for r in reports] == [1, 0]  # acled-deleted-… sorts first
+    assert reports[1].deleted == 1 and reports[1].unchanged == 120
+    ids = {r["source_event_id"] for r in aw.event_records(empty_db, limit=None)}
+    assert gone not in ids and len(ids) == 119
+
+
+def test_a_deletions_file_is_named_by_line_when_bad(empty_db: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "deleted.csv"
+    bad.write_text("event_id_cnty,deleted_timestamp\nMLI1,1700000000\nMLI2,yesterday\n")
+    with pytest.raises(InputError, match="line 3, field 'deleted_timestamp'"):
+        _api.ingest_acled(bad, db=empty_db)
 
 
 def test_a_sync_needs_somewhere_to_put_the_events(server: FakeAcled) -> None:

@@ -199,7 +199,9 @@ def _ingest_acled(
     Re-loading a file changes nothing; events ACLED edited (same event_id_cnty, newer
     timestamp) are updated and their old versions kept in history; an older version never
     replaces a newer one. A bad row stops the load with file, line and field (nothing is
-    written). ACLED data is not redistributed: cite ACLED wherever its figures are shown.
+    written). A file of ACLED's deleted endpoint (as fetch acled --out saves it) removes
+    those events; their history stays. ACLED data is not redistributed: cite ACLED
+    wherever its figures are shown.
 
     Example: accordwatch ingest acled 2024-01-01-2024-12-31-Mali.csv
     """
@@ -249,6 +251,8 @@ def _print_report(path: str, report: _api.IngestReport) -> None:
         f"{report.updated:,} updated, {report.unchanged:,} unchanged, "
         f"{report.rejected:,} rejected (run {report.run_id})"
     )
+    if report.removed:
+        err.print(f"  {report.removed:,} stored events removed: deleted at their source")
     if report.quarantine_file:
         err.print(f"  bad rows written to {report.quarantine_file}")
         for e in report.errors[:10]:

@@ -45,7 +45,9 @@ from ._ged_csv import _head, _header_line, _looks_like_json, place_admin1
 from ._validate import NONFINITE, Checked, RowLocator, convert, flag
 from .ucdp import _arrow_csv, _csv_locator, _duplicates, _gunzip, _jsonish, _kind, _read_bytes
 
-__all__ = ["read_acled", "records_to_acled_batch"]
+__all__ = ["read_acled", "read_deletions", "records_to_acled_batch"]
+
+_DELETION_FIELDS = {"event_id_cnty", "deleted_timestamp"}
 
 
 def read_acled(path: str | Path, *, today: dt.date | None = None) -> list[Batch]:
@@ -69,6 +71,47 @@ def read_acled(path: str | Path, *, today: dt.date | None = None) -> list[Batch]
             data = _gunzip(data, str(p))
         return [_read_json(data, str(p), today)]
     return [_read_csv(p, str(p), today)]
+
+
+def read_deletions(path: str | Path) -> list[tuple[str, dt.datetime | None]] | None:
+    """The deletions of a file of ACLED's deleted endpoint — CSV or JSON whose records hold
+    only ``event_id_cnty`` and ``deleted_timestamp`` — as (id, when in UTC), or None for
+    any other file (events: :func:`read_acled` reads them)."""
+    p = Path(path)
+    if not p.is_file() or p.name.lower().endswith((".zip", ".gz")):
+        return None
+    head = _head(p)
+    label = str(p)
+    if p.name.lower().endswith(".json") or _looks_like_json(head):
+        if b'"deleted_timestamp"' not in head or b'"event_date"' in head:
+            return None
+        try:
+            records = _json_records(json.loads(_read_bytes(p)), label)
+        except (ValueError, InputError):
+            return None  # the events reader says what is wrong with it
+        rows = [(i, {str(k).lower(): v for k, v in r.items()}) for i, r in enumerate(records, 1)]
+    else:
+        line = _header_line(head, label)
+        header = [h.strip().lower() for h in next(csv.reader([line]))] if line else []
+        if set(header) != _DELETION_FIELDS:
+            return None
+        with p.open(newline="", encoding="utf-8-sig") as fh:
+            rows = [(n, r) for n, r in enumerate(csv.DictReader(fh), 2)]
+    if not rows or any(not set(r) <= _DELETION_FIELDS for _, r in rows):
+        return None
+    out: list[tuple[str, dt.datetime | None]] = []
+    for where, r in rows:
+        event_id = str(r.get("event_id_cnty") or "").strip()
+        stamp = str(r.get("deleted_timestamp") or "").strip()
+        if not event_id:
+            raise InputError(f"{label}, line {where}, field 'event_id_cnty': missing value")
+        if stamp and not stamp.isdigit():
+            raise InputError(
+                f"{label}, line {where}, field 'deleted_timestamp': {stamp!r} is not a Unix time"
+            )
+        when = dt.datetime.fromtimestamp(int(stamp), dt.UTC).replace(tzinfo=None) if stamp else None
+        out.append((event_id, when))
+    return out
 
 
 def _read_csv(p: Path, label: str, today: dt.date | None) -> Batch:

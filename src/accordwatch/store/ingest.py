@@ -100,6 +100,8 @@ class IngestReport:
     deleted: int = 0
     #: events deleted before that a newer version from the source brought back
     restored: int = 0
+    #: stored events this run removed because their source deleted them (a deletions file)
+    removed: int = 0
 
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)
