@@ -29,7 +29,7 @@ import re
 from functools import cache
 
 from accordwatch.extract._dates import find_dates
-from accordwatch.extract._lexicon import deaccent, lexicon
+from accordwatch.extract._lexicon import fold_span, lexicon, required_literals
 from accordwatch.extract._model import ActorMention, Claim, DateMention, PlaceMention
 from accordwatch.extract._numbers import NUMBER_RE, parse_number
 from accordwatch.extract._spans import SpanIndex
@@ -83,6 +83,18 @@ def _deaths_patterns() -> list[re.Pattern[str]]:
     ]
 
 
+@cache
+def _needed() -> tuple[str, ...] | None:
+    """Literals one of which every claim pattern needs (None: unknown)."""
+    need: set[str] = set()
+    for pat in [_RESPONSIBILITY, _CAPTURE, *_deaths_patterns()]:
+        lits = required_literals(pat.pattern)
+        if lits is None:
+            return None
+        need |= lits
+    return tuple(need)
+
+
 def _claimant(
     folded: str, sent: Sentence, at: int, actors: SpanIndex[ActorMention]
 ) -> ActorMention | None:
@@ -117,7 +129,8 @@ def claims_in_text(
     import datetime as dt
 
     pub = published if isinstance(published, dt.date) else None
-    folded = deaccent(text)
+    folded = fold_span(text, 0, len(text))
+    need = _needed()
     actor_ix = SpanIndex(actors)
     place_ix = SpanIndex(places)
     date_ix = SpanIndex(find_dates(text, pub, lang) if dates is None else dates)
@@ -125,6 +138,8 @@ def claims_in_text(
     out: list[Claim] = []
     for sent in sentences(text):
         s, e = sent.start, sent.end
+        if need is not None and not any(lit in folded[s:e] for lit in need):
+            continue  # none of the claim patterns can match here
         found: list[tuple[str, int, int | None, str | None]] = []  # kind, at, n, target
         if not _NO_CLAIM.search(folded, s, e):
             for m in _RESPONSIBILITY.finditer(folded, s, e):

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import re
 
-from accordwatch.extract._lexicon import deaccent
+from accordwatch.extract._lexicon import fold_span
 from accordwatch.extract._model import DateMention, PlaceMention
 
 __all__ = [
     "ANAPHORIC_PLACE",
     "anaphoric_place",
     "capital_as_government",
+    "capture_possible",
     "capture_spans",
     "event_places",
     "eventable",
@@ -111,7 +112,7 @@ def eventable(p: PlaceMention) -> bool:
 
 def is_reference(text: str, p: PlaceMention) -> str | None:
     """``"distance"`` after "100 km north of", ``"near"`` after "near"/"près de", else None."""
-    before = deaccent(text[max(0, p.start - 45) : p.start]).casefold()
+    before = fold_span(text, max(0, p.start - 45), p.start).casefold()
     before = re.sub(r"(?:town|city|village|ville|localite|commune) (?:of|de|d')\s*$", "", before)
     before = re.sub(r"\b(?:the|la|le|l'|les)\s*$", "", before).rstrip() + " "
     if _DISTANCE.search(before):
@@ -125,8 +126,8 @@ def capital_as_government(text: str, p: PlaceMention) -> bool:
     """A national capital that stands for its government ("relations with Bamako")."""
     if p.feature_code != "PPLC":
         return False
-    before = deaccent(text[max(0, p.start - 40) : p.start]).casefold()
-    after = deaccent(text[p.end : p.end + 30]).casefold()
+    before = fold_span(text, max(0, p.start - 40), p.start).casefold()
+    after = fold_span(text, p.end, p.end + 30).casefold()
     return bool(_CAPITAL_GOV_BEFORE.search(before) or _CAPITAL_GOV_AFTER.match(after))
 
 
@@ -185,12 +186,12 @@ def place_groups(
     for p in towns:
         if groups:
             last = groups[-1][-1]
-            gap = deaccent(text[last.end : p.start]).casefold()
+            gap = fold_span(text, last.end, p.start).casefold()
             for d in dates:
                 if last.end <= d.start and d.end <= p.start:
-                    gap = gap.replace(deaccent(text[d.start : d.end]).casefold(), " ")
+                    gap = gap.replace(fold_span(text, d.start, d.end).casefold(), " ")
             if ("," in gap or re.search(rf"\b{_CONJ}\b", gap)) and _LIST_GAP.match(gap):
-                if _BETWEEN_BEFORE.search(deaccent(text[max(0, last.start - 12) : last.start])):
+                if _BETWEEN_BEFORE.search(fold_span(text, max(0, last.start - 12), last.start)):
                     continue  # "entre Bema et Diongo Mani": a stretch of road, one place
                 groups[-1].append(p)
                 continue
@@ -200,14 +201,14 @@ def place_groups(
 
 def statement_verb_near(text: str, start: int, end: int) -> bool:
     """The date at ``text[start:end]`` belongs to a statement ("on Tuesday urged")."""
-    before = deaccent(text[max(0, start - 30) : start]).casefold()
-    after = deaccent(text[end : end + 30]).casefold()
+    before = fold_span(text, max(0, start - 30), start).casefold()
+    after = fold_span(text, end, end + 30).casefold()
     return bool(_STATEMENT_AFTER.match(after) or _STATEMENT_BEFORE.search(before))
 
 
 def period_start(text: str, d: DateMention) -> bool:
     """The date opens a period ("since January 2018", "depuis 2012"): a summary's span."""
-    before = deaccent(text[max(0, d.start - 20) : d.start]).casefold()
+    before = fold_span(text, max(0, d.start - 20), d.start).casefold()
     return bool(_PERIOD_BEFORE.search(before))
 
 
@@ -221,6 +222,18 @@ def anaphoric_place(
         if p.end <= c0 and event_places(text, [p]):
             return p
     return None
+
+
+_CAPTURE_WORDS = re.compile(
+    r"\b(?:prises?|reprises?|conquise|occupee|taken|seized|captured|retaken|recaptured|"
+    r"overrun|fell|tombee|tombees|chute)\b"
+)
+
+
+def capture_possible(folded: str, start: int, end: int, lang: str) -> bool:
+    """Whether :func:`capture_spans` can find anything in ``folded[start:end]``."""
+    pat = _CAPTURE.get(lang, _CAPTURE["en"])
+    return bool(pat.search(folded, start, end) or _CAPTURE_WORDS.search(folded, start, end))
 
 
 def capture_spans(

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from accordwatch.extract._dates import find_dates
 from accordwatch.extract._discourse import (
     anaphoric_place,
+    capture_possible,
     capture_spans,
     event_places,
     eventable,
@@ -46,9 +47,11 @@ from accordwatch.extract._fatalities import fatalities, victim_kinds
 from accordwatch.extract._lexicon import (
     deaccent,
     excludes,
+    fold_span,
     lexicon,
     literals_by_span,
     priorities,
+    remember_folded,
     rows_by_literal,
     trigger_table,
 )
@@ -204,7 +207,7 @@ _INTENT = re.compile(
 def _reported_as(text: str, trig: _Trigger, c0: int) -> bool:
     """The trigger is what a report, an inquiry or a speaker is about: "the findings on
     the massacre", "parle d'attaque", "investigate the killing", "following the attack"."""
-    return bool(_REPORTED_AS.search(deaccent(text[max(c0, trig.start - 80) : trig.start])))
+    return bool(_REPORTED_AS.search(fold_span(text, max(c0, trig.start - 80), trig.start)))
 
 
 def _referential(text: str, trig: _Trigger, c0: int, lang: str) -> bool:
@@ -223,7 +226,7 @@ def _pick_place(
     loc = lexicon().locative.get(lang, ())
 
     def after_locative(p: PlaceMention) -> bool:
-        before = deaccent(text[max(0, p.start - 30) : p.start]).rstrip().rstrip("'’")
+        before = fold_span(text, max(0, p.start - 30), p.start).rstrip().rstrip("'’")
         before = re.sub(
             r"\b(?:the|a|an|le|la|les|l'|town of|city of|village of|ville de|"
             r"localite de|commune de)\s*$",
@@ -241,7 +244,7 @@ def _pick_place(
 
 def _participants(text: str, actors: list[ActorMention], c0: int, c1: int) -> list[ActorMention]:
     inside = [a for a in actors if c0 <= a.start and a.end <= c1]
-    clause = deaccent(text[c0:c1])
+    clause = fold_span(text, c0, c1)
     m = _BETWEEN.search(clause)
     if m:
         pair = [a for a in inside if a.start >= c0 + m.end()][:2]
@@ -274,7 +277,7 @@ def _antecedent(
     trig: _Trigger,
     lang: str,
 ) -> ActorMention | None:
-    head = deaccent(text[c0 : trig.start])
+    head = fold_span(text, c0, trig.start)
     pron = lexicon().pronouns.get(lang, ())
     if not any(re.search(rf"(?<![\w']){re.escape(p)}(?![\w'])", head) for p in pron):
         return None
@@ -308,7 +311,8 @@ def events_in_text(
 ) -> list[CandidateEvent]:
     """Candidate events of one document (before the confidence threshold); ``dates`` are
     its time expressions if already found."""
-    folded = deaccent(text)
+    folded = fold_span(text, 0, len(text))
+    remember_folded(text, folded)
     sents = sentences(text)
     dates = find_dates(text, published, lang) if dates is None else dates
     date_ix = SpanIndex(dates)
@@ -331,6 +335,15 @@ def events_in_text(
         ):
             prev = None
             continue  # a headline, caption or menu line: mentions count, events do not
+        rows = set(free_rows)
+        for lit in present[sent.index]:
+            rows.update(lit_rows[lit])
+        sent_table = [table[k] for k in sorted(rows)]
+        if not sent_table and not capture_possible(folded, sent.start, sent.end, lang):
+            if prev is not None:  # no trigger can be here: only a toll for the last event
+                _toll_from_next_sentence(text, lang, prev, sent, date_ix, place_ix)
+            prev = (sent, [])
+            continue
         quotes = quote_spans(text, sent.start, sent.end)
         cl = clauses(text, sent)
         s_dates = [
@@ -345,10 +358,6 @@ def events_in_text(
             if cl[0][0] <= d.start < cl[0][1] and len(words(text, sent.start, d.start)) <= 2
         ]
         sent_events: list[tuple[CandidateEvent, int, int]] = []
-        rows = set(free_rows)
-        for lit in present[sent.index]:
-            rows.update(lit_rows[lit])
-        sent_table = [table[k] for k in sorted(rows)]
         for n_clause, (c0, c1) in enumerate(cl):
             cands = place_ix.within(c0, c1)
             trigs = (
@@ -479,7 +488,7 @@ def _chosen_group(
         target = next((p for p in towns if p.end == trig.end), None)
         if target is None and _CAMP_END.search(deaccent(trig.text)):
             target = next(  # "réoccuper le camp de Boulkessi": the place right after
-                (p for p in towns if _OBJECT_GAP.match(deaccent(text[trig.end : p.start]))),
+                (p for p in towns if _OBJECT_GAP.match(fold_span(text, trig.end, p.start))),
                 None,
             )
         if target is None:  # the longest list, else the place _pick_place prefers

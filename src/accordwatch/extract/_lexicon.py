@@ -26,11 +26,13 @@ __all__ = [
     "any_trigger",
     "deaccent",
     "excludes",
+    "fold_span",
     "lexicon",
     "literal_automaton",
     "literals_by_span",
     "rows_by_literal",
     "priorities",
+    "remember_folded",
     "required_literals",
     "trigger_table",
     "triggers",
@@ -49,6 +51,22 @@ def deaccent(text: str) -> str:
     "retrocede a l'armee"
     """
     return text.translate(_FOLD)
+
+
+_LAST_FOLDED: list[tuple[str, str]] = []
+
+
+def remember_folded(text: str, folded: str) -> None:
+    """Keep ``deaccent(text)`` so that :func:`fold_span` slices it instead of folding again."""
+    _LAST_FOLDED[:] = [(text, folded)]
+
+
+def fold_span(text: str, start: int, end: int) -> str:
+    """``deaccent(text[start:end])``, sliced from the remembered folding of ``text``."""
+    last = _LAST_FOLDED[0] if _LAST_FOLDED else None
+    if last is not None and last[0] is text:
+        return last[1][start:end]
+    return deaccent(text[start:end])
 
 
 def _fold_char(ch: str) -> str:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from accordwatch.extract._lexicon import any_trigger, deaccent, lexicon
+from accordwatch.extract._lexicon import any_trigger, deaccent, fold_span, lexicon
 
 __all__ = [
     "MAX_SENTENCE",
@@ -65,7 +65,7 @@ def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
     [(0, 7, "l'armee"), (8, 9, 'a'), (10, 16, 'frappe')]
     """
     end = len(text) if end is None else end
-    seg = deaccent(text[start:end])  # folding keeps one character per character
+    seg = fold_span(text, start, end)  # folding keeps one character per character
     return [
         (m.start(), m.end(), seg[m.start() - start : m.end() - start])
         for m in _WORD_RE.finditer(text, start, end)

@@ -24,6 +24,7 @@ from accordwatch.extract._claims import claims_in_text
 from accordwatch.extract._dates import find_dates
 from accordwatch.extract._documents import document_files, document_from_bytes, iter_documents
 from accordwatch.extract._events import events_in_text
+from accordwatch.extract._lexicon import deaccent, remember_folded
 from accordwatch.extract._model import CandidateEvent, Claim, Document, ExtractionResult
 from accordwatch.extract._places import PlaceFinder
 from accordwatch.extract._text import detect_language
@@ -108,6 +109,7 @@ def extract_document(
             f"{where}: no publication date; relative dates ('on Tuesday', 'il y a un mois') "
             "are left out — pass --published YYYY-MM-DD"
         )
+    remember_folded(doc.text, deaccent(doc.text))  # one folding shared by every step
     actors = ActorFinder.default().find(doc.text, country=country, on=doc.published)
     places = PlaceFinder.default().find(doc.text, exclude=[(a.start, a.end) for a in actors])
     dates = find_dates(doc.text, doc.published, found)
