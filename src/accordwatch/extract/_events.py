@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from accordwatch.extract._dates import find_dates
 from accordwatch.extract._discourse import (
@@ -163,8 +164,7 @@ def _find_triggers(
         return []
     lex = lexicon()
     ex = excludes()
-    # words inside a date expression ("in May") are never hedges or negations
-    toks = [t for t in words(text, c0, c1) if not any(d.start <= t[0] < d.end for d in dates)]
+    toks: list[tuple[int, int, str]] | None = None
     found: list[_Trigger] = []
     for etype, pat, _lits in table:
         for m in pat.finditer(folded, c0, c1):
@@ -178,6 +178,12 @@ def _find_triggers(
                 for x in ex.get(etype, [])
             ):
                 continue
+            if toks is None:  # words inside a date ("in May") are never hedges or negations
+                toks = [
+                    t
+                    for t in words(text, c0, c1)
+                    if not any(d.start <= t[0] < d.end for d in dates)
+                ]
             idx = next((i for i, t in enumerate(toks) if t[0] >= s), len(toks))
             before = [t[2] for t in toks[max(0, idx - 6) : idx]]
             after = [t[2] for t in toks[idx : idx + 6] if t[0] >= e][:4]
@@ -268,6 +274,12 @@ def _participants(text: str, actors: list[ActorMention], c0: int, c1: int) -> li
     return keep
 
 
+@cache
+def _pronoun_re(lang: str, pron: tuple[str, ...]) -> re.Pattern[str]:
+    alts = "|".join(re.escape(p) for p in pron) or "(?!)"
+    return re.compile(rf"(?<![\w'])(?:{alts})(?![\w'])")
+
+
 def _antecedent(
     text: str,
     actors: SpanIndex[ActorMention],
@@ -279,7 +291,7 @@ def _antecedent(
 ) -> ActorMention | None:
     head = fold_span(text, c0, trig.start)
     pron = lexicon().pronouns.get(lang, ())
-    if not any(re.search(rf"(?<![\w']){re.escape(p)}(?![\w'])", head) for p in pron):
+    if not _pronoun_re(lang, pron).search(head):
         return None
     lo = sents[sent.index - 1].start if sent.index > 0 else sent.start
     before = actors.within(lo, c0)
