@@ -48,6 +48,20 @@ def _noop(i: int) -> int:
     return i
 
 
+def _cpu() -> float:
+    """User + system CPU seconds of this process so far (all its threads)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _workers_cpu(client: Any) -> float:
+    return float(sum(client.run(_cpu).values()))
+
+
+def _cores(cpu: float, wall: float) -> str:
+    return f"{cpu:.0f} CPU s = {cpu / wall:.2f} cores obtained"
+
+
 def _warm_extractor() -> None:
     """Load what extraction loads once per process (the place and actor finders)."""
     from accordwatch.extract import extract_text
@@ -169,16 +183,17 @@ def bench_backtest(client: Any, args: argparse.Namespace, start: float) -> dict[
         return {"qgbm": QuantileGBM(n_jobs=1)}
 
     print(f"  load before: {_load()}")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     here = backtest_origins(panel, origins, models=models())
-    one = time.perf_counter() - t0
-    print(f"  1 process: {one:.1f} s (load {_load()})")
-    t0 = time.perf_counter()
+    one, cpu_one = time.perf_counter() - t0, _cpu() - c0
+    print(f"  1 process: {one:.1f} s, {_cores(cpu_one, one)} (load {_load()})")
+    t0, c0 = time.perf_counter(), _workers_cpu(client)
     with get_task_stream(client) as ts:
         there = backtest_origins_on(
             client, panel, origins, models=models(), group_size=args.group_size
         )
-    many = time.perf_counter() - t0
+    many, cpu_many = time.perf_counter() - t0, _workers_cpu(client) - c0
+    print(f"  {args.workers} workers: {_cores(cpu_many, many)} (the workers' CPU)")
     same = there.frame.equals(here.frame)
     print(
         f"  {args.workers} workers: {many:.1f} s (+ {start:.1f} s cluster start), speed-up "
@@ -197,6 +212,8 @@ def bench_backtest(client: Any, args: argparse.Namespace, start: float) -> dict[
         "origins": len(origins),
         "one_process_s": one,
         "cluster_s": many,
+        "cpu_one_s": cpu_one,
+        "cpu_workers_s": cpu_many,
         "speedup": one / many,
         "same": bool(same),
         "costs": costs,
@@ -231,14 +248,18 @@ def bench_extract(client: Any, args: argparse.Namespace, start: float) -> dict[s
             f"  warm-up (gazetteer, actors): {warm_here:.1f} s in this process, "
             f"{warm_there:.1f} s on the workers at once"
         )
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         here = extract_path(folder, published="2023-10-05")
-        one = time.perf_counter() - t0
-        print(f"  1 process: {one:.1f} s, {len(here.events):,} events (load {_load()})")
-        t0 = time.perf_counter()
+        one, cpu_one = time.perf_counter() - t0, _cpu() - c0
+        print(
+            f"  1 process: {one:.1f} s, {len(here.events):,} events, {_cores(cpu_one, one)} "
+            f"(load {_load()})"
+        )
+        t0, c0 = time.perf_counter(), _workers_cpu(client)
         with get_task_stream(client) as ts:
             there = extract_on(client, folder, published="2023-10-05", batch_size=args.batch)
-        many = time.perf_counter() - t0
+        many, cpu_many = time.perf_counter() - t0, _workers_cpu(client) - c0
+        print(f"  {args.workers} workers: {_cores(cpu_many, many)} (the workers' CPU)")
         same = there.to_dict() == here.to_dict()
     print(
         f"  {args.workers} workers: {many:.1f} s (+ {start:.1f} s cluster start), speed-up "
@@ -255,6 +276,8 @@ def bench_extract(client: Any, args: argparse.Namespace, start: float) -> dict[s
         "docs": args.docs,
         "one_process_s": one,
         "cluster_s": many,
+        "cpu_one_s": cpu_one,
+        "cpu_workers_s": cpu_many,
         "speedup": one / many,
         "same": bool(same),
         "costs": costs,
