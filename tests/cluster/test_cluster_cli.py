@@ -156,3 +156,15 @@ def test_only_the_cluster_modules_import_dask() -> None:
     }
     assert users <= allowed, sorted(str(p.relative_to(SRC)) for p in users - allowed)
     assert not [p for p in users if p.parent.name in ("forecast", "extract")]
+
+
+def test_dashboard_without_bokeh_says_so() -> None:
+    pytest.importorskip("distributed")
+    import importlib.util
+
+    if importlib.util.find_spec("bokeh") is not None:
+        pytest.skip("Bokeh is installed here: the dashboard would start")
+    res = runner.invoke(
+        app, ["extract", str(EXTRACT / "folder"), "--cluster", "threads:1", "--dashboard"]
+    )
+    assert res.exit_code == 2 and "needs Bokeh" in res.output, res.output
