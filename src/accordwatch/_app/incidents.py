@@ -356,7 +356,7 @@ def _scope(
 ) -> EventFilter:
     """The events a command covers (every record, counted or not)."""
     flt = EventFilter()
-    flt.uncounted = True  # type: ignore[attr-defined]
+    flt.uncounted = True
     if country:
         key = country.strip().lower()
         ids = {g for g, c, i in store.countries() if key in (c.lower(), i.lower(), str(g))}

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
+from .queries import COUNTED_ONLY
 from .schema import CONTENT_COLUMNS
 
 if TYPE_CHECKING:
@@ -303,6 +304,6 @@ class DigestTables:
         return self.query(
             "SELECT CAST(date_trunc('month', date_start) AS DATE) AS date_start, country_id, "
             "any_value(country) AS country, CAST(sum(coalesce(best, 0)) AS BIGINT) AS best, "
-            "1 AS type_of_violence FROM events WHERE type_of_violence = 1 "
+            f"1 AS type_of_violence FROM events WHERE type_of_violence = 1 AND {COUNTED_ONLY} "
             "AND country_id IS NOT NULL AND date_start IS NOT NULL GROUP BY 1, 2 ORDER BY 2, 1"
         )

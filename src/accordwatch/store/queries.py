@@ -8,7 +8,7 @@ codes and names) from :mod:`accordwatch._api`; this module only builds SQL.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, NotFound
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pandas loads when a function needs it (fast start-up)
     import duckdb
     import pandas as pd
 
-__all__ = ["GROUPINGS", "EventFilter", "EventQueries"]
+__all__ = ["COUNTED_ONLY", "GROUPINGS", "EventFilter", "EventQueries"]
 
 
 @dataclass
@@ -37,6 +37,9 @@ class EventFilter:
     sources: set[str] = field(default_factory=set)
     has_actor: bool = False
     has_country: bool = False
+    #: also the members of an incident whose figure another member gives (store/incidents.py);
+    #: by default they are left out, so that no incident is counted twice
+    uncounted: bool = False
 
     def where(self) -> tuple[str, list[Any]]:
         """SQL WHERE clause (``TRUE`` if nothing filters) and its parameters.
@@ -90,7 +93,17 @@ class EventFilter:
             parts.append(
                 f"({among('source', self.sources, '')} OR {among(family, self.sources, '')})"
             )
+        if not self.uncounted:
+            parts.append(COUNTED_ONLY)
         return (" AND ".join(parts) or "TRUE"), params
+
+
+#: Leaves out the incident members that are not counted (an anti-join, correlated on the
+#: events' own ``source`` and ``source_event_id``).
+COUNTED_ONLY = (
+    "NOT EXISTS (SELECT 1 FROM incident_members im WHERE NOT im.counted "
+    "AND im.ev_source = source AND im.ev_id = source_event_id)"
+)
 
 
 #: How ``stats`` can group events, and the SQL expression for each.
@@ -261,8 +274,9 @@ class EventQueries:
         )
 
     def has_events(self, flt: EventFilter) -> bool:
-        """True if any stored event matches ``flt`` (the scan stops at the first match)."""
-        where, params = flt.where()
+        """True if any stored event matches ``flt`` (the scan stops at the first match);
+        a record counted under another source's incident counts too: it is stored."""
+        where, params = replace(flt, uncounted=True).where()
         return bool(self.one(f"SELECT 1 FROM events WHERE {where} LIMIT 1", params))
 
     def stored_regions(self) -> list[str]:
