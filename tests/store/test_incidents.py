@@ -412,3 +412,26 @@ def test_errors_name_what_is_wrong(linked: Path) -> None:
         inc.incident_show("ucdp-ged|no-such", db=linked)
     with pytest.raises(NotFound, match="no event"):
         inc.incident_why("ucdp-ged|no-such", "acled|x", db=linked)
+
+
+def test_counts_leave_out_the_members_not_counted(
+    template: tuple[Path, pd.DataFrame], linked: Path
+) -> None:
+    members = _members(linked)
+    hidden = members[~members["counted"]]
+    stats = aw.stats(linked, by=["source"]).set_index("source")
+    before = aw.stats(template[0], by=["source"]).set_index("source")
+    left = int(stats["events"].get("text", 0))
+    assert left == before.loc["text", "events"] - len(hidden)
+    assert stats.loc["ucdp-ged", "deaths_best"] == before.loc["ucdp-ged", "deaths_best"]
+    # a linked record is still a stored one: naming its source is no error
+    shown = aw.events(linked, source="text", limit=None)
+    assert not set(shown["source_event_id"]) & set(hidden["ev_id"])
+    with Store.open(linked, read_only=True) as st, Store.open(template[0], read_only=True) as t:
+        series, plain = st.state_based_country_months(), t.state_based_country_months()
+        listed = st.count_events(aw.store.EventFilter())
+        assert listed == t.count_events(aw.store.EventFilter()) - len(hidden)
+    text = aw.events(template[0], source="text", type_of_violence=1)
+    gone = set(hidden["ev_id"])
+    hidden_deaths = int(text[text["source_event_id"].isin(gone)]["best"].sum())
+    assert int(series["best"].sum()) == int(plain["best"].sum()) - hidden_deaths
