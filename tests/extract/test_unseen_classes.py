@@ -117,6 +117,26 @@ def test_trigger_classes(text: str, etype: str, place: str | None) -> None:
     assert any(t == etype and (place is None or p == place) for t, p, _, _ in found), found
 
 
+def test_the_main_verb_wins_over_a_trigger_in_an_after_phrase() -> None:
+    found = events("Troops retook Anéfis on Tuesday after two days of air strikes on the town.")
+    assert [t for t, _, _, _ in found] == ["base_seizure"]
+    fr = events("Des familles ont fui vers Tonka mardi après les combats de Léré.")
+    assert [t for t, _, _, _ in fr] == ["displacement"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Friday the junta announced the end of the peace agreement.",
+        "La junte a annoncé vendredi la fin de l'accord pour la paix.",
+        "Bamako a dénoncé vendredi l'accord de paix signé avec les rebelles.",
+    ],
+)
+def test_ending_or_denouncing_an_accord_is_dated_by_the_statement(text: str) -> None:
+    (ev,) = extract_text(text, published=PUB).events
+    assert (ev.type, ev.date, ev.place) == ("political", "2024-03-08", None)
+
+
 # --- several events per sentence, split events, carried dates ---------------------------
 
 

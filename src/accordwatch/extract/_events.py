@@ -35,6 +35,7 @@ from functools import cache
 from accordwatch.extract._dates import find_dates
 from accordwatch.extract._discourse import (
     anaphoric_place,
+    capital_as_government,
     capture_possible,
     capture_spans,
     event_places,
@@ -358,11 +359,8 @@ def events_in_text(
             continue
         quotes = quote_spans(text, sent.start, sent.end)
         cl = clauses(text, sent)
-        s_dates = [
-            d
-            for d in date_ix.within(sent.start, sent.end)
-            if not statement_verb_near(text, d.start, d.end) and not period_start(text, d)
-        ]
+        all_dates = [d for d in date_ix.within(sent.start, sent.end) if not period_start(text, d)]
+        s_dates = [d for d in all_dates if not statement_verb_near(text, d.start, d.end)]
         covering = date_ix.within(sent.start - date_ix.longest, sent.end)
         opening = [
             d
@@ -390,7 +388,10 @@ def events_in_text(
                     trigs = [_Trigger(prev_ev.type, c0, c0, prev_ev.trigger or "")]
             if not trigs:
                 continue
-            trig = min(trigs, key=lambda t: (prio[t.type], t.start))
+            trig = min(
+                trigs,
+                key=lambda t: (_subordinate(folded, c0, t), prio[t.type], t.start),
+            )
             etype = trig.type
             clause_text = folded[c0:c1]
             if (
@@ -399,7 +400,9 @@ def events_in_text(
                 and any(w in clause_text for w in _UN_WORDS)
             ):
                 etype = "base_handover"
-            in_clause = [d for d in s_dates if c0 <= d.start < c1]
+            # a political act is a statement: its date is the statement's
+            pool = all_dates if etype == "political" else s_dates
+            in_clause = [d for d in pool if c0 <= d.start < c1]
             if n_clause and _COORDINATED.match(folded, c0):
                 # "…rode up to a checkpoint in Gao on Friday, and detonated a belt": a
                 # coordinated predicate shares the date and place of the clause before
@@ -414,7 +417,12 @@ def events_in_text(
             elif len(towns) > 1:
                 towns = _chosen_group(text, towns, in_clause, trig, lang)
             sites: list[PlaceMention | None] = list(towns) or [
-                _pick_place(text, [p for p in cands if eventable(p)], trig, lang)
+                _pick_place(
+                    text,
+                    [p for p in cands if eventable(p) and not capital_as_government(text, p)],
+                    trig,
+                    lang,
+                )
             ]
             parts = _participants(text, actor_ix.within(c0, c1), c0, c1)
             inferred = False
@@ -540,6 +548,18 @@ def _inside_a_city(towns: list[PlaceMention]) -> PlaceMention | None:
 
 def _dedupe(places: list[PlaceMention]) -> list[PlaceMention]:
     return [p for k, p in enumerate(places) if all(q.geonameid != p.geonameid for q in places[:k])]
+
+
+_SUBORDINATE = re.compile(
+    r"\b(?:after|following|amid|despite|since|before|apres|suite a|malgre|depuis|avant|"
+    r"a la suite de|in the wake of|au lendemain de)\b(?:\W+[\w'-]+){0,4}\W*$"
+)
+
+
+def _subordinate(folded: str, c0: int, trig: _Trigger) -> bool:
+    """A trigger inside "after days of air strikes", "après les combats": the clause's
+    main event is another trigger, when there is one."""
+    return bool(_SUBORDINATE.search(folded, max(c0, trig.start - 60), trig.start))
 
 
 def _date_for(

@@ -66,6 +66,9 @@ _NAME_PARTS = {
     "lake",
     "lac",
 }
+_ACCORD_WORDS = frozenset(
+    {"accord", "accords", "agreement", "agreements", "process", "processus", "talks"}
+)
 _SKIP_CODES = {"PCLI", "PCL", "CONT", "RGN"}
 _MAX_WORDS = 4
 
@@ -298,6 +301,8 @@ class PlaceFinder:
         weak = (
             before in lex.directional["en"] | lex.directional["fr"]
             or nxt in (lex.name_after["en"] | lex.name_after["fr"])
+            or (j + 1 < len(toks) and toks[j + 1][2] in _ACCORD_WORDS)  # "Algiers peace accord"
+            or (before in {"d", "de"} and i >= 2 and toks[i - 2][2] in _ACCORD_WORDS)
             or place.feature_code in _SKIP_CODES
         )
         if region:
