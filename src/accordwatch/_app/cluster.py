@@ -225,15 +225,24 @@ def _sigint_deferred() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def run_tasks(futures: Sequence[Future], progress: Progress | None = None) -> None:
+def run_tasks(
+    futures: list[Future], progress: Progress | None = None, *, keep: Sequence[Future] = ()
+) -> None:
     """Wait for every future, calling ``progress(done, total)`` as each ends.
 
-    A task that fails cancels the others and raises its error here; Ctrl-C
-    (KeyboardInterrupt) cancels every task not finished and is raised again."""
+    The futures are taken out of ``futures`` (the list is emptied) and each is let go as it
+    ends, unless it is in ``keep`` (the results the caller gathers): so the cluster frees an
+    intermediate result (a fit's forecasts) once the tasks that need it have run.  A task
+    that fails cancels the others and raises its error here; Ctrl-C (KeyboardInterrupt)
+    cancels every task not finished and is raised again."""
     from distributed import as_completed
 
-    total = len(futures)
-    pending = as_completed(futures)
+    kept = {f.key for f in keep}
+    live = {f.key: f for f in futures}
+    client = futures[0].client if futures else None
+    futures.clear()
+    total = len(live)
+    pending = as_completed(list(live.values()))
     done = 0
     try:
         while not pending.is_empty():
@@ -246,20 +255,23 @@ def run_tasks(futures: Sequence[Future], progress: Progress | None = None) -> No
             for fut in batch:
                 if fut.status == "error":
                     exc = fut.exception()
-                    _cancel(futures)
+                    _cancel(client, live)
                     raise exc
+                if fut.key not in kept:
+                    live.pop(fut.key, None)
                 done += 1
                 if progress is not None:
                     progress(done, total)
+            del batch, fut
     except KeyboardInterrupt:
         _interrupted.clear()
-        _cancel(futures)
+        _cancel(client, live)
         raise
 
 
-def _cancel(futures: Sequence[Future]) -> None:
-    if futures:
-        futures[0].client.cancel(list(futures))
+def _cancel(client: Client | None, live: dict[Any, Future]) -> None:
+    if client is not None and live:
+        client.cancel(list(live.values()))
 
 
 # -- backtests -------------------------------------------------------------------------------
@@ -308,16 +320,16 @@ def _run_plan(
     scores: dict[tuple[int, int], Future] = {}
     for cut in plan.cuts:
         for g, units in enumerate(groups):
-            mine = [
-                client.submit(_part_task, fits[(name, plan.fits[cut])], cut, units, pure=False)
-                for name in plan.models
-            ]
-            parts += mine
-            scores[(cut, g)] = client.submit(_score_task, shared, cut, units, *mine, pure=False)
+            for name in plan.models:
+                fit = fits[(name, plan.fits[cut])]
+                parts.append(client.submit(_part_task, fit, cut, units, pure=False))
+            scores[(cut, g)] = client.submit(
+                _score_task, shared, cut, units, *parts[-len(plan.models) :], pure=False
+            )
     seconds = {k: client.submit(_seconds_task, f, pure=False) for k, f in fits.items()}
     everything = [*fits.values(), *parts, *scores.values(), *seconds.values()]
-    del fits, parts  # the scheduler frees each fit once its parts are taken
-    run_tasks(everything, progress)
+    del fits, parts, fit  # run_tasks lets each fit go once its parts are taken
+    run_tasks(everything, progress, keep=[*scores.values(), *seconds.values()])
     scored = dict(zip(scores, client.gather(list(scores.values())), strict=True))
     took = dict(zip(seconds, client.gather(list(seconds.values())), strict=True))
     outcomes = {k: FitOutcome({}, float(v)) for k, v in took.items()}
@@ -424,7 +436,7 @@ def extract_on(
         )
         for b in batches
     ]
-    run_tasks(futures, progress)
+    run_tasks(list(futures), progress, keep=futures)
     result = ExtractionResult()
     for part in client.gather(futures):
         result.extend(part)
