@@ -124,7 +124,7 @@ class PlaceFinder:
             [
                 (x.start, x.end)
                 for x in sents
-                if _title_case(text, toks_between(toks, x.start, x.end))
+                if _title_case(text, _toks_between(toks, x.start, x.end))
             ]
         )
         persons: set[str] = set()
@@ -454,7 +454,7 @@ def _is_country(place: Place) -> bool:
     return place.feature_code in _SKIP_CODES and place.curated and place.admin1 is None
 
 
-def toks_between(
+def _toks_between(
     toks: list[tuple[int, int, str]], start: int, end: int
 ) -> list[tuple[int, int, str]]:
     """The tokens of ``toks`` (sorted by start) that start in ``[start, end)``."""
