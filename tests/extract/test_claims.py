@@ -66,3 +66,33 @@ def test_claims_are_in_the_json_output_with_known_kinds() -> None:
     d = r.to_dict()
     assert d["claims"] and all(c["kind"] in CLAIM_KINDS for c in d["claims"])
     assert d["claims"][0]["event_index"] == 0
+
+
+def test_a_toll_told_by_an_armed_party_is_its_claim() -> None:
+    r = extract_text(
+        "On Monday, 12 soldiers were killed in an ambush near Boni, according to the JNIM.",
+        published=PUB,
+    )
+    (c,) = r.claims
+    assert (c.kind, c.deaths, c.claimant_id) == ("deaths", 12, "ucdp:6716")
+    assert r.events[0].fatalities is None  # never a confirmed figure
+    fr = extract_text(
+        "Lundi, au moins 20 soldats et 5 mercenaires ont été tués près de Boni, selon le JNIM.",
+        published=PUB,
+    )
+    assert [(c.kind, c.deaths) for c in fr.claims] == [("deaths", 25)]
+
+
+def test_a_toll_told_by_local_sources_is_no_claim() -> None:
+    r = extract_text(
+        "Au moins 9 civils ont été tués lundi à Tonka, selon des sources locales.", published=PUB
+    )
+    assert r.claims == [] and r.events[0].fatalities == 9
+
+
+def test_attack_claimed_by_a_group_in_an_apposition() -> None:
+    r = extract_text(
+        "The attack, claimed by JNIM, killed 15 soldiers near Ménaka on Friday.", published=PUB
+    )
+    assert [c.kind for c in r.claims] == ["responsibility"]
+    assert r.events[0].fatalities == 15

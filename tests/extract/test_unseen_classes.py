@@ -245,3 +245,8 @@ def test_a_one_sentence_english_text_yields_its_event() -> None:
     assert events("Gunmen killed 12 villagers near Gao yesterday.") == [
         ("attack_on_civilians", "Gao", "2024-03-13", 12)
     ]
+
+
+def test_a_reporting_tag_after_the_date_keeps_the_event_date() -> None:
+    found = events("Gunmen attacked the village of Tonka on Sunday, officials said.")
+    assert [(p, d) for _, p, d, _ in found] == [("Tonka", "2024-03-10")]

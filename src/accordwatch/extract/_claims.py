@@ -49,7 +49,7 @@ _KILL = (
 _RESPONSIBILITY = re.compile(
     r"\b(?:claim(?:ed|s|ing)? (?:responsibility|(?:the |today's |these |those |this |an? )?"
     r"(?:\w+ ){0,2}(?:attacks?|bombings?|ambush(?:es)?|assaults?|strikes?|killings?|"
-    r"kidnappings?|abductions?|raids?))|revendiqu(?:e|ee|es|ees|ent|ait|aient|ant|er)\b)"
+    r"kidnappings?|abductions?|raids?))|claimed by|revendiqu(?:e|ee|es|ees|ent|ait|aient|ant|er)\b)"
 )
 _CLAIMED_BY = re.compile(r"\b(?:claimed by|revendiquee?s? par)\s+")
 _NO_CLAIM = re.compile(
@@ -87,12 +87,39 @@ def _deaths_patterns() -> list[re.Pattern[str]]:
 def _needed() -> tuple[str, ...] | None:
     """Literals one of which every claim pattern needs (None: unknown)."""
     need: set[str] = set()
-    for pat in [_RESPONSIBILITY, _CAPTURE, *_deaths_patterns()]:
+    for pat in [_RESPONSIBILITY, _CAPTURE, _ACCORDING, *_deaths_patterns()]:
         lits = required_literals(pat.pattern)
         if lits is None:
             return None
         need |= lits
     return tuple(need)
+
+
+_ACCORDING = re.compile(r"\b(?:selon|d'apres|according to|a en croire)\s+")
+_TOLL = re.compile(
+    rf"\b{_QUANT}{_NUM}\s+(?:\w+\s+)?(?P<who>soldats|soldiers|militaires|troops|mercenaires|"
+    r"mercenaries|combattants|fighters|rebelles|rebels|terroristes|terrorists|jihadistes|"
+    r"jihadists|djihadistes|assaillants|assailants|elements)\b"
+)
+_KILLED = re.compile(r"\b(?:tues|tuees|morts|killed|dead|neutralis\w*|abattus|elimines)\b")
+
+
+def _party_toll(
+    folded: str, s: int, e: int, actors: SpanIndex[ActorMention]
+) -> tuple[str, int, int | None, str | None] | None:
+    """A death toll told "selon le FLA" / "according to the army": the party's claim."""
+    m = _ACCORDING.search(folded, s, e)
+    if m is None or not _KILLED.search(folded, s, e):
+        return None
+    source = [a for a in actors.within(m.end(), e) if a.start - m.end() < 12]
+    if not source or source[0].kind in {"ngo", "un", "media"}:
+        return None
+    hits = list(_TOLL.finditer(folded, s, e))
+    nums = [parse_number(h.group("n")) for h in hits]
+    if not hits or any(n is None for n in nums):
+        return None
+    targets = " and ".join(dict.fromkeys(h.group("who") for h in hits))
+    return ("deaths", source[0].end, int(sum(n or 0 for n in nums)), targets)
 
 
 def _claimant(
@@ -160,6 +187,10 @@ def claims_in_text(
             if asserted or neutralised:
                 found.append(("deaths", hit.start(), None if n is None else int(n), who))
             break
+        if not any(k == "deaths" for k, _, _, _ in found):
+            told = _party_toll(folded, s, e, actor_ix)
+            if told is not None:
+                found.append(told)
         for kind, at, n, target in found:
             who_claims = _claimant(folded, sent, at, actor_ix)
             ds = date_ix.within(s, e)

@@ -71,7 +71,9 @@ _STATEMENT_VERBS = (
     r"paru|parue|publie|publiee|published|released|issued|diffuse|diffusee|proferee|"
     r"proferees|formulee|emise|faite|made|voiced"
 )
-_STATEMENT_AFTER = re.compile(rf"^[\s,]*(?:\w+\s+)?(?:{_STATEMENT_VERBS})\b")
+# "on Tuesday urged", "Tuesday evening announced" — not "on Sunday, officials said", a
+# reporting tag whose date is the event's
+_STATEMENT_AFTER = re.compile(rf"^\s*(?:\w+\s+)?(?:{_STATEMENT_VERBS})\b")
 _STATEMENT_BEFORE = re.compile(rf"\b(?:{_STATEMENT_VERBS})\s+(?:\w+\s+)?$")
 _PERIOD_BEFORE = re.compile(r"\b(?:since|depuis|from|des|as of|a partir de|au cours de)\s*$")
 ANAPHORIC_PLACE = re.compile(

@@ -469,7 +469,7 @@ def events_in_text(
                     ev.confidence = round(max(0.05, ev.confidence - 0.4), 3)
                     ev.notes.append("what a report or a statement is about, not a new event")
                 elif _referential(text, trig, c0, lang):
-                    ev.confidence = round(max(0.05, ev.confidence - 0.25), 3)
+                    ev.confidence = round(max(0.05, ev.confidence - 0.35), 3)
                     ev.notes.append("refers back to events told elsewhere")
                 if _in(quotes, trig.start, trig.end):
                     ev.confidence = round(max(0.05, ev.confidence - 0.15), 3)

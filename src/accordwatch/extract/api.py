@@ -144,7 +144,8 @@ def extract_document(
 
 def _attach(claims: list[Claim], events: list[CandidateEvent]) -> list[Claim]:
     """Each claim's ``event_index``: the event told in the claim's sentence, else the
-    last one told in the two sentences before it (within 400 characters)."""
+    last one told in the two sentences before it (within 400 characters).  An event whose
+    toll is the claimed number loses it (a claimed toll is never a confirmed figure)."""
     for c in claims:
         if c.evidence_start is None:
             continue
@@ -169,6 +170,14 @@ def _attach(claims: list[Claim], events: list[CandidateEvent]) -> list[Claim]:
                 c.latitude, c.longitude = ev.latitude, ev.longitude
             if c.date is None and ev.date is not None:
                 c.date, c.date_precision = ev.date, ev.date_precision
+            if (
+                c.kind == "deaths"
+                and same
+                and ev.fatalities is not None
+                and ev.fatalities == c.deaths
+            ):
+                ev.fatalities = None  # the toll is the claimant's, not a confirmed figure
+                ev.notes.append(f"toll claimed by {c.claimant}: kept as a claim")
     return claims
 
 
