@@ -201,6 +201,17 @@ def test_not_events(text: str) -> None:
     assert events(text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was the deadliest attack on the army since the assault on Bourem in February.",
+        "C'est l'attaque la plus meurtrière depuis celle de Bourem en février.",
+    ],
+)
+def test_the_place_and_date_of_a_comparison_are_not_an_event(text: str) -> None:
+    assert events(text) == []
+
+
 def test_a_comparison_date_is_not_the_event_date() -> None:
     found = events("On Monday, an ambush near Douentza killed 14 soldiers, the worst since 2019.")
     assert [(t, p, d) for t, p, d, _ in found] == [("ambush", "Douentza", "2024-03-11")]

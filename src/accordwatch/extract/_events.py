@@ -370,6 +370,11 @@ def events_in_text(
         sent_events: list[tuple[CandidateEvent, int, int]] = []
         for n_clause, (c0, c1) in enumerate(cl):
             cands = place_ix.within(c0, c1)
+            # "the deadliest attack since the one on X in May": X and May are the
+            # comparison's, not the event's
+            cmp_at = _comparison_cut(folded, c0, c1)
+            if cmp_at is not None:
+                cands = [p for p in cands if p.start < cmp_at]
             trigs = (
                 _find_triggers(text, folded, c0, c1, lang, covering, sent_table)
                 if sent_table
@@ -402,7 +407,7 @@ def events_in_text(
                 etype = "base_handover"
             # a political act is a statement: its date is the statement's
             pool = all_dates if etype == "political" else s_dates
-            in_clause = [d for d in pool if c0 <= d.start < c1]
+            in_clause = [d for d in pool if c0 <= d.start < (c1 if cmp_at is None else cmp_at)]
             if n_clause and _COORDINATED.match(folded, c0):
                 # "…rode up to a checkpoint in Gao on Friday, and detonated a belt": a
                 # coordinated predicate shares the date and place of the clause before
@@ -554,6 +559,19 @@ _SUBORDINATE = re.compile(
     r"\b(?:after|following|amid|despite|since|before|apres|suite a|malgre|depuis|avant|"
     r"a la suite de|in the wake of|au lendemain de)\b(?:\W+[\w'-]+){0,4}\W*$"
 )
+
+
+_COMPARISON = re.compile(
+    r"\b(?:deadliest|worst|largest|biggest|bloodiest|most (?:deadly|serious|violent)|"
+    r"plus meurtri\w*|pire|plus grave|plus importante?|plus sanglante?|first|premiere?)\b"
+    r"(?:\W+[\w'-]+){0,6}?\W+(?P<since>since|depuis)\b"
+)
+
+
+def _comparison_cut(folded: str, c0: int, c1: int) -> int | None:
+    """Where the "since …" of a comparison starts in the clause, if it has one."""
+    m = _COMPARISON.search(folded, c0, c1)
+    return m.start("since") if m else None
 
 
 def _subordinate(folded: str, c0: int, trig: _Trigger) -> bool:
