@@ -96,3 +96,12 @@ def test_attack_claimed_by_a_group_in_an_apposition() -> None:
     )
     assert [c.kind for c in r.claims] == ["responsibility"]
     assert r.events[0].fatalities == 15
+
+
+def test_a_capture_announced_by_a_party() -> None:
+    r = extract_text(
+        "The CSP announced on Tuesday that it had taken control of the military camp in Bamba.",
+        published=PUB,
+    )
+    assert [(c.kind, c.claimant_id) for c in r.claims] == [("capture", "csp")]
+    assert [e.type for e in r.events] == ["base_seizure"]

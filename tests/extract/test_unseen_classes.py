@@ -261,3 +261,18 @@ def test_a_one_sentence_english_text_yields_its_event() -> None:
 def test_a_reporting_tag_after_the_date_keeps_the_event_date() -> None:
     found = events("Gunmen attacked the village of Tonka on Sunday, officials said.")
     assert [(p, d) for _, p, d, _ in found] == [("Tonka", "2024-03-10")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thousands of people fled the fighting around Ber on Monday.",
+        "Des familles fuyant les combats sont arrivées lundi à Gao.",
+    ],
+)
+def test_people_fleeing_fighting_is_displacement(text: str) -> None:
+    assert [t for t, _, _, _ in events(text)] == ["displacement"]
+
+
+def test_fighting_that_resumed_is_no_capture() -> None:
+    assert [t for t, _, _, _ in events("Les combats ont repris jeudi à Bourem.")] == ["clash"]

@@ -59,7 +59,9 @@ _NO_CLAIM = re.compile(
 _CAPTURE = re.compile(
     r"\b(?:claim(?:s|ed)? to have (?:taken|seized|captured)|"
     r"(?:affirme|affirment|dit|disent|assure|revendique) avoir (?:pris|repris)|"
-    r"(?:says?|said) (?:it|they) (?:had )?(?:taken|seized|captured))\b"
+    r"(?:says?|said|announced|announces|claimed|claims)(?: on \w+)?(?: that)? (?:it|they) "
+    r"(?:had |has |have )?(?:taken|seized|captured|retaken)|"
+    r"(?:a annonce|annonce|annoncent|ont annonce) avoir (?:pris|repris))\b"
 )
 _ASSERT = re.compile(
     r"\b(?:said|says|claim\w*|announc\w*|stated|reported|affirm\w*|annonc\w*|indiqu\w*|"

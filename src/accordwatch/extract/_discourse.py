@@ -99,6 +99,10 @@ _CAPTURE_PASSIVE = re.compile(
     r"(?:prise|prises|reprise|reprises|conquise|occupee|taken|seized|captured|retaken|"
     r"recaptured|overrun)\b|^\W*(?:\w+\W+){0,2}?(?:fell|est tombee|sont tombees|a chute)\b"
 )
+_RESUMED = re.compile(
+    r"\b(?:combats|affrontements|hostilites|violences|attaques|heurts|fighting|hostilities|"
+    r"clashes|violence|attacks)\W+(?:\w+\W+){0,2}$"
+)
 _CAPTURE_REACH = 9  # words between a capture verb and the place it takes
 _NOT_CAPTURE_AFTER = re.compile(
     r"^\s*(?:part|place|power|office|refuge|shelter|hostage|prisoner|to hospital|into account|"
@@ -252,6 +256,8 @@ def capture_spans(
     for m in pat.finditer(folded, c0, c1):
         if _NOT_CAPTURE_AFTER.match(folded[m.end() : m.end() + 12]):
             continue
+        if _RESUMED.search(folded, max(c0, m.start() - 40), m.start()):
+            continue  # "les combats ont repris à X": fighting resumed, nothing was taken
         for p in towns:
             if p.start < m.end():
                 continue

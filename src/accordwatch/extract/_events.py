@@ -558,6 +558,7 @@ def _dedupe(places: list[PlaceMention]) -> list[PlaceMention]:
 _SUBORDINATE = re.compile(
     r"\b(?:after|following|amid|despite|since|before|apres|suite a|malgre|depuis|avant|"
     r"a la suite de|in the wake of|au lendemain de)\b(?:\W+[\w'-]+){0,4}\W*$"
+    r"|\b(?:fled|fleeing|flee|fuyant|fui|fuir|fuient|escaped|escaping)\b(?:\W+[\w'-]+){0,2}\W*$"
 )
 
 
