@@ -276,3 +276,19 @@ def test_people_fleeing_fighting_is_displacement(text: str) -> None:
 
 def test_fighting_that_resumed_is_no_capture() -> None:
     assert [t for t, _, _, _ in events("Les combats ont repris jeudi à Bourem.")] == ["clash"]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("An IED hit an army truck on the Gao-Ansongo road on Monday.", "Gao"),
+        ("Un engin explosif a touché lundi un véhicule sur l'axe Douentza-Boni.", "Douentza"),
+    ],
+)
+def test_a_road_between_two_towns_is_placed_at_the_first(text: str, place: str) -> None:
+    assert [(t, p) for t, p, _, _ in events(text)] == [("ied", place)]
+
+
+def test_a_village_emptied_of_its_people_is_displacement() -> None:
+    found = events("Le village de Tonka a été vidé de ses habitants lundi.")
+    assert [(t, p) for t, p, _, _ in found] == [("displacement", "Tonka")]

@@ -235,6 +235,11 @@ class PlaceFinder:
             exact = self._forms.get(compact(cand))
             if exact is not None:
                 break
+        if exact is None and "-" in span:  # "l'axe Boni-Hombori": the road from the first town
+            first, _, second = span.partition("-")
+            head = self._forms.get(compact(first))
+            if head is not None and self._forms.get(compact(second)) is not None:
+                exact = head
         near = None
         if exact is None and not span.isupper():
             key = variant_key(_strip_possessive(span))
