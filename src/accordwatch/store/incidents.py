@@ -350,14 +350,14 @@ ORDER BY b_source, b_id
         one's date, place and deaths, the sources and number of members), newest first."""
         where, params = flt.where()
         sql = (
+            "WITH agg AS (SELECT incident_id, count(*) AS members, string_agg(DISTINCT "
+            "split_part(ev_source, ':', 1), ', ' ORDER BY split_part(ev_source, ':', 1)) "
+            "AS sources FROM incident_members GROUP BY incident_id) "
             "SELECT m.incident_id, e.date_start, coalesce(e.where_description, e.admin1, "
             "e.adm_1) AS place, e.best AS deaths_best, m.ev_source || '|' || m.ev_id AS counted, "
-            "(SELECT count(*) FROM incident_members x WHERE x.incident_id = m.incident_id) "
-            "AS members, (SELECT string_agg(DISTINCT split_part(x.ev_source, ':', 1), ', ' "
-            "ORDER BY split_part(x.ev_source, ':', 1)) FROM incident_members x "
-            "WHERE x.incident_id = m.incident_id) AS sources "
-            "FROM incident_members m JOIN events e ON e.source = m.ev_source "
-            f"AND e.source_event_id = m.ev_id WHERE m.counted AND {where} "
+            "a.members, a.sources FROM incident_members m JOIN events e "
+            "ON e.source = m.ev_source AND e.source_event_id = m.ev_id "
+            f"JOIN agg a ON a.incident_id = m.incident_id WHERE m.counted AND {where} "
             "ORDER BY e.date_start DESC, m.incident_id"
         )
         if limit is not None:
