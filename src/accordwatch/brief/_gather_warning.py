@@ -33,6 +33,7 @@ __all__ = [
     "FORECAST_MONTHS",
     "HISTORY_MONTHS",
     "LOOKBACK_MONTHS",
+    "forecast_stored",
     "warning_inputs",
     "warning_section",
 ]
