@@ -292,3 +292,9 @@ def test_a_road_between_two_towns_is_placed_at_the_first(text: str, place: str) 
 def test_a_village_emptied_of_its_people_is_displacement() -> None:
     found = events("Le village de Tonka a été vidé de ses habitants lundi.")
     assert [(t, p) for t, p, _, _ in found] == [("displacement", "Tonka")]
+
+
+def test_people_killed_in_a_fight_between_two_armed_parties_is_a_clash() -> None:
+    found = events("On Monday, CMA and army units fought at Ber, killing 12 people.")
+    assert found == [("clash", "Ber", "2024-03-11", 12)]
+    assert events("On Monday, gunmen killed 12 people in Ber.")[0][0] == "attack_on_civilians"

@@ -435,6 +435,16 @@ def events_in_text(
                 ante_actor = _antecedent(text, actor_ix, sents, sent, c0, trig, lang)
                 if ante_actor is not None:
                     parts, inferred = [ante_actor], True
+            fight = [t for t in trigs if t.type == "clash"]
+            if (
+                etype == "attack_on_civilians"
+                and len({a.actor_id for a in parts}) >= 2
+                and fight
+                and _KILLING_PEOPLE.match(deaccent(trig.text))
+            ):
+                # "CMA and army units fought at Ber, killing 12 people": the event is the
+                # fight between two armed parties, the dead its toll
+                trig, etype = fight[0], "clash"
             figure = fatalities(text[c0:c1], lang)
             for k, place in enumerate(sites):
                 date = _date_for(in_clause, place, sites, trig, k)
@@ -555,6 +565,9 @@ def _dedupe(places: list[PlaceMention]) -> list[PlaceMention]:
     return [p for k, p in enumerate(places) if all(q.geonameid != p.geonameid for q in places[:k])]
 
 
+_KILLING_PEOPLE = re.compile(
+    r"(?:killed|killing|executed|executing|(?:a|ont|avait|avaient) (?:tue|execute|abattu))\b"
+)
 _SUBORDINATE = re.compile(
     r"\b(?:after|following|amid|despite|since|before|apres|suite a|malgre|depuis|avant|"
     r"a la suite de|in the wake of|au lendemain de)\b(?:\W+[\w'-]+){0,4}\W*$"
