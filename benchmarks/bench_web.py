@@ -279,7 +279,20 @@ def _measured(server: Server, run: Any) -> dict[str, Any]:
     before = _cpu_seconds(server.proc.pid)
     result: dict[str, Any] = asyncio.run(run)
     result["server_cpu"] = _cpu_seconds(server.proc.pid) - before
+    result["server_mb"] = _rss_mb(server.proc.pid)
     return result
+
+
+def _rss_mb(pid: int) -> float | None:
+    """Resident memory of process ``pid`` in MB (None where /proc is missing): the server
+    holds the event list in memory (web/_readmodel.py) once it is built."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
 
 
 def _report(label: str, result: dict[str, Any]) -> None:
@@ -301,6 +314,7 @@ def _report(label: str, result: dict[str, Any]) -> None:
         print(
             f"   CPU per request: server {result['server_cpu'] / n * 1000:.1f} ms, "
             f"clients {result['client_cpu'] / n * 1000:.1f} ms"
+            + (f"; server memory {result['server_mb']:.0f} MB" if result.get("server_mb") else "")
         )
     for e in result["errors"][:3]:
         print(f"   error: {e}")

@@ -14,11 +14,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from .queries import GROUPINGS, EventFilter, _checked_columns
+from .queries import COUNTED_ONLY, GROUPINGS, EventFilter, _checked_columns
 from .schema import EVENT_COLUMNS, duckdb_type
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa
 
 __all__ = ["FACETS", "SORTABLE", "EventPages", "PageKey"]
 
@@ -46,6 +47,10 @@ FACETS = ("country", "region", "type", "source", "year")
 
 #: (value is missing, value, source, source_event_id) of the row a page ends with
 PageKey = tuple[bool, Any, str, str]
+
+
+#: the list's default order (as :meth:`EventPages.event_page` sorts by date, newest first)
+_DEFAULT_ORDER = "date_start DESC NULLS LAST, source, source_event_id"
 
 
 def _checked_sort(column: str) -> str:
@@ -115,6 +120,34 @@ class EventPages:
             last = page[-1]
             key = (bool(last[1]), last[2], str(last[3]), str(last[4]))
         return cols, rows, key
+
+    def event_list_table(self, columns: list[str], *, max_rows: int) -> pa.Table | None:
+        """Every stored event with ``columns`` and what the filters of :class:`EventFilter`
+        test (``country_id``, ``_country``, ``_admin1``, ``_adm_1`` in lower case, ``date_start``,
+        ``type_of_violence``, ``best``, ``source``, and ``_counted``: false for
+        an uncounted incident member), in the list's default order (newest first, then
+        ``source``, ``source_event_id``) — or None when more than ``max_rows`` events are
+        stored."""
+        cols = _checked_columns(columns)
+        ((stored,),) = self._con.execute("SELECT count(*) FROM events").fetchall()
+        if int(stored) > max_rows:
+            return None
+        extra = {
+            "country_id": "country_id",
+            "_country": "lower(country)",
+            "_admin1": "lower(admin1)",
+            "_adm_1": "lower(adm_1)",
+            "date_start": "date_start",
+            "type_of_violence": "type_of_violence",
+            "best": "best",
+            "source": "source",
+            "source_event_id": "source_event_id",
+            "_counted": COUNTED_ONLY,
+        }
+        select = [*cols, *(f"{e} AS {n}" for n, e in extra.items() if n not in cols)]
+        return self._con.sql(
+            f"SELECT {', '.join(select)} FROM events ORDER BY {_DEFAULT_ORDER}"
+        ).to_arrow_table()
 
     def count_events(self, flt: EventFilter) -> int:
         """How many events match ``flt``."""

@@ -22,6 +22,7 @@ import io
 import json
 import math
 import re
+import threading
 from collections.abc import AsyncIterator, Awaitable
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlencode
@@ -34,6 +35,7 @@ from ..errors import InputError, NotFound
 from ..export import to_geojson
 from ._api_common import CSV_RESPONSE, api_router, csv_text, json_safe, role, table
 from ._app import cached, read
+from ._readmodel import MAX_ROWS, ListModels
 
 __all__ = [
     "All",
@@ -57,6 +59,7 @@ __all__ = [
     "events_geojson",
     "events_page",
     "events_parquet",
+    "list_models",
     "router",
     "stats",
 ]
@@ -390,6 +393,23 @@ def _encode_body(body: dict[str, Any]) -> bytes:
     ).encode("utf-8")
 
 
+def list_models(request: Request) -> ListModels:
+    """The app's event list held in memory (made at the first list asked)."""
+    state = request.app.state
+    found = getattr(state, "list_models", None)
+    if found is None or found.owner is not state.owner:
+        with _MODELS_LOCK:
+            found = getattr(state, "list_models", None)
+            if found is None or found.owner is not state.owner:
+                rows = getattr(state, "list_model_rows", MAX_ROWS)
+                found = state.list_models = ListModels(state.owner, LIST_COLUMNS, max_rows=rows)
+    assert isinstance(found, ListModels)
+    return found
+
+
+_MODELS_LOCK = threading.Lock()
+
+
 def _page_json(
     request: Request,
     filters: EventFilters,
@@ -404,7 +424,16 @@ def _page_json(
     *,
     db: Any,
 ) -> bytes:
-    """One page as the JSON of :func:`events_page` (run on a reader thread)."""
+    """One page as the JSON of :func:`events_page` (run on a reader thread): from the list
+    held in memory when it can answer (:mod:`accordwatch.web._readmodel`), else the store's."""
+    page = None
+    if column == "date_start" and desc and not facet and filters.get("actor") is None:
+        model = list_models(request).current()
+        if model is not None:
+            flt = _api.resolve_filter(db, **filters)
+            page = model.page(flt, key, size, columns or LIST_COLUMNS, count)
+    if page is not None:
+        return _encode_body(_shape(request, page, column, desc))
     page = _api.event_page(
         db,
         sort=column,

@@ -1,0 +1,230 @@
+"""The event list held in memory (web/_readmodel.py) answers exactly as the store does: the
+same rows, cursors and counts for every filter it takes, page after page; it is never used
+at an older data version; the API's JSON is the same with it and without it."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import accordwatch as aw
+from accordwatch import _api
+from accordwatch._app import incidents
+from accordwatch.store import StoreOwner
+from accordwatch.web._api_events import LIST_COLUMNS
+from accordwatch.web._readmodel import ListModel, ListModels
+
+TEXT = "text:doc-3880c9e3a48f"
+#: a GED event linked with a text event (which becomes an uncounted member)
+LINKED = (f"{TEXT}|doc-3880c9e3a48f-e7",)
+
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"country": "CAF"},
+    {"country": "Central African Republic"},
+    {"country": "central african republic"},
+    {"country": "482"},
+    {"country": ["Mali", "CAF"]},
+    {"country": "Mali"},
+    {"region": "Ouaka"},
+    {"region": "ouaka province"},
+    {"region": ["Bangui", "Haute-Kotto"]},
+    {"region": "Kidal"},
+    {"country": "CAF", "region": "Ouaka", "since": "2015", "until": "2020", "min_deaths": 5},
+    {"country": "CAF", "since": "2010-06", "min_deaths": 10, "type_of_violence": ["one-sided"]},
+    {"country": "Central African Republic", "since": "2018", "min_deaths": 1, "region": "Bangui"},
+    {"country": "CAF", "since": "2000", "until": "2012", "type_of_violence": ["state-based"]},
+    {"since": "2020-01-01", "min_deaths": 25},
+    {"since": "2014-01-01", "until": "2014-01-01"},
+    {"until": "1995"},
+    {"since": "2023-09"},
+    {"since": "2030"},
+    {"min_deaths": 0},
+    {"min_deaths": 1000},
+    {"type_of_violence": ["1", "3"]},
+    {"source": "text"},
+    {"source": TEXT},
+    {"source": ["ucdp-ged", "text"], "since": "2012"},
+    {"source": "ucdp-ged", "min_deaths": 3, "region": "Ouham"},
+]
+
+
+@pytest.fixture(scope="module")
+def linked_store(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the seeded store in which one text event is an uncounted incident member."""
+    path = tmp_path_factory.mktemp("readmodel") / "store.duckdb"
+    shutil.copy(seeded_template, path)
+    ged = aw.events(path, since="2020-01-01", until="2020-03-31", source="ucdp-ged")
+    first = f"ucdp-ged|{ged.iloc[0]['source_event_id']}"
+    incidents.incident_link(first, LINKED[0], reason="one attack", by="tests", db=path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def owner(linked_store: Path) -> Iterator[StoreOwner]:
+    found = StoreOwner(linked_store)
+    try:
+        yield found
+    finally:
+        found.close()
+
+
+@pytest.fixture(scope="module")
+def models(owner: StoreOwner) -> ListModels:
+    return ListModels(owner, LIST_COLUMNS)
+
+
+def _model(models: ListModels) -> ListModel:
+    model = models.wait()
+    assert model is not None and model.generation == models.owner.generation
+    return model
+
+
+def _same_pages(owner: StoreOwner, model: ListModel, filters: dict[str, Any], size: int) -> int:
+    """Follow the pages of ``filters`` on both sides; how many pages were compared."""
+
+    def both(store: Any, after: Any) -> tuple[Any, Any]:
+        flt = _api.resolve_filter(store, **filters)
+        got = model.page(flt, after, size, LIST_COLUMNS, True)
+        want = _api.event_page(
+            store, after=after, size=size, columns=LIST_COLUMNS, count=True, **filters
+        )
+        return got, want
+
+    after = None
+    pages = 0
+    while True:
+        got, want = owner.read(functools.partial(both, after=after))
+        assert got == want, (filters, after)
+        pages += 1
+        after = want["next"]
+        if after is None or pages >= 6:
+            return pages
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: repr(f)[:60])
+def test_the_model_answers_as_the_store(
+    owner: StoreOwner, models: ListModels, filters: dict[str, Any]
+) -> None:
+    model = _model(models)
+    for size in (1, 7, 100):
+        _same_pages(owner, model, filters, size)
+
+
+def test_pages_across_a_day_of_many_events(owner: StoreOwner, models: ListModels) -> None:
+    # 2014-01-01 holds 13 events: pages of 2 end inside the day, on the source/id tie-break
+    pages = _same_pages(owner, _model(models), {"since": "2013-12", "until": "2014-01"}, 2)
+    assert pages == 6
+
+
+def test_uncounted_members_left_out_as_the_store_does(
+    owner: StoreOwner, models: ListModels
+) -> None:
+    model = _model(models)
+
+    def both(store: Any, uncounted: bool) -> tuple[Any, Any, int]:
+        flt = dataclasses.replace(_api.resolve_filter(store, source="text"), uncounted=uncounted)
+        got = model.page(flt, None, 50, LIST_COLUMNS, True)
+        cols, rows, key = store.event_page(flt, size=50, columns=LIST_COLUMNS)
+        return got, (cols, rows, key), store.count_events(flt)
+
+    counted = owner.read(lambda s: both(s, False))
+    everyone = owner.read(lambda s: both(s, True))
+    assert counted[0]["count"] == counted[2] == everyone[2] - 1
+    assert everyone[0]["count"] == everyone[2]
+    for got, (_cols, rows, key), _ in (counted, everyone):
+        assert [r["source_event_id"] for r in got["rows"]] == [r[1] for r in rows]
+        assert got["next"] == key
+    ids = {r["source_event_id"] for r in counted[0]["rows"]}
+    assert LINKED[0].split("|")[1] not in ids
+
+
+def test_what_the_model_does_not_answer(owner: StoreOwner, models: ListModels) -> None:
+    model = _model(models)
+    plain = owner.read(lambda s: _api.resolve_filter(s))
+    actor = dataclasses.replace(plain, has_actor=True, actor_names={"faca"})
+    assert model.page(actor, None, 10, LIST_COLUMNS, True) is None
+    assert model.page(plain, None, 10, [*LIST_COLUMNS, "priogrid_gid"], True) is None
+    assert model.page(plain, (True, None, "ucdp-ged", "1"), 10, LIST_COLUMNS, True) is None
+    assert model.nbytes > 0
+
+
+def test_a_write_retires_the_model(linked_store: Path, tmp_path: Path) -> None:
+    path = tmp_path / "write.duckdb"
+    shutil.copy(linked_store, path)
+    with StoreOwner(path) as owner:
+        models = ListModels(owner, LIST_COLUMNS)
+        before = _model(models)
+        owner.execute_write(
+            lambda s: incidents.incident_unlink(LINKED[0], reason="two events", by="t", db=s)
+        )
+        assert models.current() is None or models.current() is not before
+        after = _model(models)
+        assert after is not before and after.generation == owner.generation
+        _same_pages(owner, after, {"source": "text"}, 4)
+        counts = owner.read(
+            lambda s: after.page(_api.resolve_filter(s), None, 1, LIST_COLUMNS, True) or {}
+        )
+        assert counts["count"] == owner.read(lambda s: s.count_events(_api.resolve_filter(s)))
+
+
+def test_a_store_too_big_is_not_held(owner: StoreOwner) -> None:
+    models = ListModels(owner, LIST_COLUMNS, max_rows=10)
+    assert models.wait() is None
+    assert models.too_big == owner.generation
+
+
+QUERIES = [
+    "country=CAF&since=2015&until=2020&min_deaths=5&region=Ouaka&_size=20",
+    "country=Central+African+Republic&region=bangui&_size=5",
+    "country=CAF&since=2010-06&min_deaths=10&type=one-sided&_size=50",
+    "since=2014-01-01&until=2014-01-01&_size=3",
+    "source=text&_size=4",
+    "region=Ouaka&_size=10&_count=false",
+    "region=Ouaka&_size=10&_col=source&_col=best",
+]
+
+
+def _bodies(path: Path, token: dict[str, str], rows: int | None) -> list[bytes]:
+    from fastapi.testclient import TestClient
+
+    from accordwatch.web import create_app
+
+    app = create_app(path)
+    if rows is not None:
+        app.state.list_model_rows = rows
+    out = []
+    with TestClient(app, raise_server_exceptions=False) as client:
+        first = client.get("/api/events?_size=1", headers=token)
+        assert first.status_code == 200
+        if rows is None:
+            assert app.state.list_models.wait() is not None
+        for q in QUERIES:
+            url = f"/api/events?{q}"
+            while url:
+                got = client.get(url, headers=token)
+                assert got.status_code == 200, got.text
+                out.append(got.content)
+                url = got.json()["next_url"]
+                if len(out) > 60:
+                    break
+        models = app.state.list_models
+        assert (models.current() is None) is (rows is not None)  # held only when allowed
+    return out
+
+
+def test_the_api_answers_the_same_with_the_model(linked_store: Path, tmp_path: Path) -> None:
+    from conftest import make_web_store  # tests/web/conftest.py
+
+    web = make_web_store(linked_store, tmp_path / "web.duckdb")
+    token = web.tokens["viewer"]
+    without = _bodies(web.path, token, 0)
+    with_model = _bodies(web.path, token, None)
+    assert with_model == without
+    assert len(without) > len(QUERIES)
