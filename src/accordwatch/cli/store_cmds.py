@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -123,10 +124,34 @@ def _ingest_ucdp(
 
     Example: accordwatch ingest ucdp GEDEvent_v25_1.csv.zip
     """
-    from ..errors import AccordwatchError, InputError
 
     src = None if source is _UcdpSource.auto else f"ucdp-{source.value}"
-    files = _api.expand_inputs(paths)
+
+    def load(path: Path, progress: Callable[[str], None]) -> _api.IngestReport:
+        return _api.ingest_ucdp(
+            path,
+            db=db,
+            source=src,
+            on_error=on_error.value,
+            quarantine=quarantine,
+            progress=progress,
+        )
+
+    _load_files(paths, _api.expand_inputs(paths), quarantine, fmt, load)
+
+
+def _load_files(
+    paths: list[Path],
+    files: list[Path],
+    quarantine: Path | None,
+    fmt: Format,
+    load: Callable[[Path, Callable[[str], None]], _api.IngestReport],
+) -> None:
+    """Load ``files`` (expanded from ``paths``) one by one with ``load(path, progress)``,
+    each in its own transaction: the file list first when it differs from ``paths``, a
+    report per file, the totals of several; on an error, what was loaded before it."""
+    from ..errors import AccordwatchError, InputError
+
     if quarantine is not None and len(files) > 1:
         raise InputError(
             f"--quarantine names one side file, but {len(files)} files are to be loaded; "
@@ -145,14 +170,7 @@ def _ingest_ucdp(
                 def progress(message: str, p: Path = path) -> None:
                     status.update(f"{p}: {message}")
 
-                report = _api.ingest_ucdp(
-                    path,
-                    db=db,
-                    source=src,
-                    on_error=on_error.value,
-                    quarantine=quarantine,
-                    progress=progress,
-                )
+                report = load(path, progress)
         except AccordwatchError:
             if len(files) > 1:
                 _say_what_was_loaded(files, reports, path)
@@ -205,40 +223,16 @@ def _ingest_acled(
 
     Example: accordwatch ingest acled 2024-01-01-2024-12-31-Mali.csv
     """
-    from ..errors import AccordwatchError, InputError
     from ..sources._acled_csv import AcledFormat
 
-    files = _api.expand_inputs(paths, suffixes=AcledFormat.suffixes)
-    if quarantine is not None and len(files) > 1:
-        raise InputError(
-            f"--quarantine names one side file, but {len(files)} files are to be loaded; "
-            "leave it out (each file's bad rows then go to FILE.rejected.csv)"
+    def load(path: Path, progress: Callable[[str], None]) -> _api.IngestReport:
+        return _api.ingest_acled(
+            path, db=db, on_error=on_error.value, quarantine=quarantine, progress=progress
         )
-    table = fmt is not Format.json
-    reports: list[_api.IngestReport] = []
-    for path in files:
-        try:
-            with err.status(f"loading {path}") as status:
 
-                def progress(message: str, p: Path = path) -> None:
-                    status.update(f"{p}: {message}")
-
-                report = _api.ingest_acled(
-                    path,
-                    db=db,
-                    on_error=on_error.value,
-                    quarantine=quarantine,
-                    progress=progress,
-                )
-        except AccordwatchError:
-            if len(files) > 1:
-                _say_what_was_loaded(files, reports, path)
-            raise
-        reports.append(report)
-        if table:
-            _print_report(str(path), report)
-    if fmt is Format.json:
-        print_json([r.to_dict() for r in reports])
+    _load_files(
+        paths, _api.expand_inputs(paths, suffixes=AcledFormat.suffixes), quarantine, fmt, load
+    )
 
 
 #: how many errors and flags a report prints (the JSON report carries all)
