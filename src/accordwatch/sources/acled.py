@@ -43,7 +43,7 @@ from ._acled_csv import (
 )
 from ._ged_csv import _head, _header_line, _looks_like_json, place_admin1
 from ._validate import NONFINITE, Checked, RowLocator, convert, flag
-from .ucdp import _arrow_csv, _csv_locator, _duplicates, _gunzip, _jsonish, _kind, _read_bytes
+from .ucdp import _duplicates, _gunzip, _jsonish, _kind, _read_bytes, _tolerant_csv
 
 __all__ = ["read_acled", "read_deletions", "records_to_acled_batch"]
 
@@ -130,32 +130,7 @@ def _read_csv(p: Path, label: str, today: dt.date | None) -> Batch:
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise InputError(f"{label}: the column {', '.join(repeated)} appears more than once")
-    invalid: list[tuple[int | None, str, int, int]] = []
-
-    def on_invalid(row: Any) -> str:
-        invalid.append((row.number, row.text, row.expected_columns, row.actual_columns))
-        return "skip"
-
-    data = load()
-    raw = _arrow_csv(
-        data, label, header, {h: pa.string() for h in header}, strict=False, on_invalid=on_invalid
-    )
-    locate = _csv_locator(load, raw.num_rows, len(header), bool(invalid))
-    pre_errors = [
-        RowError(
-            label,
-            number,
-            None,
-            f"expected {exp} fields, found {act}"
-            + (" (the file looks truncated)" if act < exp else ""),
-            text[:80],
-        )
-        for number, text, exp, act in invalid
-    ]
-    pre_rejected: list[dict[str, object]] = [
-        {"line": e.line, "errors": e.reason, "raw": text}
-        for e, (_, text, _, _) in zip(pre_errors, invalid, strict=True)
-    ]
+    raw, locate, pre_errors, pre_rejected = _tolerant_csv(load, label, header)
     return _finish(raw, label, locate, pre_errors, pre_rejected, today)
 
 

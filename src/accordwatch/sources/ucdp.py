@@ -197,6 +197,38 @@ def _read_csv(src: bytes | Path, label: str, source: str) -> Batch:
         locate = _csv_locator(load, typed.num_rows, len(header), False)
         return _finish(checked, None, label, source, locate, [], [])
 
+    raw, locate, pre_errors, pre_rejected = _tolerant_csv(load, label, header)
+    checked = convert(raw, _GED_KINDS, required_values=_REQUIRED_VALUES)
+    return _finish(checked, raw, label, source, locate, pre_errors, pre_rejected)
+
+
+def _may_hold_hex(data: bytes) -> bool:
+    """True when ``0x`` or ``0X`` occurs anywhere in the file (a cheap byte search)."""
+    return b"0x" in data or b"0X" in data
+
+
+_ARROW_READ = {
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "str": pa.string(),
+    "date": pa.timestamp("ms"),
+}
+
+
+def _null_columns(n: int, exclude: dict[str, Any]) -> dict[str, pa.Array]:
+    """All-null columns for the GED columns a file does not have."""
+    return {
+        name: pa.nulls(n, arrow_type(kind))
+        for name, kind in _GED_KINDS.items()
+        if name not in exclude
+    }
+
+
+def _tolerant_csv(
+    load: Any, label: str, header: list[str]
+) -> tuple[pa.Table, RowLocator, list[RowError], list[dict[str, object]]]:
+    """The CSV ``load()`` gives as text columns, skipping rows of the wrong width: the table,
+    its row locator, and an error and a quarantine record for each row skipped."""
     invalid: list[tuple[int | None, str, int, int]] = []
 
     def on_invalid(row: Any) -> str:
@@ -223,30 +255,7 @@ def _read_csv(src: bytes | Path, label: str, source: str) -> Batch:
         {"line": e.line, "errors": e.reason, "raw": text}
         for e, (_, text, _, _) in zip(pre_errors, invalid, strict=True)
     ]
-    checked = convert(raw, _GED_KINDS, required_values=_REQUIRED_VALUES)
-    return _finish(checked, raw, label, source, locate, pre_errors, pre_rejected)
-
-
-def _may_hold_hex(data: bytes) -> bool:
-    """True when ``0x`` or ``0X`` occurs anywhere in the file (a cheap byte search)."""
-    return b"0x" in data or b"0X" in data
-
-
-_ARROW_READ = {
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "str": pa.string(),
-    "date": pa.timestamp("ms"),
-}
-
-
-def _null_columns(n: int, exclude: dict[str, Any]) -> dict[str, pa.Array]:
-    """All-null columns for the GED columns a file does not have."""
-    return {
-        name: pa.nulls(n, arrow_type(kind))
-        for name, kind in _GED_KINDS.items()
-        if name not in exclude
-    }
+    return raw, locate, pre_errors, pre_rejected
 
 
 def _arrow_csv(
