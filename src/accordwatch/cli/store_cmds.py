@@ -89,6 +89,19 @@ _TABLE_COLUMNS = [
 ]
 
 
+_OnErrorOption = Annotated[
+    _OnError,
+    typer.Option(
+        "--on-error",
+        help="refuse: load nothing if any row is bad; "
+        "quarantine: load the good rows, write bad ones to a side file.",
+    ),
+]
+_QuarantineOption = Annotated[
+    Path | None, typer.Option(help="Side file for bad rows (default: FILE.rejected.csv).")
+]
+
+
 @_ingest_app.command("ucdp")
 def _ingest_ucdp(
     paths: Annotated[
@@ -102,17 +115,8 @@ def _ingest_ucdp(
     source: Annotated[
         _UcdpSource, typer.Option(help="Dataset; auto guesses from the file name.")
     ] = _UcdpSource.auto,
-    on_error: Annotated[
-        _OnError,
-        typer.Option(
-            "--on-error",
-            help="refuse: load nothing if any row is bad; "
-            "quarantine: load the good rows, write bad ones to a side file.",
-        ),
-    ] = _OnError.refuse,
-    quarantine: Annotated[
-        Path | None, typer.Option(help="Side file for bad rows (default: FILE.rejected.csv).")
-    ] = None,
+    on_error: _OnErrorOption = _OnError.refuse,
+    quarantine: _QuarantineOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Load UCDP GED or Candidate events (CSV, .csv.gz, .zip, GeoJSON, API JSON).
@@ -199,17 +203,8 @@ def _ingest_acled(
         ),
     ],
     db: DbOption = None,
-    on_error: Annotated[
-        _OnError,
-        typer.Option(
-            "--on-error",
-            help="refuse: load nothing if any row is bad; "
-            "quarantine: load the good rows, write bad ones to a side file.",
-        ),
-    ] = _OnError.refuse,
-    quarantine: Annotated[
-        Path | None, typer.Option(help="Side file for bad rows (default: FILE.rejected.csv).")
-    ] = None,
+    on_error: _OnErrorOption = _OnError.refuse,
+    quarantine: _QuarantineOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Load ACLED events (export CSV in the current or pre-2023 layout, or the API's JSON).
