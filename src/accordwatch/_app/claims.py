@@ -40,6 +40,7 @@ __all__ = [
     "claim_add",
     "claim_list",
     "claims_for_events",
+    "claims_in_area",
     "edit_claim_candidate",
     "queue_claims",
 ]
@@ -194,6 +195,106 @@ def claims_for_events(keys: Iterable[tuple[str, str]], *, db: DB = None) -> pd.D
     beside the figures.  Opens the store read-only."""
     with using(db) as store:
         return store.claims_about([(str(s), str(i)) for s, i in keys])
+
+
+def _day_of(value: str | dt.date, name: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _area_names(country: str) -> tuple[set[str], str | None]:
+    """The lower-case names a country goes by (name, ISO3, Gleditsch-Ward code as text) and
+    its ISO3 code when the bundled admin-1 outlines know it."""
+    from ..geo import AdminIndex
+
+    names = {country.strip().lower()}
+    try:
+        iso3: str | None = AdminIndex.default().country_iso3(country)
+    except (InputError, LookupError, ValueError):
+        iso3 = None
+    if iso3:
+        names.add(iso3.lower())
+    return names, iso3
+
+
+def claims_in_area(
+    country: str,
+    region: str | None,
+    since: str | dt.date,
+    until: str | dt.date,
+    *,
+    db: DB = None,
+) -> pd.DataFrame:
+    """Claims about ``country`` (and ``region``, an admin-1 name, when given) from ``since``
+    through ``until``, oldest recorded first — with or without an event.
+
+    A claim about a stored event is in the area when the event is (its country, its
+    admin-1 region) and in the period when the event is.  A claim about no stored event is
+    placed by its coordinates (the bundled admin-1 outlines), else by its ``admin1``: a
+    region of the country's outlines, or a region where the store holds events of the
+    country; it is in the period by the date it is about (a day, month or year), else the
+    day it was made.  Columns: those of ``claims``, plus ``ev_country``, ``ev_admin1``,
+    ``ev_date`` of the event it is about (None without one)."""
+    import pandas as pd
+
+    from ..geo import AdminIndex
+
+    start, end = _day_of(since, "since"), _day_of(until, "until")
+    if end < start:
+        raise InputError(f"until {end} is before since {start}")
+    names, iso3 = _area_names(country)
+    index = AdminIndex.default()
+    wanted = None if region is None or not region.strip() else region.strip().lower()
+
+    def canonical(name: Any) -> str | None:
+        if not isinstance(name, str) or not name.strip():
+            return None
+        if iso3 is not None:
+            try:
+                found = index.normalize(name, country=iso3)
+            except InputError:
+                found = None
+            if found is not None:
+                return found.lower()
+        return name.strip().lower()
+
+    target = canonical(wanted) if wanted is not None else None
+    with using(db) as store:
+        frame = store.claims_in_period(start, end)
+        known = store.countries()
+    gw = {str(g) for g, c, i in known if names & {c.lower(), i.lower(), str(g)}}
+    names |= gw | {c.lower() for g, c, _ in known if str(g) in gw}
+    keep: list[bool] = []
+    for rec in frame.astype(object).where(pd.notna(frame), None).to_dict("records"):
+        if rec.get("ev_date") is not None:  # about a stored event: where the event is
+            ev_country = str(rec.get("ev_country") or "").lower()
+            in_country = ev_country in names or str(rec.get("ev_country_id")) in gw
+            regions = {canonical(rec.get("ev_admin1")), canonical(rec.get("ev_adm_1"))}
+            keep.append(in_country and (target is None or target in regions))
+            continue
+        lat, lon = rec.get("latitude"), rec.get("longitude")
+        if lat is not None and lon is not None and iso3 is not None:
+            spot = index.locate(float(lat), float(lon)).iloc[0]
+            if spot["iso3"] is not None:
+                here = str(spot["admin1"]).lower()
+                keep.append(spot["iso3"] == iso3 and (target is None or target == here))
+                continue
+        named = canonical(rec.get("admin1"))
+        if named is None:
+            keep.append(False)
+            continue
+        of_country = iso3 is not None and named in {n.lower() for n in index.names(iso3)}
+        seen = rec.get("region_countries")
+        of_country |= seen is not None and bool(set(map(str, seen)) & names)
+        keep.append(of_country and (target is None or target == named))
+    found = frame[keep] if len(frame) else frame
+    return found.drop(columns=["ev_country_id", "ev_adm_1", "region_countries"]).reset_index(
+        drop=True
+    )
 
 
 # -- the review queue -----------------------------------------------------------------------------

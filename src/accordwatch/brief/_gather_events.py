@@ -209,10 +209,13 @@ def key_events(ctx: Context, version: str) -> KeyEvents:
 def claim_rows(ctx: Context, frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The claims about the events of ``frames`` (or their incidents), each naming its
     claimant and source, beside the figure counted for the event (the layout of
-    :attr:`KeyEvents.claims`)."""
+    :attr:`KeyEvents.claims`, plus ``linked``); then the other claims about the briefing's
+    country (and region) and period — about no event, or about an event not among
+    ``frames`` — with no figure, ``linked`` false and the status saying they are not linked
+    to a counted event."""
     import pandas as pd
 
-    from .._app.claims import claims_for_events
+    from .._app.claims import claims_for_events, claims_in_area
 
     cols = [
         "date",
@@ -226,6 +229,7 @@ def claim_rows(ctx: Context, frames: list[pd.DataFrame]) -> pd.DataFrame:
         "source",
         "url",
         "status",
+        "linked",
     ]
     keys = [
         (str(s), str(i))
@@ -234,8 +238,16 @@ def claim_rows(ctx: Context, frames: list[pd.DataFrame]) -> pd.DataFrame:
         for s, i in zip(f["source"], f["source_event_id"], strict=True)
     ]
     found = claims_for_events(keys, db=ctx.db) if keys else pd.DataFrame()
+    area = claims_in_area(ctx.name, ctx.region, ctx.since, ctx.until, db=ctx.db)
+    if len(found):
+        area = area[~area["claim_id"].isin(found["claim_id"])]
+    records = cast("list[dict[str, Any]]", found.to_dict(orient="records"))
+    records += [
+        {**r, "fig_source": r.get("ev_source"), "fig_id": r.get("ev_id"), "_unlinked": True}
+        for r in cast("list[dict[str, Any]]", area.to_dict(orient="records"))
+    ]
     rows = []
-    for rec in cast("list[dict[str, Any]]", found.to_dict(orient="records")):
+    for rec in records:
         kind = str(rec.get("kind") or "other")
         deaths: Any = rec.get("deaths")
         has_n = deaths is not None and pd.notna(deaths)
@@ -257,7 +269,10 @@ def claim_rows(ctx: Context, frames: list[pd.DataFrame]) -> pd.DataFrame:
                 else None,
                 "source": rec["source"],
                 "url": rec["source_url"] if isinstance(rec.get("source_url"), str) else None,
-                "status": ctx.w("claim_status"),
+                "status": ctx.w(
+                    "claim_status_unlinked" if rec.get("_unlinked") else "claim_status"
+                ),
+                "linked": not rec.get("_unlinked"),
             }
         )
     out = pd.DataFrame(rows, columns=cols)

@@ -29,7 +29,8 @@ Keys, by group (``words("en")`` lists them all):
   (``status_in_force``, ``status_suspended``, ``status_terminated``); ``change_stalled``,
   ``change_reversed``; ``basis_events``, ``basis_country_month``;
 * ``claim_*`` — what a party claims (``claim_deaths`` {n}, ``claim_capture``,
-  ``claim_responsibility``, ``claim_other``) and ``claim_status`` (claimed, not confirmed);
+  ``claim_responsibility``, ``claim_other``), ``claim_status`` (claimed, not confirmed)
+  and ``claim_status_unlinked`` (… not linked to a counted event);
 * ``empty_*`` — the one line a section (or part) without data shows;
 * ``note_*`` — notes of the gathering (partial coverage, how to load GED, …);
 * ``forecast_*`` — how the forecast was obtained; ``alert_*`` — alert wording;
@@ -86,6 +87,7 @@ _EN: dict[str, str] = {
     "claim_responsibility": "responsibility claimed",
     "claim_other": "statement",
     "claim_status": "claimed, not confirmed",
+    "claim_status_unlinked": "claimed, not confirmed; not linked to a counted event",
     "note_claims": (
         "Claims are what a party says happened; they are shown beside the figures, "
         "never added to them."
@@ -437,6 +439,7 @@ _FR: dict[str, str] = {
     "claim_responsibility": "responsabilité revendiquée",
     "claim_other": "déclaration",
     "claim_status": "affirmé, non confirmé",
+    "claim_status_unlinked": "affirmé, non confirmé ; lié à aucun événement compté",
     "note_claims": (
         "Une revendication est ce qu'une partie affirme ; elle est montrée à côté des bilans, "
         "jamais ajoutée à eux."

@@ -164,3 +164,36 @@ class ClaimTables:
             )
         finally:
             self._con.unregister("_aw_claim_keys")
+
+    def claims_in_period(self, since: dt.date, until: dt.date) -> pd.DataFrame:
+        """Claims about the days ``since`` through ``until``, oldest recorded first, each with
+        the stored event it is about: ``ev_country``, ``ev_country_id``, ``ev_admin1``,
+        ``ev_adm_1``, ``ev_date`` (None without one); and ``region_countries``, the countries
+        (lower-case) of stored events in a region named as the claim's ``admin1``.
+
+        A claim about a stored event is in the period when the event is; one without keeps
+        its own date (``claim_date``: a day, a month or a year), else the day it was made."""
+        start = (
+            "CASE length(c.claim_date) WHEN 10 THEN TRY_CAST(c.claim_date AS DATE) "
+            "WHEN 7 THEN TRY_CAST(c.claim_date || '-01' AS DATE) "
+            "WHEN 4 THEN TRY_CAST(c.claim_date || '-01-01' AS DATE) END"
+        )
+        end = (
+            "CASE length(c.claim_date) WHEN 10 THEN TRY_CAST(c.claim_date AS DATE) "
+            "WHEN 7 THEN last_day(TRY_CAST(c.claim_date || '-01' AS DATE)) "
+            "WHEN 4 THEN TRY_CAST(c.claim_date || '-12-31' AS DATE) END"
+        )
+        return self.query(
+            f"WITH c AS (SELECT c.*, coalesce({start}, c.claimed_on) AS _from, "
+            f"coalesce({end}, c.claimed_on) AS _to FROM claims c) "
+            "SELECT c.* EXCLUDE (_from, _to), e.country AS ev_country, "
+            "e.country_id AS ev_country_id, e.admin1 AS ev_admin1, e.adm_1 AS ev_adm_1, "
+            "e.date_start AS ev_date, "
+            "(SELECT list(DISTINCT lower(r.country)) FROM events r WHERE c.admin1 IS NOT NULL "
+            "AND lower(c.admin1) IN (lower(r.admin1), lower(r.adm_1))) AS region_countries "
+            "FROM c LEFT JOIN events e ON e.source = c.ev_source AND e.source_event_id = c.ev_id "
+            "WHERE CASE WHEN e.source IS NOT NULL "
+            "THEN e.date_start::DATE <= ? AND coalesce(e.date_end, e.date_start)::DATE >= ? "
+            "ELSE c._from <= ? AND c._to >= ? END ORDER BY c.claim_id",
+            [until, since, until, since],
+        )
