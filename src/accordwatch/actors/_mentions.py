@@ -6,24 +6,62 @@ in the caller's original string. At each position the longest alias wins; matche
 do not overlap. Ambiguous aliases ("the army") count only when the caller gives a
 country context equal to the alias's context; case-sensitive aliases ("IS",
 "Platform") only match text written in the same letter case.
+
+The text is read once: its words come from two ``str.translate`` passes over a table
+of the characters it holds (the same words and spans as
+:func:`~accordwatch.actors._normalize.tokens_with_offsets`), and only words that begin
+some alias are looked at further, so the time grows linearly with the text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 from accordwatch.actors._model import Alias
-from accordwatch.actors._normalize import normalize, shape, tokens_with_offsets
+from accordwatch.actors._normalize import fold_char, normalize, shape
 
-__all__ = ["Chooser", "Mention", "MentionMatcher"]
+__all__ = ["Chooser", "Mention", "MentionMatcher", "words_with_offsets"]
 
 #: (start, end, alias) — a raw match before the caller turns the alias into an actor.
 Mention = tuple[int, int, Alias]
 
 #: Chooses among several aliases that match the same words; returns None to skip.
+#: It must answer the same for the same arguments (its answers are reused within a call).
 Chooser = Callable[[Sequence[Alias], dt.date | None, str | None], Alias | None]
+
+_WORD = re.compile(r"a[ac]*")  # on the class string: a letter, then letters or marks
+_FOLD: dict[int, str] = {}  # code point -> fold_char of it
+_CLASS: dict[int, str] = {}  # code point -> "a" (letter or digit), "c" (mark) or " "
+
+
+def _learn(text: str) -> None:
+    """Add the characters of ``text`` not seen before to the folding tables."""
+    for ch in set(text):
+        o = ord(ch)
+        if o in _FOLD:
+            continue
+        f = fold_char(ch)
+        _FOLD[o] = f
+        _CLASS[o] = "c" if f == "" else " " if f == " " else "a"
+
+
+def words_with_offsets(text: str) -> list[tuple[str, int, int]]:
+    """The normalised words of ``text`` with their ``[start, end)`` spans: the same list
+    as :func:`~accordwatch.actors._normalize.tokens_with_offsets`, in linear time.
+
+    >>> words_with_offsets("Le MNLA, à Kidal.")
+    [('le', 0, 2), ('mnla', 3, 7), ('a', 9, 10), ('kidal', 11, 16)]
+    """
+    _learn(text)
+    classes = text.translate(_CLASS)
+    fold = _FOLD
+    return [
+        (text[m.start() : m.end()].translate(fold), m.start(), m.end())
+        for m in _WORD.finditer(classes)
+    ]
 
 
 class MentionMatcher:
@@ -40,13 +78,16 @@ class MentionMatcher:
 
     def __init__(self, aliases: Iterable[Alias]) -> None:
         self._index: dict[tuple[str, ...], list[Alias]] = defaultdict(list)
-        longest = 1
+        lengths: dict[str, set[int]] = defaultdict(set)
+        self._context: dict[int, str | None] = {}  # id(alias) -> its normalised context
         for a in aliases:
             key = tuple(a.normalized.split())
             if key:
                 self._index[key].append(a)
-                longest = max(longest, len(key))
-        self._longest = longest
+                lengths[key[0]].add(len(key))
+                self._context[id(a)] = None if a.context is None else normalize(a.context)
+        # first word -> the lengths of the aliases it begins, longest first
+        self._starts = {w: sorted(ls, reverse=True) for w, ls in lengths.items()}
 
     def find(
         self,
@@ -57,23 +98,39 @@ class MentionMatcher:
         on: dt.date | None = None,
     ) -> list[Mention]:
         """Return non-overlapping ``(start, end, alias)`` matches in text order."""
-        toks = tokens_with_offsets(text)
+        toks = words_with_offsets(text)
         words = [t[0] for t in toks]
+        starts = self._starts
+        index = self._index
+        context = self._context
+        country_key = None if country is None else normalize(country)
+        chosen_for: dict[tuple[int, ...], Alias | None] = {}
         out: list[Mention] = []
         i = 0
         n = len(toks)
         while i < n:
+            lengths = starts.get(words[i])
+            if lengths is None:
+                i += 1
+                continue
             hit: Mention | None = None
             step = 1
-            for length in range(min(self._longest, n - i), 0, -1):
-                cands = self._index.get(tuple(words[i : i + length]))
+            for length in lengths:
+                if length > n - i:
+                    continue
+                cands = index.get(tuple(words[i : i + length]))
                 if not cands:
                     continue
                 start, end = toks[i][1], toks[i + length - 1][2]
-                usable = [a for a in cands if _usable(a, text[start:end], country)]
+                span = text[start:end]
+                usable = [a for a in cands if _usable(a, span, country_key, context[id(a)])]
                 if not usable:
                     continue
-                chosen = chooser(usable, on, country)
+                memo = tuple(id(a) for a in usable)
+                if memo in chosen_for:
+                    chosen = chosen_for[memo]
+                else:
+                    chosen = chosen_for[memo] = chooser(usable, on, country)
                 if chosen is None:
                     continue
                 hit = (start, end, chosen)
@@ -85,10 +142,9 @@ class MentionMatcher:
         return out
 
 
-def _usable(alias: Alias, span: str, country: str | None) -> bool:
-    if alias.ambiguous and (
-        country is None or alias.context is None or normalize(alias.context) != normalize(country)
-    ):
+def _usable(alias: Alias, span: str, country: str | None, context: str | None) -> bool:
+    """Whether ``alias`` may name ``span`` (``country`` and ``context`` normalised)."""
+    if alias.ambiguous and (country is None or context is None or context != country):
         return False
     if alias.case_sensitive and shape(span) != shape(alias.text):
         return False
