@@ -30,6 +30,13 @@ def span_of(item: object) -> tuple[int, int]:
     return int(item.start), int(item.end)  # type: ignore[attr-defined]
 
 
+def _fast_span(item: object) -> tuple[int, int]:
+    """:func:`span_of` for the items the extractor holds (tuples and mentions)."""
+    if type(item) is tuple:
+        return item[0], item[1]
+    return span_of(item)
+
+
 class SpanIndex(Generic[_T]):
     """Items with a ``(start, end)`` span, sorted by start (see the module docstring)."""
 
@@ -37,10 +44,14 @@ class SpanIndex(Generic[_T]):
         self, items: Iterable[_T] = (), key: Callable[[_T], tuple[int, int]] = span_of
     ) -> None:
         self._key = key
-        pairs = sorted(((key(it), n, it) for n, it in enumerate(items)), key=lambda p: p[:2])
-        self._starts = [p[0][0] for p in pairs]
-        self._items = [p[2] for p in pairs]
-        self._longest = max((p[0][1] - p[0][0] for p in pairs), default=0)
+        held = list(items)
+        spans = [_fast_span(it) for it in held] if key is span_of else [key(it) for it in held]
+        # a stable sort by span keeps items with the same span in the order given
+        order = sorted(range(len(held)), key=spans.__getitem__)
+        self._starts = [spans[k][0] for k in order]
+        self._ends = [spans[k][1] for k in order]
+        self._items = [held[k] for k in order]
+        self._longest = max((e - s for s, e in spans), default=0)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -59,6 +70,7 @@ class SpanIndex(Generic[_T]):
         s, e = self._key(item)
         i = bisect.bisect_right(self._starts, s)
         self._starts.insert(i, s)
+        self._ends.insert(i, e)
         self._items.insert(i, item)
         self._longest = max(self._longest, e - s)
 
@@ -72,8 +84,5 @@ class SpanIndex(Generic[_T]):
         """True when an item's span shares a character with ``[s, e)``."""
         lo = bisect.bisect_left(self._starts, s - self._longest)
         hi = bisect.bisect_left(self._starts, e, lo)
-        for it in self._items[lo:hi]:
-            a, b = self._key(it)
-            if s < b and a < e:
-                return True
-        return False
+        starts, ends = self._starts, self._ends
+        return any(s < ends[k] and starts[k] < e for k in range(lo, hi))
