@@ -13,7 +13,7 @@ from accordwatch.web._app import AnswerCache, cached
 
 
 def _request(generation: int = 0) -> Any:
-    state = SimpleNamespace(owner=SimpleNamespace(generation=generation))
+    state = SimpleNamespace(owner=SimpleNamespace(data_generation=generation))
     state.answers = AnswerCache(state)
     return SimpleNamespace(app=SimpleNamespace(state=state))
 
@@ -32,7 +32,7 @@ def test_requests_asking_the_same_share_one_read_until_a_write() -> None:
 
     assert asyncio.run(many()) == [1] * 10 and len(calls) == 1  # one read for all ten
     assert asyncio.run(many()) == [1] * 10 and len(calls) == 1  # kept
-    request.app.state.owner.generation += 1  # a write committed
+    request.app.state.owner.data_generation += 1  # a write committed
     assert asyncio.run(many()) == [2] * 10 and len(calls) == 2
 
 
@@ -43,7 +43,7 @@ def test_an_answer_made_while_a_write_ends_is_not_kept() -> None:
     async def make() -> str:
         calls.append(1)
         if len(calls) == 1:
-            request.app.state.owner.generation += 1  # a write ends meanwhile
+            request.app.state.owner.data_generation += 1  # a write ends meanwhile
         return f"answer {len(calls)}"
 
     assert asyncio.run(cached(request, "k", make)) == "answer 1"
@@ -69,7 +69,7 @@ def test_a_failure_is_not_kept() -> None:
 
 
 def test_the_cache_is_bounded() -> None:
-    state = SimpleNamespace(owner=SimpleNamespace(generation=0))
+    state = SimpleNamespace(owner=SimpleNamespace(data_generation=0))
     cache = AnswerCache(state, entries=3, size=1000)
     for i in range(5):
         cache.put(i, 0, i, 10)

@@ -8,6 +8,12 @@ owner's reader threads (``owner.read`` / ``owner.submit_read``), writes through 
 writer (``owner.execute_write``); every public function takes the Store it is handed as
 ``db``.  :func:`close_owner` finishes the queued writes and lets go of the file.
 
+A public write function marked with :func:`bookkeeping` (noting when a session or token was
+last used) changes nothing that answers kept from the stored data depend on: run through
+the owner with ``bookkeeping=True`` (:func:`is_bookkeeping` tells), it leaves the owner's
+``data_generation`` — and so the web app's kept answers and its event list in memory — as
+they were.  Every other write moves it.
+
 >>> owner = open_owner(":memory:", url="http://127.0.0.1:8000")
 >>> owner.read(lambda store: store.count("events")) > 0
 True
@@ -17,10 +23,27 @@ True
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ..store import Store, StoreOwner
 
-__all__ = ["close_owner", "open_owner"]
+__all__ = ["bookkeeping", "close_owner", "is_bookkeeping", "open_owner"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_MARK = "_accordwatch_bookkeeping"
+
+
+def bookkeeping(fn: _F) -> _F:
+    """Mark the public write function ``fn`` as bookkeeping (see the module text): it may
+    write only notes no answer from the stored data depends on."""
+    setattr(fn, _MARK, True)
+    return fn
+
+
+def is_bookkeeping(fn: Callable[..., Any]) -> bool:
+    """True for a function marked with :func:`bookkeeping`."""
+    return getattr(fn, _MARK, False) is True
 
 
 def _seed(store: Store) -> None:

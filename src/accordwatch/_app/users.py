@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, NotFound
 from ._store import DB, using
+from .server import bookkeeping as _bookkeeping
 
 if TYPE_CHECKING:
     from pwdlib import PasswordHash
@@ -437,6 +438,7 @@ def session_user(session: str, *, db: DB = None) -> dict[str, Any] | None:
         return store.session_user(_sha256(session), now, now - SESSION_IDLE)
 
 
+@_bookkeeping
 def touch_session(session: str, *, db: DB = None) -> None:
     """Note that a session was used now (it stays alive for another :data:`SESSION_IDLE`)."""
     with using(db, write=True) as store:
@@ -525,6 +527,7 @@ def token_user(token: str, *, db: DB = None) -> dict[str, Any] | None:
         return store.token_user(_sha256(token))
 
 
+@_bookkeeping
 def touch_token(token_id: int, *, db: DB = None) -> None:
     """Note that a token was used now."""
     with using(db, write=True) as store:

@@ -13,6 +13,12 @@ serves reads on many threads and runs every write through one writer thread:
   the writes one after another, each in one transaction (a failure leaves the store as it
   was).  It blocks for the result, or returns a Future.
 
+Two counters tell what a read saw: :attr:`StoreOwner.generation` counts every committed
+write, :attr:`StoreOwner.data_generation` only those not marked ``bookkeeping`` (a write
+that changes no stored data an answer depends on: when a session or token was last used).
+Answers kept from the stored data (the web app's event list) hold until the data
+generation moves.
+
 >>> with StoreOwner(":memory:") as owner:
 ...     owner.execute_write(lambda s: s.set_meta("greeting", "hello"))
 ...     owner.read(lambda s: s.get_meta("greeting"))
@@ -37,7 +43,7 @@ __all__ = ["StoreOwner"]
 
 _T = TypeVar("_T")
 
-_Job = tuple[Callable[[Store], Any], Future[Any]]
+_Job = tuple[Callable[[Store], Any], Future[Any], bool]
 
 
 class StoreOwner:
@@ -64,6 +70,7 @@ class StoreOwner:
         self._local = threading.local()
         self._stores: list[Store] = []
         self._generation = 0
+        self._data_generation = 0
         self._closed = False
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._write_store = self._cursor_store(read_only=False)
@@ -118,16 +125,28 @@ class StoreOwner:
 
     # -- writes ----------------------------------------------------------------------------
     @overload
-    def execute_write(self, fn: Callable[[Store], _T], *, block: Literal[True] = ...) -> _T: ...
+    def execute_write(
+        self,
+        fn: Callable[[Store], _T],
+        *,
+        block: Literal[True] = ...,
+        bookkeeping: bool = ...,
+    ) -> _T: ...
 
     @overload
-    def execute_write(self, fn: Callable[[Store], _T], *, block: Literal[False]) -> Future[_T]: ...
+    def execute_write(
+        self, fn: Callable[[Store], _T], *, block: Literal[False], bookkeeping: bool = ...
+    ) -> Future[_T]: ...
 
-    def execute_write(self, fn: Callable[[Store], _T], *, block: bool = True) -> _T | Future[_T]:
+    def execute_write(
+        self, fn: Callable[[Store], _T], *, block: bool = True, bookkeeping: bool = False
+    ) -> _T | Future[_T]:
         """Run ``fn(store)`` on the writer thread in one transaction, after the writes
         queued before it.  Returns its result (raising what it raised), or with
         ``block=False`` a Future of it.  Called from inside a write, it runs at once, in
-        that write's transaction."""
+        that write's transaction.  A ``bookkeeping`` write moves :attr:`generation` but not
+        :attr:`data_generation`: only for a write that changes no events, places, actors,
+        accords, reviews, users' rights — nothing but notes such as "last used"."""
         if threading.current_thread() is self._writer:
             result = fn(self._write_store)
             if block:
@@ -138,7 +157,7 @@ class StoreOwner:
         future: Future[_T] = Future()
         with self._lock:
             self._check_open()
-            self._jobs.put((fn, future))
+            self._jobs.put((fn, future, bool(bookkeeping)))
         return future.result() if block else future
 
     def _write_loop(self) -> None:
@@ -147,7 +166,7 @@ class StoreOwner:
             job = self._jobs.get()
             if job is None:
                 return
-            fn, future = job
+            fn, future, bookkeeping = job
             if not future.set_running_or_notify_cancel():
                 continue
             try:
@@ -158,6 +177,8 @@ class StoreOwner:
                 future.set_exception(exc)
                 continue
             store.refresh()
+            if not bookkeeping:
+                self._data_generation += 1
             self._generation += 1
             future.set_result(result)
 
@@ -166,6 +187,12 @@ class StoreOwner:
         """How many writes have committed: a data version (what a read saw at one
         generation holds until the next)."""
         return self._generation
+
+    @property
+    def data_generation(self) -> int:
+        """How many writes that may change stored data have committed (every write but
+        the ``bookkeeping`` ones): the version of what answers from the data depend on."""
+        return self._data_generation
 
     # -- closing ---------------------------------------------------------------------------
     @property

@@ -15,8 +15,10 @@ column).  A page's JSON is made on a reader thread and kept until the next write
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -24,18 +26,20 @@ import math
 import re
 import threading
 from collections.abc import AsyncIterator, Awaitable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 from urllib.parse import urlencode
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import _api
 from ..errors import InputError, NotFound
 from ..export import to_geojson
 from ._api_common import CSV_RESPONSE, api_router, csv_text, json_safe, role, table
 from ._app import cached, read
-from ._readmodel import MAX_ROWS, ListModels
+from ._auth import current_user
+from ._readmodel import MAX_ROWS, ListModel, ListModels
 
 __all__ = [
     "All",
@@ -46,6 +50,7 @@ __all__ = [
     "FacetQ",
     "FacetSize",
     "Filters",
+    "HeldLists",
     "LIST_COLUMNS",
     "Next",
     "Size",
@@ -60,6 +65,7 @@ __all__ = [
     "events_page",
     "events_parquet",
     "list_models",
+    "models_of",
     "router",
     "stats",
 ]
@@ -394,8 +400,12 @@ def _encode_body(body: dict[str, Any]) -> bytes:
 
 
 def list_models(request: Request) -> ListModels:
-    """The app's event list held in memory (made at the first list asked)."""
-    state = request.app.state
+    """The app's event list held in memory (its build starts when the app starts)."""
+    return models_of(request.app.state)
+
+
+def models_of(state: Any) -> ListModels:
+    """The event list held in memory of the app whose state is ``state``."""
     found = getattr(state, "list_models", None)
     if found is None or found.owner is not state.owner:
         with _MODELS_LOCK:
@@ -408,6 +418,34 @@ def list_models(request: Request) -> ListModels:
 
 
 _MODELS_LOCK = threading.Lock()
+
+
+def _filter_key(filters: EventFilters) -> tuple[Any, ...]:
+    """The filters but the minimum of deaths, as a key (lists as tuples)."""
+    return tuple(
+        (k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items() if k != "min_deaths"
+    )
+
+
+def _held_filter(model: ListModel, filters: EventFilters, db: Any) -> tuple[Any, Any]:
+    """``filters`` resolved in the store ``db`` (in a snapshot) with the model's look-up
+    table of its groups — kept by the model, so resolved once per data version."""
+    key = _filter_key(filters)
+    found = model.remembered(key)
+    if found is None:
+        flt = _api.resolve_filter(db, **{**filters, "min_deaths": None})
+        found = (flt, model.groups_of(flt))
+        model.remember(key, found)
+    return _with_deaths(found, filters)
+
+
+def _with_deaths(held: tuple[Any, Any], filters: EventFilters) -> tuple[Any, Any]:
+    """A kept resolved filter with the minimum of deaths of ``filters``."""
+    wanted = filters.get("min_deaths")
+    if wanted is not None and wanted < 0:
+        raise InputError("--min-deaths must be zero or more")
+    flt, groups = held
+    return dataclasses.replace(flt, min_deaths=wanted), groups
 
 
 def _page_json(
@@ -430,8 +468,8 @@ def _page_json(
     if column == "date_start" and desc and not facet and filters.get("actor") is None:
         model = list_models(request).current()
         if model is not None:
-            flt = _api.resolve_filter(db, **filters)
-            page = model.page(flt, key, size, columns or LIST_COLUMNS, count)
+            flt, groups = _held_filter(model, filters, db)
+            page = model.page(flt, key, size, columns or LIST_COLUMNS, count, groups)
     if page is not None:
         return _encode_body(_shape(request, page, column, desc))
     page = _api.event_page(
@@ -447,6 +485,174 @@ def _page_json(
         **filters,
     )
     return _encode_body(_shape(request, page, column, desc))
+
+
+# -- first-time lists answered in front of the app -------------------------------------------
+#: what HeldLists answers: the event list's two paths
+_HELD_PATHS = frozenset({"/api/events", "/api/events.json"})
+#: repeatable parameters, with how many values and characters each may have
+_HELD_LISTS = {"country": (20, _TEXT), "region": (20, _TEXT), "source": (20, _TEXT)}
+_HELD_ONE = {"since", "until", "min_deaths", "lineage", "_size", "_count", "_next"}
+_HELD_ONE |= {"_sort_desc", "_facet_size"}
+#: parameters HeldLists leaves to the app (an actor, facets, an ascending sort)
+_HELD_NOT = frozenset({"actor", "_sort", "_facet"})
+_ASCII_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+_PLAIN_NUMBER = re.compile(r"0|[1-9][0-9]{0,9}")
+_VIOLENCE_TYPES = frozenset(get_args(ViolenceType))
+_JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
+class _NotHeld(Exception):
+    """The list held in memory cannot answer this request: the app will."""
+
+
+def _number(text: str, lo: int, hi: int) -> int | None:
+    if not _PLAIN_NUMBER.fullmatch(text):
+        return None
+    value = int(text)
+    return value if lo <= value <= hi else None
+
+
+def _held_query(
+    items: list[tuple[str, str]],
+) -> tuple[EventFilters, tuple[bool, Any, str, str] | None, int, list[str], bool] | None:
+    """The filters, cursor, page size, columns and count of a query the list held in memory
+    can answer — only values the route would take as they are (plain numbers, ``true`` /
+    ``false``, ASCII dates, known types); anything else is None (the app answers it, with
+    its own checks and errors).  Unknown parameters are ignored, as the route does."""
+    many: dict[str, list[str]] = {}
+    for k, v in items:
+        many.setdefault(k, []).append(v)
+    if any(k in many for k in _HELD_NOT):
+        return None
+    one: dict[str, str] = {}
+    for k in _HELD_ONE & many.keys():
+        if len(many[k]) != 1:
+            return None
+        one[k] = many[k][0]
+    for name, (most, chars) in _HELD_LISTS.items():
+        values = many.get(name, [])
+        if len(values) > most or any(len(v) > chars for v in values):
+            return None
+    kinds = many.get("type", [])
+    cols = many.get("_col", [])
+    if any(t not in _VIOLENCE_TYPES for t in kinds):
+        return None
+    if len(cols) > 80 or any(len(c) > 64 for c in cols):
+        return None
+    if any(not _ASCII_DATE.fullmatch(one[k]) for k in ("since", "until") if k in one):
+        return None
+    if any(one.get(k, "false") not in ("true", "false") for k in ("lineage", "_count")):
+        return None
+    if one.get("_sort_desc", "date_start") != "date_start":
+        return None
+    min_deaths = None if "min_deaths" not in one else _number(one["min_deaths"], 0, 10**9)
+    size = _number(one.get("_size", "100"), 1, 1000)
+    if size is None or (min_deaths is None and "min_deaths" in one):
+        return None
+    if "_facet_size" in one and _number(one["_facet_size"], 1, 100) is None:
+        return None
+    after = None
+    if "_next" in one:
+        if len(one["_next"]) > 1000:
+            return None
+        try:
+            after = _decode(one["_next"], "date_start", True)
+        except InputError:
+            return None
+    filters: EventFilters = {
+        "country": many.get("country"),
+        "region": many.get("region"),
+        "actor": None,
+        "lineage": one.get("lineage") == "true",
+        "since": one.get("since"),
+        "until": one.get("until"),
+        "type_of_violence": kinds or None,
+        "min_deaths": min_deaths,
+        "source": many.get("source"),
+    }
+    return filters, after, size, cols or LIST_COLUMNS, one.get("_count", "true") == "true"
+
+
+class HeldLists:
+    """ASGI middleware: a GET of the event list (``/api/events``, ``/api/events.json``) that
+    the list held in memory can answer — the default order, no actor, no facets, plain
+    parameter values (:func:`_held_query`), a valid token or session (or anonymous reading)
+    — is answered here, with the bytes :func:`events_page` would send, kept under the same
+    key, without the app's routing, parameter checks or a store snapshot (its filters are
+    resolved once per data version).  Everything else goes to the app."""
+
+    def __init__(self, app: ASGIApp, state: Any) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = None
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and scope["path"] in _HELD_PATHS
+            and getattr(self.state, "held_lists", True)
+        ):
+            body = await self._answer(scope)
+        if body is None:
+            await self.app(scope, receive, send)
+            return
+        length = [(b"content-length", str(len(body)).encode("latin-1"))]
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": length + _JSON_HEADERS}
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def _answer(self, scope: Scope) -> bytes | None:
+        owner = getattr(self.state, "owner", None)
+        if owner is None or owner.closed:
+            return None
+        request = Request({**scope, "state": dict(scope.get("state") or {})})
+        asked = _held_query(request.query_params.multi_items())
+        if asked is None:
+            return None
+        try:
+            user = await current_user(request)
+        except HTTPException:
+            return None  # the app refuses it
+        if user is None and not getattr(self.state, "anonymous_read", False):
+            return None
+        filters, after, size, cols, count = asked
+        models = models_of(self.state)
+
+        async def make() -> bytes:
+            model = models.current()
+            if model is None:
+                raise _NotHeld
+            try:
+                kept = model.remembered(_filter_key(filters))
+                if kept is None:
+                    held = await asyncio.wrap_future(
+                        owner.submit_read(lambda store: _held_filter(model, filters, store))
+                    )
+                else:
+                    held = _with_deaths(kept, filters)
+            except (InputError, NotFound):
+                raise _NotHeld from None  # the app answers with the error
+            if models.version != model.generation:
+                raise _NotHeld
+            flt, groups = held
+            if not model.accepts(flt, after, size, cols):
+                raise _NotHeld
+
+            def answer() -> bytes:
+                page = model.page(flt, after, size, cols, count, groups)
+                if page is None:
+                    raise _NotHeld
+                return _encode_body(_shape(request, page, "date_start", True))
+
+            return await asyncio.wrap_future(models.submit(answer))
+
+        try:
+            return await cached(request, ("events.json", str(request.url)), make, size=len)
+        except _NotHeld:
+            return None
 
 
 @router.get(

@@ -13,8 +13,10 @@ function (``accordwatch.events``, ``accordwatch.review_accept`` …) the owner's
 
 Answers that depend only on the stored data (a page of events, the first screen's figures,
 who a token belongs to) are kept by :func:`cached` under the store's *data version*
-(:func:`data_version`: the writes the store's owner committed), so a kept answer is never
-older than the last write — and the store has no other writer while the app owns it.
+(:func:`data_version`: the writes the store's owner committed, but those marked as
+bookkeeping — a note of when a token or session was last used), so a kept answer is never
+older than the last write that could change it — and the store has no other writer while
+the app owns it.
 Concurrent requests for the same answer share one read.  In front of the app,
 :class:`KeptResponses` answers a repeated GET of the event list or the first
 screen — the same URL with the same credentials — from the response kept at the same data
@@ -40,7 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from .._app._store import store_path
-from .._app.server import close_owner, open_owner
+from .._app.server import close_owner, is_bookkeeping, open_owner
 from ..errors import StoreError
 from . import _errors
 
@@ -103,10 +105,10 @@ class AnswerCache:
 
     @property
     def version(self) -> int:
-        """The store's data version: the writes its owner committed (-1 while it is not
-        open)."""
+        """The store's data version: the owner's ``data_generation``, the writes it
+        committed but bookkeeping (-1 while it is not open)."""
         owner = getattr(self._state, "owner", None)
-        return -1 if owner is None else int(owner.generation)
+        return -1 if owner is None else int(owner.data_generation)
 
     def _current(self, version: int) -> bool:
         """Forget what was kept at an older version; true if ``version`` is current."""
@@ -203,7 +205,7 @@ def _cache(request: Request) -> AnswerCache:
 
 
 def data_version(request: Request) -> int:
-    """The store's data version: how many writes its owner committed."""
+    """The store's data version: how many writes its owner committed (bookkeeping aside)."""
     return _cache(request).version
 
 
@@ -253,22 +255,28 @@ async def read(request: Request, fn: Callable[..., _T], *args: Any, **kw: Any) -
 async def write(request: Request, fn: Callable[..., _T], *args: Any, **kw: Any) -> _T:
     """``fn(*args, db=<store>, **kw)`` on the owner's writer thread, after the writes queued
     before it, in one transaction (a failure leaves the store as it was).  Reads go on
-    meanwhile, on the state before the write."""
-    future = _owner(request).execute_write(lambda store: fn(*args, db=store, **kw), block=False)
+    meanwhile, on the state before the write.  A function marked as bookkeeping
+    (:func:`accordwatch._app.server.bookkeeping`) leaves the data version as it was."""
+    future = _owner(request).execute_write(
+        lambda store: fn(*args, db=store, **kw), block=False, bookkeeping=is_bookkeeping(fn)
+    )
     return await asyncio.wrap_future(future)
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the store's owner when the app starts and close it when it stops.  An owner the
+    """Open the store's owner when the app starts (and start building the event list held
+    in memory) and close it when it stops.  An owner the
     caller opened already is left open, unless ``app.state.close_owner`` hands it over
     (``accordwatch serve`` opens it first, to report a busy store before the server starts,
     and hands it over: uvicorn ends the process at once after the app stops on a signal)."""
     owner = app.state.owner
     if owner is not None and not owner.closed:
+        models = _start_list_model(app)
         try:
             yield
         finally:
+            models.close()
             if getattr(app.state, "close_owner", False):
                 await asyncio.to_thread(close_owner, owner)
         return
@@ -279,10 +287,22 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         readers=getattr(app.state, "readers", READERS),
     )
     app.state.owner = owner
+    models = _start_list_model(app)
     try:
         yield
     finally:
+        models.close()
         await asyncio.to_thread(close_owner, owner)
+
+
+def _start_list_model(app: FastAPI) -> Any:
+    """Start building the event list held in memory (web._readmodel) on one of the owner's
+    reader threads; lists asked before it is ready are answered by the store."""
+    from ._api_events import models_of
+
+    models = models_of(app.state)
+    models.current()
+    return models
 
 
 def create_app(
@@ -342,15 +362,19 @@ def create_app(
     ):
         app.include_router(module.router)
     _include_others(app)
-    app.add_middleware(KeptResponses, state=app.state)  # outermost: before CSRF and routing
+    # first-time event lists from the list held in memory, before CSRF and routing
+    app.add_middleware(_api_events.HeldLists, state=app.state)
+    app.add_middleware(KeptResponses, state=app.state)  # outermost: repeated GETs
     return app
 
 
 def _include_others(app: FastAPI) -> None:
-    """The pages (web._pages) and the accounts (web._auth: login, tokens, admin pages, the
-    session and CSRF middleware)."""
-    from . import _auth, _pages
+    """The pages (web._pages), the accounts (web._auth: login, tokens, admin pages, the
+    session and CSRF middleware), incidents and claims (web._api_incidents and its pages)."""
+    from . import _api_incidents, _auth, _pages, _pages_incidents
 
     _auth.install(app)
     app.include_router(_auth.router)
     app.include_router(_pages.router)
+    app.include_router(_api_incidents.router)
+    app.include_router(_pages_incidents.router)

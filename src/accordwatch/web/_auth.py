@@ -194,13 +194,16 @@ _WHO_SECONDS = 10
 
 async def _who(request: Request, kind: str, fn: Callable[..., Any], secret: str) -> Any:
     """``fn(secret)`` (the user of a token or session, or None), kept by the app's answer
-    cache under a hash of the secret for :data:`_WHO_SECONDS` at most."""
+    cache under a hash of the secret for :data:`_WHO_SECONDS` at most, and until the next
+    write of any kind (a bookkeeping write notes when it was last used)."""
     from . import _app
 
     digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
     window = int(time.monotonic() // _WHO_SECONDS)
+    owner = getattr(request.app.state, "owner", None)
+    writes = -1 if owner is None else int(owner.generation)
     return await _app.cached(
-        request, ("who", kind, digest, window), lambda: _read(request, fn, secret)
+        request, ("who", kind, digest, window, writes), lambda: _read(request, fn, secret)
     )
 
 

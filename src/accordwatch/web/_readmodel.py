@@ -19,13 +19,17 @@ import bisect
 import datetime as dt
 import threading
 import time
-from concurrent.futures import Future
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["MAX_ROWS", "ListModel", "ListModels"]
+__all__ = ["MAX_ROWS", "THREADS", "ListModel", "ListModels"]
+
+_T = TypeVar("_T")
 
 #: events a model holds at most; a larger store is answered by the store only
 MAX_ROWS = 3_000_000
@@ -34,46 +38,43 @@ _BIG = 2**31 - 2
 _EPOCH = dt.date(1970, 1, 1)
 #: builds in a row at most while writes keep ending during them
 _BUILDS = 3
+#: threads that compute pages from a model (numpy lets go of the GIL for most of it)
+THREADS = 2
+#: resolved filters a model keeps at most (the least recently used go first)
+_KEPT = 1024
 
 
 class _Codes:
-    """A column as dictionary codes (-1 for a missing value; as narrow as they fit) and its
-    distinct values: a filter on it is a look-up table indexed by the codes."""
+    """A column as dictionary codes (-1 for a missing value) and its distinct values: a
+    filter on it is a look-up table indexed by the codes (its last entry: missing)."""
 
-    def __init__(self, col: pa.ChunkedArray) -> None:
-        enc = col.combine_chunks().dictionary_encode()
+    def __init__(self, col: pa.ChunkedArray | pa.Array) -> None:
+        whole = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        enc = whole.dictionary_encode()
         self.values: list[Any] = enc.dictionary.to_pylist()
-        wide = np.asarray(enc.indices.cast(pa.int32()).fill_null(-1).to_numpy(zero_copy_only=False))
-        self.codes = wide.astype(np.int16) if len(self.values) < 2**15 else wide
+        self.codes = np.asarray(
+            enc.indices.cast(pa.int32()).fill_null(-1).to_numpy(zero_copy_only=False)
+        )
 
     def among(self, wanted: set[Any], key: Any = None) -> np.ndarray:
         """A look-up table: True at the code of each value in ``wanted`` (last: missing)."""
         hits = [(v if key is None else key(v)) in wanted for v in self.values]
         return np.array([*hits, False], dtype=bool)
 
-    def mask(self, lut: np.ndarray, lo: int, hi: int) -> np.ndarray:
-        return lut[self.codes[lo:hi]]
 
-
-class _Pairs:
-    """Two coded columns as one code per distinct pair of values, so that a test of both
-    is one look-up per row."""
-
-    def __init__(self, a: _Codes, b: _Codes) -> None:
-        joint = (a.codes.astype(np.int64) + 1) * (len(b.values) + 1) + (b.codes + 1)
-        pairs, inverse = np.unique(joint, return_inverse=True)
-        self.a = (pairs // (len(b.values) + 1) - 1).astype(np.int64)
-        self.b = (pairs % (len(b.values) + 1) - 1).astype(np.int64)
-        wide = inverse.reshape(-1)
-        self.codes = wide.astype(np.int16) if len(pairs) < 2**15 else wide.astype(np.int32)
-
-    def mask(self, lut: np.ndarray, lo: int, hi: int) -> np.ndarray:
-        return lut[self.codes[lo:hi]]
+def _narrow(codes: np.ndarray, distinct: int) -> np.ndarray:
+    return codes.astype(np.int16 if distinct < 2**15 else np.int32)
 
 
 class ListModel:
     """Every stored event at data version ``generation`` (see the module text); built from
-    the table :meth:`~accordwatch.store.Store.event_list_table` returns."""
+    the table :meth:`~accordwatch.store.Store.event_list_table` returns.
+
+    Every row has one *group* code: its distinct combination of country code and name,
+    both admin-1 spellings, type of violence, source and whether it is counted.  A filter
+    on those becomes one look-up table over the groups (made once per filter and kept with
+    the resolved filter, :meth:`remember`), so that a page costs one pass over the period's
+    rows for the groups, one for a minimum of deaths, and a count of the mask."""
 
     def __init__(self, table: pa.Table, columns: list[str], generation: int) -> None:
         self.generation = generation
@@ -83,23 +84,25 @@ class ListModel:
         self.usable = dates.null_count == 0
         days = dates.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False)
         self._neg_days = -np.asarray(days, dtype=np.int64)  # ascending
-        self._country_id = _Codes(table["country_id"])
-        self._country = _Codes(table["_country"])
-        self._admin1 = _Codes(table["_admin1"])
-        self._adm_1 = _Codes(table["_adm_1"])
-        self._type = _Codes(table["type_of_violence"])
         best = table["best"].combine_chunks().cast(pa.int64()).fill_null(-1)
         # a missing figure is -1: no minimum (zero or more) takes it
         self._best = np.clip(best.to_numpy(zero_copy_only=False), -1, _BIG).astype(np.int32)
-        self._source = _Codes(table["source"])
-        self._countries = _Pairs(self._country_id, self._country)
-        self._regions = _Pairs(self._admin1, self._adm_1)
+        counted = table["_counted"].combine_chunks().fill_null(True)
+        self._parts = {
+            name: _Codes(table[name])
+            for name in ("country_id", "_country", "_admin1", "_adm_1", "type_of_violence")
+        }
+        self._parts["source"] = _Codes(table["source"])
+        self._parts["_counted"] = _Codes(counted)
+        self._group, self._of_group = self._groups()
+        self.groups = len(next(iter(self._of_group.values())))
+        counted_codes = self._of_group["_counted"]
+        counted_values = np.array([*self._parts["_counted"].values, True], dtype=bool)
+        self._group_counted = counted_values[counted_codes]
+        self._source_values: list[str] = self._parts["source"].values
+        for part in self._parts.values():
+            del part.codes  # only the groups' codes are kept
         self._event_id = table["source_event_id"].combine_chunks()
-        self._counted = np.asarray(
-            table["_counted"].combine_chunks().fill_null(True).to_numpy(zero_copy_only=False),
-            dtype=bool,
-        )
-        self._all_counted = bool(self._counted.all())
         shown = []
         for name in self.columns:
             col = table[name].combine_chunks()
@@ -107,22 +110,87 @@ class ListModel:
                 col = col.dictionary_encode()
             shown.append(col)
         self._shown = pa.table(shown, names=self.columns)
+        self._kept: OrderedDict[Hashable, Any] = OrderedDict()
+        self._kept_lock = threading.Lock()
+
+    def _groups(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Each row's group code, and for each group the code of each part's value."""
+        joint = np.zeros(self.rows, dtype=np.int64)
+        span = 1
+        for part in self._parts.values():
+            joint = joint * (len(part.values) + 1) + (part.codes + 1)
+            span *= len(part.values) + 1
+            if span > 2**40:  # keep the joint code well inside 64 bits
+                uniq, inverse = np.unique(joint, return_inverse=True)
+                joint, span = inverse.reshape(-1).astype(np.int64), len(uniq)
+        uniq, inverse = np.unique(joint, return_inverse=True)
+        group = inverse.reshape(-1)
+        first = np.empty(len(uniq), dtype=np.int64)
+        first[group[::-1]] = np.arange(self.rows - 1, -1, -1)
+        of_group = {name: part.codes[first] for name, part in self._parts.items()}
+        return _narrow(group, len(uniq)), of_group
 
     @property
     def nbytes(self) -> int:
         """Memory the model holds, in bytes (about)."""
-        arrays = [self._neg_days, self._best, self._counted]
-        codes: list[_Codes | _Pairs] = [self._country_id, self._type, self._country]
-        codes += [self._admin1, self._adm_1, self._source, self._countries, self._regions]
+        arrays = [self._neg_days, self._best, self._group, *self._of_group.values()]
         return (
             int(self._shown.nbytes)
             + int(self._event_id.nbytes)
             + sum(int(a.nbytes) for a in arrays)
-            + sum(int(c.codes.nbytes) for c in codes)
         )
 
+    # -- kept per filter -------------------------------------------------------------------
+    def remembered(self, key: Hashable) -> Any:
+        """What :meth:`remember` kept under ``key`` (a resolved filter), or None."""
+        with self._kept_lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
+
+    def remember(self, key: Hashable, value: Any) -> None:
+        """Keep ``value`` under ``key`` while the model lives (the :data:`_KEPT` latest)."""
+        with self._kept_lock:
+            self._kept[key] = value
+            self._kept.move_to_end(key)
+            while len(self._kept) > _KEPT:
+                self._kept.popitem(last=False)
+
+    def groups_of(self, flt: Any) -> np.ndarray | None:
+        """The look-up table over the groups of the rows ``flt`` lets through by its country,
+        region, type, source and counted tests (None: every row)."""
+        parts, of = self._parts, self._of_group
+        lut: np.ndarray | None = None
+
+        def both(test: np.ndarray) -> None:
+            nonlocal lut
+            lut = test if lut is None else lut & test
+
+        if flt.has_country:
+            ids = parts["country_id"].among(flt.country_ids)[of["country_id"]]
+            named = parts["_country"].among(flt.country_names)[of["_country"]]
+            both(ids | ((of["country_id"] == -1) & named))
+        if flt.regions:
+            a = parts["_admin1"].among(flt.regions)[of["_admin1"]]
+            both(a | parts["_adm_1"].among(flt.regions)[of["_adm_1"]])
+        if flt.types_of_violence:
+            kind = parts["type_of_violence"]
+            both(kind.among(flt.types_of_violence)[of["type_of_violence"]])
+        if flt.sources:
+            src = parts["source"]
+            lut_src = src.among(flt.sources) | src.among(flt.sources, key=lambda v: v.split(":")[0])
+            both(lut_src[of["source"]])
+        if not flt.uncounted and not self._group_counted.all():
+            both(self._group_counted)
+        return lut
+
+    # -- pages -----------------------------------------------------------------------------
     def _day(self, when: dt.date) -> int:
         return -(when - _EPOCH).days
+
+    def _source(self, i: int) -> str:
+        return str(self._source_values[self._of_group["source"][self._group[i]]])
 
     def _start(self, after: tuple[bool, Any, str, str]) -> int:
         """The position of the first row after the cursor ``after`` in the model's order."""
@@ -130,12 +198,29 @@ class ListModel:
         neg = self._day(value)
         lo = int(np.searchsorted(self._neg_days, neg, side="left"))
         hi = int(np.searchsorted(self._neg_days, neg, side="right"))
-        src, ids = self._source, self._event_id
+        ids = self._event_id
 
         def key(i: int) -> tuple[str, str]:
-            return src.values[src.codes[i]], str(ids[i].as_py())
+            return self._source(i), str(ids[i].as_py())
 
         return bisect.bisect_right(range(lo, hi), (source, event_id), key=key) + lo
+
+    def accepts(
+        self,
+        flt: Any,
+        after: tuple[bool, Any, str, str] | None,
+        size: int,
+        columns: list[str],
+    ) -> bool:
+        """True when :meth:`page` can answer (no actor, columns it holds, a cursor at a
+        date)."""
+        if not self.usable or flt.has_actor or size < 1:
+            return False
+        if flt.min_deaths is not None and not 0 <= flt.min_deaths <= _BIG:
+            return False
+        if len(set(columns)) != len(columns) or not set(columns) <= set(self.columns):
+            return False
+        return after is None or (not after[0] and isinstance(after[1], dt.date))
 
     def page(
         self,
@@ -144,54 +229,30 @@ class ListModel:
         size: int,
         columns: list[str],
         count: bool,
+        groups: np.ndarray | None | bool = False,
     ) -> dict[str, Any] | None:
         """What :func:`accordwatch._api.event_page` returns for the resolved filter ``flt``
         in the default order (newest first) without facets — or None when the model cannot
-        answer it (an actor filter, columns it does not hold, a cursor at a missing date)."""
-        if not self.usable or flt.has_actor or size < 1:
+        answer it (see :meth:`accepts`).  ``groups`` is :meth:`groups_of` ``flt`` when the
+        caller kept it."""
+        if not self.accepts(flt, after, size, columns):
             return None
-        if flt.min_deaths is not None and not 0 <= flt.min_deaths <= _BIG:
-            return None
-        if len(set(columns)) != len(columns) or not set(columns) <= set(self.columns):
-            return None
-        if after is not None and (after[0] or not isinstance(after[1], dt.date)):
-            return None
+        lut = self.groups_of(flt) if groups is False else groups
+        assert lut is None or isinstance(lut, np.ndarray)
         lo, hi = 0, self.rows
         if flt.since is not None:
             hi = int(np.searchsorted(self._neg_days, self._day(flt.since), side="right"))
         if flt.until is not None:
             lo = int(np.searchsorted(self._neg_days, self._day(flt.until), side="left"))
         hi = max(lo, hi)
-        tests: list[np.ndarray] = []
-        if flt.has_country:
-            both = self._countries
-            ids = self._country_id.among(flt.country_ids)[both.a]
-            named = self._country.among(flt.country_names)[both.b]
-            tests.append(both.mask(ids | ((both.a == -1) & named), lo, hi))
-        if flt.regions:
-            both = self._regions
-            lut = self._admin1.among(flt.regions)[both.a] | self._adm_1.among(flt.regions)[both.b]
-            tests.append(both.mask(lut, lo, hi))
-        if flt.types_of_violence:
-            tests.append(self._type.mask(self._type.among(flt.types_of_violence), lo, hi))
+        mask: np.ndarray | None = None
+        if lut is not None:
+            mask = lut[self._group[lo:hi]]
         if flt.min_deaths is not None:
-            tests.append(self._best[lo:hi] >= flt.min_deaths)
-        if flt.sources:
-            src = self._source
-            lut = src.among(flt.sources) | src.among(flt.sources, key=lambda v: v.split(":")[0])
-            tests.append(src.mask(lut, lo, hi))
-        if not flt.uncounted and not self._all_counted:
-            tests.append(self._counted[lo:hi])
-        if not tests:
-            mask = np.ones(hi - lo, dtype=bool)
-        elif len(tests) == 1:
-            mask = tests[0]  # perhaps a view of the model's own column: only read below
-        else:
-            mask = tests[0] & tests[1]
-            for test in tests[2:]:
-                mask &= test
+            deaths = self._best[lo:hi] >= flt.min_deaths
+            mask = deaths if mask is None else np.logical_and(mask, deaths, out=mask)
         start = lo if after is None else max(lo, self._start(after))
-        found = np.flatnonzero(mask[start - lo :])[: size + 1] + start
+        found = self._first(mask, lo, hi, start, size + 1)
         page = found[:size]
         rows = [
             {c: (v.isoformat() if isinstance(v, dt.date) else v) for c, v in r.items()}
@@ -201,22 +262,36 @@ class ListModel:
         if len(found) > size:
             last = int(page[-1])
             day = _EPOCH - dt.timedelta(days=int(self._neg_days[last]))
-            src = self._source
-            key = (False, day, src.values[src.codes[last]], str(self._event_id[last].as_py()))
-        return {
-            "columns": list(columns),
-            "rows": rows,
-            "next": key,
-            "count": int(mask.sum()) if count else None,
-            "facets": {},
-        }
+            key = (False, day, self._source(last), str(self._event_id[last].as_py()))
+        total = None
+        if count:
+            total = hi - lo if mask is None else int(np.count_nonzero(mask))
+        return {"columns": list(columns), "rows": rows, "next": key, "count": total, "facets": {}}
+
+    @staticmethod
+    def _first(mask: np.ndarray | None, lo: int, hi: int, start: int, n: int) -> np.ndarray:
+        """The positions of the first ``n`` rows from ``start`` that ``mask`` (over the rows
+        ``lo:hi``; None: all) lets through, looked for in growing steps."""
+        if mask is None:
+            return np.arange(start, min(hi, start + n), dtype=np.int64)
+        found: list[np.ndarray] = []
+        need, pos, step = n, start - lo, 4096
+        while need > 0 and pos < len(mask):
+            hits = np.flatnonzero(mask[pos : pos + step])[:need] + (pos + lo)
+            found.append(hits)
+            need -= len(hits)
+            pos += step
+            step *= 4
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 class ListModels:
-    """The :class:`ListModel` of the owner's current data version, built in the background
-    on one of the owner's reader threads (so that closing the owner waits for a build):
-    :meth:`current` returns it when it is ready and current, else starts its build (one at
-    a time) and returns None.  ``columns`` are the list's; ``max_rows`` bounds the store held."""
+    """The :class:`ListModel` of the owner's current data version (``data_generation``),
+    built in the background on one of the owner's reader threads (so that closing the
+    owner waits for a build): :meth:`current` returns it when it is ready and current, else
+    starts its build (one at a time) and returns None.  ``columns`` are the list's;
+    ``max_rows`` bounds the store held.  :meth:`submit` runs a page's numpy work on the
+    models' own threads (no store snapshot is needed for it)."""
 
     def __init__(self, owner: Any, columns: list[str], *, max_rows: int = MAX_ROWS) -> None:
         self.owner = owner
@@ -226,10 +301,16 @@ class ListModels:
         self.too_big = -1  # the data version found too big to hold
         self._lock = threading.RLock()  # a build done at once calls back under it
         self._building: Future[Any] | None = None
+        self._pool: ThreadPoolExecutor | None = None
+
+    @property
+    def version(self) -> int:
+        """The owner's data version."""
+        return int(self.owner.data_generation)
 
     def current(self) -> ListModel | None:
         """The model of the current data version, or None (its build starts if needed)."""
-        generation = int(self.owner.generation)
+        generation = self.version
         model = self.model
         if model is not None and model.generation == generation:
             return model
@@ -240,6 +321,24 @@ class ListModels:
             if not busy and self.too_big != generation:
                 self._start(generation, _BUILDS)
         return None
+
+    def submit(self, fn: Callable[[], _T]) -> Future[_T]:
+        """``fn()`` on one of the models' :data:`THREADS` threads."""
+        pool = self._pool
+        if pool is None:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(THREADS, thread_name_prefix="accordwatch-list")
+                pool = self._pool
+        return pool.submit(fn)
+
+    def close(self) -> None:
+        """Stop the models' threads and let the model go."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            self.model = None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     def _start(self, generation: int, left: int) -> None:
         """Submit the build of ``generation`` (``left`` builds in a row at most)."""
@@ -267,7 +366,7 @@ class ListModels:
         model = done.result()
         if model is None:
             return
-        now = int(self.owner.generation)
+        now = self.version
         if now == generation:
             if model.usable:
                 self.model = model
@@ -282,7 +381,7 @@ class ListModels:
         while True:
             found = self.current()
             building = self._building
-            if found is not None or self.too_big == int(self.owner.generation):
+            if found is not None or self.too_big == self.version:
                 return found
             if building is None or time.monotonic() >= end:
                 return None
