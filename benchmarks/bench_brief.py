@@ -51,13 +51,18 @@ SEEDED_EVENTS = 1848 + 9  # the bundled CAF GED events and the briefing's text e
 CAF = "Central African Republic"
 CAF_VIEWS_ID = 70  # VIEWS country_id of the Central African Republic
 EXE = [sys.executable, "-m", "accordwatch"]
+#: the children's environment: as a user's Python runs, it writes and reads bytecode caches
+#: (``pip install`` compiles them; an editable checkout gets them on its first run), so a
+#: ``PYTHONDONTWRITEBYTECODE`` set where the benchmark runs (it is on some CI images) would
+#: time recompiling accordwatch's modules on every run instead of the briefing
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 # -- child processes ---------------------------------------------------------------------------
 def run(args: list[str]) -> tuple[float, str]:
     """Wall seconds and stdout of one ``accordwatch`` child process (its failure stops us)."""
     t0 = time.perf_counter()
-    proc = subprocess.run([*EXE, *args], capture_output=True, text=True)
+    proc = subprocess.run([*EXE, *args], capture_output=True, text=True, env=CHILD_ENV)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): accordwatch {' '.join(args)}\n{proc.stderr}")
@@ -321,6 +326,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench_brief_"))
     try:
         print(f"python {sys.version.split()[0]}, {_load()}; work folder {work}")
+        if "PYTHONDONTWRITEBYTECODE" in os.environ:
+            print(
+                "PYTHONDONTWRITEBYTECODE is set here: the children run without it (see CHILD_ENV)"
+            )
         if not args.skip_default:
             db = work / "default.duckdb"
             run(["init", "--db", str(db)])
