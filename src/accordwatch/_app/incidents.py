@@ -61,6 +61,7 @@ __all__ = [
     "actor_match",
     "date_gap_days",
     "date_span",
+    "event_incident",
     "event_key",
     "explain_pair",
     "great_circle_km",
@@ -428,6 +429,55 @@ def _candidates(
     return store.incident_candidates(flt, params, _actor_table(resolved)), names
 
 
+class _Separations:
+    """The pairs analysts separated, kept closed over incidents: a record separated from a
+    member of an incident is separated from every member of it (an unlink means "this
+    record is not part of this incident", also for the records that join it later).  A
+    pair added so carries the analyst, time and reason of the separation it extends."""
+
+    def __init__(self, store: Store) -> None:
+        table = _columns(store.incident_unlink_table())
+        self.pairs: set[frozenset[_EventKey]] = set()
+        self.of: dict[_EventKey, dict[_EventKey, tuple[Any, Any, Any]]] = {}
+        self.new: list[tuple[_EventKey, _EventKey, tuple[Any, Any, Any]]] = []
+        for a_s, a_i, b_s, b_i, by, at, why in zip(
+            table["a_source"],
+            table["a_id"],
+            table["b_source"],
+            table["b_id"],
+            table["unlinked_by"],
+            table["unlinked_at"],
+            table["reason"],
+            strict=True,
+        ):
+            self._add((str(a_s), str(a_i)), (str(b_s), str(b_i)), (by, at, why))
+
+    def _add(self, a: _EventKey, b: _EventKey, meta: tuple[Any, Any, Any]) -> None:
+        self.pairs.add(frozenset({a, b}))
+        self.of.setdefault(a, {}).setdefault(b, meta)
+        self.of.setdefault(b, {}).setdefault(a, meta)
+
+    def close(self, members: set[_EventKey]) -> None:
+        """Separate from every one of ``members`` (one incident) the records separated from
+        any of them."""
+        outside: dict[_EventKey, tuple[Any, Any, Any]] = {}
+        for m in sorted(members):
+            for x, meta in sorted(self.of.get(m, {}).items()):
+                if x not in members:
+                    outside.setdefault(x, meta)
+        for x, meta in outside.items():
+            for m in sorted(members):
+                if frozenset({x, m}) not in self.pairs:
+                    self._add(x, m, meta)
+                    self.new.append((x, m, meta))
+
+    def write(self, store: Store) -> None:
+        """Store the pairs added since the last write."""
+        for x, m, (by, at, why) in self.new:
+            store.add_incident_unlink(x, m, str(by), str(why), at=at)
+        self.new = []
+
+
 def link_incidents(
     db: DB = None,
     *,
@@ -451,16 +501,20 @@ def link_incidents(
     with using(db, write=True) as store, store.transaction():
         flt = _scope(store, country, since, until)
         vanished = store.drop_vanished_members()
-        pairs, names = _candidates(store, flt, params, reg)
-        existing = _columns(store.incident_members(flt))
-        in_scope = set(zip(existing["ev_source"], existing["ev_id"], strict=True))
         everyone = _columns(store.incident_members())
-        blocks = store.incident_unlinks()
         keys = list(zip(everyone["ev_source"], everyone["ev_id"], strict=True))
         incident_of = {k: int(n) for k, n in zip(keys, everyone["incident_id"], strict=True)}
         members_of: dict[int, set[_EventKey]] = {}
         for key, inc in incident_of.items():
             members_of.setdefault(inc, set()).add(key)
+        seps = _Separations(store)
+        for inc in sorted(members_of):  # separations from members that joined since
+            seps.close(members_of[inc])
+        seps.write(store)
+        blocks = seps.pairs
+        pairs, names = _candidates(store, flt, params, reg)
+        existing = _columns(store.incident_members(flt))
+        in_scope = set(zip(existing["ev_source"], existing["ev_id"], strict=True))
         manual = {k for k, h in zip(keys, everyone["how"], strict=True) if h == "manual"}
         matched_before = {
             (s, i): (ms, mi)
@@ -519,6 +573,7 @@ def link_incidents(
         def member(key: _EventKey, inc: int, matched: _EventKey | None, detail: Any) -> None:
             incident_of[key] = inc
             members_of.setdefault(inc, set()).add(key)
+            seps.close(members_of[inc])
             touched.add(inc)
             adds.append(
                 {
@@ -599,6 +654,7 @@ def link_incidents(
                 member(b, inc, anchor[b], why[b])
         store.remove_incident_members(removes)
         store.add_incident_members(adds)
+        seps.write(store)
         store.refresh_incidents(params.ranks, touched)
         store.log_incident_changes(log)
         return {
@@ -640,7 +696,60 @@ def incident_show(ref: int | str, *, db: DB = None) -> dict[str, Any]:
         inc["counted_because"] = f"chosen by {inc['counted_by']}: {inc['counted_reason']}"
     else:
         inc["counted_because"] = "source precedence (UCDP GED > UCDP Candidate > ACLED > text)"
+    counted = members[members["counted"].astype(bool)]
+    if len(counted):
+        top = counted.iloc[0]
+        inc["figure"] = {
+            "event": f"{top['ev_source']}|{top['ev_id']}",
+            **{k: _number(top[k]) for k in ("low", "best", "high")},
+            "because": inc["counted_because"],
+        }
+    else:
+        inc["figure"] = None
     return inc
+
+
+def _number(value: Any) -> float | None:
+    if value is None or _isna(value):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def event_incident(ref: str | _EventKey, *, db: DB = None) -> dict[str, Any]:
+    """One stored record (``SOURCE|ID``) and its incident: ``event`` (the name),
+    ``record`` (its date, place, actors, deaths …), ``incident_id`` (None when it is linked
+    to none), ``claims`` about it (or another record of its incident) and ``unlinks`` (the
+    incidents an analyst took it out of: by whom, when, why)."""
+    key = event_key(ref)
+    with using(db) as store:
+        record = store.linkable_event(key)
+        if record is None:
+            raise NotFound(f"no event {_text(key)} in the store")
+        inc = store.incident_of(key)
+        claims = store.claims_about([key])
+        log = store.incident_log(key=key)
+    mine = log[
+        (log["action"] == "unlink") & (log["ev_source"] == key[0]) & (log["ev_id"] == key[1])
+    ]
+    return {
+        "event": _text(key),
+        "record": record,
+        "incident_id": inc,
+        "claims": claims,
+        "unlinks": [
+            {
+                "incident_id": int(r["incident_id"]),
+                "by": r["who"],
+                "at": r["logged_at"],
+                "reason": r["reason"],
+            }
+            for r in mine.to_dict("records")
+        ],
+    }
 
 
 def incident_list(
@@ -726,7 +835,9 @@ def explain_pair(
 def incident_why(a: str | _EventKey, b: str | _EventKey, *, db: DB = None) -> dict[str, Any]:
     """Why two records are (or are not) one incident: the rules applied to them now
     (:func:`explain_pair`), their incidents, the explanation stored when they were linked,
-    and whether an analyst separated them."""
+    whether an analyst separated them (``separation``: by whom, when, why — also when the
+    pair was separated because one record was unlinked from the other's incident) and
+    each record's ``unlinks`` from an incident (the incident, by whom, when, why)."""
     ka, kb = event_key(a), event_key(b)
     with using(db) as store:
         recs = [store.linkable_event(k) for k in (ka, kb)]
@@ -735,6 +846,33 @@ def incident_why(a: str | _EventKey, b: str | _EventKey, *, db: DB = None) -> di
                 raise NotFound(f"no event {_text(k)} in the store")
         incs = [store.incident_of(k) for k in (ka, kb)]
         separated = frozenset({ka, kb}) in store.incident_unlinks()
+        separation = None
+        if separated:
+            rows = store.incident_unlink_records(ka)
+            rows = rows[(rows["other_source"] == kb[0]) & (rows["other_id"] == kb[1])]
+            first = rows.iloc[0]
+            separation = {
+                "by": str(first["unlinked_by"]),
+                "at": first["unlinked_at"],
+                "reason": str(first["reason"]),
+            }
+        unlinks = []
+        for k in (ka, kb):
+            log = store.incident_log(key=k)
+            for row in log[(log["action"] == "unlink") & (log["ev_source"] == k[0])].to_dict(
+                "records"
+            ):
+                if row["ev_id"] != k[1]:
+                    continue
+                unlinks.append(
+                    {
+                        "event": _text(k),
+                        "incident_id": int(row["incident_id"]),
+                        "by": row["who"],
+                        "at": row["logged_at"],
+                        "reason": row["reason"],
+                    }
+                )
         stored = None
         if incs[0] is not None and incs[0] == incs[1]:
             inc = store.incident(incs[0])
@@ -751,6 +889,8 @@ def incident_why(a: str | _EventKey, b: str | _EventKey, *, db: DB = None) -> di
         "incidents": incs,
         "same_incident": incs[0] is not None and incs[0] == incs[1],
         "separated_by_analyst": separated,
+        "separation": separation,
+        "unlinks": unlinks,
         "stored_explanation": stored,
         "rules_now": explain_pair(recs[0], recs[1]),
     }
@@ -761,8 +901,9 @@ def incident_link(
     a: str | _EventKey, b: str | _EventKey, *, reason: str, by: str, db: DB = None
 ) -> dict[str, Any]:
     """Link two records as one incident by hand (``b`` joins ``a``'s incident, or both make a
-    new one).  A record already in another incident must be unlinked first.  Lifts an
-    earlier separation of the pair.  Returns the incident as :func:`incident_show` does."""
+    new one).  A record already in another incident must be unlinked first.  Lifts the
+    earlier separations of the record that joins from the incident's members.  Returns the
+    incident as :func:`incident_show` does."""
     ka, kb = event_key(a), event_key(b)
     why, who = _reason(reason), _who(by)
     if ka == kb:
@@ -800,7 +941,16 @@ def incident_link(
                         "reason": why,
                     }
                 )
-            store.remove_incident_unlink(ka, kb)
+            joined = store.incident(inc) if ia is not None else None
+            present = (
+                []
+                if joined is None
+                else list(
+                    zip(joined["members"]["ev_source"], joined["members"]["ev_id"], strict=True)
+                )
+            )
+            for other in {ka, *((str(s), str(i)) for s, i in present)} - {kb}:
+                store.remove_incident_unlink(kb, other)  # kb is part of this incident now
             store.add_incident_members(members)
             store.refresh_incidents(PRECEDENCE, [inc])
             store.log_incident_changes(
@@ -828,9 +978,11 @@ def incident_unlink(
     by: str,
     db: DB = None,
 ) -> dict[str, Any]:
-    """Take record ``a`` out of its incident (``b``, when given, must be in the same one).
-    The linker never joins ``a`` with the incident's other members again.  An incident left
-    with one record is dissolved.  Returns ``{"incident_id", "removed", "dissolved"}``."""
+    """Take record ``a`` out of its incident (``b``, when given, must be in the same one):
+    ``a`` is not part of this incident.  The linker never joins ``a`` with the incident's
+    members again — those of now and those that join it later (the separation extends to
+    them) — but may link it with other records.  An incident left with one record is
+    dissolved.  Returns ``{"incident_id", "removed", "dissolved"}``."""
     ka = event_key(a)
     kb = event_key(b) if b is not None else None
     why, who = _reason(reason), _who(by)

@@ -371,6 +371,26 @@ ORDER BY b_source, b_id
         ).fetchall()
         return {frozenset({(str(a), str(b)), (str(c), str(d))}) for a, b, c, d in rows}
 
+    def incident_unlink_table(self) -> pd.DataFrame:
+        """Every separation: ``a_source``, ``a_id``, ``b_source``, ``b_id``, ``unlinked_by``,
+        ``unlinked_at``, ``reason``, oldest first."""
+        return self.query(
+            "SELECT a_source, a_id, b_source, b_id, unlinked_by, unlinked_at, reason "
+            "FROM incident_unlinks ORDER BY unlinked_at, a_source, a_id, b_source, b_id"
+        )
+
+    def incident_unlink_records(self, key: _EventKey) -> pd.DataFrame:
+        """The separations of one record, oldest first: ``other_source``, ``other_id`` (the
+        record it was separated from), ``unlinked_by``, ``unlinked_at``, ``reason``."""
+        return self.query(
+            "SELECT CASE WHEN a_source = ? AND a_id = ? THEN b_source ELSE a_source END "
+            "AS other_source, CASE WHEN a_source = ? AND a_id = ? THEN b_id ELSE a_id END "
+            "AS other_id, unlinked_by, unlinked_at, reason FROM incident_unlinks "
+            "WHERE (a_source = ? AND a_id = ?) OR (b_source = ? AND b_id = ?) "
+            "ORDER BY unlinked_at, other_source, other_id",
+            [*key, *key, *key, *key],
+        )
+
     def incident_log(
         self, incident_id: int | None = None, key: _EventKey | None = None
     ) -> pd.DataFrame:
@@ -529,11 +549,14 @@ ORDER BY b_source, b_id
             ).fetchall()
         return dead
 
-    def add_incident_unlink(self, a: _EventKey, b: _EventKey, by: str, reason: str) -> None:
-        """Record that an analyst separated ``a`` and ``b``: the linker never joins them."""
+    def add_incident_unlink(
+        self, a: _EventKey, b: _EventKey, by: str, reason: str, at: dt.datetime | None = None
+    ) -> None:
+        """Record that an analyst separated ``a`` and ``b`` (at ``at``, default now): the
+        linker never joins them."""
         self._con.execute(
             "INSERT INTO incident_unlinks VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [*a, *b, by, _now(), reason],
+            [*a, *b, by, at or _now(), reason],
         ).fetchall()
 
     def remove_incident_unlink(self, a: _EventKey, b: _EventKey) -> None:
