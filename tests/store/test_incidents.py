@@ -435,3 +435,51 @@ def test_counts_leave_out_the_members_not_counted(
     gone = set(hidden["ev_id"])
     hidden_deaths = int(text[text["source_event_id"].isin(gone)]["best"].sum())
     assert int(series["best"].sum()) == int(plain["best"].sum()) - hidden_deaths
+
+
+def test_unlink_takes_the_record_out_of_the_incident_for_good(
+    template: tuple[Path, pd.DataFrame], db: Path
+) -> None:
+    """An unlinked record is not part of its incident: not joined again with any of its
+    members — those of the time of the unlink and those that join it later — and
+    ``incidents why`` says who separated them, when and why."""
+    g = _ged(template, 5)
+    ged = f"ucdp-ged|{g['source_event_id']}"
+    _add(db, [_like(g, "acled-1", source="acled")], source="acled")
+    _add(db, [_like(g, "three-1", best=9)])
+    inc.link_incidents(db)
+    text, acled = f"{DOC}|three-1", "acled|acled-1"
+    shown = inc.incident_show(text, db=db)
+    assert set(shown["members"]["ev_source"]) == {"ucdp-ged", "acled", DOC}
+    first = int(shown["incident_id"])
+    inc.incident_unlink(text, reason="a different attack", by="amina", db=db)
+    assert inc.link_incidents(db)["linked"] == 0
+    for other in (ged, acled):
+        why = inc.incident_why(text, other, db=db)
+        assert not why["same_incident"] and why["separated_by_analyst"]
+        assert why["separation"]["by"] == "amina"
+        assert why["separation"]["reason"] == "a different attack"
+        assert why["rules_now"]["linkable"]  # the rules would link them: the analyst decided
+    assert why["unlinks"] == [
+        {
+            "event": text,
+            "incident_id": first,
+            "by": "amina",
+            "at": why["unlinks"][0]["at"],
+            "reason": "a different attack",
+        }
+    ]
+    # a record that joins the incident later is separated from the unlinked one too
+    _add(db, [_like(g, "acled-2", source="acled")], source="acled")
+    done = inc.link_incidents(db)
+    assert inc.incident_show("acled|acled-2", db=db)["incident_id"] == first
+    later = inc.incident_why(text, "acled|acled-2", db=db)
+    assert later["separated_by_analyst"] and later["separation"]["by"] == "amina"
+    assert inc.event_incident(text, db=db)["incident_id"] is None
+    again = inc.link_incidents(db)  # nothing left to change
+    assert (again["linked"], again["unlinked"]) == (0, 0) and done["linked"] == 1
+    # an analyst who links it back lifts its separations from the incident's members
+    inc.incident_link(ged, text, reason="the same after all", by="moussa", db=db)
+    for other in (acled, "acled|acled-2"):
+        assert not inc.incident_why(text, other, db=db)["separated_by_analyst"]
+    assert inc.incident_show(text, db=db)["incident_id"] == first
