@@ -226,7 +226,16 @@ def _why_cmd(a: _Event, b: _Event, db: DbOption = None, fmt: FormatOption = Form
     score = "" if now["score"] is None else f" (score {now['score']:.3f})"
     err.print(f"rules now: {verdict}{score}; {same}")
     if why["separated_by_analyst"]:
-        err.print("an analyst unlinked them: the linker keeps them apart")
+        sep = why.get("separation") or {}
+        err.print(
+            f"unlinked by {sep.get('by')} on {str(sep.get('at'))[:19]} "
+            f"({sep.get('reason')}): the linker keeps them apart"
+        )
+    for u in why.get("unlinks", []):
+        err.print(
+            f"{u['event']} was unlinked from incident {u['incident_id']} by {u['by']} "
+            f"on {str(u['at'])[:19]}: {u['reason']}"
+        )
 
 
 def _pair(found: dict[str, Any], key: str | None = None) -> str:
