@@ -532,6 +532,32 @@ def test_every_pdf_page_carries_the_provenance_footer(
         assert title in text
     raw = caf_pdf.read_bytes()
     assert b"/JavaScript" not in raw and b"/JS " not in raw
+    # every dataset with its licence and attribution, in full (the page's table clips them)
+    flat = " ".join(text.split())
+    for src in caf_briefing.sources:
+        assert " ".join(src.name.split())[:40] in flat, src.name
+        assert " ".join(src.licence.split())[:40] in flat, src.licence
+
+
+def test_the_pdf_lists_sources_as_blocks_and_leaves_out_an_empty_region_table(
+    caf_briefing: Briefing, mali_briefing: Briefing
+) -> None:
+    from accordwatch.brief._pdf import render_pdf_html
+
+    def region_table(html: str) -> bool:
+        return "Deaths by admin-1 region" in html
+
+    caf, mali = render_pdf_html(caf_briefing), render_pdf_html(mali_briefing)
+    sources = caf[caf.index('id="sources"') :]
+    assert "<table" not in sources and sources.count('class="source-entry"') == len(
+        caf_briefing.sources
+    )
+    assert region_table(caf)  # CAF's regions have figures from its events
+    assert (
+        mali_briefing.map.regions is not None and mali_briefing.map.regions["deaths"].isna().all()
+    )
+    assert not region_table(mali)  # Mali's have none (country-month basis): names on the map
+    assert region_table(render_html(mali_briefing))  # the page keeps the table
 
 
 def test_chart_svgs_are_drawn_once_and_then_read_from_the_cache(

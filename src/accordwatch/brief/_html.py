@@ -489,6 +489,8 @@ def _map(b: Briefing, w: Mapping[str, str], fmt: Numbers, static: bool, rows: in
                 caption=w["title_regions"],
             )
         )
+        # regions without any figure (a country-month basis): their names are on the map
+        tables[-1].pdf = bool(regions["deaths"].notna().any() or regions["events"].notna().any())
     if n_points:
         pts = m.points.sort_values("deaths", ascending=False)
         tables.append(
