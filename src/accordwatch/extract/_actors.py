@@ -53,6 +53,7 @@ class ActorFinder:
         self._keys = list(self._fuzzy_choices)
         self._acronyms = {str(a) for a in table["alias"] if str(a).isupper() and len(str(a)) > 1}
         self._states: dict[str, str] = {}
+        self._fuzzy_memo: dict[str, tuple[str, float, int] | None] = {}
         for name, gov in lexicon().states.items():
             found = registry.find(gov)
             if found is not None:
@@ -106,7 +107,9 @@ class ActorFinder:
         self, text: str, taken: SpanIndex[tuple[int, int]], on: dt.date | None
     ) -> list[ActorMention]:
         out = []
-        seen: dict[str, tuple[str, float, int] | None] = {}  # the same name, looked up once
+        seen = self._fuzzy_memo  # the same name, looked up once
+        if len(seen) > 50_000:
+            seen.clear()
         for m in _CAP_WORD.finditer(text):
             s, e = m.span()
             if taken.overlaps(s, e):

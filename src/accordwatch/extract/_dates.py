@@ -25,7 +25,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from accordwatch.extract._lexicon import deaccent
+from accordwatch.extract._lexicon import fold_span
 from accordwatch.extract._model import DateMention
 from accordwatch.extract._numbers import NUMBER_RE, parse_number
 from accordwatch.extract._spans import SpanIndex
@@ -457,7 +457,7 @@ def find_dates(
     Expressions that need the publication date are skipped when ``published`` is None.
     """
     end = len(text) if end is None else end
-    folded = deaccent(text)
+    folded = fold_span(text, 0, len(text))
     taken: SpanIndex[tuple[int, int]] = SpanIndex()
     found: list[DateMention] = []
     for pattern, resolve in _PATTERNS:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from accordwatch.extract._lexicon import fold_span
+from accordwatch.extract._memo import per_text
 from accordwatch.extract._model import DateMention, PlaceMention
 
 __all__ = [
@@ -118,9 +119,22 @@ def eventable(p: PlaceMention) -> bool:
 
 def is_reference(text: str, p: PlaceMention) -> str | None:
     """``"distance"`` after "100 km north of", ``"near"`` after "near"/"près de", else None."""
-    before = fold_span(text, max(0, p.start - 45), p.start).casefold()
-    before = re.sub(r"(?:town|city|village|ville|localite|commune) (?:of|de|d')\s*$", "", before)
-    before = re.sub(r"\b(?:the|la|le|l'|les)\s*$", "", before).rstrip() + " "
+    memo = per_text(text, "is_reference")
+    if p.start not in memo:
+        memo[p.start] = _reference(text, p.start)
+    answer: str | None = memo[p.start]
+    return answer
+
+
+_TOWN_OF = re.compile(r"(?:town|city|village|ville|localite|commune) (?:of|de|d')\s*$")
+_ARTICLE_END = re.compile(r"\b(?:the|la|le|l'|les)\s*$")
+
+
+def _reference(text: str, start: int) -> str | None:
+    """:func:`is_reference` of the place that starts at ``start``."""
+    before = fold_span(text, max(0, start - 45), start).casefold()
+    before = _TOWN_OF.sub("", before)
+    before = _ARTICLE_END.sub("", before).rstrip() + " "
     if _DISTANCE.search(before):
         return "distance"
     if _NEAR.search(before):
@@ -132,8 +146,18 @@ def capital_as_government(text: str, p: PlaceMention) -> bool:
     """A national capital that stands for its government ("relations with Bamako")."""
     if p.feature_code != "PPLC":
         return False
-    before = fold_span(text, max(0, p.start - 40), p.start).casefold()
-    after = fold_span(text, p.end, p.end + 30).casefold()
+    memo = per_text(text, "capital_as_government")
+    key = (p.start, p.end)
+    if key not in memo:
+        memo[key] = _capital_as_government(text, p.start, p.end)
+    answer: bool = memo[key]
+    return answer
+
+
+def _capital_as_government(text: str, start: int, end: int) -> bool:
+    """:func:`capital_as_government` of the capital at ``text[start:end]``."""
+    before = fold_span(text, max(0, start - 40), start).casefold()
+    after = fold_span(text, end, end + 30).casefold()
     return bool(_CAPITAL_GOV_BEFORE.search(before) or _CAPITAL_GOV_AFTER.match(after))
 
 
@@ -207,6 +231,16 @@ def place_groups(
 
 def statement_verb_near(text: str, start: int, end: int) -> bool:
     """The date at ``text[start:end]`` belongs to a statement ("on Tuesday urged")."""
+    memo = per_text(text, "statement_verb_near")
+    key = (start, end)
+    if key not in memo:
+        memo[key] = _statement_verb_near(text, start, end)
+    answer: bool = memo[key]
+    return answer
+
+
+def _statement_verb_near(text: str, start: int, end: int) -> bool:
+    """:func:`statement_verb_near`, worked out."""
     before = fold_span(text, max(0, start - 30), start).casefold()
     after = fold_span(text, end, end + 30).casefold()
     return bool(_STATEMENT_AFTER.match(after) or _STATEMENT_BEFORE.search(before))
@@ -214,8 +248,12 @@ def statement_verb_near(text: str, start: int, end: int) -> bool:
 
 def period_start(text: str, d: DateMention) -> bool:
     """The date opens a period ("since January 2018", "depuis 2012"): a summary's span."""
-    before = fold_span(text, max(0, d.start - 20), d.start).casefold()
-    return bool(_PERIOD_BEFORE.search(before))
+    memo = per_text(text, "period_start")
+    if d.start not in memo:
+        before = fold_span(text, max(0, d.start - 20), d.start).casefold()
+        memo[d.start] = bool(_PERIOD_BEFORE.search(before))
+    answer: bool = memo[d.start]
+    return answer
 
 
 def anaphoric_place(

@@ -23,7 +23,7 @@ True
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from accordwatch.extract._lexicon import deaccent, lexicon
 from accordwatch.extract._numbers import NUMBER_RE, parse_number
@@ -188,7 +188,11 @@ def victim_kinds(text: str, lang: str = "en") -> set[str]:
     return {c for _, c in _figures(text, lang)}
 
 
-def _figures(text: str, lang: str) -> list[tuple[int, str]]:
+# a sentence is asked for its figures by its clause, by itself and for its victims: the
+# last few answers are kept
+@lru_cache(maxsize=8)
+def _figures(text: str, lang: str) -> tuple[tuple[int, str], ...]:
+    """The confirmed death figures of ``text`` as ``(number, victim kind)``."""
     lex = lexicon()
     folded = deaccent(text)
     words = set(re.findall(r"[a-z'-]+", folded))
@@ -263,4 +267,4 @@ def _figures(text: str, lang: str) -> list[tuple[int, str]]:
             if cat == "any" and _CIVILIAN_AFTER.match(folded[m.end() : m.end() + 60]):
                 cat = "civilians"
             figures.append((n, cat))
-    return figures
+    return tuple(figures)

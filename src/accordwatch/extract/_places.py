@@ -91,6 +91,7 @@ class PlaceFinder:
         for form, place in gazetteer.iter_names():
             self._forms.setdefault(compact(form), place)
         self._memo: dict[str, tuple[Place | None, Place | None]] = {}
+        self._near_memo: dict[str, Place | None] = {}
         self._variants: dict[str, Place] = {
             key: place
             for key, place in gazetteer.iter_variants()
@@ -202,17 +203,22 @@ class PlaceFinder:
         blocked: SpanIndex[tuple[int, int]],
     ) -> tuple[int, Place, bool] | None:
         variant: tuple[int, Place, bool] | None = None
-        for n in range(min(_MAX_WORDS, len(toks) - i), 0, -1):
-            s, e = toks[i][0], toks[i + n - 1][1]
-            if blocked.overlaps(s, e):
+        top = min(_MAX_WORDS, len(toks) - i)
+        s = toks[i][0]
+        # no span inside a free widest window is blocked
+        free = not blocked.overlaps(s, toks[i + top - 1][1])
+        joined = 0  # tokens i..i+joined are separated by blanks only
+        while joined < top - 1 and self._joined(text, toks[i + joined], toks[i + joined + 1]):
+            joined += 1
+        for n in range(top, 0, -1):
+            e = toks[i + n - 1][1]
+            if not free and blocked.overlaps(s, e):
                 # a country named like its state ("de Mauritanie") is also a place
                 country = self._forms.get(compact(text[s:e]))
                 if country is not None and _is_country(country):
                     return i + n, country, False
                 continue
-            if n > 1 and any(
-                not self._joined(text, toks[k], toks[k + 1]) for k in range(i, i + n - 1)
-            ):
+            if n - 1 > joined:
                 continue
             if n > 1 and not text[toks[i + n - 1][0]].isupper():
                 continue  # "Ber a été …" is Ber, not "Bera": a name ends on a capital word
@@ -376,13 +382,24 @@ class PlaceFinder:
                 continue
             if compact(text[s:e]) in self._forms:
                 continue
-            hits = self.gazetteer.lookup(
-                text[s:e], fuzzy=True, classes={"P", "A"}, limit=3, score_cutoff=88.0
-            )
-            hits = [p for p in hits if _notable(p) and p.feature_code not in _SKIP_CODES]
-            if hits:
-                out.append(self._mention(text, toks, i, i + 1, hits[0], fuzzy_hit=True))
+            best = self._near_spelling(text[s:e])
+            if best is not None:
+                out.append(self._mention(text, toks, i, i + 1, best, fuzzy_hit=True))
         return out
+
+    def _near_spelling(self, word: str) -> Place | None:
+        """The notable place ``word`` is a near spelling of, if any (memoised: a word
+        recurs)."""
+        if word in self._near_memo:
+            return self._near_memo[word]
+        hits = self.gazetteer.lookup(
+            word, fuzzy=True, classes={"P", "A"}, limit=3, score_cutoff=88.0
+        )
+        hits = [p for p in hits if _notable(p) and p.feature_code not in _SKIP_CODES]
+        if len(self._near_memo) > 50_000:
+            self._near_memo.clear()
+        best = self._near_memo[word] = hits[0] if hits else None
+        return best
 
 
 _ELIDED = ("l", "d", "qu", "jusqu", "lorsqu", "puisqu", "s", "n")

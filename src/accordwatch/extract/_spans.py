@@ -85,4 +85,7 @@ class SpanIndex(Generic[_T]):
         lo = bisect.bisect_left(self._starts, s - self._longest)
         hi = bisect.bisect_left(self._starts, e, lo)
         starts, ends = self._starts, self._ends
-        return any(s < ends[k] and starts[k] < e for k in range(lo, hi))
+        for k in range(lo, hi):
+            if s < ends[k] and starts[k] < e:
+                return True
+        return False
