@@ -399,6 +399,29 @@ def _encode_body(body: dict[str, Any]) -> bytes:
     ).encode("utf-8")
 
 
+def _json_value(value: Any) -> str:
+    """One value of a row as :func:`_encode_body` writes it."""
+    return json.dumps(
+        _finite(value),
+        ensure_ascii=False,
+        allow_nan=False,
+        separators=(",", ":"),
+        default=json_safe,
+    )
+
+
+def _encode_held(request: Request, page: dict[str, Any]) -> bytes:
+    """The bytes :func:`_encode_body` writes for a page of the list held in memory whose rows
+    are their JSON texts already (``ListModel.page(..., encoded=True)``)."""
+    shaped = _shape(request, {**page, "rows": []}, "date_start", True)
+    rows = shaped.pop("rows")
+    after = {k: shaped.pop(k) for k in list(shaped)[list(shaped).index("columns") + 1 :]}
+    assert not rows and after
+    head = _encode_body({**shaped, "rows": []})[: -len(b',"rows":[]}')]
+    tail = _encode_body({"rows": [], **after})[len(b'{"rows":[]') :]
+    return head + b',"rows":[' + ",".join(page["rows"]).encode("utf-8") + b"]" + tail
+
+
 def list_models(request: Request) -> ListModels:
     """The app's event list held in memory (its build starts when the app starts)."""
     return models_of(request.app.state)
@@ -412,7 +435,9 @@ def models_of(state: Any) -> ListModels:
             found = getattr(state, "list_models", None)
             if found is None or found.owner is not state.owner:
                 rows = getattr(state, "list_model_rows", MAX_ROWS)
-                found = state.list_models = ListModels(state.owner, LIST_COLUMNS, max_rows=rows)
+                found = state.list_models = ListModels(
+                    state.owner, LIST_COLUMNS, max_rows=rows, encode=_json_value
+                )
     assert isinstance(found, ListModels)
     return found
 
@@ -469,9 +494,10 @@ def _page_json(
         model = list_models(request).current()
         if model is not None:
             flt, groups = _held_filter(model, filters, db)
-            page = model.page(flt, key, size, columns or LIST_COLUMNS, count, groups)
+            cols = columns or LIST_COLUMNS
+            page = model.page(flt, key, size, cols, count, groups, encoded=True)
     if page is not None:
-        return _encode_body(_shape(request, page, column, desc))
+        return _encode_held(request, page)
     page = _api.event_page(
         db,
         sort=column,
@@ -642,10 +668,10 @@ class HeldLists:
                 raise _NotHeld
 
             def answer() -> bytes:
-                page = model.page(flt, after, size, cols, count, groups)
+                page = model.page(flt, after, size, cols, count, groups, encoded=True)
                 if page is None:
                     raise _NotHeld
-                return _encode_body(_shape(request, page, "date_start", True))
+                return _encode_held(request, page)
 
             return await asyncio.wrap_future(models.submit(answer))
 

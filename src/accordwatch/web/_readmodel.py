@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -26,6 +28,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
+
+#: a text as JSON writes it without escaping beyond what JSON needs (ensure_ascii=False)
+_json_text: Callable[[str], str] = json.encoder.encode_basestring
 
 __all__ = ["MAX_ROWS", "THREADS", "ListModel", "ListModels"]
 
@@ -66,6 +71,67 @@ def _narrow(codes: np.ndarray, distinct: int) -> np.ndarray:
     return codes.astype(np.int16 if distinct < 2**15 else np.int32)
 
 
+def _shown(value: Any) -> Any:
+    """A value as a page shows it (dates as ISO text, as the store's pages do)."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _json_float(value: float | None) -> str:
+    """A float as JSON writes it, NaN and infinities (and None) as null."""
+    return "null" if value is None or not math.isfinite(value) else float.__repr__(value)
+
+
+def _plain_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class _Column:
+    """A column a page shows: a column of few distinct values as their codes, with each
+    value and its JSON (``"name":value``) made once; any other as it is."""
+
+    def __init__(self, name: str, col: pa.ChunkedArray, encode: Callable[[Any], str]) -> None:
+        whole = col.combine_chunks()
+        self._encode = encode
+        self._key = json.dumps(name, ensure_ascii=False) + ":"
+        self.values: list[Any] | None = None
+        self.array: pa.Array | None = whole
+        try:
+            enc = whole.dictionary_encode()
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+            return  # a type without a dictionary: kept as it is
+        if len(enc.dictionary) > len(whole) // 4 + 1024:
+            return
+        self.values = [*(_shown(v) for v in enc.dictionary.to_pylist()), None]
+        self._texts = [self._key + encode(v) for v in self.values]
+        wide = enc.indices.cast(pa.int32()).fill_null(-1).to_numpy(zero_copy_only=False)
+        self.codes = _narrow(np.asarray(wide), len(self.values))
+        self.array = None
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.codes.nbytes) if self.array is None else int(self.array.nbytes)
+
+    def python(self, rows: np.ndarray) -> list[Any]:
+        """The values at ``rows`` (positions)."""
+        if self.array is None:
+            assert self.values is not None
+            return [self.values[c] for c in self.codes[rows].tolist()]
+        return [_shown(v) for v in self.array.take(pa.array(rows)).to_pylist()]
+
+    def json(self, rows: np.ndarray) -> list[str]:
+        """``"name":value`` as JSON for the values at ``rows``."""
+        if self.array is None:
+            return [self._texts[c] for c in self.codes[rows].tolist()]
+        key, encode = self._key, self._encode
+        values = self.array.take(pa.array(rows)).to_pylist()
+        kind = self.array.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            return [key + ("null" if v is None else _json_text(v)) for v in values]
+        if pa.types.is_floating(kind):
+            return [key + _json_float(v) for v in values]
+        return [key + encode(_shown(v)) for v in values]
+
+
 class ListModel:
     """Every stored event at data version ``generation`` (see the module text); built from
     the table :meth:`~accordwatch.store.Store.event_list_table` returns.
@@ -76,7 +142,13 @@ class ListModel:
     the resolved filter, :meth:`remember`), so that a page costs one pass over the period's
     rows for the groups, one for a minimum of deaths, and a count of the mask."""
 
-    def __init__(self, table: pa.Table, columns: list[str], generation: int) -> None:
+    def __init__(
+        self,
+        table: pa.Table,
+        columns: list[str],
+        generation: int,
+        encode: Callable[[Any], str] | None = None,
+    ) -> None:
         self.generation = generation
         self.columns = list(columns)
         self.rows = len(table)
@@ -103,13 +175,8 @@ class ListModel:
         for part in self._parts.values():
             del part.codes  # only the groups' codes are kept
         self._event_id = table["source_event_id"].combine_chunks()
-        shown = []
-        for name in self.columns:
-            col = table[name].combine_chunks()
-            if pa.types.is_string(col.type) and name != "source_event_id":
-                col = col.dictionary_encode()
-            shown.append(col)
-        self._shown = pa.table(shown, names=self.columns)
+        as_json = encode or _plain_json
+        self._shown = {name: _Column(name, table[name], as_json) for name in self.columns}
         self._kept: OrderedDict[Hashable, Any] = OrderedDict()
         self._kept_lock = threading.Lock()
 
@@ -135,7 +202,7 @@ class ListModel:
         """Memory the model holds, in bytes (about)."""
         arrays = [self._neg_days, self._best, self._group, *self._of_group.values()]
         return (
-            int(self._shown.nbytes)
+            sum(c.nbytes for c in self._shown.values())
             + int(self._event_id.nbytes)
             + sum(int(a.nbytes) for a in arrays)
         )
@@ -230,11 +297,14 @@ class ListModel:
         columns: list[str],
         count: bool,
         groups: np.ndarray | None | bool = False,
+        *,
+        encoded: bool = False,
     ) -> dict[str, Any] | None:
         """What :func:`accordwatch._api.event_page` returns for the resolved filter ``flt``
         in the default order (newest first) without facets — or None when the model cannot
         answer it (see :meth:`accepts`).  ``groups`` is :meth:`groups_of` ``flt`` when the
-        caller kept it."""
+        caller kept it.  ``encoded``: each row as its JSON text (``"{...}"``, each value as
+        the model's ``encode`` writes it) instead of a dict."""
         if not self.accepts(flt, after, size, columns):
             return None
         lut = self.groups_of(flt) if groups is False else groups
@@ -254,10 +324,14 @@ class ListModel:
         start = lo if after is None else max(lo, self._start(after))
         found = self._first(mask, lo, hi, start, size + 1)
         page = found[:size]
-        rows = [
-            {c: (v.isoformat() if isinstance(v, dt.date) else v) for c, v in r.items()}
-            for r in self._shown.select(columns).take(pa.array(page)).to_pylist()
-        ]
+        shown = [self._shown[c] for c in columns]
+        rows: list[Any]
+        if encoded:
+            texts = zip(*(c.json(page) for c in shown), strict=True)
+            rows = ["{" + ",".join(parts) + "}" for parts in texts]
+        else:
+            values = zip(*(c.python(page) for c in shown), strict=True)
+            rows = [dict(zip(columns, r, strict=True)) for r in values]
         key = None
         if len(found) > size:
             last = int(page[-1])
@@ -290,13 +364,22 @@ class ListModels:
     built in the background on one of the owner's reader threads (so that closing the
     owner waits for a build): :meth:`current` returns it when it is ready and current, else
     starts its build (one at a time) and returns None.  ``columns`` are the list's;
-    ``max_rows`` bounds the store held.  :meth:`submit` runs a page's numpy work on the
+    ``max_rows`` bounds the store held; ``encode`` writes one value as JSON for the pages'
+    ``encoded`` rows.  :meth:`submit` runs a page's numpy work on the
     models' own threads (no store snapshot is needed for it)."""
 
-    def __init__(self, owner: Any, columns: list[str], *, max_rows: int = MAX_ROWS) -> None:
+    def __init__(
+        self,
+        owner: Any,
+        columns: list[str],
+        *,
+        max_rows: int = MAX_ROWS,
+        encode: Callable[[Any], str] | None = None,
+    ) -> None:
         self.owner = owner
         self.columns = list(columns)
         self.max_rows = max_rows
+        self.encode = encode
         self.model: ListModel | None = None
         self.too_big = -1  # the data version found too big to hold
         self._lock = threading.RLock()  # a build done at once calls back under it
@@ -356,7 +439,7 @@ class ListModels:
         if table is None:
             self.too_big = generation
             return None
-        return ListModel(table, self.columns, generation)
+        return ListModel(table, self.columns, generation, self.encode)
 
     def _built(self, done: Future[Any], generation: int, left: int) -> None:
         """Keep the model built if no write ended meanwhile; else build again, so that a
