@@ -169,31 +169,82 @@ class ClaimTables:
         """Claims about the days ``since`` through ``until``, oldest recorded first, each with
         the stored event it is about: ``ev_country``, ``ev_country_id``, ``ev_admin1``,
         ``ev_adm_1``, ``ev_date`` (None without one); and ``region_countries``, the countries
-        (lower-case) of stored events in a region named as the claim's ``admin1``.
+        (lower-case) of stored events in a region named as the claim's ``admin1`` (for the
+        claims about no stored event).
 
         A claim about a stored event is in the period when the event is; one without keeps
-        its own date (``claim_date``: a day, a month or a year), else the day it was made."""
+        its own date (``claim_date``: a day, a month or a year), else the day it was made.
+        The events are read only for the claims that need them."""
+        import pandas as pd
+        import pyarrow as pa
+
         start = (
-            "CASE length(c.claim_date) WHEN 10 THEN TRY_CAST(c.claim_date AS DATE) "
-            "WHEN 7 THEN TRY_CAST(c.claim_date || '-01' AS DATE) "
-            "WHEN 4 THEN TRY_CAST(c.claim_date || '-01-01' AS DATE) END"
+            "CASE length(claim_date) WHEN 10 THEN TRY_CAST(claim_date AS DATE) "
+            "WHEN 7 THEN TRY_CAST(claim_date || '-01' AS DATE) "
+            "WHEN 4 THEN TRY_CAST(claim_date || '-01-01' AS DATE) END"
         )
         end = (
-            "CASE length(c.claim_date) WHEN 10 THEN TRY_CAST(c.claim_date AS DATE) "
-            "WHEN 7 THEN last_day(TRY_CAST(c.claim_date || '-01' AS DATE)) "
-            "WHEN 4 THEN TRY_CAST(c.claim_date || '-12-31' AS DATE) END"
+            "CASE length(claim_date) WHEN 10 THEN TRY_CAST(claim_date AS DATE) "
+            "WHEN 7 THEN last_day(TRY_CAST(claim_date || '-01' AS DATE)) "
+            "WHEN 4 THEN TRY_CAST(claim_date || '-12-31' AS DATE) END"
         )
-        return self.query(
-            f"WITH c AS (SELECT c.*, coalesce({start}, c.claimed_on) AS _from, "
-            f"coalesce({end}, c.claimed_on) AS _to FROM claims c) "
-            "SELECT c.* EXCLUDE (_from, _to), e.country AS ev_country, "
-            "e.country_id AS ev_country_id, e.admin1 AS ev_admin1, e.adm_1 AS ev_adm_1, "
-            "e.date_start AS ev_date, "
-            "(SELECT list(DISTINCT lower(r.country)) FROM events r WHERE c.admin1 IS NOT NULL "
-            "AND lower(c.admin1) IN (lower(r.admin1), lower(r.adm_1))) AS region_countries "
-            "FROM c LEFT JOIN events e ON e.source = c.ev_source AND e.source_event_id = c.ev_id "
-            "WHERE CASE WHEN e.source IS NOT NULL "
-            "THEN e.date_start::DATE <= ? AND coalesce(e.date_end, e.date_start)::DATE >= ? "
-            "ELSE c._from <= ? AND c._to >= ? END ORDER BY c.claim_id",
-            [until, since, until, since],
+        found = self.query(
+            f"SELECT *, coalesce({start}, claimed_on) <= ? AND coalesce({end}, claimed_on) >= ? "
+            "AS _own FROM claims ORDER BY claim_id",
+            [until, since],
         )
+        cols = ["ev_country", "ev_country_id", "ev_admin1", "ev_adm_1", "ev_date"]
+        for c in [*cols, "region_countries"]:
+            found[c] = None
+        if found.empty:
+            return found.drop(columns="_own")
+        about = found["ev_source"].notna() & found["ev_id"].notna()
+        if about.any():
+            keys = pa.table(
+                {
+                    "s": pa.array(found.loc[about, "ev_source"].astype(str), pa.string()),
+                    "i": pa.array(found.loc[about, "ev_id"].astype(str), pa.string()),
+                }
+            )
+            self._con.register("_aw_claim_keys", keys)
+            try:
+                events = self.query(
+                    "SELECT e.source, e.source_event_id, e.country, e.country_id, e.admin1, "
+                    "e.adm_1, e.date_start, coalesce(e.date_end, e.date_start) AS date_end "
+                    "FROM events e JOIN (SELECT DISTINCT s, i FROM _aw_claim_keys) k "
+                    "ON e.source = k.s AND e.source_event_id = k.i"
+                )
+            finally:
+                self._con.unregister("_aw_claim_keys")
+            by_key = {(r[0], r[1]): r for r in events.itertuples(index=False, name=None)}
+            for n in found.index[about]:
+                ev = by_key.get((str(found.at[n, "ev_source"]), str(found.at[n, "ev_id"])))
+                if ev is None:
+                    continue
+                found.loc[n, cols] = [ev[2], ev[3], ev[4], ev[5], ev[6]]
+                day, last = ev[6].date(), ev[7].date()
+                found.at[n, "_own"] = day <= until and last >= since
+        loose = found["ev_date"].isna() & found["admin1"].notna() & found["_own"].fillna(False)
+        if loose.any():
+            names = sorted({str(a).lower() for a in found.loc[loose, "admin1"]})
+            seen = self.query(
+                "SELECT DISTINCT lower(admin1) AS a, lower(adm_1) AS b, lower(country) AS c "
+                "FROM events WHERE list_contains(?::VARCHAR[], lower(admin1)) "
+                "OR list_contains(?::VARCHAR[], lower(adm_1))",
+                [names, names],
+            )
+            where: dict[str, set[str]] = {}
+            for a, b, c in seen.itertuples(index=False, name=None):
+                for name in (a, b):
+                    if isinstance(name, str) and isinstance(c, str):
+                        where.setdefault(name, set()).add(c)
+            found["region_countries"] = pd.Series(
+                [
+                    sorted(where.get(str(a).lower(), set())) if is_loose else None
+                    for a, is_loose in zip(found["admin1"], loose, strict=True)
+                ],
+                index=found.index,
+                dtype=object,
+            )
+        kept = found[found["_own"].fillna(False).astype(bool)]
+        return kept.drop(columns="_own").reset_index(drop=True)
