@@ -495,7 +495,8 @@ def _page_json(
         if model is not None:
             flt, groups = _held_filter(model, filters, db)
             cols = columns or LIST_COLUMNS
-            page = model.page(flt, key, size, cols, count, groups, encoded=True)
+            keep = _filter_key(filters)
+            page = model.page(flt, key, size, cols, count, groups, encoded=True, keep=keep)
     if page is not None:
         return _encode_held(request, page)
     page = _api.event_page(
@@ -668,7 +669,9 @@ class HeldLists:
                 raise _NotHeld
 
             def answer() -> bytes:
-                page = model.page(flt, after, size, cols, count, groups, encoded=True)
+                page = model.page(
+                    flt, after, size, cols, count, groups, encoded=True, keep=_filter_key(filters)
+                )
                 if page is None:
                     raise _NotHeld
                 return _encode_held(request, page)

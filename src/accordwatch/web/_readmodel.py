@@ -32,7 +32,7 @@ import pyarrow as pa
 #: a text as JSON writes it without escaping beyond what JSON needs (ensure_ascii=False)
 _json_text: Callable[[str], str] = json.encoder.encode_basestring
 
-__all__ = ["MAX_ROWS", "THREADS", "ListModel", "ListModels"]
+__all__ = ["MASK_BYTES", "MAX_ROWS", "THREADS", "ListModel", "ListModels"]
 
 _T = TypeVar("_T")
 
@@ -45,6 +45,8 @@ _EPOCH = dt.date(1970, 1, 1)
 _BUILDS = 3
 #: threads that compute pages from a model (numpy lets go of the GIL for most of it)
 THREADS = 2
+#: bytes of kept row masks (ListModel.page's ``keep``) a model holds at most
+MASK_BYTES = 64 * 1024 * 1024
 #: resolved filters a model keeps at most (the least recently used go first)
 _KEPT = 1024
 
@@ -179,6 +181,8 @@ class ListModel:
         self._shown = {name: _Column(name, table[name], as_json) for name in self.columns}
         self._kept: OrderedDict[Hashable, Any] = OrderedDict()
         self._kept_lock = threading.Lock()
+        self._masks: OrderedDict[Hashable, np.ndarray] = OrderedDict()
+        self._mask_bytes = 0
 
     def _groups(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Each row's group code, and for each group the code of each part's value."""
@@ -299,12 +303,16 @@ class ListModel:
         groups: np.ndarray | None | bool = False,
         *,
         encoded: bool = False,
+        keep: Hashable | None = None,
     ) -> dict[str, Any] | None:
         """What :func:`accordwatch._api.event_page` returns for the resolved filter ``flt``
         in the default order (newest first) without facets — or None when the model cannot
         answer it (see :meth:`accepts`).  ``groups`` is :meth:`groups_of` ``flt`` when the
         caller kept it.  ``encoded``: each row as its JSON text (``"{...}"``, each value as
-        the model's ``encode`` writes it) instead of a dict."""
+        the model's ``encode`` writes it) instead of a dict.  ``keep``: a key of ``flt``
+        but its minimum of deaths, under which the rows its other tests let through in its
+        period are kept (:data:`MASK_BYTES` of them at most), so that the next page of those
+        filters, with any minimum, skips that pass."""
         if not self.accepts(flt, after, size, columns):
             return None
         lut = self.groups_of(flt) if groups is False else groups
@@ -317,10 +325,10 @@ class ListModel:
         hi = max(lo, hi)
         mask: np.ndarray | None = None
         if lut is not None:
-            mask = lut[self._group[lo:hi]]
+            mask = self._groups_mask(lut, lo, hi, keep)
         if flt.min_deaths is not None:
             deaths = self._best[lo:hi] >= flt.min_deaths
-            mask = deaths if mask is None else np.logical_and(mask, deaths, out=mask)
+            mask = deaths if mask is None else np.logical_and(mask, deaths, out=deaths)
         start = lo if after is None else max(lo, self._start(after))
         found = self._first(mask, lo, hi, start, size + 1)
         page = found[:size]
@@ -341,6 +349,27 @@ class ListModel:
         if count:
             total = hi - lo if mask is None else int(np.count_nonzero(mask))
         return {"columns": list(columns), "rows": rows, "next": key, "count": total, "facets": {}}
+
+    def _groups_mask(self, lut: np.ndarray, lo: int, hi: int, keep: Hashable | None) -> np.ndarray:
+        """The rows ``lo:hi`` whose group ``lut`` takes (only read: it may be kept)."""
+        if keep is None:
+            return lut[self._group[lo:hi]]
+        with self._kept_lock:
+            found = self._masks.get(keep)
+            if found is not None:
+                self._masks.move_to_end(keep)
+        if found is not None and len(found) == hi - lo:
+            return found
+        mask = lut[self._group[lo:hi]]
+        mask.flags.writeable = False
+        if mask.nbytes <= MASK_BYTES // 4:
+            with self._kept_lock:
+                old = self._masks.pop(keep, None)
+                self._mask_bytes += mask.nbytes - (0 if old is None else old.nbytes)
+                self._masks[keep] = mask
+                while self._mask_bytes > MASK_BYTES:
+                    self._mask_bytes -= self._masks.popitem(last=False)[1].nbytes
+        return mask
 
     @staticmethod
     def _first(mask: np.ndarray | None, lo: int, hi: int, start: int, n: int) -> np.ndarray:
