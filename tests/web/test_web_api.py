@@ -56,6 +56,8 @@ ONE_THING = {
     "/api/events.geojson",
     "/api/events.parquet",
     "/api/forecasts/{country}",
+    "/api/incidents/{incident_id}",
+    "/api/incidents/why",
     "/api/me",
     "/api/places/{name}",
     "/api/review/{candidate_id}",
