@@ -28,6 +28,7 @@ from collections.abc import Callable
 from accordwatch.extract._lexicon import fold_span
 from accordwatch.extract._model import DateMention
 from accordwatch.extract._numbers import NUMBER_RE, parse_number
+from accordwatch.extract._prefilter import finditer_near
 from accordwatch.extract._spans import SpanIndex
 
 __all__ = ["find_dates", "month_value"]
@@ -370,9 +371,9 @@ def _anaphoric(
     """Resolve "the next day"-like expressions against the nearest earlier date."""
     hits: list[tuple[int, int, int]] = [
         (m.start(), m.end(), _ANAPHORIC[m.group(0)])
-        for m in _ANAPHORIC_RE.finditer(folded, start, end)
+        for m in finditer_near(_ANAPHORIC_RE, folded, start, end)
     ]
-    for m in _LATER_RE.finditer(folded, start, end):
+    for m in finditer_near(_LATER_RE, folded, start, end):
         n = parse_number(m.group("n"))
         if n is not None and n <= 31:
             hits.append((m.start(), m.end(), n))
@@ -461,7 +462,7 @@ def find_dates(
     taken: SpanIndex[tuple[int, int]] = SpanIndex()
     found: list[DateMention] = []
     for pattern, resolve in _PATTERNS:
-        for m in pattern.finditer(folded, start, end):
+        for m in finditer_near(pattern, folded, start, end):
             s, e = m.span()
             if taken.overlaps(s, e):
                 continue

@@ -63,6 +63,7 @@ from accordwatch.extract._model import (
     DateMention,
     PlaceMention,
 )
+from accordwatch.extract._prefilter import finditer_near
 from accordwatch.extract._spans import SpanIndex
 from accordwatch.extract._text import Sentence, clauses, quote_spans, sentences, words
 
@@ -168,7 +169,7 @@ def _find_triggers(
     toks: list[tuple[int, int, str]] | None = None
     found: list[_Trigger] = []
     for etype, pat, _lits in table:
-        for m in pat.finditer(folded, c0, c1):
+        for m in finditer_near(pat, folded, c0, c1):
             s, e = m.span()
             if any(
                 x.search(folded, max(c0, s - 40), min(c1, e + 40))
