@@ -18,7 +18,7 @@ from accordwatch import _api
 from accordwatch._app import incidents
 from accordwatch.store import StoreOwner
 from accordwatch.web._api_events import LIST_COLUMNS
-from accordwatch.web._readmodel import ListModel, ListModels
+from accordwatch.web._readmodel import MAX_ROWS, ListModel, ListModels
 
 TEXT = "text:doc-3880c9e3a48f"
 #: a GED event linked with a text event (which becomes an uncounted member)
@@ -228,3 +228,100 @@ def test_the_api_answers_the_same_with_the_model(linked_store: Path, tmp_path: P
     with_model = _bodies(web.path, token, None)
     assert with_model == without
     assert len(without) > len(QUERIES)
+
+
+#: requests HeldLists answers in front of the app (plain values), and others it leaves to
+#: the app (checks, errors, facets, another sort, an actor) — each answered byte for byte
+#: as the store answers it
+HELD = [
+    "country=CAF&since=2015&until=2020&min_deaths=5&region=Ouaka&_size=20",
+    "country=CAF&since=2015&until=2020&min_deaths=6&region=Ouaka&_size=19",
+    "country=482&region=ouaka+province&_size=7",
+    "country=Central+African+Republic&country=Mali&region=Bangui&region=Haute-Kotto&_size=9",
+    "since=2014-01-01&until=2014-01-01&_size=2",
+    "since=2023-09&_size=3&_count=false",
+    "source=text&_size=4",
+    f"source={TEXT}&_size=4",
+    "source=ucdp-ged&source=text&since=2012&min_deaths=0&_size=6",
+    "type=1&type=one-sided&min_deaths=1000",
+    "region=Ouaka&_size=10&_col=source&_col=best&_col=date_start",
+    "region=Ouaka&_size=5&_sort_desc=date_start&_facet_size=3&lineage=false&unknown=1",
+    "until=1995&_size=1000",
+]
+LEFT = [
+    "region=Ouaka&_size=5&_facet=country",
+    "region=Ouaka&_size=5&_sort=date_start",
+    "region=Ouaka&_size=5&_sort_desc=best",
+    "actor=FACA&_size=5",
+    "region=Ouaka&_size=5&_count=1",
+    "region=Ouaka&_size=05",
+    "region=Ouaka&_size=5&_size=6",
+    "region=Ouaka&_size=0",
+    "region=Ouaka&_size=1001",
+    "min_deaths=-1",
+    "min_deaths=1.5",
+    "since=2015-1",
+    "since=%D9%A2%D9%A0%D9%A1%D9%A5",
+    "type=bogus",
+    "country=Atlantis",
+    "region=Nowhere+Land",
+    "source=nosuch",
+    "_next=bm90IGEgY3Vyc29y",
+    "region=Ouaka&_col=nosuch",
+    "region=Ouaka&_col=priogrid_gid&_size=3",
+    "since=2020&until=2019",
+]
+
+
+def _answers(app: Any, token: dict[str, str], queries: list[str]) -> list[tuple[Any, ...]]:
+    from fastapi.testclient import TestClient
+
+    out = []
+    with TestClient(app, raise_server_exceptions=False) as client:
+        models = app.state.list_models
+        assert (models.wait() is None) is (app.state.list_model_rows == 0)
+        for q in queries:
+            url: str | None = f"/api/events?{q}"
+            pages = 0
+            while url and pages < 4:
+                got = client.get(url, headers=token)
+                out.append((q, got.status_code, got.headers.get("content-type"), got.content))
+                url = got.json().get("next_url") if got.status_code == 200 else None
+                pages += 1
+        for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+            got = client.get(f"/api/events?{queries[0]}", headers=headers)
+            out.append((headers, got.status_code, got.content))
+    return out
+
+
+def test_held_lists_answer_as_the_app_and_the_store(
+    linked_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accordwatch.web import _api_events, create_app
+    from conftest import make_web_store  # tests/web/conftest.py
+
+    web = make_web_store(linked_store, tmp_path / "held.duckdb")
+    token = web.tokens["viewer"]
+    routed: list[str] = []
+    page_json = _api_events._page_json
+
+    def counted(request: Any, *args: Any, **kw: Any) -> bytes:
+        routed.append(str(request.url))
+        return page_json(request, *args, **kw)
+
+    monkeypatch.setattr(_api_events, "_page_json", counted)
+    store_app = create_app(web.path)
+    store_app.state.list_model_rows = 0  # nothing held: the store answers
+    store_app.state.held_lists = False
+    by_store = _answers(store_app, token, HELD + LEFT)
+    assert len(routed) > len(HELD)
+    routed.clear()
+    held_app = create_app(web.path)
+    held_app.state.list_model_rows = MAX_ROWS
+    by_held = _answers(held_app, token, HELD + LEFT)
+    assert by_held == by_store
+    assert all("/api/events" in u and any(q in u for q in LEFT) for u in routed), routed
+    statuses = {q: status for q, status, *_ in by_store if isinstance(q, str)}
+    assert all(statuses[q] == 200 for q in HELD)
+    assert {statuses[q] for q in LEFT} >= {200, 400, 404, 422}
+    assert [s for h, s, _ in by_held[-2:]] == [401, 401]
