@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from accordwatch.actors._model import Alias
 from accordwatch.actors._normalize import fold_char, normalize, shape
 
-__all__ = ["Chooser", "Mention", "MentionMatcher", "words_with_offsets"]
+__all__ = ["Chooser", "Mention", "MentionMatcher", "normalized", "words_with_offsets"]
 
 #: (start, end, alias) — a raw match before the caller turns the alias into an actor.
 Mention = tuple[int, int, Alias]
@@ -62,6 +62,16 @@ def words_with_offsets(text: str) -> list[tuple[str, int, int]]:
         (text[m.start() : m.end()].translate(fold), m.start(), m.end())
         for m in _WORD.finditer(classes)
     ]
+
+
+def normalized(text: str) -> str:
+    """:func:`~accordwatch.actors._normalize.normalize` of ``text``, by one translate pass.
+
+    >>> normalized("  L’ARMÉE  malienne "), normalized("Jama'at Nusrat al-Islam")
+    ('l armee malienne', 'jama at nusrat al islam')
+    """
+    _learn(text)
+    return " ".join(text.translate(_FOLD).split())
 
 
 class MentionMatcher:

@@ -29,9 +29,11 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from accordwatch.actors import ActorRegistry, normalize
+from accordwatch.actors import ActorRegistry
+from accordwatch.actors._mentions import normalized
 from accordwatch.extract._lexicon import lexicon
 from accordwatch.extract._model import ActorMention
+from accordwatch.extract._prefilter import finditer_near
 from accordwatch.extract._spans import SpanIndex
 
 __all__ = ["ActorFinder"]
@@ -58,6 +60,13 @@ class ActorFinder:
             found = registry.find(gov)
             if found is not None:
                 self._states[name] = found.actor_id
+        self._state_patterns = {
+            name: re.compile(
+                rf"\b{re.escape(name)}\b(?!['’]s? (?:river|fleuve))"
+                rf"(?! (?:River|river|fleuve|Fleuve))"
+            )
+            for name in self._states
+        }
 
     @classmethod
     def default(cls) -> ActorFinder:
@@ -82,11 +91,7 @@ class ActorFinder:
             out.append(ActorMention(s, e, span, actor.actor_id, actor.name, actor.kind))
         taken: SpanIndex[tuple[int, int]] = SpanIndex((m.start, m.end) for m in out)
         for name, aid in self._states.items():
-            for m in re.finditer(
-                rf"\b{re.escape(name)}\b(?!['’]s? (?:river|fleuve))"
-                rf"(?! (?:River|river|fleuve|Fleuve))",
-                text,
-            ):
+            for m in finditer_near(self._state_patterns[name], text):
                 if taken.overlaps(m.start(), m.end()):
                     continue
                 if re.search(
@@ -114,7 +119,7 @@ class ActorFinder:
             s, e = m.span()
             if taken.overlaps(s, e):
                 continue
-            key = normalize(m.group())
+            key = normalized(m.group())
             if len(key) < 6:
                 continue
             if key not in seen:

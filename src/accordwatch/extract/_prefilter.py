@@ -26,9 +26,9 @@ from accordwatch.extract._lexicon import required_literals
 
 __all__ = ["finditer_near"]
 
-# Characters read past a window's last possible match end (a ``\\b`` or a one-character
-# look-ahead reads one); a window must be at least this wide for the argument to hold.
-_PAD = 8
+# Characters a window runs past its last possible match end: more than any look-ahead
+# of a pattern reads (a ``\\b`` reads one character).
+_PAD = 16
 
 
 @lru_cache(maxsize=256)
@@ -44,7 +44,7 @@ def _plan(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], int] | None:
         return None
     parsed = _parser.parse(pattern.pattern)
     width = parsed.getwidth()[1]
-    if width >= _parser.MAXREPEAT or width < _PAD or _reach(parsed) >= _PAD:
+    if width >= _parser.MAXREPEAT or _reach(parsed) >= _PAD:
         return None
     return tuple(sorted(lits)), width
 

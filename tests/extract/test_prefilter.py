@@ -1,0 +1,74 @@
+"""finditer_near gives exactly the matches of finditer, on texts written for these tests."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from accordwatch.actors._mentions import normalized, words_with_offsets
+from accordwatch.actors._normalize import normalize, tokens_with_offsets
+from accordwatch.extract._dates import _ANAPHORIC_RE, _LATER_RE, _PATTERNS
+from accordwatch.extract._lexicon import deaccent, trigger_table
+from accordwatch.extract._prefilter import _plan, finditer_near
+
+_WORDS = (
+    "in on may march mars le 5 12 2023 last week hier yesterday mardi dernier the same day "
+    "early mid - 2 days ago , . de l'annee derniere fin debut jan. of this month attaque "
+    "attacked killed tues l'armee a pris kidal took the town of gao embuscade France "
+    "Niger river Niger's fleuve ambush convoy camp base x"
+).split()
+
+
+def _texts() -> list[str]:
+    rng = random.Random(7)
+    out = [
+        "",
+        "Le 5 mars 2023, l'armée a pris Kidal; le lendemain, une embuscade près de Gao.",
+        "On Tuesday, gunmen attacked a convoy; two days later the army took the town.",
+        "x " * 400 + "Fighting last week, and this month an ambush, then calm." + " y" * 300,
+    ]
+    for _ in range(120):
+        n = rng.randint(1, 50)
+        out.append(" ".join(rng.choice(_WORDS) for _ in range(n)).replace(" - ", "-"))
+    return out
+
+
+_PATTERNS_UNDER_TEST = (
+    [p for p, _ in _PATTERNS]
+    + [_ANAPHORIC_RE, _LATER_RE]
+    + [pat for lang in ("en", "fr") for _t, pat, _l in trigger_table(lang)]
+    + [re.compile(r"\bNiger\b(?!['’]s? (?:river|fleuve))(?! (?:River|river|fleuve|Fleuve))")]
+)
+
+
+@pytest.mark.parametrize("fold", [True, False])
+def test_same_matches_as_finditer(fold: bool) -> None:
+    texts = [deaccent(t) if fold else t for t in _texts()]
+    planned = 0
+    for pat in _PATTERNS_UNDER_TEST:
+        planned += _plan(pat) is not None
+        for t in texts:
+            for start, end in ((0, len(t)), (3, max(3, len(t) - 5))):
+                want = [(m.span(), m.groups()) for m in pat.finditer(t, start, end)]
+                got = [(m.span(), m.groups()) for m in finditer_near(pat, t, start, end)]
+                assert got == want, (pat.pattern[:60], t)
+    assert planned > 50  # most patterns do run near their literals
+
+
+def test_no_plan_without_literals_or_bounds() -> None:
+    assert _plan(re.compile(r"\b\d{4}-\d{2}-\d{2}\b")) is None  # no literal
+    assert _plan(re.compile(r"\bkilled \w+ people")) is None  # unbounded
+    assert _plan(re.compile(r"killed(?=\s+(?:at least|more than|some) \d)")) is None
+    assert _plan(re.compile(r"\bkilled (?:two|three) people\b")) is not None
+
+
+def test_fast_words_and_keys_equal_the_registry_folding() -> None:
+    rng = random.Random(3)
+    chars = "aéeE\u0301 -’'.,œﬁ½²\u00a8Øß1٢中\n\tAÉ"
+    samples = ["Le MNLA, à Kidal.", "L’ARMÉE  malienne", "e\u0301te\u0301", "ﬁn œuvre"]
+    samples += ["".join(rng.choice(chars) for _ in range(rng.randint(0, 15))) for _ in range(3000)]
+    for s in samples:
+        assert words_with_offsets(s) == tokens_with_offsets(s), s
+        assert normalized(s) == normalize(s), s
