@@ -281,6 +281,7 @@ def test_incident_page_side_by_side_with_reasons_and_claims(
     assert f'href="/incidents/{template["incident"]}"' in listing.text
     claims = client.get("/claims", params={"claimant": "CPC"})
     assert claims.status_code == 200 and "responsibility claimed" in claims.text
+    assert 'href="/api/claims.csv?claimant=CPC"' in claims.text  # the download keeps the filter
     assert 'aria-current="page">Incidents' in claims.text
     bad = client.get("/incidents", params={"country": "Atlantis"})
     assert bad.status_code == 400 and "Atlantis" in bad.text

@@ -18,7 +18,7 @@ Reads go through :func:`~accordwatch.web._app.read`; a form's change through
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -158,6 +158,13 @@ async def _incidents_page(
         rows=rows[:500],
         more=len(rows) > 500,
         form={"country": country, "since": since, "until": until},
+        qs=urlencode(
+            {
+                k: v
+                for k, v in (("country", country.strip()), ("since", since), ("until", until))
+                if v
+            }
+        ),
         error=error,
     )
 
@@ -318,5 +325,17 @@ async def _claims_page(
         rows=rows[:1000],
         more=len(rows) > 1000,
         form={"claimant": claimant, "event": event, "since": since, "until": until},
+        qs=urlencode(
+            {
+                k: v.strip()
+                for k, v in (
+                    ("claimant", claimant),
+                    ("event", event),
+                    ("since", since),
+                    ("until", until),
+                )
+                if v.strip()
+            }
+        ),
         error=error,
     )
