@@ -37,15 +37,18 @@ _FOLD: dict[int, str] = {}  # code point -> fold_char of it
 _CLASS: dict[int, str] = {}  # code point -> "a" (letter or digit), "c" (mark) or " "
 
 
-def _learn(text: str) -> None:
-    """Add the characters of ``text`` not seen before to the folding tables."""
+def _learn(text: str) -> bool:
+    """Add the characters of ``text`` not seen before to the folding tables; True when
+    each of its characters folds to one character (or to a blank)."""
+    one = True
     for ch in set(text):
         o = ord(ch)
-        if o in _FOLD:
-            continue
-        f = fold_char(ch)
-        _FOLD[o] = f
-        _CLASS[o] = "c" if f == "" else " " if f == " " else "a"
+        f = _FOLD.get(o)
+        if f is None:
+            f = _FOLD[o] = fold_char(ch)
+            _CLASS[o] = "c" if f == "" else " " if f == " " else "a"
+        one = one and len(f) == 1
+    return one
 
 
 def words_with_offsets(text: str) -> list[tuple[str, int, int]]:
@@ -55,13 +58,12 @@ def words_with_offsets(text: str) -> list[tuple[str, int, int]]:
     >>> words_with_offsets("Le MNLA, à Kidal.")
     [('le', 0, 2), ('mnla', 3, 7), ('a', 9, 10), ('kidal', 11, 16)]
     """
-    _learn(text)
-    classes = text.translate(_CLASS)
+    one = _learn(text)
+    spans = [m.span() for m in _WORD.finditer(text.translate(_CLASS))]
+    if one:  # the folded text keeps every offset: its words are the words, in order
+        return [(w, s, e) for w, (s, e) in zip(text.translate(_FOLD).split(), spans, strict=True)]
     fold = _FOLD
-    return [
-        (text[m.start() : m.end()].translate(fold), m.start(), m.end())
-        for m in _WORD.finditer(classes)
-    ]
+    return [(text[s:e].translate(fold), s, e) for s, e in spans]
 
 
 def normalized(text: str) -> str:

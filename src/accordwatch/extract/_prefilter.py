@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from accordwatch.extract._lexicon import required_literals
@@ -31,10 +30,27 @@ __all__ = ["finditer_near"]
 _PAD = 16
 
 
-@lru_cache(maxsize=256)
-def _plan(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], int] | None:
+_Plan = tuple[tuple[str, ...], int] | None
+# id(pattern) -> (pattern, plan): the pattern is held, so its id is not reused meanwhile
+# (hashing a compiled pattern hashes its whole program)
+_PLANS: dict[int, tuple[re.Pattern[str], _Plan]] = {}
+
+
+def _plan(pattern: re.Pattern[str]) -> _Plan:
     """The literals every match of ``pattern`` holds and its longest match, or None when
-    either is unknown (no literal, unbounded repetition, flags, look-behind too long)."""
+    either is unknown (no literal, unbounded repetition, flags, look-ahead too long)."""
+    held = _PLANS.get(id(pattern))
+    if held is not None and held[0] is pattern:
+        return held[1]
+    if len(_PLANS) > 4096:
+        _PLANS.clear()
+    plan = _make_plan(pattern)
+    _PLANS[id(pattern)] = (pattern, plan)
+    return plan
+
+
+def _make_plan(pattern: re.Pattern[str]) -> _Plan:
+    """:func:`_plan`, worked out."""
     from re import _parser  # type: ignore[attr-defined]  # the standard library's parser
 
     if pattern.flags & ~re.UNICODE:
