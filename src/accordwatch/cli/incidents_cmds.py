@@ -228,8 +228,8 @@ def _why_cmd(a: _Event, b: _Event, db: DbOption = None, fmt: FormatOption = Form
     if why["separated_by_analyst"]:
         sep = why.get("separation") or {}
         err.print(
-            f"unlinked by {sep.get('by')} on {str(sep.get('at'))[:19]} "
-            f"({sep.get('reason')}): the linker keeps them apart"
+            f"an analyst unlinked them ({sep.get('by')}, {str(sep.get('at'))[:19]}: "
+            f"{sep.get('reason')}): the linker keeps them apart"
         )
     for u in why.get("unlinks", []):
         err.print(
