@@ -65,6 +65,10 @@ def _extract_cmd(
     db: DbOption = None,
     cluster: ClusterOption = None,
     dashboard: DashboardOption = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", help="No progress on stderr (shown only on a terminal)."),
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Extract candidate events (date, place, actors, type, deaths, evidence) from news text.
@@ -80,7 +84,7 @@ def _extract_cmd(
     if cluster is not None:
         result = _extract_on_cluster(path, cluster, dashboard, published, lang, min_confidence)
     else:
-        result = _extract_here(path, published, lang, min_confidence)
+        result = _extract_here(path, published, lang, min_confidence, quiet)
     for w in result.warnings:
         warn(w)
     if queue and (result.events or result.claims):
@@ -125,14 +129,25 @@ def _extract_cmd(
 
 
 def _extract_here(
-    path: Path, published: str | None, lang: _Lang, min_confidence: float
+    path: Path, published: str | None, lang: _Lang, min_confidence: float, quiet: bool = False
 ) -> ExtractionResult:
+    """Extract in this process; on a terminal (unless ``quiet``) a status line on stderr
+    names the file being read and how far into it the extraction is."""
     from ..extract import extract_path
 
+    if quiet:
+        return extract_path(
+            path, published=published, lang=lang.value, min_confidence=min_confidence
+        )
     with err.status("reading …") as status:
+        current = ["reading"]
 
         def progress(done: int, total: int, where: str, size: int) -> None:
-            status.update(f"file {done + 1}/{total}: {where} ({size / 1e6:.1f} MB) …")
+            current[0] = f"file {done + 1}/{total}: {where} ({size / 1e6:.1f} MB)"
+            status.update(f"{current[0]} …")
+
+        def within(done: int, total: int) -> None:
+            status.update(f"{current[0]} {100 * done // max(total, 1)} % …")
 
         return extract_path(
             path,
@@ -140,6 +155,7 @@ def _extract_here(
             lang=lang.value,
             min_confidence=min_confidence,
             progress=progress,
+            file_progress=within,
         )
 
 

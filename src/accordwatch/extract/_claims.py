@@ -26,6 +26,7 @@ claim's number never enters an event's fatalities (see ``_fatalities``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 from accordwatch.extract._dates import find_dates
@@ -151,10 +152,12 @@ def claims_in_text(
     places: list[PlaceMention],
     doc_id: str | None = None,
     dates: list[DateMention] | None = None,
+    reached: Callable[[int], None] | None = None,
 ) -> list[Claim]:
     """Claims of one document, in text order (``event_index`` is left to the caller).
 
-    ``dates`` are the document's time expressions if already found."""
+    ``dates`` are the document's time expressions if already found; ``reached(offset)``
+    is told where the reading is."""
     import datetime as dt
 
     pub = published if isinstance(published, dt.date) else None
@@ -167,6 +170,8 @@ def claims_in_text(
     out: list[Claim] = []
     for sent in sentences(text):
         s, e = sent.start, sent.end
+        if reached is not None:
+            reached(s)
         if need is not None and not any(lit in folded[s:e] for lit in need):
             continue  # none of the claim patterns can match here
         found: list[tuple[str, int, int | None, str | None]] = []  # kind, at, n, target

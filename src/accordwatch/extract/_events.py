@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -322,9 +323,10 @@ def events_in_text(
     actors: list[ActorMention],
     doc_id: str | None = None,
     dates: list[DateMention] | None = None,
+    reached: Callable[[int], None] | None = None,
 ) -> list[CandidateEvent]:
     """Candidate events of one document (before the confidence threshold); ``dates`` are
-    its time expressions if already found."""
+    its time expressions if already found; ``reached(offset)`` is told where the reading is."""
     folded = fold_span(text, 0, len(text))
     remember_folded(text, folded)
     sents = sentences(text)
@@ -339,6 +341,8 @@ def events_in_text(
     lit_rows, free_rows = rows_by_literal(lang)
     present = literals_by_span(folded, [(x.start, x.end) for x in sents], lang)
     for sent in sents:
+        if reached is not None:
+            reached(sent.start)
         body = text[sent.start : sent.end].rstrip(' ”’"»)')
         if body.endswith("?"):
             prev = None

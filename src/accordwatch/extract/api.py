@@ -65,18 +65,58 @@ def _check(lang: str, min_confidence: float) -> None:
         raise InputError(f"min_confidence must be between 0 and 1; got {min_confidence}")
 
 
+#: Share of the work of a document done when each step ends (actors, places, dates,
+#: events, claims), for progress within one document.
+_STEPS = {"actors": 0.12, "places": 0.35, "dates": 0.5, "events": 0.9, "claims": 1.0}
+
+
+class _Progress:
+    """Tells ``report(done, total)`` how far the extraction of a ``total``-character
+    document is, in characters, at most about a hundred times."""
+
+    def __init__(self, report: Callable[[int, int], None] | None, total: int) -> None:
+        self.report, self.total, self.last, self.begin = report, total, -1, 0.0
+        self.step = max(1, total // 100)
+
+    def done(self, step: str) -> None:
+        """The step ``step`` is over."""
+        self.begin = _STEPS[step]
+        self._tell(round(self.begin * self.total))
+
+    def within(self, step: str) -> Callable[[int], None] | None:
+        """For a step that reads the text in order: ``reached(offset)`` as it goes."""
+        if self.report is None:
+            return None
+        lo, hi = self.begin, _STEPS[step]
+
+        def at(offset: int) -> None:
+            done = round((lo + (hi - lo) * offset / max(self.total, 1)) * self.total)
+            if done - self.last >= self.step:
+                self._tell(done)
+
+        return at
+
+    def _tell(self, done: int) -> None:
+        if self.report is not None and done != self.last:
+            self.last = done
+            self.report(min(done, self.total), self.total)
+
+
 def extract_document(
     doc: Document,
     *,
     lang: str = "auto",
     country: str | None = "Mali",
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExtractionResult:
     """Events, places and actors of one document.
 
     Never raises for bad text: an empty, binary or unknown-language document gives an
     empty result whose ``warnings`` say why.  ``country`` is the context in which
-    ambiguous actor names ("the army", "la junte") are resolved.
+    ambiguous actor names ("the army", "la junte") are resolved.  ``progress(done,
+    total)`` is told how far the extraction is, in characters of the text (``total``
+    once it is over; at most about a hundred calls).
     """
     _check(lang, min_confidence)
     result = ExtractionResult(warnings=list(doc.warnings))
@@ -110,9 +150,13 @@ def extract_document(
             "are left out — pass --published YYYY-MM-DD"
         )
     remember_folded(doc.text, deaccent(doc.text))  # one folding shared by every step
+    ticks = _Progress(progress, len(doc.text))
     actors = ActorFinder.default().find(doc.text, country=country, on=doc.published)
+    ticks.done("actors")
     places = PlaceFinder.default().find(doc.text, exclude=[(a.start, a.end) for a in actors])
+    ticks.done("places")
     dates = find_dates(doc.text, doc.published, found)
+    ticks.done("dates")
     events = events_in_text(
         doc.text,
         lang=found,
@@ -121,7 +165,9 @@ def extract_document(
         actors=actors,
         doc_id=doc.doc_id,
         dates=dates,
+        reached=ticks.within("events"),
     )
+    ticks.done("events")
     result.events = [e for e in events if e.confidence >= min_confidence]
     result.claims = _attach(
         claims_in_text(
@@ -132,9 +178,11 @@ def extract_document(
             places=places,
             doc_id=doc.doc_id,
             dates=dates,
+            reached=ticks.within("claims"),
         ),
         result.events,
     )
+    ticks.done("claims")
     result.places = places
     result.actors = actors
     if not result.events:
@@ -210,6 +258,7 @@ def extract_path(
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     progress: Callable[[int, int, str, int], None] | None = None,
     files: list[Path] | None = None,
+    file_progress: Callable[[int, int], None] | None = None,
 ) -> ExtractionResult:
     """Extract from a text or HTML file, or from every such file under a folder.
 
@@ -219,7 +268,8 @@ def extract_path(
     extracted (``done`` files finished of ``total``; ``size`` in bytes).  ``files``, a
     part of :func:`document_files` of a folder ``path`` (a batch), extracts those files
     alone; the results of consecutive batches, joined with ``ExtractionResult.extend``,
-    are the folder's result.
+    are the folder's result.  ``file_progress(done, total)`` is told how far the file
+    being extracted is, in characters (see :func:`extract_document`).
     """
     _check(lang, min_confidence)
     pub = parse_published(published)
@@ -243,6 +293,12 @@ def extract_path(
                 doc.warnings,
             )
         result.extend(
-            extract_document(doc, lang=lang, country=country, min_confidence=min_confidence)
+            extract_document(
+                doc,
+                lang=lang,
+                country=country,
+                min_confidence=min_confidence,
+                progress=file_progress,
+            )
         )
     return result
