@@ -3,6 +3,7 @@ the right exit code, never a traceback)."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -147,9 +148,66 @@ def test_the_worker_makes_the_same_pdf_as_this_process(store: Path, tmp_path: Pa
     from accordwatch.brief import _pdf, _pdfjob, gather
 
     b = gather("Mali", db=store, model="conflictology")
+    job = _pdf.pdf_job(b)
+    whole = {k: v for k, v in job.items() if k not in ("parts", "numbers")}
     with _pdfjob.PdfWorker.start() as worker:
-        worker.send(_pdf.pdf_job(b))
+        worker.send(whole)  # one document, as this process makes it
         there = worker.result()
     here = _pdf.pdf_bytes(b)
     assert there is not None and there.startswith(b"%PDF-")
     assert there == here  # the same file, however made
+
+
+def _words_and_numbers(pdf: bytes, tmp_path: Path) -> tuple[set[str], list[tuple[int, int]]]:
+    import re
+    import shutil
+    import subprocess
+
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    path = tmp_path / "p.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run([tool, str(path), "-"], check=True, capture_output=True, text=True)
+    numbers = [(int(n), int(m)) for n, m in re.findall(r"^(\d+)\s*/\s*(\d+)$", text.stdout, re.M)]
+    words = set(re.sub(r"^\d+\s*/\s*\d+$", "", text.stdout, flags=re.M).split())
+    return words, numbers
+
+
+def test_the_worker_lays_the_pdf_out_in_two_parts_with_the_same_content(
+    store: Path, tmp_path: Path
+) -> None:
+    import pikepdf
+
+    from accordwatch.brief import _pdf, _pdfjob, gather
+
+    if not _pdfjob.can_split():
+        pytest.skip("no fork here: the worker lays the PDF out as one document")
+    b = gather("Central African Republic", db=store, model="conflictology")
+    job = _pdf.pdf_job(b)
+    assert len(job["parts"]) == 2 and "@@PAGES@@" in job["numbers"]
+    with _pdfjob.PdfWorker.start() as worker:
+        worker.send(job)
+        split = worker.result()
+    assert split is not None and split.startswith(b"%PDF-")
+    whole = _pdf.pdf_bytes(b)
+    assert split != whole
+    # every word of the one-document PDF, and no other; each page numbered n / m in order
+    split_words, split_numbers = _words_and_numbers(split, tmp_path)
+    whole_words, whole_numbers = _words_and_numbers(whole, tmp_path)
+    assert split_words == whole_words
+    pages = len(pikepdf.open(io.BytesIO(split)).pages)
+    assert split_numbers == [(n, pages) for n in range(1, pages + 1)]
+    assert len(whole_numbers) <= pages <= len(whole_numbers) + 1  # part 2 starts a page
+
+    def bookmarks(pdf: bytes) -> list[str]:
+        with pikepdf.open(io.BytesIO(pdf)) as doc, doc.open_outline() as outline:
+            found: list[str] = []
+            todo = list(outline.root)
+            while todo:
+                item = todo.pop(0)
+                found.append(str(item.title))
+                todo[:0] = list(item.children)
+            return found
+
+    assert bookmarks(split) == bookmarks(whole)  # the same bookmarks, in order

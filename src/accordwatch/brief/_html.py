@@ -35,6 +35,7 @@ __all__ = [
     "SectionView",
     "Table",
     "page_view",
+    "pdf_numbers",
     "render_html",
     "render_template",
     "say",
@@ -933,6 +934,12 @@ def stylesheet() -> str:
 def render_template(view: Mapping[str, Any], **extra: Any) -> str:
     """The briefing template rendered with ``view`` (from :func:`page_view`)."""
     return str(_environment().get_template("briefing.html.j2").render(**view, **extra))
+
+
+def pdf_numbers() -> str:
+    """The page that numbers a PDF laid out in parts: the PDF's page rules with only the
+    page number, and ``@@PAGES@@`` where one ``<div class="page"></div>`` per page goes."""
+    return str(_environment().get_template("pdf_page.j2").module.numbers())
 
 
 def vega_bundle() -> str:

@@ -22,7 +22,7 @@ from . import _pdfjob
 from ._html import Chart, page_view, render_template, stylesheet
 from ._model import Briefing
 
-__all__ = ["chart_svg", "pdf_bytes", "pdf_job", "render_pdf_html", "write_pdf"]
+__all__ = ["SECOND_PART", "chart_svg", "pdf_bytes", "pdf_job", "render_pdf_html", "write_pdf"]
 
 
 def chart_svg(chart: Chart) -> str:
@@ -30,19 +30,46 @@ def chart_svg(chart: Chart) -> str:
     return _pdfjob.chart_svg(chart.spec, vega=chart.vega)
 
 
+#: the section the second part of a PDF laid out in two parts starts with
+SECOND_PART = "warning"
+
+
+def _split(sections: list[Any]) -> int:
+    """Where the sections are cut in two parts of about the same layout work: before
+    :data:`SECOND_PART` (the first part: the headline, map, timeline, who fights whom and
+    the accord; the second: early warning, its two charts and tables, the key events and
+    the sources)."""
+    keys = [s.key for s in sections]
+    cut = keys.index(SECOND_PART) if SECOND_PART in keys else len(keys) // 2
+    return cut if 0 < cut < len(keys) else 0
+
+
 def pdf_job(b: Briefing) -> dict[str, Any]:
     """What the PDF is made from: the briefing's static page (``html``) with a placeholder
     for each chart, the charts (``id``, ``vega``, ``spec``) and the folder their SVGs are
-    cached in (``cache``: the user cache's ``charts``)."""
+    cached in (``cache``: the user cache's ``charts``); and the same page in two ``parts``
+    (two documents without page numbers, the second starting on a new page) with the
+    ``numbers`` page that numbers them once joined (see :func:`_pdfjob.pdf_bytes`)."""
     from . import _cache
+    from ._html import pdf_numbers
 
     view = page_view(b, static=True)
+    css = stylesheet()
     charts = [{"id": c.id, "vega": c.vega, "spec": c.spec} for c in view["charts"]]
-    return {
-        "html": render_template(view, css=stylesheet()),
+    job: dict[str, Any] = {
+        "html": render_template(view, css=css),
         "charts": charts,
         "cache": str(_cache.cache_dir() / "charts"),
     }
+    cut = _split(view["sections"])
+    if cut:
+        sections = view["sections"]
+        job["parts"] = [
+            render_template({**view, "sections": sections[:cut]}, css=css, part=1),
+            render_template({**view, "sections": sections[cut:]}, css=css, part=2),
+        ]
+        job["numbers"] = pdf_numbers()
+    return job
 
 
 def render_pdf_html(b: Briefing) -> str:
@@ -52,7 +79,7 @@ def render_pdf_html(b: Briefing) -> str:
 
 
 def pdf_bytes(b: Briefing) -> bytes:
-    """The briefing's PDF, made in this process."""
+    """The briefing's PDF, made in this process (as one document)."""
     job = pdf_job(b)
     return _pdfjob.pdf_bytes(job["html"], job["charts"], job["cache"])
 

@@ -38,11 +38,14 @@ __all__ = [
     "PLACEHOLDER",
     "PdfWorker",
     "cached_svgs",
+    "can_split",
     "chart_svg",
     "fill",
+    "join",
     "main",
     "pdf_bytes",
     "placeholder",
+    "split_pdf_bytes",
     "svg_uri",
     "warm_up",
 ]
@@ -153,6 +156,117 @@ def pdf_bytes(html: str, charts: Iterable[Mapping[str, Any]], cache: str | None 
     return bytes(weasyprint.HTML(string=page, url_fetcher=_data_only()).write_pdf())
 
 
+def can_split() -> bool:
+    """Whether a PDF can be laid out in two parts at once here: a ``fork`` (a second process
+    that shares this one's loaded libraries) and pikepdf to join them."""
+    if not hasattr(os, "fork") or sys.platform != "linux":
+        return False
+    try:
+        import pikepdf  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _in_child(html: str, charts: list[Mapping[str, Any]], cache: str | None) -> tuple[int, int]:
+    """Fork a process that lays ``html`` out and writes its PDF to a pipe: (pid, read end)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        status = 1
+        try:
+            os.close(read)
+            data = pdf_bytes(html, charts, cache)
+            with os.fdopen(write, "wb") as fh:
+                fh.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    return pid, read
+
+
+def _collect(pid: int, read: int) -> bytes | None:
+    """The child's PDF, or None when it failed."""
+    with os.fdopen(read, "rb") as fh:
+        data = fh.read()
+    _, status = os.waitpid(pid, 0)
+    return data if status == 0 and data.startswith(b"%PDF") else None
+
+
+def split_pdf_bytes(
+    parts: list[str], numbers: str, charts: Iterable[Mapping[str, Any]], cache: str | None
+) -> bytes:
+    """The PDF of a page laid out in two ``parts`` at once — the second in a forked process
+    — and joined (:func:`join`), its pages numbered from the ``numbers`` page."""
+    first_html, second_html = parts
+    every = list(charts)
+
+    def placed(html: str) -> list[Mapping[str, Any]]:
+        return [c for c in every if f'src="{placeholder(str(c["id"]))}"' in html]
+
+    first_charts, second_charts = placed(first_html), placed(second_html)
+    if len(first_charts) + len(second_charts) != len(every):
+        raise ValueError("a chart has no place, or two, in the parts of the page")
+    pid, read = _in_child(second_html, second_charts, cache)
+    try:
+        first = pdf_bytes(first_html, first_charts, cache)
+    finally:
+        second = _collect(pid, read)
+    if second is None:  # the child failed: lay the part out here
+        second = pdf_bytes(second_html, second_charts, cache)
+    return join([first, second], numbers)
+
+
+def join(pdfs: list[bytes], numbers: str) -> bytes:
+    """One PDF of the pages of ``pdfs`` in order (the first one's metadata, every part's
+    bookmarks), each page numbered "n / m" by overlaying the page of the same number of the
+    ``numbers`` page laid out with as many pages (its ``@@PAGES@@`` filled)."""
+    import io
+
+    import pikepdf
+    import weasyprint
+
+    out = pikepdf.open(io.BytesIO(pdfs[0]))
+    for data in pdfs[1:]:
+        part = pikepdf.open(io.BytesIO(data))
+        offset = len(out.pages)
+        out.pages.extend(part.pages)
+        _copy_outline(part, out, offset)
+    count = len(out.pages)
+    marks = numbers.replace("@@PAGES@@", '<div class="page"></div>' * count)
+    laid = weasyprint.HTML(string=marks, url_fetcher=_data_only()).write_pdf()
+    stamps = pikepdf.open(io.BytesIO(laid))
+    if len(stamps.pages) != count:
+        raise ValueError(f"the page numbers came out on {len(stamps.pages)} pages, not {count}")
+    for page, stamp in zip(out.pages, stamps.pages, strict=True):
+        page.add_overlay(stamp, None)
+    buf = io.BytesIO()
+    out.save(buf)
+    return buf.getvalue()
+
+
+def _copy_outline(part: Any, out: Any, offset: int) -> None:
+    """Append the bookmarks of ``part`` to those of ``out``, whose pages from ``offset`` on
+    are ``part``'s."""
+    import pikepdf
+
+    index = {page.objgen: n for n, page in enumerate(part.pages)}
+
+    def copied(item: Any) -> Any:
+        dest = item.destination
+        page = dest[0] if isinstance(dest, pikepdf.Array) and len(dest) else None
+        n = index.get(page.objgen) if page is not None else None
+        new = pikepdf.OutlineItem(item.title, offset + n if n is not None else offset)
+        new.children.extend(copied(child) for child in item.children)
+        return new
+
+    with part.open_outline() as theirs, out.open_outline() as ours:
+        # under the title (the first part's one top bookmark) when there is one
+        under = ours.root[0].children if len(ours.root) == 1 else ours.root
+        under.extend(copied(item) for item in theirs.root)
+
+
 def warm_up() -> None:
     """Load WeasyPrint and lay out a small page in the briefing's style (fonts, text shaping
     and the stylesheet's rules are then ready for the real page).  vl-convert's engine is
@@ -260,7 +374,10 @@ def main() -> int:
     try:
         warm_up()
         job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-        data = pdf_bytes(job["html"], job["charts"], job.get("cache"))
+        if job.get("parts") and job.get("numbers") and can_split():
+            data = split_pdf_bytes(job["parts"], job["numbers"], job["charts"], job.get("cache"))
+        else:
+            data = pdf_bytes(job["html"], job["charts"], job.get("cache"))
     except Exception as exc:  # the parent renders the PDF itself and shows the real error
         sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
         return 1
