@@ -246,6 +246,12 @@ def claims_in_area(
     start, end = _day_of(since, "since"), _day_of(until, "until")
     if end < start:
         raise InputError(f"until {end} is before since {start}")
+    with using(db) as store:
+        frame = store.claims_in_period(start, end)
+        known = store.countries() if len(frame) else []
+    drop = ["ev_country_id", "ev_adm_1", "region_countries"]
+    if not len(frame):  # no claim in the period: the outlines are not needed
+        return frame.drop(columns=drop).reset_index(drop=True)
     names, iso3 = _area_names(country)
     index = AdminIndex.default()
     wanted = None if region is None or not region.strip() else region.strip().lower()
@@ -263,9 +269,6 @@ def claims_in_area(
         return name.strip().lower()
 
     target = canonical(wanted) if wanted is not None else None
-    with using(db) as store:
-        frame = store.claims_in_period(start, end)
-        known = store.countries()
     gw = {str(g) for g, c, i in known if names & {c.lower(), i.lower(), str(g)}}
     names |= gw | {c.lower() for g, c, _ in known if str(g) in gw}
     keep: list[bool] = []
@@ -291,10 +294,7 @@ def claims_in_area(
         seen = rec.get("region_countries")
         of_country |= seen is not None and bool(set(map(str, seen)) & names)
         keep.append(of_country and (target is None or target == named))
-    found = frame[keep] if len(frame) else frame
-    return found.drop(columns=["ev_country_id", "ev_adm_1", "region_countries"]).reset_index(
-        drop=True
-    )
+    return frame[keep].drop(columns=drop).reset_index(drop=True)
 
 
 # -- the review queue -----------------------------------------------------------------------------
