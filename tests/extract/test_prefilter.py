@@ -11,13 +11,15 @@ from accordwatch.actors._mentions import normalized, words_with_offsets
 from accordwatch.actors._normalize import normalize, tokens_with_offsets
 from accordwatch.extract._dates import _ANAPHORIC_RE, _LATER_RE, _PATTERNS
 from accordwatch.extract._lexicon import deaccent, trigger_table
+from accordwatch.extract._places import _COUNTRY_PART
 from accordwatch.extract._prefilter import _plan, finditer_near
 
 _WORDS = (
     "in on may march mars le 5 12 2023 last week hier yesterday mardi dernier the same day "
     "early mid - 2 days ago , . de l'annee derniere fin debut jan. of this month attaque "
     "attacked killed tues l'armee a pris kidal took the town of gao embuscade France "
-    "Niger river Niger's fleuve ambush convoy camp base x"
+    "Niger river Niger's fleuve ambush convoy camp base x northern Mali NORTH MALI "
+    "nord du Mali Nord-Mali centre du Niger north-east Burkina MALİ malı Kelvin"
 ).split()
 
 
@@ -40,6 +42,7 @@ _PATTERNS_UNDER_TEST = (
     + [_ANAPHORIC_RE, _LATER_RE]
     + [pat for lang in ("en", "fr") for _t, pat, _l in trigger_table(lang)]
     + [re.compile(r"\bNiger\b(?!['’]s? (?:river|fleuve))(?! (?:River|river|fleuve|Fleuve))")]
+    + [_COUNTRY_PART, re.compile(r"\b(?:north|nord)\W+(?:mali|niger)\b", re.IGNORECASE)]
 )
 
 

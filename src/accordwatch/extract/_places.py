@@ -31,6 +31,7 @@ from functools import cache
 
 from accordwatch.extract._lexicon import deaccent, lexicon
 from accordwatch.extract._model import PlaceMention
+from accordwatch.extract._prefilter import finditer_near
 from accordwatch.extract._spans import SpanIndex
 from accordwatch.extract._text import sentences, words
 from accordwatch.geo import AdminIndex, Gazetteer, Place, normalize_admin1
@@ -92,6 +93,7 @@ class PlaceFinder:
             self._forms.setdefault(compact(form), place)
         self._memo: dict[str, tuple[Place | None, Place | None]] = {}
         self._near_memo: dict[str, Place | None] = {}
+        self._form_memo: dict[str, Place | None] = {}
         self._variants: dict[str, Place] = {
             key: place
             for key, place in gazetteer.iter_variants()
@@ -214,7 +216,7 @@ class PlaceFinder:
             e = toks[i + n - 1][1]
             if not free and blocked.overlaps(s, e):
                 # a country named like its state ("de Mauritanie") is also a place
-                country = self._forms.get(compact(text[s:e]))
+                country = self._form(text[s:e])
                 if country is not None and _is_country(country):
                     return i + n, country, False
                 continue
@@ -229,6 +231,15 @@ class PlaceFinder:
             if variant is None and near is not None and toks[i][2] not in self._stop:
                 variant = (i + n, near, True)
         return variant  # a transliteration variant only when no exact name is found
+
+    def _form(self, span: str) -> Place | None:
+        """The place whose surface form ``span`` is, exactly (memoised)."""
+        if span in self._form_memo:
+            return self._form_memo[span]
+        if len(self._form_memo) > 200_000:
+            self._form_memo.clear()
+        place = self._form_memo[span] = self._forms.get(compact(span))
+        return place
 
     def _lookup(self, span: str) -> tuple[Place | None, Place | None]:
         """The place a span names exactly, else the place it names as a transliteration
@@ -456,7 +467,7 @@ def _country_parts(text: str, taken: SpanIndex[PlaceMention]) -> list[PlaceMenti
     """ "northern Mali", "le nord du Mali", "Nord-Mali", "centre du Mali": a weak,
     area-level mention named as written (never an event's place)."""
     out = []
-    for m in _COUNTRY_PART.finditer(text):
+    for m in finditer_near(_COUNTRY_PART, text):
         s, e = m.span()
         if taken.overlaps(s, e) or (m.group("c1") or m.group("c2"))[0].islower():
             continue

@@ -53,7 +53,7 @@ def _make_plan(pattern: re.Pattern[str]) -> _Plan:
     """:func:`_plan`, worked out."""
     from re import _parser  # type: ignore[attr-defined]  # the standard library's parser
 
-    if pattern.flags & ~re.UNICODE:
+    if pattern.flags & ~(re.UNICODE | re.IGNORECASE):
         return None
     lits = required_literals(pattern.pattern)
     if not lits:
@@ -86,6 +86,17 @@ def _reach(items: Any) -> int:
     return widest
 
 
+_SEEKERS: dict[tuple[tuple[str, ...], int], re.Pattern[str]] = {}
+
+
+def _literal_seeker(lits: tuple[str, ...], flags: int) -> re.Pattern[str]:
+    """One pattern for the literals (an alternation of plain strings scans fast)."""
+    key = (lits, flags)
+    if key not in _SEEKERS:
+        _SEEKERS[key] = re.compile("|".join(re.escape(lit) for lit in lits), flags)
+    return _SEEKERS[key]
+
+
 def finditer_near(
     pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None
 ) -> Iterator[re.Match[str]]:
@@ -107,7 +118,13 @@ def finditer_near(
         return
     lits, width = plan
     spans: list[tuple[int, int]] = []
-    for lit in lits:
+    if pattern.flags & re.IGNORECASE:  # the literals as the pattern reads them, overlaps too
+        seek = _literal_seeker(lits, pattern.flags)
+        m = seek.search(text, start, end)
+        while m is not None:
+            spans.append((m.end() - width, m.start() + width))
+            m = seek.search(text, m.start() + 1, end)
+    for lit in () if pattern.flags & re.IGNORECASE else lits:
         i = text.find(lit, start, end)
         while i != -1:
             spans.append((i + len(lit) - width, i + width))
