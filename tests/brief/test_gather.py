@@ -449,3 +449,24 @@ def test_points_are_grouped_to_at_most_5000() -> None:
     points, step = point_groups(frame, "events")
     assert len(points) <= MAX_POINTS and step > 0.001
     assert points["events"].sum() == n and points["deaths"].sum() == n
+
+
+def test_country_outlines_are_simplified_once_and_then_read_from_the_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from accordwatch.brief import _cache, _gather_map
+
+    _gather_map._outlines.cache_clear()
+    for old in _cache.cache_dir().glob("outlines-MLI-*.json"):
+        old.unlink()
+    made = _gather_map.admin1_outlines("MLI")
+    assert {f["properties"]["admin1"] for f in made["features"]} >= {"Kidal", "Gao", "Mopti"}
+    assert len(list(_cache.cache_dir().glob("outlines-MLI-*.json"))) == 1
+
+    def no_shapely(iso3: str) -> str:
+        raise AssertionError("simplified again")
+
+    monkeypatch.setattr(_gather_map, "_simplified", no_shapely)
+    _gather_map._outlines.cache_clear()  # a new process: the cache folder answers
+    assert _gather_map.admin1_outlines("MLI") == made
+    _gather_map._outlines.cache_clear()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._ctx import Context
@@ -47,7 +48,23 @@ def _rounded(coords: Any) -> Any:
 
 @cache
 def _outlines(iso3: str) -> str:
-    """The country's outlines as GeoJSON text (cached: the same for every briefing)."""
+    """The country's outlines as GeoJSON text: the same for every briefing, so kept in this
+    process and in the user's cache folder (under a key of the bundled file and the
+    simplification)."""
+    from . import _cache
+
+    path = Path(str(files("accordwatch").joinpath("data", *_OUTLINES)))
+    key = _cache.files_key([path], iso3, str(SIMPLIFY_DEGREES), "outlines-1")
+    name = f"outlines-{iso3}-{key}.json"
+    kept = _cache.read(name)
+    if kept:
+        return kept.decode("utf-8")
+    text = _simplified(iso3)
+    _cache.write(name, text.encode("utf-8"))
+    return text
+
+
+def _simplified(iso3: str) -> str:
     from shapely.geometry import MultiPolygon, Polygon, mapping, shape
     from shapely.geometry.polygon import orient
 
