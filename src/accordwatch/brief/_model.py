@@ -175,10 +175,12 @@ class KeyEvents(Section):
     deadliest: pd.DataFrame = field(default_factory=pd.DataFrame)
     recent: pd.DataFrame = field(default_factory=pd.DataFrame)
     from_text: pd.DataFrame = field(default_factory=pd.DataFrame)
-    #: claims about these events or their incidents, beside the counted figure: ``date``,
-    #: ``claimant``, ``claim`` (in words), ``deaths_claimed``, ``figure_low``,
-    #: ``figure_best``, ``figure_high`` (the counted record's), ``event_id``, ``source``,
-    #: ``url``, ``status`` ("claimed, not confirmed"); never added to any count
+    #: claims about these events or their incidents, and claims of the area and period
+    #: about no counted event, beside the counted figure: ``date``, ``claimant``, ``claim``
+    #: (in words), ``deaths_claimed``, ``figure_low``, ``figure_best``, ``figure_high`` (the
+    #: counted record's), ``event_id``, ``source``, ``url``, ``status`` ("claimed, not
+    #: confirmed"), ``linked`` (False: not linked to a counted event); never added to any
+    #: count
     claims: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
