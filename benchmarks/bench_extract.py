@@ -9,14 +9,18 @@ regular-expression scan for words, each looked up in a set of the words of the t
     python benchmarks/bench_extract.py                     # the development set in tests/data
     python benchmarks/bench_extract.py GOLD.json TEXT      # one annotated text
     python benchmarks/bench_extract.py --dev-set DIR       # every NAME.gold.json + NAME.txt in DIR
-    python benchmarks/bench_extract.py --speed             # throughput at 100 KB, 1 MB, 10 MB
+    python benchmarks/bench_extract.py --speed             # throughput, 100 KB to 10 MB
 
 ``--speed`` builds long inputs by repeating the project's own test texts
-(``tests/data/extract/*.txt``), runs each size in a fresh process on one core and prints,
-per size: the extraction time after start-up, throughput in KB/s, the same-run baseline
-(one regular-expression pass over the same text) and the ratio of the two, and the peak
-resident memory of the process.  ``--sizes 100,1000`` (KB) picks the sizes; each is run
-with its line breaks and as a single line (``--no-single-line`` skips the latter).
+(``tests/data/extract/*.txt``), runs each size in a fresh process pinned to one core and
+prints, per size: the extraction's CPU time after start-up (``time.process_time``: the
+per-core figure) beside its wall time, throughput in KB/s of CPU time (and of wall time),
+that throughput relative to the first size (constant with size means about 1.00), the
+same-run baseline (one regular-expression pass over the same text) and the ratio of the
+two, the peak resident memory of the process, and the load average when it ran.
+``--sizes 1000,2000`` (KB) picks the sizes, ``--one-line-sizes 10000`` those also run as a
+single line without line breaks (``--no-single-line`` skips them).  With ``--dev-set DIR``
+it first prints the throughput on those texts (real prose, each extracted on its own).
 
 Options: ``--published YYYY-MM-DD`` (else the gold file's), ``--min-confidence 0.5``,
 ``--quiet`` (totals only). Texts are read from the paths given; none is stored. A first
@@ -210,28 +214,61 @@ def speed_one(kb: int, single_line: bool) -> dict[str, Any]:
         "baseline_kb_per_s": round(len(text.encode("utf-8")) / 1024 / max(base, 1e-9), 1),
         "events": len(result.events),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "load": _load(),
     }
 
 
-def speed(sizes: list[int], single_line: bool) -> None:
+def _load() -> str:
+    """The 1-minute load average and the number of cores, e.g. "load 3.2 on 2 cores"."""
+    one = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"load {one:.1f} on {os.cpu_count()} cores"
+
+
+def dev_speed(folder: Path) -> None:
+    """Throughput on the annotated texts of ``folder`` (each extracted alone; CPU time)."""
+    texts = []
+    for gold in sorted(folder.glob("*.gold.json")):
+        path = gold.with_name(gold.name.removesuffix(".gold.json") + ".txt")
+        if path.is_file():
+            raw = path.read_text(encoding="utf-8", errors="replace")
+            texts.append(raw.split("\n", 1)[1] if raw.startswith("SOURCE:") else raw)
+    extract_text("Des affrontements ont eu lieu hier à Gao.", published="2024-01-02")
+    size = sum(len(t.encode("utf-8")) for t in texts) / 1024
+    c0, t0 = time.process_time(), time.perf_counter()
+    for t in texts:
+        extract_text(t, published="2024-12-02")
+    cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    print(
+        f"{len(texts)} texts of {folder} ({size:.1f} KB), each on its own: {cpu:.2f} s CPU"
+        f" ({size / max(cpu, 1e-9):.0f} KB/s), {wall:.2f} s wall; {_load()}\n",
+        flush=True,
+    )
+
+
+def speed(sizes: list[int], one_line_sizes: list[int]) -> None:
     """Run :func:`speed_one` for each size in a fresh process and print a table."""
     print(
-        f"{'input':>18s} {'start-up':>9s} {'cpu s':>8s} {'wall s':>8s} {'KB/s':>8s}"
-        f" {'baseline KB/s':>14s} {'ratio':>7s} {'events':>7s} {'peak MB':>8s}"
+        f"{'input':>18s} {'start-up':>9s} {'cpu s':>8s} {'wall s':>8s} {'KB/s cpu':>9s}"
+        f" {'KB/s wall':>10s} {'vs first':>9s} {'baseline KB/s':>14s} {'ratio':>7s}"
+        f" {'events':>7s} {'peak MB':>8s}  load"
     )
-    for kb in sizes:
-        for one in (False, True) if single_line else (False,):
-            cmd = [sys.executable, __file__, "--speed-one", str(kb)] + ["--one-line"] * one
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-            r = json.loads(out.strip().splitlines()[-1])
-            label = f"{kb:,} KB" + (" one line" if one else "")
-            ratio = r["baseline_kb_per_s"] / max(r["kb_per_s"], 1e-9)
-            print(
-                f"{label:>18s} {r['startup_s']:>9.2f} {r['cpu_s']:>8.2f} {r['wall_s']:>8.2f}"
-                f" {r['kb_per_s']:>8.1f} {r['baseline_kb_per_s']:>14.1f} {ratio:>6.0f}x"
-                f" {r['events']:>7d} {r['peak_mb']:>8.1f}",
-                flush=True,
-            )
+    first: float | None = None
+    runs = [(kb, False) for kb in sizes] + [(kb, True) for kb in one_line_sizes]
+    for kb, one in runs:
+        cmd = [sys.executable, __file__, "--speed-one", str(kb)] + ["--one-line"] * one
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        label = f"{kb:,} KB" + (" one line" if one else "")
+        ratio = r["baseline_kb_per_s"] / max(r["kb_per_s"], 1e-9)
+        first = r["kb_per_s"] if first is None else first
+        wall_kb = r["kb_per_s"] * r["cpu_s"] / max(r["wall_s"], 1e-9)
+        print(
+            f"{label:>18s} {r['startup_s']:>9.2f} {r['cpu_s']:>8.2f} {r['wall_s']:>8.2f}"
+            f" {r['kb_per_s']:>9.1f} {wall_kb:>10.1f} {r['kb_per_s'] / first:>9.2f}"
+            f" {r['baseline_kb_per_s']:>14.1f} {ratio:>6.0f}x"
+            f" {r['events']:>7d} {r['peak_mb']:>8.1f}  {r['load']}",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -243,7 +280,10 @@ def main() -> None:
     ap.add_argument("--min-confidence", type=float, default=0.5)
     ap.add_argument("--quiet", action="store_true", help="print the totals only")
     ap.add_argument("--speed", action="store_true", help="throughput on long inputs")
-    ap.add_argument("--sizes", default="100,1000,10000", help="KB, with --speed")
+    ap.add_argument("--sizes", default="100,1000,2000,5000,10000", help="KB, with --speed")
+    ap.add_argument(
+        "--one-line-sizes", default="1000,10000", help="KB run as one line too, with --speed"
+    )
     ap.add_argument("--no-single-line", action="store_true", help="with --speed")
     ap.add_argument("--speed-one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--one-line", action="store_true", help=argparse.SUPPRESS)
@@ -252,7 +292,10 @@ def main() -> None:
         print(json.dumps(speed_one(args.speed_one, args.one_line)))
         return
     if args.speed:
-        speed([int(x) for x in args.sizes.split(",")], not args.no_single_line)
+        if args.dev_set is not None:
+            dev_speed(args.dev_set)
+        one_line = [] if args.no_single_line else [int(x) for x in args.one_line_sizes.split(",")]
+        speed([int(x) for x in args.sizes.split(",")], one_line)
         return
     if (args.gold is None) != (args.text is None):
         ap.error("give both GOLD and TEXT, or neither")

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from accordwatch.extract._lexicon import deaccent, lexicon
 from accordwatch.extract._model import PlaceMention
@@ -328,7 +328,7 @@ class PlaceFinder:
             or place.feature_code in _SKIP_CODES
         )
         if region:
-            admin1 = normalize_admin1(text[s:e]) or place.admin1
+            admin1 = _admin1_of(text[s:e]) or place.admin1
             name = place.name
             for suffix in (" Region", " region", " Province"):
                 name = name.removesuffix(suffix)
@@ -510,6 +510,12 @@ def _strip_possessive(span: str) -> str:
         if span.endswith(suffix):
             return span[: -len(suffix)] + ("s" if suffix.startswith("s") else "")
     return span
+
+
+@lru_cache(maxsize=4096)
+def _admin1_of(span: str) -> str | None:
+    """:func:`~accordwatch.geo.normalize_admin1` of a region's name (names recur)."""
+    return normalize_admin1(span)
 
 
 @cache

@@ -66,10 +66,8 @@ def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
     """
     end = len(text) if end is None else end
     seg = fold_span(text, start, end)  # folding keeps one character per character
-    return [
-        (m.start(), m.end(), seg[m.start() - start : m.end() - start])
-        for m in _WORD_RE.finditer(text, start, end)
-    ]
+    spans = [m.span() for m in _WORD_RE.finditer(text, start, end)]
+    return [(s, e, seg[s - start : e - start]) for s, e in spans]
 
 
 def sentences(text: str) -> list[Sentence]:
