@@ -176,6 +176,10 @@ def _in_child(html: str, charts: list[Mapping[str, Any]], cache: str | None) -> 
         status = 1
         try:
             os.close(read)
+            # off the worker's stdin, stdout and stderr: the parent reads those to their end
+            quiet = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(quiet, fd)
             data = pdf_bytes(html, charts, cache)
             with os.fdopen(write, "wb") as fh:
                 fh.write(data)
