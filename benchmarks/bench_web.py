@@ -24,6 +24,10 @@ other minimums of deaths and page sizes), each once: what a request costs when n
 the server kept can serve it; b2 does the same while a second ingest (other values for the
 same events) runs.
 
+Before a, b, b2 and c the benchmark waits (at most 180 s) until the server is idle: its
+start-up work, and after an ingest the event list it holds in memory for the new data, are
+done (the wait is printed).
+
 The machine's load average is printed beside each figure (other work slows every figure),
 and so is the CPU time the server process and this process (the clients) spent per request:
 on a shared machine that is the steadier figure.
@@ -96,6 +100,7 @@ def _prepare(source: Path | None, events: int, work: Path) -> tuple[Path, str]:
     shutil.copy(source, db)
     users.add_user("bench", "admin", "a benchmark password", db=db, by="bench")  # migrates
     token = str(users.create_token("bench", "bench", db=db, by="bench")["token"])
+    users.web_secret(db=db)  # as a store served before has it: the first request writes none
     import accordwatch as aw
 
     held = int(aw.store_info(db)["events"])  # type: ignore[call-overload]
@@ -295,6 +300,21 @@ def _rss_mb(pid: int) -> float | None:
     return None
 
 
+def _settle(server: Server, *, most: float = 180.0, idle: float = 0.25) -> None:
+    """Wait (at most ``most`` seconds) until the server's CPU use over one second drops under
+    ``idle`` s: its start-up work — the event list it holds in memory (web/_readmodel.py) —
+    is done, and the figures measure requests only."""
+    t0 = time.monotonic()
+    before = _cpu_seconds(server.proc.pid)
+    while time.monotonic() - t0 < most:
+        time.sleep(1.0)
+        now = _cpu_seconds(server.proc.pid)
+        if now - before < idle:
+            break
+        before = now
+    print(f"server settled after {time.monotonic() - t0:.0f} s  [{_load()}]")
+
+
 def _report(label: str, result: dict[str, Any]) -> None:
     lat = sorted(result["latencies"])
     n = len(lat)
@@ -431,6 +451,7 @@ def main() -> None:
             server, _clients(server.url, token, _event_paths(), 2, 3, kind=args.client)
         )
         _report("warm-up (2 clients, 3 s)", warm)
+        _settle(server)
 
         quiet = _measured(
             server,
@@ -454,16 +475,19 @@ def main() -> None:
         )
         _report("a2. event list, every request a new one (nothing kept answers it)", fresh)
 
+        _settle(server)
         busy = _during_ingest(server, token, csv, _event_paths(), args, in_turn=False)
         _report("b. event list during an ingest", busy)
         _ingest_line(busy, args.seconds)
 
         csv2 = work / "synthetic_bench_ged_2.csv"
         make_synthetic_csv(args.ingest_rows, csv2, seed=16)
+        _settle(server)  # the list held in memory of the first ingest's data, built
         busy2 = _during_ingest(server, token, csv2, _new_event_paths(seed=16), args, in_turn=True)
         _report("b2. new event lists (nothing kept) during another ingest", busy2)
         _ingest_line(busy2, args.seconds)
 
+        _settle(server)
         first = _measured(
             server,
             _clients(server.url, token, [("/", {})], args.clients, args.seconds, kind=args.client),

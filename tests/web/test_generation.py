@@ -65,3 +65,31 @@ def test_last_used_notes_leave_the_data_version(seeded_template: Path, tmp_path:
         assert rebuilt is not None and rebuilt is not model
         again = client.get("/api/events?_size=3", headers=web.tokens["viewer"])
         assert again.content == kept.content
+
+
+def test_a_write_starts_the_new_model_at_once(seeded_template: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from accordwatch.store import StoreOwner
+    from accordwatch.web._api_events import LIST_COLUMNS
+    from accordwatch.web._readmodel import ListModels
+
+    path = tmp_path / "rebuild.duckdb"
+    shutil.copy(seeded_template, path)
+    with StoreOwner(path) as owner:
+        models = ListModels(owner, LIST_COLUMNS)
+        before = models.wait()
+        assert before is not None
+        owner.execute_write(lambda s: s.set_meta("noted", "yes"), bookkeeping=True)
+        assert models.model is before
+        owner.execute_write(lambda s: s.set_meta("changed", "yes"))
+        # nobody asks for a list: the write itself started the new model's build
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            found = models.model
+            if found is not None and found.generation == owner.data_generation:
+                break
+            time.sleep(0.02)
+        assert models.model is not None and models.model is not before
+        assert models.model.generation == owner.data_generation
+        models.close()

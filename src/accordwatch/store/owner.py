@@ -71,6 +71,7 @@ class StoreOwner:
         self._stores: list[Store] = []
         self._generation = 0
         self._data_generation = 0
+        self._listeners: list[Callable[[int], None]] = []
         self._closed = False
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._write_store = self._cursor_store(read_only=False)
@@ -181,6 +182,22 @@ class StoreOwner:
                 self._data_generation += 1
             self._generation += 1
             future.set_result(result)
+            if not bookkeeping:
+                self._changed()
+
+    def on_data_change(self, fn: Callable[[int], None]) -> None:
+        """Call ``fn(data_generation)`` on the writer thread after each write that moves the
+        data generation (to start rebuilding what was kept from the data at once); ``fn``
+        must be quick, and what it raises is ignored."""
+        with self._lock:
+            self._listeners.append(fn)
+
+    def _changed(self) -> None:
+        for fn in list(self._listeners):
+            try:
+                fn(self._data_generation)
+            except Exception:  # noqa: BLE001 - a listener's failure is not the write's
+                pass
 
     @property
     def generation(self) -> int:

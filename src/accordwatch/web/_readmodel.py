@@ -1,9 +1,9 @@
 """The event list held in memory: a read model of the store at one data version.
 
-For the owner's current data version (``StoreOwner.generation``) :class:`ListModels` holds
+For the owner's current data version (``StoreOwner.data_generation``) :class:`ListModels` holds
 every stored event with the list's columns and what its filters test, newest first (the
 list's default order), loaded once in the background (on one of the owner's reader
-threads, started by the first list after a write) by
+threads, started when the app starts and after every write that moves the data version) by
 :meth:`accordwatch.store.Store.event_list_table`.  A first page or a following one of the
 default order whose filters are countries, regions, a period, types of violence, a minimum
 of deaths and sources is then answered by numpy masks over those columns (the period is a
@@ -392,7 +392,8 @@ class ListModels:
     """The :class:`ListModel` of the owner's current data version (``data_generation``),
     built in the background on one of the owner's reader threads (so that closing the
     owner waits for a build): :meth:`current` returns it when it is ready and current, else
-    starts its build (one at a time) and returns None.  ``columns`` are the list's;
+    starts its build (one at a time) and returns None — as every write that moves the data
+    version does (``StoreOwner.on_data_change``).  ``columns`` are the list's;
     ``max_rows`` bounds the store held; ``encode`` writes one value as JSON for the pages'
     ``encoded`` rows.  :meth:`submit` runs a page's numpy work on the
     models' own threads (no store snapshot is needed for it)."""
@@ -414,6 +415,10 @@ class ListModels:
         self._lock = threading.RLock()  # a build done at once calls back under it
         self._building: Future[Any] | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._closed = False
+        listen = getattr(owner, "on_data_change", None)
+        if listen is not None:
+            listen(self._changed)
 
     @property
     def version(self) -> int:
@@ -422,6 +427,7 @@ class ListModels:
 
     def current(self) -> ListModel | None:
         """The model of the current data version, or None (its build starts if needed)."""
+        self._closed = False  # asked again (an app started again on the same owner)
         generation = self.version
         model = self.model
         if model is not None and model.generation == generation:
@@ -433,6 +439,11 @@ class ListModels:
             if not busy and self.too_big != generation:
                 self._start(generation, _BUILDS)
         return None
+
+    def _changed(self, version: int) -> None:
+        """After a write that moved the data version: start the new model's build at once."""
+        if not self._closed:
+            self.current()
 
     def submit(self, fn: Callable[[], _T]) -> Future[_T]:
         """``fn()`` on one of the models' :data:`THREADS` threads."""
@@ -449,6 +460,7 @@ class ListModels:
         with self._lock:
             pool, self._pool = self._pool, None
             self.model = None
+            self._closed = True
         if pool is not None:
             pool.shutdown(wait=True)
 
