@@ -182,11 +182,7 @@ def _find_triggers(
             ):
                 continue
             if toks is None:  # words inside a date ("in May") are never hedges or negations
-                toks = [
-                    t
-                    for t in words(text, c0, c1)
-                    if not any(d.start <= t[0] < d.end for d in dates)
-                ]
+                toks = _outside(words(text, c0, c1), dates)
             idx = next((i for i, t in enumerate(toks) if t[0] >= s), len(toks))
             before = [t[2] for t in toks[max(0, idx - 6) : idx]]
             after = [t[2] for t in toks[idx : idx + 6] if t[0] >= e][:4]
@@ -198,6 +194,28 @@ def _find_triggers(
                 continue
             found.append(_Trigger(etype, s, e, text[s:e]))
     return found
+
+
+def _outside(
+    toks: list[tuple[int, int, str]], dates: list[DateMention]
+) -> list[tuple[int, int, str]]:
+    """The words (in order) that do not start inside one of ``dates``."""
+    if not dates:
+        return toks
+    covered: list[list[int]] = []
+    for a, b in sorted((d.start, d.end) for d in dates):
+        if covered and a <= covered[-1][1]:
+            covered[-1][1] = max(covered[-1][1], b)
+        else:
+            covered.append([a, b])
+    out = []
+    k = 0
+    for t in toks:
+        while k < len(covered) and covered[k][1] <= t[0]:
+            k += 1
+        if k == len(covered) or t[0] < covered[k][0]:
+            out.append(t)
+    return out
 
 
 _REPORTED_AS = re.compile(

@@ -117,6 +117,9 @@ def finditer_near(
         yield from pattern.finditer(text, start, end)
         return
     lits, width = plan
+    if end - start <= 2 * width + _PAD:  # a short span: no window would be smaller
+        yield from pattern.finditer(text, start, end)
+        return
     spans: list[tuple[int, int]] = []
     if pattern.flags & re.IGNORECASE:  # the literals as the pattern reads them, overlaps too
         seek = _literal_seeker(lits, pattern.flags)
