@@ -14,11 +14,8 @@ from accordwatch._app import claims as cl
 from accordwatch._app import incidents as inc
 from accordwatch.brief._html import render_html
 from accordwatch.brief._model import Briefing
-from accordwatch.sources import Batch
-from accordwatch.store import Store, ingest_batches
-from accordwatch.store.schema import rows_to_table
+from linked_news import CAF, add_news_of_ged, add_two_claims
 
-CAF = "Central African Republic"
 SINCE, UNTIL = "2021-01-01", "2021-12-31"
 
 
@@ -29,53 +26,19 @@ def store(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     event."""
     path = tmp_path_factory.mktemp("brief-claims") / "store.duckdb"
     shutil.copy(seeded_template, path)
-    ged = aw.events(path, country=CAF, since=SINCE, until=UNTIL, source="ucdp-ged")
-    g = ged[(ged["where_prec"] == 1) & (ged["date_prec"] == 1) & (ged["best"] > 0)].iloc[0]
-    row = {
-        "source": "text:doc-brief",
-        "source_event_id": "doc-brief-1",
-        "date_start": g["date_start"].date(),
-        "date_end": g["date_start"].date(),
-        "latitude": g["latitude"] + 0.01,
-        "longitude": g["longitude"],
-        "where_prec": 1,
-        "side_a": g["side_a"],
-        "side_b": g["side_b"],
-        "type_of_violence": g["type_of_violence"],
-        "country": CAF,
-        "country_id": g["country_id"],
-        "best": int(g["best"]) + 7,
-    }
-    batch = Batch(file="t", source=row["source"], table=rows_to_table([row]), rows_read=1)
-    with Store.open(path) as st:
-        ingest_batches(st, [batch], kind="review")
+    g, text_key, ged_key = add_news_of_ged(path, "doc-brief")
     headline = aw.stats(path, by=["source"], country=CAF, since=SINCE, until=UNTIL)
     done = inc.link_incidents(path, country=CAF)
     assert done["linked"] >= 1
-    text_key = "text:doc-brief|doc-brief-1"
-    ged_key = f"ucdp-ged|{g['source_event_id']}"
     assert inc.incident_why(text_key, ged_key, db=path)["same_incident"]
-    cl.claim_add(
-        claimant=str(g["side_a"]),
-        kind="deaths",
-        deaths=120,
-        target="rebels",
+    claimed_on = str(g["date_start"].date() + dt.timedelta(days=1))
+    add_two_claims(
+        path,
+        g,
+        text_key,
+        ged_key,
         evidence="The army says it killed 120 rebels.",
-        source="Radio Ndeke Luka",
-        url="https://example.org/claim",
-        claimed_on=str(g["date_start"].date() + dt.timedelta(days=1)),
-        event=text_key,
-        by="amina",
-        db=path,
-    )
-    cl.claim_add(
-        claimant=str(g["side_b"]),
-        kind="responsibility",
-        evidence="The group claimed the attack.",
-        source="a statement",
-        event=ged_key,
-        by="amina",
-        db=path,
+        claimed_on=claimed_on,
     )
     return {"path": path, "ged": g, "headline": headline}
 

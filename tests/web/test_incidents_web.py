@@ -18,15 +18,11 @@ from typing import Any
 import pytest
 
 import accordwatch as aw
-from accordwatch._app import claims as cl
 from accordwatch._app import incidents as inc
-from accordwatch.sources import Batch
-from accordwatch.store import Store, ingest_batches
-from accordwatch.store.schema import rows_to_table
+from linked_news import CAF, add_news_of_ged, add_two_claims
 
 PASSWORD = "a long enough password"
 
-CAF = "Central African Republic"
 ACCOUNTS = {"ada": "admin", "ana": "analyst", "vic": "viewer"}
 
 
@@ -59,49 +55,16 @@ def template(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
     in its words)."""
     path = tmp_path_factory.mktemp("inc-web") / "template.duckdb"
     shutil.copy(seeded_template, path)
-    ged = aw.events(path, country=CAF, since="2021-01-01", until="2021-12-31", source="ucdp-ged")
-    g = ged[(ged["where_prec"] == 1) & (ged["date_prec"] == 1) & (ged["best"] > 0)].iloc[0]
-    row = {
-        "source": "text:doc-web",
-        "source_event_id": "doc-web-1",
-        "date_start": g["date_start"].date(),
-        "date_end": g["date_start"].date(),
-        "latitude": g["latitude"] + 0.01,
-        "longitude": g["longitude"],
-        "where_prec": 1,
-        "side_a": g["side_a"],
-        "side_b": g["side_b"],
-        "type_of_violence": g["type_of_violence"],
-        "country": CAF,
-        "country_id": g["country_id"],
-        "best": int(g["best"]) + 7,
-    }
-    batch = Batch(file="t", source=row["source"], table=rows_to_table([row]), rows_read=1)
-    with Store.open(path) as st:
-        ingest_batches(st, [batch], kind="review")
+    g, news_key, ged_key = add_news_of_ged(path, "doc-web")
+    assert news_key == TEXT
     assert inc.link_incidents(path, country=CAF)["linked"] >= 1
-    ged_key = f"ucdp-ged|{g['source_event_id']}"
-    cl.claim_add(
-        claimant=str(g["side_a"]),
-        kind="deaths",
-        deaths=120,
-        target="rebels",
+    add_two_claims(
+        path,
+        g,
+        TEXT,
+        ged_key,
         evidence="The army says it killed 120 rebels <script>alert(1)</script>.",
-        source="Radio Ndeke Luka",
-        url="https://example.org/claim",
         claimed_on="2021-12-30",
-        event=TEXT,
-        by="amina",
-        db=path,
-    )
-    cl.claim_add(
-        claimant=str(g["side_b"]),
-        kind="responsibility",
-        evidence="The group claimed the attack.",
-        source="a statement",
-        event=ged_key,
-        by="amina",
-        db=path,
     )
     incident_id = inc.incident_show(TEXT, db=path)["incident_id"]
     day = str(g["date_start"].date())
