@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlsplit
@@ -194,6 +194,31 @@ def _error(request: Request, user: User | None, exc: AccordwatchError, title: st
         title=title,
         message=str(exc),
     )
+
+
+def _may_decide(user: User) -> bool:
+    """Whether a page shows ``user`` the forms that change data: a logged-in analyst or
+    admin (an anonymous reader never, whatever role anonymous reading grants)."""
+    return user.can("analyst") and not user.is_anonymous
+
+
+async def _listing(
+    request: Request,
+    most: int,
+    rows_of: Callable[[Any], list[dict[str, Any]]],
+    fn: Callable[..., Any],
+    *args: Any,
+    **kw: Any,
+) -> dict[str, Any]:
+    """The rows of a list page and how it answers: ``fn(*args, **kw)`` read (it reads one
+    more than ``most``, so the page can say there are more), made rows by ``rows_of``, at
+    most ``most`` of them; when ``fn`` refuses the filters, no rows, its message and 400.
+    The keys are the :func:`_page` context ``status``, ``rows``, ``more`` and ``error``."""
+    try:
+        rows = rows_of(await read(request, fn, *args, **kw))
+    except AccordwatchError as exc:
+        return {"status": 400, "rows": [], "more": False, "error": str(exc)}
+    return {"status": 200, "rows": rows[:most], "more": len(rows) > most, "error": None}
 
 
 def _query(request: Request, *drop: str, **changes: Any) -> str:
@@ -466,23 +491,16 @@ async def _agreements_page(
     text: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
     """The agreements, the latest first, by country or name."""
-    error, rows = None, []
-    try:
-        rows = await read(request, _agreement_rows, country=country, text=text)
-    except AccordwatchError as exc:
-        error = str(exc)
+    listing = await _listing(request, 300, list, _agreement_rows, country=country, text=text)
     return _page(
         request,
         "agreements",
         user,
-        status=400 if error else 200,
         nav="agreements",
         title="Agreements",
-        rows=rows[:300],
-        more=len(rows) > 300,
         country=country,
         text=text,
-        error=error,
+        **listing,
     )
 
 
@@ -516,7 +534,7 @@ async def _agreement_view(
         ag=ag,
         form=form or _blank_assessment(),
         scores=_SCORES,
-        can_assess=user.can("analyst") and not user.is_anonymous,
+        can_assess=_may_decide(user),
         error=error,
         recorded=recorded,
     )
@@ -610,7 +628,7 @@ async def _candidate_view(
         nav="review",
         title=f"Candidate {candidate_id}",
         cp=cp,
-        can_review=user.can("analyst") and not user.is_anonymous,
+        can_review=_may_decide(user),
         error=error,
         done=done,
         edit_open=edit_open,

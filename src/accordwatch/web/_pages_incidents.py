@@ -30,7 +30,7 @@ from ._api_common import json_safe
 from ._api_incidents import incident_view
 from ._app import read, write
 from ._auth import User, audit, require
-from ._pages import _error, _page
+from ._pages import _error, _listing, _may_decide, _page
 
 __all__ = ["router"]
 
@@ -96,6 +96,12 @@ def _claim_rows(frame: Any) -> list[dict[str, Any]]:
     return list(rows)
 
 
+def _filters_query(form: dict[str, str]) -> str:
+    """The query string of a list page's filters (the downloads keep them): those not
+    empty, without surrounding spaces, in the form's order."""
+    return urlencode({k: v.strip() for k, v in form.items() if v.strip()})
+
+
 async def _incident_view(
     request: Request,
     user: User,
@@ -120,7 +126,7 @@ async def _incident_view(
         members=_member_rows(view),
         claims=_claim_rows(view["claims"]),
         log=view["log"],
-        can_decide=user.can("analyst") and not user.is_anonymous,
+        can_decide=_may_decide(user),
         error=error,
         done=done,
     )
@@ -135,37 +141,26 @@ async def _incidents_page(
     until: _Day = "",
 ) -> HTMLResponse:
     """The incidents whose counted record is in scope, newest first (500 at most)."""
-    error, rows = None, []
-    try:
-        frame = await read(
-            request,
-            inc.incident_list,
-            country=country.strip() or None,
-            since=since or None,
-            until=until or None,
-            limit=501,
-        )
-        rows = json_safe(frame)
-    except AccordwatchError as exc:
-        error = str(exc)
+    listing = await _listing(
+        request,
+        500,
+        json_safe,
+        inc.incident_list,
+        country=country.strip() or None,
+        since=since or None,
+        until=until or None,
+        limit=501,
+    )
+    form = {"country": country, "since": since, "until": until}
     return _page(
         request,
         "incidents",
         user,
-        status=400 if error else 200,
         nav="incidents",
         title="Incidents",
-        rows=rows[:500],
-        more=len(rows) > 500,
-        form={"country": country, "since": since, "until": until},
-        qs=urlencode(
-            {
-                k: v
-                for k, v in (("country", country.strip()), ("since", since), ("until", until))
-                if v
-            }
-        ),
-        error=error,
+        form=form,
+        qs=_filters_query(form),
+        **listing,
     )
 
 
@@ -301,41 +296,25 @@ async def _claims_page(
     until: _Day = "",
 ) -> HTMLResponse:
     """The claims by the parties, oldest first (1,000 at most): claimed, not confirmed."""
-    error, rows = None, []
-    try:
-        frame = await read(
-            request,
-            cl.claim_list,
-            claimant=claimant.strip() or None,
-            event=event.strip() or None,
-            since=since or None,
-            until=until or None,
-            limit=1001,
-        )
-        rows = _claim_rows(frame)
-    except AccordwatchError as exc:
-        error = str(exc)
+    listing = await _listing(
+        request,
+        1000,
+        _claim_rows,
+        cl.claim_list,
+        claimant=claimant.strip() or None,
+        event=event.strip() or None,
+        since=since or None,
+        until=until or None,
+        limit=1001,
+    )
+    form = {"claimant": claimant, "event": event, "since": since, "until": until}
     return _page(
         request,
         "claims",
         user,
-        status=400 if error else 200,
         nav="claims",
         title="Claims",
-        rows=rows[:1000],
-        more=len(rows) > 1000,
-        form={"claimant": claimant, "event": event, "since": since, "until": until},
-        qs=urlencode(
-            {
-                k: v.strip()
-                for k, v in (
-                    ("claimant", claimant),
-                    ("event", event),
-                    ("since", since),
-                    ("until", until),
-                )
-                if v.strip()
-            }
-        ),
-        error=error,
+        form=form,
+        qs=_filters_query(form),
+        **listing,
     )
