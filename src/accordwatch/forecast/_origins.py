@@ -610,6 +610,44 @@ def _check_origins(panel: pd.DataFrame, origins: Sequence[int], first_step: int)
     return chosen
 
 
+@dataclass(frozen=True)
+class _OriginsRun:
+    """The checked arguments of an origins backtest: the panel, the steps, the origins, the
+    models by name with the default, the month each origin's models are fitted at, and the
+    stress unit-months of the chosen origins."""
+
+    panel: pd.DataFrame
+    steps: list[int]
+    origins: list[int]
+    models: dict[str, Model]
+    default: str
+    fits: dict[int, int]
+    stress: pd.DataFrame
+
+
+def _origins_run(
+    df: pd.DataFrame | None,
+    origins: Sequence[int],
+    models: dict[str, Model] | Sequence[Model] | None,
+    steps: Iterable[int],
+    *,
+    refit: int,
+    min_deaths: float,
+    ratio: float,
+) -> _OriginsRun:
+    """Check the arguments of :func:`backtest_origins` (and of its plan, which must refuse
+    the same ones with the same errors) and derive what the run needs from them."""
+    panel = load_views_cm() if df is None else validate_panel(df, source="backtest_origins")
+    wanted = _check_steps(steps)
+    chosen_origins = _check_origins(panel, origins, wanted[0])
+    chosen, default = choose_models(models)
+    first = int(panel["month_id"].min())
+    fits = {o: fit_month(o, refit, first) for o in chosen_origins}
+    stress = stress_units(panel, min_deaths=min_deaths, ratio=ratio)
+    stress = stress[stress["month_id"].isin(chosen_origins)].reset_index(drop=True)
+    return _OriginsRun(panel, wanted, chosen_origins, chosen, default, fits, stress)
+
+
 def backtest_origins(
     df: pd.DataFrame | None,
     origins: Sequence[int],
@@ -631,14 +669,9 @@ def backtest_origins(
     Origins are marked as stress origins by :func:`stress_units` with ``min_deaths`` and
     ``ratio``.  ``progress(done, total, origin)`` is called after each origin.
     """
-    panel = load_views_cm() if df is None else validate_panel(df, source="backtest_origins")
-    wanted = _check_steps(steps)
-    chosen_origins = _check_origins(panel, origins, wanted[0])
-    chosen, default = choose_models(models)
-    first = int(panel["month_id"].min())
-    fits = {o: fit_month(o, refit, first) for o in chosen_origins}
-    stress = stress_units(panel, min_deaths=min_deaths, ratio=ratio)
-    stress = stress[stress["month_id"].isin(chosen_origins)].reset_index(drop=True)
+    run = _origins_run(df, origins, models, steps, refit=refit, min_deaths=min_deaths, ratio=ratio)
+    panel, wanted, chosen_origins, fits = run.panel, run.steps, run.origins, run.fits
+    chosen, default, stress = run.models, run.default, run.stress
     marked = set(stress["month_id"])
     names = unit_names(panel)
     wide = panel.pivot(index="unit_id", columns="month_id", values="y")

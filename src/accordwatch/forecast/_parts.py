@@ -62,11 +62,8 @@ from ._origins import (
     STRESS_MIN_DEATHS,
     STRESS_RATIO,
     OriginsResult,
-    _check_origins,
-    _check_steps,
-    fit_month,
+    _origins_run,
     origin_year,
-    stress_units,
 )
 from ._samples import Samples
 
@@ -177,26 +174,20 @@ def plan_origins(
 ) -> BacktestPlan:
     """The plan of ``backtest_origins(df, origins, models, steps, refit=, min_deaths=,
     ratio=)`` (the same checks and the same errors)."""
-    panel = load_views_cm() if df is None else validate_panel(df, source="backtest_origins")
-    wanted = _check_steps(steps)
-    chosen_origins = _check_origins(panel, origins, wanted[0])
-    chosen, default = choose_models(models)
-    first = int(panel["month_id"].min())
-    fits = {o: fit_month(o, refit, first) for o in chosen_origins}
-    stress = stress_units(panel, min_deaths=min_deaths, ratio=ratio)
-    stress = stress[stress["month_id"].isin(chosen_origins)].reset_index(drop=True)
-    order = [c for at in sorted(set(fits.values())) for c in chosen_origins if fits[c] == at]
+    run = _origins_run(df, origins, models, steps, refit=refit, min_deaths=min_deaths, ratio=ratio)
+    fits = run.fits
+    order = [c for at in sorted(set(fits.values())) for c in run.origins if fits[c] == at]
     return BacktestPlan(
         kind="origins",
-        panel=panel,
-        names=unit_names(panel),
+        panel=run.panel,
+        names=unit_names(run.panel),
         cuts=order,
         fits=fits,
-        steps=wanted,
-        models=chosen,
-        default=default,
+        steps=run.steps,
+        models=run.models,
+        default=run.default,
         refit=refit,
-        stress=stress,
+        stress=run.stress,
         min_deaths=float(min_deaths),
         ratio=float(ratio),
     )
