@@ -54,3 +54,29 @@ def _empty_default_store(
     shutil.copy(_empty_store_template, path)
     monkeypatch.setenv("ACCORDWATCH_DB", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def _caf_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the bundled GED file of the Central African Republic and nothing
+    else, ingested once per session."""
+    import accordwatch
+    from accordwatch.store import Store
+
+    path = tmp_path_factory.mktemp("forecast-caf") / "caf.duckdb"
+    with Store.open(path) as store:
+        store.skip_seed()
+    ged = Path(__file__).parents[2] / "src" / "accordwatch" / "data" / "ucdp"
+    accordwatch.ingest_ucdp(ged / "GEDEvent_v23_1_CAF.csv", db=path)
+    return path
+
+
+@pytest.fixture
+def caf_db(_caf_store_template: Path, tmp_path: Path) -> Path:
+    """Path of a fresh copy of a store holding the bundled GED events of the Central
+    African Republic (the tests that forecast or backtest the store's own events)."""
+    import shutil
+
+    path = tmp_path / "caf.duckdb"
+    shutil.copy(_caf_store_template, path)
+    return path

@@ -127,17 +127,14 @@ def test_alerts_json() -> None:
         assert row["reason"] and row["month"] == "2022-12" and row["deaths"] >= 1
 
 
-def test_forecast_and_alerts_from_the_store(empty_db: Path, ged_full: Path) -> None:
-    import accordwatch
-
-    accordwatch.ingest_ucdp(ged_full, db=empty_db)
+def test_forecast_and_alerts_from_the_store(caf_db: Path) -> None:
     res = runner.invoke(
         app,
         [
             "forecast",
             "--from-store",
             "--db",
-            str(empty_db),
+            str(caf_db),
             "--country",
             "Central African Republic",
             "--months",
@@ -157,7 +154,7 @@ def test_forecast_and_alerts_from_the_store(empty_db: Path, ged_full: Path) -> N
             "alerts",
             "--from-store",
             "--db",
-            str(empty_db),
+            str(caf_db),
             "--level",
             "admin1",
             "-m",
@@ -179,18 +176,17 @@ def test_from_store_with_no_events(empty_db: Path) -> None:
     assert res.exit_code == 2 and "ingest" in res.stderr
 
 
-def test_backtest_on_the_stores_own_events(empty_db: Path, ged_full: Path) -> None:
+def test_backtest_on_the_stores_own_events(caf_db: Path) -> None:
     import accordwatch
     from accordwatch.forecast import backtest, series_from_events
 
-    accordwatch.ingest_ucdp(ged_full, db=empty_db)
     res = runner.invoke(
         app,
         [
             "backtest",
             "store",
             "--db",
-            str(empty_db),
+            str(caf_db),
             "--level",
             "admin1",
             "--test-years",
@@ -206,7 +202,7 @@ def test_backtest_on_the_stores_own_events(empty_db: Path, ged_full: Path) -> No
     doc = json.loads(res.stdout)
     assert doc["protocol"]["test_years"] == [2021, 2022] and doc["default"] == "conflictology"
     # the same numbers as the Python API on the admin-1 series built from the same events
-    panel = series_from_events(accordwatch.events(empty_db, type_of_violence=1), "admin1")
+    panel = series_from_events(accordwatch.events(caf_db, type_of_violence=1), "admin1")
     result = backtest(panel, [2021, 2022], models={})
     api = result.scores
     units = set(result.frame["unit"])
@@ -214,7 +210,7 @@ def test_backtest_on_the_stores_own_events(empty_db: Path, ged_full: Path) -> No
     for name in ("zero", "last", "conflictology"):
         assert doc["models"][name]["n"] == api.loc[name, "n"]
         assert doc["models"][name]["crps"] == pytest.approx(api.loc[name, "crps"])
-    bad = runner.invoke(app, ["backtest", "store", "--db", str(empty_db), "--test-years", "2030"])
+    bad = runner.invoke(app, ["backtest", "store", "--db", str(caf_db), "--test-years", "2030"])
     assert bad.exit_code == InputError.exit_code and "Possible test years" in bad.stderr
 
 

@@ -414,17 +414,14 @@ def test_cli_test_years_can_write_the_frame_too(tmp_path: Path) -> None:
     assert set(pd.read_parquet(out)["year"]) == {2019}
 
 
-def test_cli_rolling_origins_on_the_stores_own_events(empty_db: Path, ged_full: Path) -> None:
-    import accordwatch
-
-    accordwatch.ingest_ucdp(ged_full, db=empty_db)
+def test_cli_rolling_origins_on_the_stores_own_events(caf_db: Path) -> None:
     res = runner.invoke(
         app,
         [
             "backtest",
             "store",
             "--db",
-            str(empty_db),
+            str(caf_db),
             "--level",
             "admin1",
             "--origins",

@@ -213,18 +213,15 @@ def test_cli_warns_when_the_store_cannot_be_written(tmp_path: Path) -> None:
     assert "warning: this forecast was not stored" in said
 
 
-def test_cli_from_the_stores_events(empty_db: Path, ged_full: Path) -> None:
-    import accordwatch
-
-    accordwatch.ingest_ucdp(ged_full, db=empty_db)
-    args = ["forecast", "--from-store", "--db", str(empty_db), "--level", "admin1", "--all"]
+def test_cli_from_the_stores_events(caf_db: Path) -> None:
+    args = ["forecast", "--from-store", "--db", str(caf_db), "--level", "admin1", "--all"]
     args += ["--months", "2", "-m", "conflictology", "-f", "json"]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output and "fitting" in first.stderr
     second = runner.invoke(app, args)
     assert "from the forecast stored at" in second.stderr and second.stdout == first.stdout
     assert np.all([" / " in r["unit"] for r in json.loads(second.stdout)])
-    heads = stored_forecasts(empty_db)
+    heads = stored_forecasts(caf_db)
     assert heads["data_source"].tolist() == ["store:admin1"]
     assert heads["data_hash"].iloc[0].startswith("series:admin1:")
 
