@@ -363,19 +363,8 @@ class OriginsResult:
         (``ratio``); columns ``cutoff``, ``origin`` (YYYY-MM), ``year``, ``stress``,
         ``fitted_at``, ``model``, ``crps``, ``ratio``, ``brier_25``, ``coverage_90``,
         ``coverage_50``, ``n``."""
-        f = self.frame
-        g = f.groupby(["cutoff", "model"], sort=False)
-        out = pd.DataFrame(
-            {
-                "crps": g["crps"].mean(),
-                "crps_sum": g["crps"].sum(),
-                "brier_25": g["brier_25"].mean(),
-                "coverage_90": g["covered_90"].mean(),
-                "coverage_50": g["covered_50"].mean(),
-                "n": g.size(),
-                "fitted_at": g["fitted_at"].first(),
-            }
-        ).reset_index()
+        g = self.frame.groupby(["cutoff", "model"], sort=False)
+        out = pd.DataFrame({**_group_scores(g), "fitted_at": g["fitted_at"].first()}).reset_index()
         ref = out[out["model"] == "conflictology"].set_index("cutoff")["crps_sum"]
         out["ratio"] = _ratio(out["crps_sum"].to_numpy(), out["cutoff"].map(ref).to_numpy())
         out["origin"] = [month_label(m) for m in out["cutoff"]]
@@ -390,19 +379,8 @@ class OriginsResult:
         ``ratio`` (summed CRPS / conflictology's), ``brier_25``, coverage, ``n``, the number
         of ``origins``, the ``worst_ratio`` of one origin and the share of origins where the
         model is worse than conflictology (``share_worse``)."""
-        f = self.frame
-        g = f.groupby("model", sort=False)
-        out = pd.DataFrame(
-            {
-                "crps": g["crps"].mean(),
-                "crps_sum": g["crps"].sum(),
-                "brier_25": g["brier_25"].mean(),
-                "coverage_90": g["covered_90"].mean(),
-                "coverage_50": g["covered_50"].mean(),
-                "n": g.size(),
-                "origins": g["cutoff"].nunique(),
-            }
-        )
+        g = self.frame.groupby("model", sort=False)
+        out = pd.DataFrame({**_group_scores(g), "origins": g["cutoff"].nunique()})
         ref = out["crps_sum"].get("conflictology", np.nan)
         out["ratio"] = _ratio(out["crps_sum"].to_numpy(), np.full(len(out), ref))
         per = self.by_origin()
@@ -554,6 +532,20 @@ class OriginsResult:
             {"unit": str(u), "deaths": float(y), "record": bool(rec)}
             for u, y, rec in zip(rows["unit"], rows["y"], rows["record"], strict=True)
         ]
+
+
+def _group_scores(g: Any) -> dict[str, pd.Series]:
+    """The scores of each group of a run's frame (a pandas groupby): mean ``crps`` and its
+    sum (``crps_sum``, for the ratios), mean ``brier_25``, the coverage of the 90 % and 50 %
+    intervals and the number of unit-steps ``n``."""
+    return {
+        "crps": g["crps"].mean(),
+        "crps_sum": g["crps"].sum(),
+        "brier_25": g["brier_25"].mean(),
+        "coverage_90": g["covered_90"].mean(),
+        "coverage_50": g["covered_50"].mean(),
+        "n": g.size(),
+    }
 
 
 def _ratio(a: Any, b: Any) -> Any:
