@@ -325,3 +325,20 @@ def test_held_lists_answer_as_the_app_and_the_store(
     assert all(statuses[q] == 200 for q in HELD)
     assert {statuses[q] for q in LEFT} >= {200, 400, 404, 422}
     assert [s for h, s, _ in by_held[-2:]] == [401, 401]
+
+
+def test_the_unsorted_read_in_its_order_is_the_sorted_one(owner: StoreOwner) -> None:
+    def both(store: Any) -> tuple[Any, Any]:
+        found = store.event_list_unsorted(LIST_COLUMNS, max_rows=MAX_ROWS)
+        return found, store.event_list_table(LIST_COLUMNS, max_rows=MAX_ROWS)
+
+    (table, order), ordered = owner.read(both)
+    assert table.take(order).equals(ordered)
+    assert owner.read(lambda s: s.event_list_unsorted(LIST_COLUMNS, max_rows=10)) is None
+    plain = owner.read(lambda s: _api.resolve_filter(s, region="Ouaka"))
+    one = ListModel(ordered, LIST_COLUMNS, 0)
+    other = ListModel(table, LIST_COLUMNS, 0, order=order)
+    for after in (None, one.page(plain, None, 3, LIST_COLUMNS, False)["next"]):  # type: ignore[index]
+        assert one.page(plain, after, 5, LIST_COLUMNS, True, encoded=True) == other.page(
+            plain, after, 5, LIST_COLUMNS, True, encoded=True
+        )

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
+from ..errors import InputError, StoreError
 from .queries import COUNTED_ONLY, GROUPINGS, EventFilter, _checked_columns
 from .schema import EVENT_COLUMNS, duckdb_type
 
 if TYPE_CHECKING:
     import duckdb
+    import numpy as np
     import pyarrow as pa
 
 __all__ = ["FACETS", "SORTABLE", "EventPages", "PageKey"]
@@ -51,6 +52,19 @@ PageKey = tuple[bool, Any, str, str]
 
 #: the list's default order (as :meth:`EventPages.event_page` sorts by date, newest first)
 _DEFAULT_ORDER = "date_start DESC NULLS LAST, source, source_event_id"
+#: what the filters test, beside the list's columns (EventPages.event_list_table)
+_LIST_EXTRA = {
+    "country_id": "country_id",
+    "_country": "lower(country)",
+    "_admin1": "lower(admin1)",
+    "_adm_1": "lower(adm_1)",
+    "date_start": "date_start",
+    "type_of_violence": "type_of_violence",
+    "best": "best",
+    "source": "source",
+    "source_event_id": "source_event_id",
+    "_counted": COUNTED_ONLY,
+}
 
 
 def _checked_sort(column: str) -> str:
@@ -132,22 +146,36 @@ class EventPages:
         ((stored,),) = self._con.execute("SELECT count(*) FROM events").fetchall()
         if int(stored) > max_rows:
             return None
-        extra = {
-            "country_id": "country_id",
-            "_country": "lower(country)",
-            "_admin1": "lower(admin1)",
-            "_adm_1": "lower(adm_1)",
-            "date_start": "date_start",
-            "type_of_violence": "type_of_violence",
-            "best": "best",
-            "source": "source",
-            "source_event_id": "source_event_id",
-            "_counted": COUNTED_ONLY,
-        }
-        select = [*cols, *(f"{e} AS {n}" for n, e in extra.items() if n not in cols)]
+        select = [*cols, *(f"{e} AS {n}" for n, e in _LIST_EXTRA.items() if n not in cols)]
         return self._con.sql(
             f"SELECT {', '.join(select)} FROM events ORDER BY {_DEFAULT_ORDER}"
         ).to_arrow_table()
+
+    def event_list_unsorted(
+        self, columns: list[str], *, max_rows: int
+    ) -> tuple[pa.Table, np.ndarray] | None:
+        """What :meth:`event_list_table` returns, without sorting the table: the events in
+        the order the scan gives them, and the position in that table of each row of the
+        list's default order (``table.take(order)`` is :meth:`event_list_table`).  Only the
+        row ids are sorted, so the read needs far less memory.  Call it in a snapshot."""
+        import numpy as np
+
+        cols = _checked_columns(columns)
+        ((stored,),) = self._con.execute("SELECT count(*) FROM events").fetchall()
+        if int(stored) > max_rows:
+            return None
+        select = [*cols, *(f"{e} AS {n}" for n, e in _LIST_EXTRA.items() if n not in cols)]
+        ids = self._con.sql(f"SELECT rowid FROM events ORDER BY {_DEFAULT_ORDER}").fetchnumpy()
+        wanted = np.asarray(ids["rowid"], dtype=np.int64)
+        table = self._con.sql(
+            f"SELECT rowid AS _rowid, {', '.join(select)} FROM events"
+        ).to_arrow_table()
+        scanned = np.asarray(table["_rowid"].to_numpy(), dtype=np.int64)
+        by_id = np.argsort(scanned, kind="stable")
+        order = by_id[np.searchsorted(scanned, wanted, sorter=by_id)]
+        if len(order) != len(scanned) or not np.array_equal(scanned[order], wanted):
+            raise StoreError("the events changed while the list was read; read it in a snapshot")
+        return table.drop_columns(["_rowid"]), order
 
     def count_events(self, flt: EventFilter) -> int:
         """How many events match ``flt``."""

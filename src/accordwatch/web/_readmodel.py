@@ -4,7 +4,7 @@ For the owner's current data version (``StoreOwner.data_generation``) :class:`Li
 every stored event with the list's columns and what its filters test, newest first (the
 list's default order), loaded once in the background (on one of the owner's reader
 threads, started when the app starts and after every write that moves the data version) by
-:meth:`accordwatch.store.Store.event_list_table`.  A first page or a following one of the
+:meth:`accordwatch.store.Store.event_list_unsorted`.  A first page or a following one of the
 default order whose filters are countries, regions, a period, types of violence, a minimum
 of deaths and sources is then answered by numpy masks over those columns (the period is a
 slice: the rows are in date order) instead of two scans of the table; any other request —
@@ -55,13 +55,14 @@ class _Codes:
     """A column as dictionary codes (-1 for a missing value) and its distinct values: a
     filter on it is a look-up table indexed by the codes (its last entry: missing)."""
 
-    def __init__(self, col: pa.ChunkedArray | pa.Array) -> None:
+    def __init__(self, col: pa.ChunkedArray | pa.Array, order: np.ndarray | None) -> None:
         whole = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
         enc = whole.dictionary_encode()
         self.values: list[Any] = enc.dictionary.to_pylist()
-        self.codes = np.asarray(
+        codes = np.asarray(
             enc.indices.cast(pa.int32()).fill_null(-1).to_numpy(zero_copy_only=False)
         )
+        self.codes = codes if order is None else codes[order]
 
     def among(self, wanted: set[Any], key: Any = None) -> np.ndarray:
         """A look-up table: True at the code of each value in ``wanted`` (last: missing)."""
@@ -91,23 +92,29 @@ class _Column:
     """A column a page shows: a column of few distinct values as their codes, with each
     value and its JSON (``"name":value``) made once; any other as it is."""
 
-    def __init__(self, name: str, col: pa.ChunkedArray, encode: Callable[[Any], str]) -> None:
+    def __init__(
+        self,
+        name: str,
+        col: pa.ChunkedArray,
+        encode: Callable[[Any], str],
+        order: np.ndarray | None,
+    ) -> None:
         whole = col.combine_chunks()
         self._encode = encode
         self._key = json.dumps(name, ensure_ascii=False) + ":"
         self.values: list[Any] | None = None
-        self.array: pa.Array | None = whole
+        self.array: pa.Array | None = None
         try:
             enc = whole.dictionary_encode()
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
-            return  # a type without a dictionary: kept as it is
-        if len(enc.dictionary) > len(whole) // 4 + 1024:
+            enc = None  # a type without a dictionary: kept as it is
+        if enc is None or len(enc.dictionary) > len(whole) // 4 + 1024:
+            self.array = whole if order is None else whole.take(pa.array(order))
             return
         self.values = [*(_shown(v) for v in enc.dictionary.to_pylist()), None]
         self._texts = [self._key + encode(v) for v in self.values]
-        wide = enc.indices.cast(pa.int32()).fill_null(-1).to_numpy(zero_copy_only=False)
-        self.codes = _narrow(np.asarray(wide), len(self.values))
-        self.array = None
+        wide = np.asarray(enc.indices.cast(pa.int32()).fill_null(-1).to_numpy(zero_copy_only=False))
+        self.codes = _narrow(wide if order is None else wide[order], len(self.values))
 
     @property
     def nbytes(self) -> int:
@@ -136,7 +143,9 @@ class _Column:
 
 class ListModel:
     """Every stored event at data version ``generation`` (see the module text); built from
-    the table :meth:`~accordwatch.store.Store.event_list_table` returns.
+    the table :meth:`~accordwatch.store.Store.event_list_table` returns — or, with
+    ``order``, from the unsorted table and order of
+    :meth:`~accordwatch.store.Store.event_list_unsorted`.
 
     Every row has one *group* code: its distinct combination of country code and name,
     both admin-1 spellings, type of violence, source and whether it is counted.  A filter
@@ -150,24 +159,30 @@ class ListModel:
         columns: list[str],
         generation: int,
         encode: Callable[[Any], str] | None = None,
+        order: np.ndarray | None = None,
     ) -> None:
         self.generation = generation
         self.columns = list(columns)
         self.rows = len(table)
+
+        def ordered(values: np.ndarray) -> np.ndarray:
+            return values if order is None else values[order]
+
         dates = table["date_start"].combine_chunks()
         self.usable = dates.null_count == 0
         days = dates.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False)
-        self._neg_days = -np.asarray(days, dtype=np.int64)  # ascending
+        self._neg_days = -ordered(np.asarray(days, dtype=np.int64))  # ascending
         best = table["best"].combine_chunks().cast(pa.int64()).fill_null(-1)
         # a missing figure is -1: no minimum (zero or more) takes it
-        self._best = np.clip(best.to_numpy(zero_copy_only=False), -1, _BIG).astype(np.int32)
+        best_np = np.clip(best.to_numpy(zero_copy_only=False), -1, _BIG).astype(np.int32)
+        self._best = ordered(best_np)
         counted = table["_counted"].combine_chunks().fill_null(True)
         self._parts = {
-            name: _Codes(table[name])
+            name: _Codes(table[name], order)
             for name in ("country_id", "_country", "_admin1", "_adm_1", "type_of_violence")
         }
-        self._parts["source"] = _Codes(table["source"])
-        self._parts["_counted"] = _Codes(counted)
+        self._parts["source"] = _Codes(table["source"], order)
+        self._parts["_counted"] = _Codes(counted, order)
         self._group, self._of_group = self._groups()
         self.groups = len(next(iter(self._of_group.values())))
         counted_codes = self._of_group["_counted"]
@@ -176,9 +191,10 @@ class ListModel:
         self._source_values: list[str] = self._parts["source"].values
         for part in self._parts.values():
             del part.codes  # only the groups' codes are kept
-        self._event_id = table["source_event_id"].combine_chunks()
+        ids = table["source_event_id"].combine_chunks()
+        self._event_id = ids if order is None else ids.take(pa.array(order))
         as_json = encode or _plain_json
-        self._shown = {name: _Column(name, table[name], as_json) for name in self.columns}
+        self._shown = {name: _Column(name, table[name], as_json, order) for name in self.columns}
         self._kept: OrderedDict[Hashable, Any] = OrderedDict()
         self._kept_lock = threading.Lock()
         self._masks: OrderedDict[Hashable, np.ndarray] = OrderedDict()
@@ -476,11 +492,12 @@ class ListModels:
         future.add_done_callback(lambda done: self._built(done, generation, left))
 
     def _build(self, store: Any, generation: int) -> ListModel | None:
-        table = store.event_list_table(self.columns, max_rows=self.max_rows)
-        if table is None:
+        found = store.event_list_unsorted(self.columns, max_rows=self.max_rows)
+        if found is None:
             self.too_big = generation
             return None
-        return ListModel(table, self.columns, generation, self.encode)
+        table, order = found
+        return ListModel(table, self.columns, generation, self.encode, order)
 
     def _built(self, done: Future[Any], generation: int, left: int) -> None:
         """Keep the model built if no write ended meanwhile; else build again, so that a
