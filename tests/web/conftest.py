@@ -7,6 +7,7 @@ runs: the store is owned by the app while a client is open).
 * ``api`` (module): a client of an app on that store, for tests that only read.
 * ``fresh_store`` / ``fresh_api`` (function): the same on a store of the test's own, for
   tests that write.
+* ``web_store_of`` (session): :func:`make_web_store`, for a module's own template store.
 * ``live_server``: a real uvicorn server on 127.0.0.1 in a thread (its URL).
 * ``queue_report``: puts two review candidates in the store of a client's app.
 """
@@ -17,7 +18,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,13 @@ def make_web_store(template: Path, target: Path) -> WebStore:
         made = users.create_token(name, "tests", db=target, by="tests")
         tokens[role] = {"Authorization": f"Bearer {made['token']}"}
     return WebStore(target, tokens)
+
+
+@pytest.fixture(scope="session")
+def web_store_of() -> Callable[[Path, Path], WebStore]:
+    """:func:`make_web_store`, for a test module whose store starts from a template of its
+    own."""
+    return make_web_store
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,30 +20,7 @@ import accordwatch as aw
 from accordwatch._app import incidents as inc
 from linked_news import CAF, add_news_of_ged, add_two_claims
 
-PASSWORD = "a long enough password"
-
-ACCOUNTS = {"ada": "admin", "ana": "analyst", "vic": "viewer"}
-
-
-@dataclass
-class WebStore:
-    """A store with one account of each role; their bearer headers by role."""
-
-    path: Path
-    tokens: dict[str, dict[str, str]]
-
-
-def make_web_store(template: Path, target: Path) -> WebStore:
-    from accordwatch._app import users
-
-    shutil.copy(template, target)
-    tokens = {}
-    for name, role in ACCOUNTS.items():
-        users.add_user(name, role, PASSWORD, db=target, by="tests")
-        made = users.create_token(name, "tests", db=target, by="tests")
-        tokens[role] = {"Authorization": f"Bearer {made['token']}"}
-    return WebStore(target, tokens)
-
+PASSWORD = "a long enough password"  # of the accounts of tests/web/conftest.py
 
 TEXT = "text:doc-web|doc-web-1"
 
@@ -72,13 +48,16 @@ def template(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="module")
-def store(template: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> WebStore:
+def store(
+    template: dict[str, Any], web_store_of: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
+    """The template with the accounts of tests/web/conftest.py (a ``Any``)."""
     from accordwatch._app import users
 
     patch = pytest.MonkeyPatch()
     patch.setenv(users.TEST_HASH_VAR, "1")
     try:
-        return make_web_store(template["path"], tmp_path_factory.mktemp("w") / "web.duckdb")
+        return web_store_of(template["path"], tmp_path_factory.mktemp("w") / "web.duckdb")
     finally:
         patch.undo()
 
@@ -92,14 +71,14 @@ def _client(path: Path) -> Any:
 
 
 @pytest.fixture(scope="module")
-def client(store: WebStore) -> Iterator[Any]:
+def client(store: Any) -> Iterator[Any]:
     with _client(store.path) as c:
         yield c
 
 
 @pytest.fixture
-def fresh(template: dict[str, Any], tmp_path: Path) -> Iterator[tuple[Any, WebStore]]:
-    made = make_web_store(template["path"], tmp_path / "fresh.duckdb")
+def fresh(template: dict[str, Any], web_store_of: Any, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+    made = web_store_of(template["path"], tmp_path / "fresh.duckdb")
     with _client(made.path) as c:
         yield c, made
 
@@ -118,7 +97,7 @@ def _login(client: Any, name: str) -> str:
 
 # -- the API ----------------------------------------------------------------------------------
 def test_incident_list_with_twins_and_sorting(
-    client: Any, store: WebStore, template: dict[str, Any]
+    client: Any, store: Any, template: dict[str, Any]
 ) -> None:
     viewer = store.tokens["viewer"]
     r = client.get("/api/incidents", params={"country": CAF}, headers=viewer)
@@ -141,7 +120,7 @@ def test_incident_list_with_twins_and_sorting(
 
 
 def test_incident_shows_the_records_side_by_side(
-    client: Any, store: WebStore, template: dict[str, Any]
+    client: Any, store: Any, template: dict[str, Any]
 ) -> None:
     r = client.get(f"/api/incidents/{template['incident']}", headers=store.tokens["viewer"])
     assert r.status_code == 200, r.text
@@ -167,9 +146,7 @@ def test_incident_shows_the_records_side_by_side(
     assert why["same_incident"] and why["rules_now"]["linkable"] and why["separation"] is None
 
 
-def test_claims_list_filters_and_twins(
-    client: Any, store: WebStore, template: dict[str, Any]
-) -> None:
+def test_claims_list_filters_and_twins(client: Any, store: Any, template: dict[str, Any]) -> None:
     viewer = store.tokens["viewer"]
     body = client.get("/api/claims", headers=viewer).json()
     assert body["count"] == 2 and body["columns"][:3] == ["claim_id", "claimant", "kind"]
@@ -185,7 +162,7 @@ def test_claims_list_filters_and_twins(
 
 
 def test_analysts_unlink_link_and_count_through_the_api(
-    fresh: tuple[Any, WebStore], template: dict[str, Any]
+    fresh: tuple[Any, Any], template: dict[str, Any]
 ) -> None:
     client, made = fresh
     n, ged = template["incident"], template["ged"]
@@ -271,7 +248,7 @@ def test_event_explorer_links_to_the_records_incident(
 
 
 def test_analyst_forms_unlink_and_count_with_csrf(
-    fresh: tuple[Any, WebStore], template: dict[str, Any]
+    fresh: tuple[Any, Any], template: dict[str, Any]
 ) -> None:
     client, made = fresh
     n = template["incident"]
