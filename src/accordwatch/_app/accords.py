@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ..accords._assessments import (
+    ASSESSMENT_COLUMNS,
     compute_index,
     index_dates,
     read_assessment_file,
@@ -501,18 +502,7 @@ def export_assessments(
     if path is not None:  # before any work: never over the store or another database
         check_out(path, store=store_path(db))
     frame = assessments(db, agreement_id=agreement_id)
-    out = frame[
-        [
-            "provision_id",
-            "date",
-            "score",
-            "assessor",
-            "evidence",
-            "source_url",
-            "assessment_id",
-            "recorded_at",
-        ]
-    ]
+    out = frame[[*ASSESSMENT_COLUMNS, "assessment_id", "recorded_at"]]
     if path is not None:
         write_events(out, "csv", path, store=store_path(db))  # atomic
     return out
