@@ -21,7 +21,6 @@ are Vega specs drawn by the Vega bundle this app serves at ``/assets/vega-<versi
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import math
 from collections.abc import Callable, Mapping
@@ -93,17 +92,6 @@ def _updown(value: Any) -> str:
     return "up" if number > 0 else "down" if number < 0 else ""
 
 
-def _day(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    return "" if text in ("nan", "NaT", "None") else text[:10]
-
-
 def _score(value: Any) -> str:
     """A Peace Accords Matrix score with its word (``2 intermediate``)."""
     if value is None:
@@ -134,7 +122,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        n=_n, signed=_signed, updown=_updown, day=_day, score=_score, safe_url=_safe_url
+        n=_n, signed=_signed, updown=_updown, day=data._day, score=_score, safe_url=_safe_url
     )
     env.globals.update(csrf_field=csrf_field)
     return env
