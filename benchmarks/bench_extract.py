@@ -194,7 +194,7 @@ def speed_one(kb: int, single_line: bool) -> dict[str, Any]:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     t0 = time.perf_counter()
-    extract_text("Des affrontements ont eu lieu hier à Gao.", published="2024-01-02")
+    _warm_up()
     startup = time.perf_counter() - t0
     text = long_text(kb, single_line)
     words = trigger_words()
@@ -218,6 +218,12 @@ def speed_one(kb: int, single_line: bool) -> dict[str, Any]:
     }
 
 
+def _warm_up() -> None:
+    """Start-up: the gazetteer, the registry and the rules of both languages loaded."""
+    extract_text("Des affrontements ont eu lieu hier à Gao.", published="2024-01-02")
+    extract_text("Gunmen attacked an army post near Gao on Tuesday.", published="2024-01-02")
+
+
 def _load() -> str:
     """The 1-minute load average and the number of cores, e.g. "load 3.2 on 2 cores"."""
     one = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -232,7 +238,7 @@ def dev_speed(folder: Path) -> None:
         if path.is_file():
             raw = path.read_text(encoding="utf-8", errors="replace")
             texts.append(raw.split("\n", 1)[1] if raw.startswith("SOURCE:") else raw)
-    extract_text("Des affrontements ont eu lieu hier à Gao.", published="2024-01-02")
+    _warm_up()
     size = sum(len(t.encode("utf-8")) for t in texts) / 1024
     c0, t0 = time.process_time(), time.perf_counter()
     for t in texts:

@@ -15,7 +15,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import gc
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from accordwatch.errors import InputError
@@ -63,6 +66,35 @@ def _check(lang: str, min_confidence: float) -> None:
         raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
     if not 0.0 <= min_confidence <= 1.0:
         raise InputError(f"min_confidence must be between 0 and 1; got {min_confidence}")
+
+
+#: Texts at least this long (characters) are extracted with the cyclic garbage collector
+#: paused: the steps make no reference cycles, and each full collection would walk every
+#: span of the document again (about a sixth of the time of a 3 MB text).
+_GC_PAUSE_CHARS = 200_000
+_GC_LOCK = threading.Lock()
+_GC_STATE = {"paused": 0, "was_enabled": 0}
+
+
+@contextmanager
+def _gc_paused(chars: int) -> Iterator[None]:
+    """Pause the cyclic garbage collector while a long text is extracted (nested and
+    concurrent extractions share one pause; it is restored as it was found)."""
+    if chars < _GC_PAUSE_CHARS:
+        yield
+        return
+    with _GC_LOCK:
+        if _GC_STATE["paused"] == 0:
+            _GC_STATE["was_enabled"] = int(gc.isenabled())
+            gc.disable()
+        _GC_STATE["paused"] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_STATE["paused"] -= 1
+            if _GC_STATE["paused"] == 0 and _GC_STATE["was_enabled"]:
+                gc.enable()
 
 
 #: Share of the work of a document done when each step ends (actors, places, dates,
@@ -149,6 +181,22 @@ def extract_document(
             f"{where}: no publication date; relative dates ('on Tuesday', 'il y a un mois') "
             "are left out — pass --published YYYY-MM-DD"
         )
+    with _gc_paused(len(doc.text)):
+        _extract_into(result, doc, found, country, min_confidence, progress)
+    if not result.events:
+        result.warnings.append(f"{where}: no events found")
+    return result
+
+
+def _extract_into(
+    result: ExtractionResult,
+    doc: Document,
+    found: str,
+    country: str | None,
+    min_confidence: float,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """The steps of :func:`extract_document` for a document of language ``found``."""
     remember_folded(doc.text, deaccent(doc.text))  # one folding shared by every step
     ticks = _Progress(progress, len(doc.text))
     actors = ActorFinder.default().find(doc.text, country=country, on=doc.published)
@@ -185,9 +233,6 @@ def extract_document(
     ticks.done("claims")
     result.places = places
     result.actors = actors
-    if not result.events:
-        result.warnings.append(f"{where}: no events found")
-    return result
 
 
 def _attach(claims: list[Claim], events: list[CandidateEvent]) -> list[Claim]:
