@@ -585,3 +585,32 @@ def test_chart_svgs_are_drawn_once_and_then_read_from_the_cache(
     _pdfjob.cached_svgs([changed], str(folder))
     assert len(list(folder.glob("*.svg"))) == 2
     assert _pdfjob.cached_svgs(charts[:1], None) == {charts[0]["id"]: drawn[charts[0]["id"]]}
+
+
+def test_templates_are_compiled_once_and_then_read_from_the_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import jinja2
+
+    from accordwatch.brief import _cache, _html
+
+    monkeypatch.setattr(_cache, "cache_dir", lambda: tmp_path)
+    _html._environment.cache_clear()
+    view = {"static": True, "provenance": "p", "sections": [], "w": {}, "sources": {"rows": []}}
+    try:
+        _html._environment().get_template("briefing.html.j2").render(**view)
+        kept = list((tmp_path / "templates").glob("*.cache"))
+        assert len(kept) >= 2  # the page and the PDF's page rules it imports
+        compiled: list[str] = []
+        real = jinja2.Environment.compile
+
+        def counted(self: jinja2.Environment, *args: Any, **kwargs: Any) -> Any:
+            compiled.append(str(args[1] if len(args) > 1 else kwargs.get("name")))
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(jinja2.Environment, "compile", counted)
+        _html._environment.cache_clear()  # a new process: the cache folder answers
+        _html._environment().get_template("briefing.html.j2").render(**view)
+        assert compiled == []
+    finally:
+        _html._environment.cache_clear()

@@ -892,6 +892,21 @@ def page_view(b: Briefing, *, static: bool = False) -> dict[str, Any]:
 # -- templates and the bundle --------------------------------------------------------------
 
 
+def _compiled_templates() -> Any:
+    """Where Jinja keeps the templates it compiled (the user cache's ``templates``: a
+    briefing then does not compile them again; Jinja keys each by its source), or None."""
+    import jinja2
+
+    from . import _cache
+
+    folder = _cache.cache_dir() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 @functools.cache
 def _environment() -> Any:
     import jinja2
@@ -901,6 +916,7 @@ def _environment() -> Any:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_compiled_templates(),
     )
     env.tests["link"] = lambda v: isinstance(v, Link)
     env.tests["clipped"] = lambda v: isinstance(v, Clipped)
