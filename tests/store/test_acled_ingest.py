@@ -64,6 +64,36 @@ def test_blank_text_and_other_spellings_agree_between_the_routes(
     assert (second["type_of_violence"], second["event_type"]) == (1, "clash")
 
 
+def test_clean_files_of_both_layouts_take_the_one_pass_route(
+    rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """Odd spellings, blank text, word dates and a body of water load in one pass (the
+    reader, slower, is only for files with a bad row), each place's admin-1 decided as the
+    rows are read; a reload of the same file compares without the reader too."""
+    odd = copy.deepcopy(rows)
+    odd[0].update(admin3="   ", sub_event_type="ARMED CLASH", inter1="state forces")
+    odd[1].update(event_date="3 June 2024", year="2024", inter2="7", admin1="Tombouctou")
+    for name, data, layout in (("new.csv", odd, "current"), ("old.csv", rows, "old")):
+        db = tmp_path / f"{name}.duckdb"
+        with Store.open(db) as s:
+            s.skip_seed()
+        said: list[str] = []
+        path = write_csv(tmp_path / name, data, layout=layout)
+        report = _api.ingest_acled(path, db=db, progress=said.append)
+        assert report.inserted == 300 and "checking rows" in said
+        assert not [m for m in said if m.startswith("reading")], said
+        again: list[str] = []
+        assert _api.ingest_acled(path, db=db, progress=again.append).unchanged == 300
+        assert "staging rows" in again and not [m for m in again if m.startswith("reading")]
+        with Store.open(db, read_only=True) as s:
+            placed = s._con.execute(
+                "SELECT DISTINCT latitude, longitude, adm_1, admin1 FROM events"
+            ).fetchall()
+        from accordwatch.sources._ged_csv import place_admin1
+
+        assert [p[3] for p in placed] == place_admin1([p[:3] for p in placed])
+
+
 def test_reloading_changes_nothing(
     rows: list[dict[str, Any]], empty_db: Path, tmp_path: Path
 ) -> None:

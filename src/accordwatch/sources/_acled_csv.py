@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,14 +42,13 @@ from typing import ClassVar
 from .._text import bom_encoding
 from ..errors import InputError
 from ..geo._grid import priogrid_sql
-from ..geo.admin import MALI_NEW_REGION_PARENT
 from ..store.contract import Batch, Contradiction, CsvLayout, RangeRule
-from ._admin1 import admin1_guess_sql
 from ._ged_csv import _head, _header_line, _looks_like_json, load_polygons, place_admin1
 from ._numbers import FLOAT_TEXT, INT_TEXT
 
 __all__ = [
     "ACLED_KINDS",
+    "COLUMN_RULES",
     "CONTRADICTIONS",
     "CURRENT_COLUMNS",
     "GEO_PRECISION",
@@ -67,6 +67,7 @@ __all__ = [
     "is_water",
     "parse_event_date",
     "row_rules",
+    "shared_sql",
     "violence_of",
     "where_prec_of",
 ]
@@ -143,18 +144,22 @@ OLD_COLUMNS: tuple[str, ...] = (
     "iso3",
 )
 
-#: Columns an ACLED file must have (both layouts have them); every row must fill them.
-REQUIRED_COLUMNS: tuple[str, ...] = (
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "event_type",
-    "actor1",
-    "country",
-    "latitude",
-    "longitude",
-    "fatalities",
-)
+#: Columns an ACLED file must have (both layouts have them), each with the event column it
+#: fills (the id stays the file's id column); every row must fill them.
+_REQUIRED: dict[str, str] = {
+    "event_id_cnty": "event_id_cnty",
+    "event_date": "date_start",
+    "year": "year",
+    "event_type": "source_event_type",
+    "actor1": "side_a",
+    "country": "country",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "fatalities": "best",
+}
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(_REQUIRED)
+#: the event columns those fill (what the one-pass load checks)
+_REQUIRED_EVENT_COLUMNS: tuple[str, ...] = tuple(_REQUIRED.values())
 
 #: Kinds of ACLED's columns (``int``, ``float``; every other column is text).
 ACLED_KINDS: dict[str, str] = {
@@ -215,8 +220,18 @@ SUB_EVENT_TYPES: dict[str, str] = {
 #: ACLED's event types of organised violence (lower case; "remote violence" is the name
 #: before 2019); "violence against civilians" is one-sided.
 _FIGHTING = ("battles", "explosions/remote violence", "remote violence")
-_FIGHTING_AS_WRITTEN = ("Battles", "Explosions/Remote violence", "Remote violence")
 _ONE_SIDED = "violence against civilians"
+#: ACLED's spelling of those event types (the load folds the case of any other)
+_KIND_AS_WRITTEN: dict[str, str] = {
+    _ONE_SIDED: "Violence against civilians",
+    "battles": "Battles",
+    "explosions/remote violence": "Explosions/Remote violence",
+    "remote violence": "Remote violence",
+}
+#: ACLED's spelling of a sub-event type where it is not the lower-case one capitalised
+_SUB_EVENT_AS_WRITTEN: dict[str, str] = {
+    "remote explosive/landmine/ied": "Remote explosive/landmine/IED",
+}
 #: actor kinds that count as a state's side (foreign forces fight beside a government)
 _STATE_KINDS = ("State forces", "External/Other forces")
 
@@ -234,17 +249,6 @@ _MONTHS = {m.lower(): i for i, m in enumerate(
      "September", "October", "November", "December"), 1)}  # fmt: skip
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _WORD_DATE = re.compile(r"^\s*(\d{1,2}) ([A-Za-z]+) (\d{4})\s*$")
-
-#: ACLED's spellings of admin-1 units whose canonical (Natural Earth) name differs, lower
-#: case: the first guess of ``admin1`` a load writes (each place is then confirmed or
-#: corrected by the bundled polygons; a good guess only saves rewriting rows).
-_ADMIN1_GUESS: dict[str, str] = {
-    "tombouctou": "Timbuktu",
-    "segou": "Ségou",
-    **{k.lower(): v for k, v in MALI_NEW_REGION_PARENT.items()},
-    "menaka": "Gao",
-    "dioila": "Koulikoro",
-}
 
 #: The first year of ACLED's data and a plausible last one.
 _FIRST_YEAR, _LAST_YEAR = 1997, 2100
@@ -321,32 +325,30 @@ def where_prec_of(geo_precision: int | None, country: str | None) -> int | None:
     return None if geo_precision is None else GEO_PRECISION.get(geo_precision)
 
 
+#: The number rules of ACLED's columns, once for both routes: (column, lowest, highest,
+#: reason, the event column it fills or None).  The reader checks them on the file's
+#: columns; the one-pass load checks those stored as :data:`RANGE_RULES` on the event
+#: columns and the others as it reads them (:func:`derived_sql`).
+COLUMN_RULES: tuple[tuple[str, float | None, float | None, str, str | None], ...] = (
+    ("latitude", -90, 90, "outside -90..90", "latitude"),
+    ("longitude", -180, 180, "outside -180..180", "longitude"),
+    ("fatalities", 0, None, "deaths cannot be negative", "best"),
+    ("time_precision", 1, 3, "must be 1, 2 or 3", "date_prec"),
+    ("geo_precision", 1, 3, "must be 1, 2 or 3", None),
+    ("year", _FIRST_YEAR, _LAST_YEAR, "not a plausible year", "year"),
+    ("timestamp", 0, None, "cannot be negative", None),
+    ("iso", 0, None, "cannot be negative", None),
+)
+
 #: The row rules over the event columns (as :data:`accordwatch.sources.RANGE_RULES` for
 #: UCDP); the date may not be after today (:func:`row_rules`).
-RANGE_RULES: tuple[RangeRule, ...] = (
-    ("latitude", -90, 90, "outside -90..90"),
-    ("longitude", -180, 180, "outside -180..180"),
-    ("best", 0, None, "deaths cannot be negative"),
-    ("date_prec", 1, 3, "must be 1, 2 or 3"),
-    ("year", _FIRST_YEAR, _LAST_YEAR, "not a plausible year"),
+RANGE_RULES: tuple[RangeRule, ...] = tuple(
+    (event, lo, hi, why) for _, lo, hi, why, event in COLUMN_RULES if event is not None
 )
 
 #: The year ACLED writes is kept; one that event_date contradicts is flagged.
 CONTRADICTIONS: tuple[Contradiction, ...] = (
     ("year", "year_computed", "event_date (its year is {})"),
-)
-
-#: required ACLED columns → the event column each fills (what the one-pass load checks)
-_REQUIRED_EVENT_COLUMNS = (
-    "event_id_cnty",
-    "date_start",
-    "year",
-    "source_event_type",
-    "side_a",
-    "country",
-    "latitude",
-    "longitude",
-    "best",
 )
 
 
@@ -366,80 +368,111 @@ def _fail(field: str, what: str) -> str:
     return f"error({_lit(f'{field}: {what}')})"
 
 
-def derived_sql(columns: set[str]) -> dict[str, str]:
-    """SQL (over a file's ``columns`` as ``p.<name>``, numbers already typed) for every event
-    column an ACLED file fills; a value the reader would refuse raises (the engine then asks
-    the reader, which names the row)."""
+def _exact_cases(value: str, pairs: dict[str, str], otherwise: str) -> str:
+    """SQL: ``value`` looked up among ``pairs`` (text as written → SQL), else ``otherwise``."""
+    whens = " ".join(f"WHEN {_lit(k)} THEN {v}" for k, v in pairs.items())
+    return f"CASE {value} {whens} ELSE {otherwise} END"
 
-    def col(name: str) -> str:
-        return f'p."{name}"' if name in columns else "CAST(NULL AS VARCHAR)"
 
-    def num(name: str) -> str:
-        return f'p."{name}"' if name in columns else "CAST(NULL AS BIGINT)"
-
-    def text(name: str) -> str:
-        c = col(name)  # blank is missing; a value starting with a letter needs no trim
-        return f"CASE WHEN ascii({c}) > 32 THEN {c} WHEN trim({c}) <> '' THEN {c} END"
-
-    labels = ", ".join(_lit(v) for v in INTER_LABELS.values())
-
-    def inter(name: str) -> str:
-        cases = " ".join(
-            f"WHEN {_lit(k)} THEN {_lit(v) if v else 'NULL'}" for k, v in _INTER_BY_TEXT.items()
-        )
-        c = col(name)
-        return (  # a label as ACLED writes it needs no folding (the common case)
-            f"CASE WHEN {c} IN ({labels}) THEN {c} "
-            f"WHEN trim(coalesce({c}, '')) = '' THEN NULL ELSE CASE lower(trim({c})) "
-            f"{cases} ELSE {_fail(name, 'not an ACLED actor kind')} END END"
-        )
-
-    def inter_is(name: str, kinds: Sequence[str]) -> str:
-        """SQL: the actor kind ``name`` is one of ``kinds`` (any spelling of theirs)."""
-        texts = ", ".join(_lit(k) for k, v in _INTER_BY_TEXT.items() if v in kinds)
-        exact = ", ".join(_lit(k) for k in kinds)
-        c = col(name)
-        return f"({c} IN ({exact}) OR lower(trim({c})) IN ({texts})) IS TRUE"
-
+def shared_sql(columns: set[str]) -> dict[str, str]:
+    """SQL (over a file's ``columns`` as ``p.<name>``) for the values several event columns
+    use, computed once per row: the parsed ``event_date`` (``_date``), the actor kinds as
+    labels (``_inter1``, ``_inter2``) and the event type folded to lower case (``_kind``).
+    A value the reader would refuse raises (the engine then asks the reader)."""
+    col = functools.partial(_col, columns)
     raw = col("event_date")
-    date = (
-        f"CASE WHEN trim(coalesce({raw}, '')) = '' THEN NULL ELSE coalesce("
+    value = f"TRY_CAST({raw} AS DATE)"
+    date = (  # a date written as DuckDB writes it needs no pattern
+        f"CASE WHEN CAST({value} AS VARCHAR) = {raw} THEN {value} "
+        f"WHEN trim(coalesce({raw}, '')) = '' THEN NULL ELSE coalesce("
         f"CAST(try_strptime(trim({raw}), '%Y-%m-%d') AS DATE), "
         f"CAST(try_strptime(trim({raw}), '%d %B %Y') AS DATE), "
         f"{_fail('event_date', 'not a date')}) END"
     )
+
+    def inter(name: str) -> str:
+        c = col(name)
+        folded = _exact_cases(
+            f"lower(trim({c}))",
+            {k: _lit(v) if v else "NULL" for k, v in _INTER_BY_TEXT.items()},
+            _fail(name, "not an ACLED actor kind"),
+        )
+        # a label as ACLED writes it needs no folding (the common case)
+        return _exact_cases(
+            c,
+            {v: _lit(v) for v in INTER_LABELS.values()},
+            f"CASE WHEN trim(coalesce({c}, '')) = '' THEN NULL ELSE {folded} END",
+        )
+
+    written = col("event_type")  # ACLED's own spelling first: no folding for most rows
+    kind = _exact_cases(
+        written,
+        {v: _lit(k) for k, v in _KIND_AS_WRITTEN.items()},
+        f"lower(trim(coalesce({written}, '')))",
+    )
+    return {"_date": date, "_inter1": inter("inter1"), "_inter2": inter("inter2"), "_kind": kind}
+
+
+def _col(columns: set[str], name: str) -> str:
+    return f'p."{name}"' if name in columns else "CAST(NULL AS VARCHAR)"
+
+
+def _num(columns: set[str], name: str) -> str:
+    return f'p."{name}"' if name in columns else "CAST(NULL AS BIGINT)"
+
+
+def _broken(column: str, value: str) -> str:
+    """SQL: ``value`` breaks the rule of ``column`` in :data:`COLUMN_RULES`, ``THEN`` an
+    error naming it (for a ``CASE WHEN``)."""
+    ((_, lo, hi, why, _),) = [r for r in COLUMN_RULES if r[0] == column]
+    parts = ([f"{value} < {lo}"] if lo is not None else []) + (
+        [f"{value} > {hi}"] if hi is not None else []
+    )
+    return f"({' OR '.join(parts)}) THEN {_fail(column, why)}"
+
+
+def derived_sql(columns: set[str]) -> dict[str, str]:
+    """SQL (over a file's ``columns`` as ``p.<name>``, numbers already typed, and the values
+    of :func:`shared_sql`) for every event column an ACLED file fills but ``admin1``, which
+    the engine asks ``place_admin1`` for as it reads each row; a value the reader would
+    refuse raises (the engine then asks the reader, which names the row)."""
+    col = functools.partial(_col, columns)
+    num = functools.partial(_num, columns)
+
+    def text(name: str) -> str:
+        c = col(name)  # blank is missing; a value starting with a visible character is not
+        return f"CASE WHEN {c} >= '!' THEN {c} WHEN trim({c}) <> '' THEN {c} END"
+
+    def is_kind(name: str, kinds: Sequence[str]) -> str:
+        return _exact_cases(f'p."{name}"', {k: "TRUE" for k in kinds}, "FALSE")
+
     water = f"regexp_matches(coalesce({col('country')}, ''), {_lit(_WATER)})"
-    geo = " ".join(f"WHEN {k} THEN {v}" for k, v in GEO_PRECISION.items())
     geo_given = num("geo_precision")
     where_prec = (
-        f"CASE WHEN {geo_given} NOT IN ({', '.join(map(str, GEO_PRECISION))}) "
-        f"THEN {_fail('geo_precision', 'must be 1, 2 or 3')} "
-        f"WHEN {water} THEN {_AT_SEA} ELSE CASE {geo_given} {geo} END END"
+        f"CASE WHEN {_broken('geo_precision', geo_given)} "
+        f"WHEN {water} THEN {_AT_SEA} ELSE CASE {geo_given} "
+        + " ".join(f"WHEN {k} THEN {v}" for k, v in GEO_PRECISION.items())
+        + " END END"
     )
-    written = col("event_type")  # ACLED's own spelling first: no folding for most rows
-    exact = {
-        _ONE_SIDED: "Violence against civilians",
-        **dict(zip(_FIGHTING, _FIGHTING_AS_WRITTEN, strict=True)),
-    }
-    kind = (
-        f"CASE {written} "
-        + " ".join(f"WHEN {_lit(v)} THEN {_lit(k)}" for k, v in exact.items())
-        + f" ELSE lower(trim(coalesce({written}, ''))) END"
-    )
-    i1, i2 = inter("inter1"), inter("inter2")
-    fighting = ", ".join(_lit(k) for k in _FIGHTING)
+    fighting = _exact_cases('p."_kind"', {k: "TRUE" for k in _FIGHTING}, "FALSE")
     civilians = ("Civilians",)
     violence = (
-        f"CASE WHEN {kind} = {_lit(_ONE_SIDED)} THEN 3 WHEN {kind} NOT IN ({fighting}) THEN NULL "
-        f"WHEN {inter_is('inter1', civilians)} OR {inter_is('inter2', civilians)} "
+        f'CASE WHEN p."_kind" = {_lit(_ONE_SIDED)} THEN 3 WHEN NOT {fighting} THEN NULL '
+        f"WHEN {is_kind('_inter1', civilians)} OR {is_kind('_inter2', civilians)} "
         f"OR trim(coalesce({col('civilian_targeting')}, '')) <> '' THEN 3 "
-        f"WHEN {inter_is('inter1', _STATE_KINDS)} OR {inter_is('inter2', _STATE_KINDS)} "
+        f"WHEN {is_kind('_inter1', _STATE_KINDS)} OR {is_kind('_inter2', _STATE_KINDS)} "
         "THEN 1 ELSE 2 END"
     )
-    subs = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in SUB_EVENT_TYPES.items())
-    event_type = f"CASE lower(trim(coalesce({col('sub_event_type')}, ''))) {subs} END"
+    sub = col("sub_event_type")
+    subs = {k: _lit(v) for k, v in SUB_EVENT_TYPES.items()}
+    event_type = _exact_cases(  # ACLED's own spelling first, then any other
+        sub,
+        {_SUB_EVENT_AS_WRITTEN.get(k, k[:1].upper() + k[1:]): v for k, v in subs.items()},
+        _exact_cases(f"lower(trim(coalesce({sub}, '')))", subs, "NULL"),
+    )
     assoc = f"nullif(concat_ws('; ', {text('assoc_actor_1')}, {text('assoc_actor_2')}), '')"
     stamp = num("timestamp")
+    date = 'p."_date"'
     out = {
         "year": num("year"),
         "type_of_violence": violence,
@@ -460,30 +493,25 @@ def derived_sql(columns: set[str]) -> dict[str, str]:
         "date_start": date,
         "date_end": date,
         "best": num("fatalities"),
-        "admin1": (
-            f"CASE lower(trim({col('admin1')})) "
-            + " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in _ADMIN1_GUESS.items())
-            + f" ELSE {admin1_guess_sql(text('admin1'))} END"
-        ),
         "event_type": event_type,
         "actors": assoc,
         "year_computed": f"CASE WHEN {num('year')} <> year({date}) THEN year({date}) END",
         "disorder_type": text("disorder_type"),
         "source_event_type": text("event_type"),
         "sub_event_type": text("sub_event_type"),
-        "inter1": i1,
-        "inter2": i2,
+        "inter1": 'p."_inter1"',
+        "inter2": 'p."_inter2"',
         "civilian_targeting": text("civilian_targeting"),
         "source_scale": text("source_scale"),
         "tags": text("tags"),
         "notes": text("notes"),
         "source_timestamp": (
-            f"CASE WHEN {stamp} < 0 THEN {_fail('timestamp', 'cannot be negative')} "
-            f"ELSE make_timestamp({stamp} * 1000000) END"
+            f"CASE WHEN {_broken('timestamp', stamp)} ELSE make_timestamp({stamp} * 1000000) END"
         ),
     }
     if "iso" in columns:  # checked, not stored: a country code is never negative
-        out["country_id"] = f'CASE WHEN p."iso" < 0 THEN {_fail("iso", "cannot be negative")} END'
+        iso = 'p."iso"'
+        out["country_id"] = f"CASE WHEN {_broken('iso', iso)} END"
     return out
 
 
@@ -544,6 +572,7 @@ class AcledFormat:
             rules=row_rules(self.today),
             required=_REQUIRED_EVENT_COLUMNS,
             derived=derived_sql(set(header)),
+            shared=shared_sql(set(header)),
             contradictions=CONTRADICTIONS,
             place_admin1=place_admin1,
             prepare=load_polygons,

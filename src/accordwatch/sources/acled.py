@@ -31,6 +31,7 @@ from ..store.contract import Batch, RowFlag
 from ..store.schema import CONTENT_COLUMNS, EVENT_COLUMNS, arrow_type
 from ._acled_csv import (
     ACLED_KINDS,
+    COLUMN_RULES,
     CONTRADICTIONS,
     REQUIRED_COLUMNS,
     SOURCE,
@@ -272,14 +273,8 @@ def _check_values(c: Checked, raw: pa.Table, today: dt.date | None) -> None:
         nonfinite = pc.fill_null(pc.invert(pc.is_finite(col[name])), False)
         flag(c, nonfinite, name, NONFINITE, col[name])
         col[name] = pc.if_else(nonfinite, pa.scalar(None, pa.float64()), col[name])
-    _range(c, "latitude", -90, 90, "outside -90..90")
-    _range(c, "longitude", -180, 180, "outside -180..180")
-    _range(c, "fatalities", 0, None, "deaths cannot be negative")
-    _range(c, "time_precision", 1, 3, "must be 1, 2 or 3")
-    _range(c, "geo_precision", 1, 3, "must be 1, 2 or 3")
-    _range(c, "year", 1997, 2100, "not a plausible year")
-    _range(c, "timestamp", 0, None, "cannot be negative")
-    _range(c, "iso", 0, None, "cannot be negative")
+    for name, lo, hi, why, _ in COLUMN_RULES:
+        _range(c, name, lo, hi, why)
     for name in ("inter1", "inter2"):
         values = col[name].to_pylist()
         bad = np.array([not inter_label(v)[0] for v in values], dtype=bool)

@@ -100,7 +100,9 @@ class CsvLayout:
     sends the file to the format's reader, which names the row.  ``rules``, ``required``
     and ``not_before`` are the row rules (checked in SQL after the parse); ``derived`` gives
     SQL over the file's columns (``p.<name>``) for event columns the file lacks, written
-    with the rows; ``contradictions`` names derived columns whose values are contradictions
+    with the rows — it may name the values of ``shared`` (SQL over the file's columns, each
+    computed once per row before ``derived``, ``p.<name>`` there too: a parsed date several
+    columns use); ``contradictions`` names derived columns whose values are contradictions
     to report; ``place_admin1`` then decides each distinct place's ``admin1`` and only the
     rows it overrules are rewritten.  ``prepare`` is work a worker thread does while DuckDB
     parses (loading polygons the placing needs).
@@ -114,6 +116,7 @@ class CsvLayout:
     required: tuple[str, ...] = ()
     not_before: tuple[tuple[str, str], ...] = ()
     derived: dict[str, str] = field(default_factory=dict)
+    shared: dict[str, str] = field(default_factory=dict)
     contradictions: tuple[Contradiction, ...] = ()
     place_admin1: PlaceAdmin1 | None = None
     prepare: Callable[[], object] | None = None

@@ -36,15 +36,17 @@ import hashlib
 import io
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, RowError, RowErrors
 from ._paths import literal_path
-from .contract import CsvLayout, RowFlag, SourceFormat
+from .contract import CsvLayout, PlaceAdmin1, RowFlag, SourceFormat
 from .schema import CONTENT_COLUMNS, EVENT_COLUMNS, EVENT_KEY, PROVENANCE_COLUMNS, duckdb_type
 
 if TYPE_CHECKING:  # pyarrow loads when a function needs it (fast start-up)
@@ -140,7 +142,11 @@ def ingest_file(
         sha: Future[str] = pool.submit(file_sha256, p)
         if layout is not None:
             if layout.prepare is not None:
-                pool.submit(layout.prepare)
+                ready = pool.submit(layout.prepare)
+                if layout.place_admin1 is not None:  # placing waits for it, not loads again
+                    layout = dataclasses.replace(
+                        layout, place_admin1=_after(ready, layout.place_admin1)
+                    )
             outcome = append_csv(store, p, layout, sha256=sha.result, kind=kind, progress=say)
             if isinstance(outcome, IngestReport):
                 return outcome
@@ -206,7 +212,8 @@ def _checked_number(name: str, pattern: str, kind_sql: str) -> str:
 def _csv_scan_sql(path: str, layout: CsvLayout) -> str:
     """SQL for DuckDB's parallel CSV reader over the file ``path`` (a name from
     :func:`literal_path`) with every column's type fixed; the number columns of
-    ``layout.text_patterns`` are read as text and checked before they are cast."""
+    ``layout.text_patterns`` are read as text and checked before they are cast, and the
+    values of ``layout.shared`` added to each row."""
     read = {c: "VARCHAR" if c in layout.text_patterns else t for c, t in layout.columns.items()}
     spec = "{" + ", ".join(f"'{_sql_str(k)}': '{v}'" for k, v in read.items()) + "}"
     compression = "gzip" if path.lower().endswith(".gz") else "none"
@@ -214,15 +221,18 @@ def _csv_scan_sql(path: str, layout: CsvLayout) -> str:
         f"read_csv('{_sql_str(path)}', header = true, auto_detect = false, delim = ',', "
         f"quote = '\"', escape = '\"', compression = '{compression}', columns = {spec})"
     )
-    if not layout.text_patterns:
-        return scan
-    cols = [
-        _checked_number(c, layout.text_patterns[c], t)
-        if c in layout.text_patterns
-        else f"r.{_quoted(c)}"
-        for c, t in layout.columns.items()
-    ]
-    return f"(SELECT {', '.join(cols)} FROM {scan} r)"
+    if layout.text_patterns:
+        cols = [
+            _checked_number(c, layout.text_patterns[c], t)
+            if c in layout.text_patterns
+            else f"r.{_quoted(c)}"
+            for c, t in layout.columns.items()
+        ]
+        scan = f"(SELECT {', '.join(cols)} FROM {scan} r)"
+    if layout.shared:  # computed once here, named by the derived columns above this level
+        values = ", ".join(f"{sql} AS {_quoted(name)}" for name, sql in layout.shared.items())
+        scan = f"(SELECT *, {values} FROM {scan} p)"
+    return scan
 
 
 def _sql_value(value: float | dt.date) -> str:
@@ -245,21 +255,45 @@ def violations_sql(layout: CsvLayout, id_column: str = "source_event_id") -> str
     return " OR ".join(f"({p})" for p in parts) or "FALSE"
 
 
-def _event_exprs(layout: CsvLayout) -> list[str]:
-    """SELECT expressions turning the file's columns (``p.<name>``) into the event columns."""
+def _event_exprs(layout: CsvLayout, *, filled_only: bool = False) -> list[str]:
+    """SELECT expressions turning the file's columns (``p.<name>``) into the event columns;
+    ``filled_only`` leaves out the columns the layout does not fill (an insert that does not
+    name them stores their default, NULL, for less work than NULL values given per row)."""
     exprs = [
         f"'{_sql_str(layout.source)}' AS source",
         f"CAST(p.{layout.id_column} AS VARCHAR) AS source_event_id",
     ]
     for c in CONTENT_COLUMNS:
         kind_sql = duckdb_type(EVENT_COLUMNS[c])
-        if c in layout.derived:
+        if c == "admin1" and _places_as_read(layout):
+            args = ", ".join(
+                f"CAST({_source_sql(layout, a)} AS {t})"
+                for a, t in (("latitude", "DOUBLE"), ("longitude", "DOUBLE"), ("adm_1", "VARCHAR"))
+            )
+            exprs.append(f"{_PLACE_FUNCTION}({args}) AS {c}")
+        elif c in layout.derived:
             exprs.append(f"CAST({layout.derived[c]} AS {kind_sql}) AS {c}")
         elif c in layout.columns:
             exprs.append(f"CAST(p.{c} AS {kind_sql}) AS {c}")
-        else:
+        elif not filled_only:
             exprs.append(f"CAST(NULL AS {kind_sql}) AS {c}")
     return exprs
+
+
+def _source_sql(layout: CsvLayout, column: str) -> str:
+    """SQL for the value of the event column ``column`` (derived, the file's, or NULL)."""
+    if column in layout.derived:
+        return layout.derived[column]
+    return f"p.{column}" if column in layout.columns else "NULL"
+
+
+def _insert_sql(layout: CsvLayout, scan: str) -> str:
+    """The one-pass INSERT of every row of ``scan`` into the events table (parameters: the
+    run and the file); the columns the layout does not fill are not named."""
+    exprs = _event_exprs(layout, filled_only=True)
+    names = ", ".join((*(e.rsplit(" AS ", 1)[1] for e in exprs), *PROVENANCE_COLUMNS))
+    provenance = "?, ?, now()::TIMESTAMP, now()::TIMESTAMP"
+    return f"INSERT INTO events ({names}) SELECT {', '.join(exprs)}, {provenance} FROM {scan} p"
 
 
 class _Fallback(Exception):
@@ -314,35 +348,34 @@ def _append_csv(
     # version of a dataset), compare straight away instead of writing and rolling back.
     # Correctness does not depend on it: the full check below decides.
     # (every column as text: the probe needs only the ids, and the load checks the values)
+    # A store without events of the source (a first load) needs neither.
     as_text = dataclasses.replace(
-        layout, columns=dict.fromkeys(layout.columns, "VARCHAR"), text_patterns={}
+        layout, columns=dict.fromkeys(layout.columns, "VARCHAR"), text_patterns={}, shared={}
     )
     probe = (
         f"SELECT {layout.id_column} AS source_event_id FROM {_csv_scan_sql(name, as_text)} "
         f"LIMIT {PROBE_ROWS}"
     )
+    stored_before = store.one("SELECT 1 FROM events WHERE source = ? LIMIT 1", [layout.source])
+    if stored_before:
+        try:
+            seen = store.one(
+                f"SELECT count(*) FROM events e SEMI JOIN ({probe}) k USING (source_event_id) "
+                "WHERE e.source = ?",
+                [layout.source],
+            )
+        except duckdb.Error:
+            return "bad"
+        if seen and seen[0]:
+            return "stored"
     try:
-        seen = store.one(
-            f"SELECT count(*) FROM events e SEMI JOIN ({probe}) k USING (source_event_id) "
-            "WHERE e.source = ?",
-            [layout.source],
-        )
-    except duckdb.Error:
-        return "bad"
-    if seen and seen[0]:
-        return "stored"
-    try:
-        with store.transaction():
+        with _placing(store, layout) as failed, store.transaction():
             run_id = _start_run(store, kind, layout.source, str(path), None, None)
             say("loading rows")
-            provenance = "?, ?, now()::TIMESTAMP, now()::TIMESTAMP"
             try:
-                con.execute(
-                    f"INSERT INTO events ({_INSERT_COLUMNS}) SELECT "
-                    f"{', '.join(_event_exprs(layout))}, {provenance} FROM {scan} p",
-                    [run_id, str(path)],
-                )
+                con.execute(_insert_sql(layout, scan), [run_id, str(path)])
             except duckdb.Error as exc:  # a value that does not fit, a malformed row
+                _placing_failed(failed)
                 raise _Fallback("bad") from exc
             say("checking rows")
             this_run = f"run_id = {int(run_id)}"
@@ -353,7 +386,7 @@ def _append_csv(
             if bad is None or bad[0] or bad[1]:
                 raise _Fallback("bad")
             n = int(bad[2])
-            clash = store.one(
+            clash = stored_before and store.one(
                 "SELECT count(*) FROM events e SEMI JOIN (SELECT source, source_event_id "
                 f"FROM events WHERE {this_run}) k USING (source, source_event_id) "
                 "WHERE e.run_id <> ?",
@@ -363,8 +396,9 @@ def _append_csv(
                 raise _Fallback("stored")
             if _tombstoned(store, f"(SELECT source, source_event_id FROM events WHERE {this_run})"):
                 raise _Fallback("stored")  # the compare route keeps deleted events deleted
-            say("placing events")
-            _correct_admin1(store, layout, "events", f"WHERE {this_run}")
+            if _places_after(layout):
+                say("placing events")
+                _correct_admin1(store, layout, "events", f"WHERE {this_run}")
             flags = _flags(store, layout, "events", this_run, path)
             _put_few_behind(store, run_id, n)
             _finish_run(store, run_id, sha256() if sha256 else None, n, n, 0, 0, 0, None)
@@ -408,9 +442,10 @@ def _put_few_behind(store: Store, run_id: int, n_new: int) -> None:
 
 def _correct_admin1(store: Store, layout: CsvLayout, table: str, where: str) -> int:
     """Set ``admin1`` of ``table``'s rows (``where``) to what the layout's ``place_admin1``
-    decides for their place (latitude, longitude, adm_1), rewriting only the rows whose stored
-    value differs.  Returns how many places changed."""
-    if layout.place_admin1 is None:
+    decides for their place (latitude, longitude, adm_1), rewriting only the rows whose
+    guessed value differs (a layout whose ``derived`` guesses ``admin1``; without a guess
+    the rows were placed as they were read).  Returns how many places changed."""
+    if layout.place_admin1 is None or not _places_after(layout):
         return 0
     has_adm_1 = "adm_1" in layout.columns or "adm_1" in layout.derived
     adm_1 = "adm_1" if has_adm_1 else "NULL::VARCHAR"
@@ -454,6 +489,129 @@ def _correct_admin1(store: Store, layout: CsvLayout, table: str, where: str) -> 
     return len(fix)
 
 
+def _places_as_read(layout: CsvLayout) -> bool:
+    """The layout's places are decided as the rows are read: it names no guess of admin1."""
+    return layout.place_admin1 is not None and "admin1" not in layout.derived
+
+
+def _places_after(layout: CsvLayout) -> bool:
+    """The layout's guess of admin1 is written first and corrected place by place after (a
+    good guess leaves few rows to rewrite, and each distinct place is decided once)."""
+    return layout.place_admin1 is not None and "admin1" in layout.derived
+
+
+#: the SQL function through which a load asks the layout's ``place_admin1`` for each row
+_PLACE_FUNCTION = "_accordwatch_place_admin1"
+
+
+def _after(ready: Future[object], decide: PlaceAdmin1) -> PlaceAdmin1:
+    """``decide`` once ``ready`` is done (what it needs is being loaded by a worker)."""
+
+    def placed(places: list[tuple[Any, Any, Any]]) -> list[str | None]:
+        ready.result()
+        return decide(places)
+
+    return placed
+
+
+def _place_rows(decide: PlaceAdmin1, failed: list[BaseException]) -> Callable[..., Any]:
+    """An Arrow function of (latitude, longitude, adm_1) columns giving each row's canonical
+    admin-1 by ``decide``, asked once per distinct place of the whole load (remembered); an
+    exception of ``decide`` is kept in ``failed``."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    known: dict[tuple[Any, Any, Any], int] = {}  # place -> its name's number in ``names``
+    names: list[str | None] = []
+    number: dict[str | None, int] = {}
+    one_at_a_time = threading.Lock()  # DuckDB's threads may call it at once
+
+    def whole(a: Any) -> Any:
+        return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+
+    def place(lat: Any, lon: Any, adm_1: Any) -> Any:
+        with one_at_a_time:
+            return placed(lat, lon, adm_1)
+
+    def placed(lat: Any, lon: Any, adm_1: Any) -> Any:
+        n = len(lat)
+        if n == 0:
+            return pa.array([], pa.string())
+        la = whole(lat).to_numpy(zero_copy_only=False).astype("float64")
+        lo = whole(lon).to_numpy(zero_copy_only=False).astype("float64")
+        encoded = whole(pc.dictionary_encode(whole(adm_1)))
+        spelt = encoded.dictionary.to_pylist()
+        code = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
+        # the distinct places of these rows (the bits of both coordinates, the name's code),
+        # by one sort: each row's place is a number, ``first`` a row of each place
+        y, x = la.view("int64"), lo.view("int64")
+        order = np.lexsort((code, x, y))
+        starts = np.ones(n, dtype=bool)
+        starts[1:] = (np.diff(y[order]) != 0) | (np.diff(x[order]) != 0)
+        starts[1:] |= np.diff(code[order]) != 0
+        row_place = np.empty(n, dtype="int64")
+        row_place[order] = np.cumsum(starts) - 1
+        first = order[starts]
+        places = [
+            (None if b != b else b, None if c != c else c, None if k < 0 else spelt[k])
+            for b, c, k in zip(
+                la[first].tolist(), lo[first].tolist(), code[first].tolist(), strict=True
+            )
+        ]
+        new = [q for q in places if q not in known]
+        if new:
+            try:
+                decided = decide(new)
+            except BaseException as exc:
+                failed.append(exc)
+                raise
+            for q, name in zip(new, decided, strict=True):
+                known[q] = number.setdefault(name, len(number))
+                if len(names) < len(number):
+                    names.append(name)
+        ids = np.array([known[q] for q in places], dtype="int32")[row_place]
+        return pa.DictionaryArray.from_arrays(pa.array(ids), pa.array(names, pa.string())).cast(
+            pa.string()
+        )
+
+    return place
+
+
+@contextmanager
+def _placing(store: Store, layout: CsvLayout) -> Iterator[list[BaseException]]:
+    """Around a load's transaction (DuckDB adds and drops functions outside a failed one):
+    the function through which :func:`_event_exprs` places the rows; yields the list of
+    placing's failures, for :func:`_placing_failed`."""
+    failed: list[BaseException] = []
+    if layout.place_admin1 is None or not _places_as_read(layout):
+        yield failed
+        return
+    from duckdb.func import ARROW, SPECIAL
+
+    con = store._con
+    con.create_function(
+        _PLACE_FUNCTION,
+        _place_rows(layout.place_admin1, failed),
+        ["DOUBLE", "DOUBLE", "VARCHAR"],
+        "VARCHAR",
+        type=ARROW,
+        null_handling=SPECIAL,
+        side_effects=False,
+    )
+    try:
+        yield failed
+    finally:
+        con.remove_function(_PLACE_FUNCTION)
+
+
+def _placing_failed(failed: list[BaseException]) -> None:
+    """After a statement failed: raise placing's own failure, unless it was a refused value
+    (InputError: a coordinate out of range), which is a bad row as any other."""
+    if failed and not isinstance(failed[0], InputError):
+        raise failed[0]
+
+
 # -- route 2: compare a clean CSV with the stored events ----------------------------------------
 def _compare_csv(
     store: Store, path: Path, layout: CsvLayout, sha: str, *, kind: str, progress: Progress
@@ -464,7 +622,7 @@ def _compare_csv(
 
     con = store._con
     try:
-        with store.transaction(), literal_path(path) as name:
+        with _placing(store, layout) as failed, store.transaction(), literal_path(path) as name:
             progress("staging rows")
             try:
                 con.execute(
@@ -473,6 +631,7 @@ def _compare_csv(
                     f"FROM {_csv_scan_sql(name, layout)} p"
                 )
             except duckdb.Error as exc:
+                _placing_failed(failed)
                 raise _Fallback("bad") from exc
             bad = store.one(
                 f"SELECT count(*) FILTER (WHERE {violations_sql(layout)}), "
