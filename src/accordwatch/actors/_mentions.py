@@ -91,13 +91,13 @@ class MentionMatcher:
     def __init__(self, aliases: Iterable[Alias]) -> None:
         self._index: dict[tuple[str, ...], list[Alias]] = defaultdict(list)
         lengths: dict[str, set[int]] = defaultdict(set)
-        self._context: dict[int, str | None] = {}  # id(alias) -> its normalised context
+        self._norm_context: dict[int, str | None] = {}  # id(alias) -> its normalised context
         for a in aliases:
             key = tuple(a.normalized.split())
             if key:
                 self._index[key].append(a)
                 lengths[key[0]].add(len(key))
-                self._context[id(a)] = None if a.context is None else normalize(a.context)
+                self._norm_context[id(a)] = None if a.context is None else normalize(a.context)
         # first word -> the lengths of the aliases it begins, longest first
         self._starts = {w: sorted(ls, reverse=True) for w, ls in lengths.items()}
 
@@ -114,7 +114,7 @@ class MentionMatcher:
         words = [t[0] for t in toks]
         starts = self._starts
         index = self._index
-        context = self._context
+        context = self._norm_context
         country_key = None if country is None else normalize(country)
         chosen_for: dict[tuple[int, ...], Alias | None] = {}
         out: list[Mention] = []
