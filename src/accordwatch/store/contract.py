@@ -103,8 +103,9 @@ class CsvLayout:
     with the rows — it may name the values of ``shared`` (SQL over the file's columns, each
     computed once per row before ``derived``, ``p.<name>`` there too: a parsed date several
     columns use); ``contradictions`` names derived columns whose values are contradictions
-    to report; ``place_admin1`` then decides each distinct place's ``admin1`` and only the
-    rows it overrules are rewritten.  ``prepare`` is work a worker thread does while DuckDB
+    to report; ``place_admin1`` decides each distinct place's ``admin1`` — as the rows are
+    read when ``derived`` gives no guess of ``admin1``, else after, rewriting only the rows
+    whose guess it overrules.  ``prepare`` is work a worker thread does while DuckDB
     parses (loading polygons the placing needs).
     """
 
