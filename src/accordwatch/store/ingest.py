@@ -321,9 +321,9 @@ def append_csv(
     before: compare them) or ``"bad"`` (a value that does not fit, a rule broken, an id
     repeated: the format's reader names every bad row).
 
-    Only the rows whose guessed ``admin1`` the layout's ``place_admin1`` overrules are
-    rewritten: an UPDATE of every row would send the whole load through the write-ahead
-    log again.
+    A layout without a guess of ``admin1`` has each row placed as it is read (no rewrite: an
+    UPDATE of rows the load wrote makes DuckDB write them again at commit); with a guess,
+    only the rows whose guess the layout's ``place_admin1`` overrules are rewritten.
     """
     with literal_path(path) as name:
         return _append_csv(store, path, name, layout, sha256=sha256, kind=kind, progress=progress)
