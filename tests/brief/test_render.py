@@ -526,7 +526,7 @@ def test_every_pdf_page_carries_the_provenance_footer(
     version = caf_briefing.provenance.version
     for n, page in enumerate(pages, start=1):
         assert f"accordwatch {version}" in page, n
-        assert f"{n} / {len(pages)}" in page, n
+        assert re.search(rf"(?<!\d){n}\s*/\s*{len(pages)}(?!\d)", page), n
     # the same sections as the page, with static charts and no script
     for title in ("Headline", "Timeline", "Who fights whom", "Early warning", "Key events"):
         assert title in text
@@ -614,3 +614,25 @@ def test_templates_are_compiled_once_and_then_read_from_the_cache(
         assert compiled == []
     finally:
         _html._environment.cache_clear()
+
+
+def test_the_pdfs_lists_show_their_first_rows_and_say_how_many_the_page_has(
+    caf_briefing: Briefing,
+) -> None:
+    from accordwatch.brief._html import _LIST_ROWS_PDF, page_view
+
+    def tables(static: bool) -> dict[str, Any]:
+        sec = next(
+            s for s in page_view(caf_briefing, static=static)["sections"] if s.key == "key_events"
+        )
+        return {blk["table"].caption: blk["table"] for blk in sec.blocks if blk["kind"] == "table"}
+
+    deadliest = caf_briefing.key_events.deadliest
+    assert len(deadliest) > _LIST_ROWS_PDF
+    pdf, page = tables(True), tables(False)
+    for caption, table in pdf.items():
+        assert len(table.rows) <= _LIST_ROWS_PDF
+        assert page[caption].rows[: len(table.rows)] == table.rows  # the first ones
+    first = pdf["Deadliest events"]
+    assert f"{_LIST_ROWS_PDF} of {len(deadliest)}" in first.note
+    assert len(page["Deadliest events"].rows) == len(deadliest)

@@ -91,6 +91,9 @@ _EXTRA: dict[str, dict[str, str]] = {
 
 _TABLE_ROWS_HTML = 500
 _TABLE_ROWS_PDF = 15
+#: rows of the PDF's lists (key events, claims, alerts): the first of each, with a note of
+#: how many the page lists (WeasyPrint's work grows with every row of a table)
+_LIST_ROWS_PDF = 6
 _DATE_COLUMNS = {"date", "month", "period", "since", "until", "date_first", "date_last"}
 
 
@@ -724,7 +727,7 @@ def _accord(
 
 
 def _warning(
-    b: Briefing, w: Mapping[str, str], fmt: Numbers, static: bool, rows: int
+    b: Briefing, w: Mapping[str, str], fmt: Numbers, static: bool, rows: int, lists: int
 ) -> SectionView:
     e = b.warning
     view = SectionView("warning", _title(e, "warning", w), e.command, e.empty, list(e.notes))
@@ -772,7 +775,7 @@ def _warning(
                 ("previous", w["col_previous"], "text"),
             ],
             fmt,
-            limit=rows,
+            limit=lists,
             w=w,
             caption=w["title_alerts"],
         )
@@ -828,7 +831,10 @@ def _claims_table(frame: pd.DataFrame, w: Mapping[str, str], fmt: Numbers, limit
         w["col_source"],
         w["claim_status"],
     ]
-    return Table(heads, rows, {3}, "", dates={0})
+    note = ""
+    if len(frame) > limit:
+        note = w["rows_note"].format(n=fmt.count(limit), total=fmt.count(len(frame)))
+    return Table(heads, rows, {3}, note, dates={0})
 
 
 def page_view(b: Briefing, *, static: bool = False) -> dict[str, Any]:
@@ -837,14 +843,15 @@ def page_view(b: Briefing, *, static: bool = False) -> dict[str, Any]:
     w = words(b.lang)
     fmt = Numbers(b.lang)
     rows = _TABLE_ROWS_PDF if static else _TABLE_ROWS_HTML
+    lists = _LIST_ROWS_PDF if static else _TABLE_ROWS_HTML
     sections = [
         _headline(b, w, fmt),
         _map(b, w, fmt, static, rows),
         _timeline(b, w, fmt, static, rows),
         _who(b, w, fmt, static, rows),
         _accord(b, w, fmt, static, rows),
-        _warning(b, w, fmt, static, rows),
-        _key_events(b, w, fmt, rows),
+        _warning(b, w, fmt, static, rows, lists),
+        _key_events(b, w, fmt, lists),
     ]
     sources = Table(
         [
