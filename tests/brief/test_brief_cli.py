@@ -211,3 +211,30 @@ def test_the_worker_lays_the_pdf_out_in_two_parts_with_the_same_content(
             return found
 
     assert bookmarks(split) == bookmarks(whole)  # the same bookmarks, in order
+
+
+def test_the_command_in_its_own_process_ends_at_once_with_everything_written(
+    store: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    html, pdf = tmp_path / "caf.html", tmp_path / "caf.pdf"
+    args = ["brief", "CAF", "--db", str(store), "--out", str(html), "--pdf", str(pdf)]
+    done = subprocess.run(
+        [sys.executable, "-m", "accordwatch", *args], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()  # flushed before the quick exit
+    assert lines[0].startswith(f"wrote {html}") and lines[1].startswith(f"wrote {pdf}")
+    assert len(lines) == 5 and lines[-1].startswith("trend:")
+    assert html.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
+    # a failing briefing keeps its exit code (3: not found) and message
+    bad = subprocess.run(
+        [sys.executable, "-m", "accordwatch", "brief", "Atlantis", "--db", str(store)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bad.returncode == 3 and "Atlantis" in bad.stderr and "Traceback" not in bad.stderr

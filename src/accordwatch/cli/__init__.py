@@ -25,7 +25,7 @@ from ..errors import InputError as _InputError
 from ._common import err as _err
 from ._common import styled as _styled
 
-__all__ = ["DEBUG_VAR", "app", "main"]
+__all__ = ["DEBUG_VAR", "app", "main", "run"]
 
 app = typer.Typer(
     name="accordwatch",
@@ -144,5 +144,25 @@ _register_all()
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point, in-process (it ends with SystemExit, as Typer does)."""
     app()
+
+
+def run() -> None:
+    """The ``accordwatch`` script and ``python -m accordwatch``: :func:`main`, and when the
+    command asked for it (``_common.quick_exit``: the briefing), the process ends at once,
+    its output flushed, without the interpreter's teardown."""
+    import sys
+
+    from ._common import quick_exit_ok, stay
+
+    stay()  # only the command run here may ask
+    try:
+        main()
+    except SystemExit as stop:
+        if not quick_exit_ok():
+            raise
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        _os._exit(code)

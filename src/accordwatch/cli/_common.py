@@ -40,9 +40,33 @@ __all__ = [
     "out",
     "print_frame",
     "print_json",
+    "quick_exit",
+    "quick_exit_ok",
+    "stay",
     "styled",
     "warn",
 ]
+
+_QUICK = {"exit": False}
+
+
+def quick_exit() -> None:
+    """Let the process end as soon as this command returns: the command has written and
+    flushed everything, closed its store and left no thread or temporary file behind, so
+    the interpreter's teardown (a few tenths of a second of freeing pandas, pyarrow and
+    DuckDB) can be skipped.  Only :func:`accordwatch.cli.main` acts on it (never a command
+    run in-process, as by the tests)."""
+    _QUICK["exit"] = True
+
+
+def stay() -> None:
+    """Forget an earlier :func:`quick_exit` (before a command runs)."""
+    _QUICK["exit"] = False
+
+
+def quick_exit_ok() -> bool:
+    """Whether the command that ran asked for :func:`quick_exit`."""
+    return _QUICK["exit"]
 
 
 def _literal(renderable: RenderableType) -> RenderableType:
