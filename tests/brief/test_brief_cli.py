@@ -220,7 +220,8 @@ def test_the_command_in_its_own_process_ends_at_once_with_everything_written(
     import sys
 
     html, pdf = tmp_path / "caf.html", tmp_path / "caf.pdf"
-    args = ["brief", "CAF", "--db", str(store), "--out", str(html), "--pdf", str(pdf)]
+    args = ["brief", "CAF", "--db", str(store), "-m", "conflictology"]
+    args += ["--out", str(html), "--pdf", str(pdf)]
     done = subprocess.run(
         [sys.executable, "-m", "accordwatch", *args], capture_output=True, text=True, timeout=300
     )
