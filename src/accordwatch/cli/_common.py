@@ -54,8 +54,9 @@ def quick_exit() -> None:
     """Let the process end as soon as this command returns: the command has written and
     flushed everything, closed its store and left no thread or temporary file behind, so
     the interpreter's teardown (a few tenths of a second of freeing pandas, pyarrow and
-    DuckDB) can be skipped.  Only :func:`accordwatch.cli.main` acts on it (never a command
-    run in-process, as by the tests)."""
+    DuckDB) can be skipped.  Only :func:`accordwatch.cli.run` (the script and ``python -m``)
+    acts on it; :func:`accordwatch.cli.main`, which runs a command in-process as the tests
+    do, never does."""
     _QUICK["exit"] = True
 
 
