@@ -197,15 +197,6 @@ def claims_for_events(keys: Iterable[tuple[str, str]], *, db: DB = None) -> pd.D
         return store.claims_about([(str(s), str(i)) for s, i in keys])
 
 
-def _day_of(value: str | dt.date, name: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
-
-
 def _area_names(country: str) -> tuple[set[str], str | None]:
     """The lower-case names a country goes by (name, ISO3, Gleditsch-Ward code as text) and
     its ISO3 code when the bundled admin-1 outlines know it."""
@@ -241,9 +232,10 @@ def claims_in_area(
     ``ev_date`` of the event it is about (None without one)."""
     import pandas as pd
 
+    from ..accords._model import parse_date
     from ..geo import AdminIndex
 
-    start, end = _day_of(since, "since"), _day_of(until, "until")
+    start, end = parse_date(since, "since"), parse_date(until, "until")
     if end < start:
         raise InputError(f"until {end} is before since {start}")
     with using(db) as store:
