@@ -150,17 +150,17 @@ def main() -> None:
 
 def run() -> None:
     """The ``accordwatch`` script and ``python -m accordwatch``: :func:`main`, and when the
-    command asked for it (``_common.quick_exit``: the briefing), the process ends at once,
+    command asked for it (``_common.QUICK_EXIT``: the briefing), the process ends at once,
     its output flushed, without the interpreter's teardown."""
     import sys
 
-    from ._common import quick_exit_ok, stay
+    from ._common import QUICK_EXIT
 
-    stay()  # only the command run here may ask
+    QUICK_EXIT.clear()  # only the command run here may ask
     try:
         main()
     except SystemExit as stop:
-        if not quick_exit_ok():
+        if not QUICK_EXIT.is_set():
             raise
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
         sys.stdout.flush()

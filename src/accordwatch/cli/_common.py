@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
@@ -35,39 +36,22 @@ __all__ = [
     "DbOption",
     "Format",
     "FormatOption",
+    "QUICK_EXIT",
     "err",
     "lazy_module",
     "out",
     "print_frame",
     "print_json",
-    "quick_exit",
-    "quick_exit_ok",
-    "stay",
     "styled",
     "warn",
 ]
 
-_QUICK = {"exit": False}
-
-
-def quick_exit() -> None:
-    """Let the process end as soon as this command returns: the command has written and
-    flushed everything, closed its store and left no thread or temporary file behind, so
-    the interpreter's teardown (a few tenths of a second of freeing pandas, pyarrow and
-    DuckDB) can be skipped.  Only :func:`accordwatch.cli.run` (the script and ``python -m``)
-    acts on it; :func:`accordwatch.cli.main`, which runs a command in-process as the tests
-    do, never does."""
-    _QUICK["exit"] = True
-
-
-def stay() -> None:
-    """Forget an earlier :func:`quick_exit` (before a command runs)."""
-    _QUICK["exit"] = False
-
-
-def quick_exit_ok() -> bool:
-    """Whether the command that ran asked for :func:`quick_exit`."""
-    return _QUICK["exit"]
+QUICK_EXIT = threading.Event()
+"""Set by a command that lets the process end as soon as it returns: it has written and
+flushed everything, closed its store and left no thread or temporary file behind, so the
+interpreter's teardown (a few tenths of a second of freeing pandas, pyarrow and DuckDB) can
+be skipped.  Only :func:`accordwatch.cli.run` (the script and ``python -m``) acts on it;
+:func:`accordwatch.cli.main`, which runs a command in-process as the tests do, never does."""
 
 
 def _literal(renderable: RenderableType) -> RenderableType:

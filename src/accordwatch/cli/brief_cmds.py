@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import DbOption, err, lazy_module, out, quick_exit
+from ._common import QUICK_EXIT, DbOption, err, lazy_module, out
 
 _brief = lazy_module("accordwatch.brief")
 
@@ -119,7 +119,7 @@ def _brief_cmd(
         lines.append(_brief.say(b.lang, "summary_wrote", path=written.pdf, size=_size(size)))
     for line in [*lines, *_brief.summary(b)]:
         out.print(line)
-    quick_exit()  # the files are written and the store closed: no teardown needed
+    QUICK_EXIT.set()  # the files are written and the store closed: no teardown needed
 
 
 def register(app: typer.Typer) -> None:
