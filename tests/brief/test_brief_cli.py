@@ -126,8 +126,8 @@ def test_the_pdf_is_made_here_when_its_worker_fails(
 
     real_job = _pdf.pdf_job
     broken = {"html": "<p>no place for the chart</p>", "charts": [{"id": "x"}]}
-    jobs = iter([lambda b: broken, real_job])  # the worker's job first, then this process's
-    monkeypatch.setattr(_pdf, "pdf_job", lambda b: next(jobs)(b))
+    jobs = iter([lambda b, **kw: broken, real_job])  # the worker's job, then this process's
+    monkeypatch.setattr(_pdf, "pdf_job", lambda b, **kw: next(jobs)(b, **kw))
     results: list[bytes | None] = []
     result = _pdfjob.PdfWorker.result
 
@@ -148,8 +148,8 @@ def test_the_worker_makes_the_same_pdf_as_this_process(store: Path, tmp_path: Pa
     from accordwatch.brief import _pdf, _pdfjob, gather
 
     b = gather("Mali", db=store, model="conflictology")
-    job = _pdf.pdf_job(b)
-    whole = {k: v for k, v in job.items() if k not in ("parts", "numbers")}
+    whole = _pdf.pdf_job(b, split=False)
+    assert "parts" not in whole and "numbers" not in whole
     with _pdfjob.PdfWorker.start() as worker:
         worker.send(whole)  # one document, as this process makes it
         there = worker.result()
@@ -186,6 +186,7 @@ def test_the_worker_lays_the_pdf_out_in_two_parts_with_the_same_content(
     b = gather("Central African Republic", db=store, model="conflictology")
     job = _pdf.pdf_job(b)
     assert len(job["parts"]) == 2 and "@@PAGES@@" in job["numbers"]
+    assert "html" not in job  # only the form the worker lays out is rendered
     with _pdfjob.PdfWorker.start() as worker:
         worker.send(job)
         split = worker.result()
@@ -239,3 +240,15 @@ def test_the_command_in_its_own_process_ends_at_once_with_everything_written(
         timeout=300,
     )
     assert bad.returncode == 3 and "Atlantis" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_where_no_page_can_be_split_the_job_is_one_document(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accordwatch.brief import _pdf, _pdfjob, gather
+
+    b = gather("Central African Republic", db=store, model="conflictology")
+    monkeypatch.setattr(_pdfjob, "can_split", lambda: False)
+    job = _pdf.pdf_job(b)
+    assert "parts" not in job and "numbers" not in job
+    assert job["html"].count("<h2") >= 4 and job["charts"]  # the whole page, with its charts

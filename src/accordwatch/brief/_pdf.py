@@ -44,24 +44,22 @@ def _split(sections: list[Any]) -> int:
     return cut if 0 < cut < len(keys) else 0
 
 
-def pdf_job(b: Briefing) -> dict[str, Any]:
-    """What the PDF is made from: the briefing's static page (``html``) with a placeholder
-    for each chart, the charts (``id``, ``vega``, ``spec``) and the folder their SVGs are
-    cached in (``cache``: the user cache's ``charts``); and the same page in two ``parts``
-    (two documents without page numbers, the second starting on a new page) with the
-    ``numbers`` page that numbers them once joined (see :func:`_pdfjob.pdf_bytes`)."""
+def pdf_job(b: Briefing, *, split: bool = True) -> dict[str, Any]:
+    """What the PDF is made from: the charts (``id``, ``vega``, ``spec``), the folder their
+    SVGs are cached in (``cache``: the user cache's ``charts``) and the briefing's static
+    page with a placeholder for each chart — as one document (``html``), or, when ``split``
+    is asked and this machine can lay a page out in two parts at once
+    (:func:`_pdfjob.can_split`), as two ``parts`` (two documents without page numbers, the
+    second starting on a new page) with the ``numbers`` page that numbers them once joined
+    (see :func:`_pdfjob.split_pdf_bytes`).  Only the form the worker lays out is rendered."""
     from . import _cache
     from ._html import pdf_numbers
 
     view = page_view(b, static=True)
     css = stylesheet()
     charts = [{"id": c.id, "vega": c.vega, "spec": c.spec} for c in view["charts"]]
-    job: dict[str, Any] = {
-        "html": render_template(view, css=css),
-        "charts": charts,
-        "cache": str(_cache.cache_dir() / "charts"),
-    }
-    cut = _split(view["sections"])
+    job: dict[str, Any] = {"charts": charts, "cache": str(_cache.cache_dir() / "charts")}
+    cut = _split(view["sections"]) if split and _pdfjob.can_split() else 0
     if cut:
         sections = view["sections"]
         job["parts"] = [
@@ -69,18 +67,20 @@ def pdf_job(b: Briefing) -> dict[str, Any]:
             render_template({**view, "sections": sections[cut:]}, css=css, part=2),
         ]
         job["numbers"] = pdf_numbers()
+    else:
+        job["html"] = render_template(view, css=css)
     return job
 
 
 def render_pdf_html(b: Briefing) -> str:
     """The HTML WeasyPrint lays out: the briefing's page with static SVG charts."""
-    job = pdf_job(b)
+    job = pdf_job(b, split=False)
     return _pdfjob.fill(job["html"], _pdfjob.cached_svgs(job["charts"], job["cache"]))
 
 
 def pdf_bytes(b: Briefing) -> bytes:
     """The briefing's PDF, made in this process (as one document)."""
-    job = pdf_job(b)
+    job = pdf_job(b, split=False)
     return _pdfjob.pdf_bytes(job["html"], job["charts"], job["cache"])
 
 

@@ -6,7 +6,8 @@ WeasyPrint), so that it can also run as a script: the worker process that a
 :class:`PdfWorker` starts before the briefing is gathered.  The worker loads
 WeasyPrint and starts vl-convert's JavaScript engine (a second or two) while the parent
 reads the store, then reads one job from stdin — ``{"html": …, "charts": [{"id", "vega",
-"spec"}], "cache": folder or null}`` as JSON — and writes the PDF's bytes to stdout (on
+"spec"}], "cache": folder or null}`` as JSON, or ``"parts"`` and ``"numbers"`` in place of
+``"html"`` for a page laid out in two parts — and writes the PDF's bytes to stdout (on
 failure: exit status 1 and the reason on stderr).
 
 A chart's place in the page is an ``<img>`` whose ``src`` is :func:`placeholder` of its id;
@@ -159,13 +160,11 @@ def pdf_bytes(html: str, charts: Iterable[Mapping[str, Any]], cache: str | None 
 def can_split() -> bool:
     """Whether a PDF can be laid out in two parts at once here: a ``fork`` (a second process
     that shares this one's loaded libraries) and pikepdf to join them."""
+    import importlib.util
+
     if not hasattr(os, "fork") or sys.platform != "linux":
         return False
-    try:
-        import pikepdf  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("pikepdf") is not None  # found, not imported (0.2 s)
 
 
 def _in_child(html: str, charts: list[Mapping[str, Any]], cache: str | None) -> tuple[int, int]:
@@ -378,7 +377,7 @@ def main() -> int:
     try:
         warm_up()
         job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-        if job.get("parts") and job.get("numbers") and can_split():
+        if job.get("parts"):  # sent only where the page can be laid out in two parts
             data = split_pdf_bytes(job["parts"], job["numbers"], job["charts"], job.get("cache"))
         else:
             data = pdf_bytes(job["html"], job["charts"], job.get("cache"))
