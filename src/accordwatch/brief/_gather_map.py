@@ -34,12 +34,6 @@ _STEPS = (0.001, 0.01, 0.1, 0.5, 1.0)
 _OUTLINES = ("geo", "sahel_admin1_ne10m.geojson")
 
 
-@cache
-def _features() -> tuple[dict[str, Any], ...]:
-    path = files("accordwatch").joinpath("data", *_OUTLINES)
-    return tuple(json.loads(path.read_text(encoding="utf-8"))["features"])
-
-
 def _rounded(coords: Any) -> Any:
     if isinstance(coords, list | tuple) and coords and isinstance(coords[0], int | float):
         return [round(float(coords[0]), 3), round(float(coords[1]), 3)]
@@ -68,8 +62,10 @@ def _simplified(iso3: str) -> str:
     from shapely.geometry import MultiPolygon, Polygon, mapping, shape
     from shapely.geometry.polygon import orient
 
+    from ..geo import admin1_features
+
     feats: list[dict[str, Any]] = []
-    for feat in _features():
+    for feat in admin1_features():
         props = feat.get("properties") or {}
         if props.get("adm0_a3") != iso3:
             continue

@@ -48,6 +48,7 @@ __all__ = [
     "MALI_NEW_REGION_PARENT",
     "AdminIndex",
     "AdminUnit",
+    "admin1_features",
     "admin1_names",
     "locate",
     "normalize_admin1",
@@ -198,13 +199,21 @@ class AdminIndex:
         """
         path = Path(source) if isinstance(source, str) else source
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            features = data["features"]
+            features = json.loads(path.read_text(encoding="utf-8"))["features"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise InputError(
                 f"cannot read admin-1 polygons from {source}: {exc}. "
                 "Pass a GeoJSON FeatureCollection of Natural Earth admin-1 units."
             ) from exc
+        return cls._from_features(features, source)
+
+    @classmethod
+    def _from_features(cls, features: Any, source: object) -> AdminIndex:
+        if not isinstance(features, list | tuple):
+            raise InputError(
+                f"cannot read admin-1 polygons from {source}: 'features' is not a list. "
+                "Pass a GeoJSON FeatureCollection of Natural Earth admin-1 units."
+            )
         units, geoms = [], []
         for i, feat in enumerate(features):
             p = feat.get("properties") or {}
@@ -367,10 +376,21 @@ class AdminIndex:
         return out
 
 
+_BUNDLED = ("data", "geo", "sahel_admin1_ne10m.geojson")
+
+
+@cache
+def admin1_features() -> tuple[dict[str, Any], ...]:
+    """The features of the bundled Natural Earth admin-1 GeoJSON, parsed once per process
+    (shared by :meth:`AdminIndex.default` and whoever draws the outlines); treat them as
+    read-only."""
+    path = files("accordwatch").joinpath(*_BUNDLED)
+    return tuple(json.loads(path.read_text(encoding="utf-8"))["features"])
+
+
 @cache
 def _default_index() -> AdminIndex:
-    res = files("accordwatch") / "data" / "geo" / "sahel_admin1_ne10m.geojson"
-    return AdminIndex.from_geojson(res)
+    return AdminIndex._from_features(admin1_features(), "/".join(_BUNDLED))
 
 
 def locate(lat: Any, lon: Any) -> pd.DataFrame:
