@@ -77,36 +77,10 @@ def _places_cmd(
     """
     import pandas as pd
 
-    from ..geo import Gazetteer, priogrid_gid
+    from ..geo import Gazetteer, Place
 
     found = Gazetteer.default().lookup(name, fuzzy=fuzzy, limit=limit)
-    rows = pd.DataFrame(
-        [
-            {
-                "name": p.name,
-                "feature": f"{p.feature_class}/{p.feature_code}",
-                "admin1": p.admin1,
-                "latitude": p.latitude,
-                "longitude": p.longitude,
-                "priogrid_gid": priogrid_gid(p.latitude, p.longitude),
-                "population": p.population,
-                "geonameid": p.geonameid,
-                "note": p.note,
-            }
-            for p in found
-        ],
-        columns=[
-            "name",
-            "feature",
-            "admin1",
-            "latitude",
-            "longitude",
-            "priogrid_gid",
-            "population",
-            "geonameid",
-            "note",
-        ],
-    )
+    rows = pd.DataFrame([p.record() for p in found], columns=list(Place.RECORD_FIELDS))
     if rows.empty and fmt is not Format.json:
         from ..errors import NotFound
 

@@ -27,7 +27,7 @@ import io
 from dataclasses import dataclass, replace
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -158,6 +158,36 @@ class Place:
     def names(self) -> tuple[str, ...]:
         """Every surface form: name, ASCII name, then alternates, without repeats."""
         return tuple(dict.fromkeys((self.name, self.asciiname, *self.alternate_names)))
+
+    #: the fields of :meth:`record`, in order
+    RECORD_FIELDS: ClassVar[tuple[str, ...]] = (
+        "name",
+        "feature",
+        "admin1",
+        "latitude",
+        "longitude",
+        "priogrid_gid",
+        "population",
+        "geonameid",
+        "note",
+    )
+
+    def record(self) -> dict[str, Any]:
+        """The place as the command line and the web API show it (:data:`RECORD_FIELDS`):
+        ``feature`` is ``class/code``, ``priogrid_gid`` the PRIO-GRID cell it lies in."""
+        from accordwatch.geo.priogrid import priogrid_gid
+
+        return {
+            "name": self.name,
+            "feature": f"{self.feature_class}/{self.feature_code}",
+            "admin1": self.admin1,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "priogrid_gid": priogrid_gid(self.latitude, self.longitude),
+            "population": self.population,
+            "geonameid": self.geonameid,
+            "note": self.note,
+        }
 
 
 def read_geonames(source: str | Path | Traversable) -> pd.DataFrame:

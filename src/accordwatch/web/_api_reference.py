@@ -108,27 +108,14 @@ async def place(
 ) -> JSONResponse:
     """Gazetteer matches: coordinates, admin-1 region, PRIO-GRID cell, population; the
     events of the store in each match's region, by year."""
-    from ..geo import Gazetteer, priogrid_gid
+    from ..geo import Gazetteer
 
     found = Gazetteer.default().lookup(name, fuzzy=fuzzy, limit=limit)
     if not found:
         raise NotFound(
             f"no place {name!r} in the gazetteer" + ("" if fuzzy else "; try ?fuzzy=true")
         )
-    places = [
-        {
-            "name": p.name,
-            "feature": f"{p.feature_class}/{p.feature_code}",
-            "admin1": p.admin1,
-            "latitude": p.latitude,
-            "longitude": p.longitude,
-            "priogrid_gid": priogrid_gid(p.latitude, p.longitude),
-            "population": p.population,
-            "geonameid": p.geonameid,
-            "note": p.note,
-        }
-        for p in found
-    ]
+    places = [p.record() for p in found]
     regions = sorted({str(p["admin1"]) for p in places if p["admin1"]})
     by_year: dict[str, Any] = {}
     for region in regions:
