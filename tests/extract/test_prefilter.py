@@ -10,9 +10,9 @@ import pytest
 from accordwatch.actors._mentions import normalized, words_with_offsets
 from accordwatch.actors._normalize import normalize, tokens_with_offsets
 from accordwatch.extract._dates import _ANAPHORIC_RE, _LATER_RE, _PATTERNS
-from accordwatch.extract._lexicon import deaccent, trigger_table
+from accordwatch.extract._lexicon import TRIGGER_LEAD, deaccent, excludes, trigger_table
 from accordwatch.extract._places import _COUNTRY_PART
-from accordwatch.extract._prefilter import _plan, finditer_near
+from accordwatch.extract._prefilter import _plan, _split, finditer_near, scan, search
 
 _WORDS = (
     "in on may march mars le 5 12 2023 last week hier yesterday mardi dernier the same day "
@@ -58,6 +58,29 @@ def test_same_matches_as_finditer(fold: bool) -> None:
                 got = [(m.span(), m.groups()) for m in finditer_near(pat, t, start, end)]
                 assert got == want, (pat.pattern[:60], t)
     assert planned > 50  # most patterns do run near their literals
+
+
+def test_scan_same_matches_as_finditer() -> None:
+    texts = [deaccent(t) for t in _texts()] + ["qu'attaque d'attaques l'ambush -attaque", "ab"]
+    pats = _PATTERNS_UNDER_TEST + [x for xs in excludes().values() for x in xs]
+    split = 0
+    for pat in pats:
+        split += _split(pat) is not None
+        for t in texts:
+            for start, end in ((0, len(t)), (1, max(1, len(t) - 1)), (4, 9)):
+                want = [(m.span(), m.groups()) for m in pat.finditer(t, start, end)]
+                got = [(m.span(), m.groups()) for m in scan(pat, t, start, end)]
+                assert got == want, (pat.pattern[:60], t, start, end)
+                first = search(pat, t, start, end)
+                assert (first and first.span()) == (want[0][0] if want else None)
+    assert split > 150  # every trigger pattern is searched by its body
+
+
+def test_no_split_when_the_lead_is_one_side_of_a_choice() -> None:
+    assert _split(re.compile(TRIGGER_LEAD + "attaque|raid")) is None
+    assert _split(re.compile(r"\b(?:x)?y")) is None  # the body's start is optional
+    assert _split(re.compile(r"\bkilled\b")) is not None
+    assert _split(re.compile(TRIGGER_LEAD + "attaques?(?![\\w-])")) is not None
 
 
 def test_no_plan_without_literals_or_bounds() -> None:

@@ -64,7 +64,7 @@ from accordwatch.extract._model import (
     DateMention,
     PlaceMention,
 )
-from accordwatch.extract._prefilter import finditer_near
+from accordwatch.extract._prefilter import finditer_near, scan, search
 from accordwatch.extract._spans import SpanIndex
 from accordwatch.extract._text import Sentence, clauses, quote_spans, sentences, words
 
@@ -173,10 +173,10 @@ def _find_triggers(
         for m in finditer_near(pat, folded, c0, c1):
             s, e = m.span()
             if any(
-                x.search(folded, max(c0, s - 40), min(c1, e + 40))
+                search(x, folded, max(c0, s - 40), min(c1, e + 40))
                 and any(
                     xm.start() <= s < xm.end() or s <= xm.start() < e
-                    for xm in x.finditer(folded, max(c0, s - 40), min(c1, e + 40))
+                    for xm in scan(x, folded, max(c0, s - 40), min(c1, e + 40))
                 )
                 for x in ex.get(etype, [])
             ):

@@ -22,6 +22,7 @@ import yaml
 from accordwatch.errors import InputError
 
 __all__ = [
+    "TRIGGER_LEAD",
     "Lexicon",
     "any_trigger",
     "deaccent",
@@ -160,12 +161,16 @@ def lexicon() -> Lexicon:
     )
 
 
+#: Where a trigger may begin: not inside a word, or right after a French elision
+#: ("l'attaque", "d'affrontements", "qu'il"); no other apostrophe.  It only looks behind.
+TRIGGER_LEAD = r"(?:(?<![\w'-])|(?<=\b[ldjsnc]')|(?<=\bqu'))"
+
+
 def _compile(pattern: str) -> re.Pattern[str]:
     body = deaccent(pattern).replace("{ws}", rf"(?:{_WORD} ){{0,4}}").replace("{w}", _WORD)
     # Upper-case-only acronyms (IED, EEI) keep their case in the YAML; match them case-blind
     # on the folded text like everything else.
-    # a French elision may come before ("l'attaque", "d'affrontements"), no other apostrophe
-    return re.compile(rf"(?:(?<![\w'-])|(?<=\b[ldjsnc]')|(?<=\bqu')){body}(?![\w-])")
+    return re.compile(rf"{TRIGGER_LEAD}{body}(?![\w-])")
 
 
 @cache

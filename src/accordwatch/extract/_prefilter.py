@@ -21,9 +21,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from accordwatch.extract._lexicon import required_literals
+from accordwatch.extract._lexicon import TRIGGER_LEAD, required_literals
 
-__all__ = ["finditer_near"]
+__all__ = ["finditer_near", "scan", "search"]
 
 # Characters a window runs past its last possible match end: more than any look-ahead
 # of a pattern reads (a ``\\b`` reads one character).
@@ -97,6 +97,114 @@ def _literal_seeker(lits: tuple[str, ...], flags: int) -> re.Pattern[str]:
     return _SEEKERS[key]
 
 
+_Split = tuple[re.Pattern[str], re.Pattern[str]] | None
+# id(pattern) -> (pattern, split), held like _PLANS
+_SPLITS: dict[int, tuple[re.Pattern[str], _Split]] = {}
+#: Zero-width leads a pattern may start with: the triggers' "not inside a word" and ``\b``.
+_LEADS = (TRIGGER_LEAD, r"\b")
+
+
+def _split(pattern: re.Pattern[str]) -> _Split:
+    """``(lead, body)`` when ``pattern`` is a zero-width lead (one of ``_LEADS``: "not
+    inside a word", ``\b``) followed by a body that matches at least one character;
+    else None.  Searching for the body and testing the lead where it starts finds the
+    same matches (see :func:`scan`), and the body alone lets the engine skip ahead to
+    its first characters instead of trying the lead at every position."""
+    held = _SPLITS.get(id(pattern))
+    if held is not None and held[0] is pattern:
+        return held[1]
+    if len(_SPLITS) > 4096:
+        _SPLITS.clear()
+    split = _make_split(pattern)
+    _SPLITS[id(pattern)] = (pattern, split)
+    return split
+
+
+def _make_split(pattern: re.Pattern[str]) -> _Split:
+    """:func:`_split`, worked out."""
+    from re import _parser  # type: ignore[attr-defined]  # the standard library's parser
+
+    lead = next((x for x in _LEADS if pattern.pattern.startswith(x)), None)
+    if lead is None:
+        return None
+    rest = pattern.pattern[len(lead) :]
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        body = re.compile(rest, pattern.flags)
+    except re.error:  # pragma: no cover - a body that does not stand alone
+        return None
+    # the lead must be the first item of a sequence (not one side of a top-level "|"),
+    # and the body must hold the pattern's groups and consume a character
+    alone = _parser.parse(lead, pattern.flags)
+    if len(parsed) < 2 or len(alone) != 1 or str(parsed[0]) != str(alone[0]):
+        return None
+    if alone.getwidth() != (0, 0):  # pragma: no cover - every lead is zero-width
+        return None
+    if body.groups != pattern.groups or body.groupindex != pattern.groupindex:
+        return None
+    rest_parsed = _parser.parse(rest, pattern.flags)
+    if rest_parsed.getwidth()[0] < 1 or not _skips(rest_parsed):
+        return None
+    return re.compile(lead, pattern.flags), body
+
+
+def _skips(parsed: Any) -> bool:
+    """Whether the engine can skip to where a parsed pattern may start: it begins with
+    a literal or a character class, or with a choice of literals (what the standard
+    library's compiler turns into a fast prefix or first-character scan)."""
+    items = parsed.data
+    while items and str(items[0][0]) == "SUBPATTERN":
+        _group, add_flags, del_flags, sub = items[0][1]
+        if add_flags or del_flags:
+            return False
+        items = sub.data
+    if not items:
+        return False
+    op, av = items[0]
+    if str(op) in ("LITERAL", "IN"):
+        return True
+    if str(op) == "BRANCH":
+        return all(alt.data and str(alt.data[0][0]) == "LITERAL" for alt in av[1])
+    return False
+
+
+def scan(
+    pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None
+) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern.finditer(text, start, end)`` (same spans and groups).
+
+    For a pattern with a zero-width lead (see :func:`_split`): the engine tries the
+    pattern at each position in turn, and at a position the lead only tests the text
+    there (it consumes nothing and holds no group), so the first match at or after a
+    position starts where the body first matches with the lead holding, and the body's
+    match there is the pattern's.  The lead is tested with the same end (``\b`` reads
+    the character at its position, which lies before ``end`` as the body consumes it).
+    Matches are never empty, so the next search starts where a match ends, as in
+    ``finditer``."""
+    end = len(text) if end is None else end
+    split = _split(pattern)
+    if split is None:
+        yield from pattern.finditer(text, start, end)
+        return
+    lead, body = split
+    m = body.search(text, start, end)
+    while m is not None:
+        at = m.start()
+        if lead.match(text, at, end) is not None:
+            yield m
+            m = body.search(text, m.end(), end)
+        else:
+            m = body.search(text, at + 1, end)
+
+
+def search(
+    pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None
+) -> re.Match[str] | None:
+    """``pattern.search(text, start, end)``'s match (spans and groups), as :func:`scan`
+    finds it."""
+    return next(scan(pattern, text, start, end), None)
+
+
 def finditer_near(
     pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None
 ) -> Iterator[re.Match[str]]:
@@ -114,11 +222,11 @@ def finditer_near(
     end = len(text) if end is None else min(end, len(text))
     plan = _plan(pattern)
     if plan is None:
-        yield from pattern.finditer(text, start, end)
+        yield from scan(pattern, text, start, end)
         return
     lits, width = plan
     if end - start <= 2 * width + _PAD:  # a short span: no window would be smaller
-        yield from pattern.finditer(text, start, end)
+        yield from scan(pattern, text, start, end)
         return
     spans: list[tuple[int, int]] = []
     if pattern.flags & re.IGNORECASE:  # the literals as the pattern reads them, overlaps too
@@ -142,4 +250,4 @@ def finditer_near(
         else:
             windows.append([a, b])
     for a, b in windows:
-        yield from pattern.finditer(text, max(start, a), min(end, b + _PAD))
+        yield from scan(pattern, text, max(start, a), min(end, b + _PAD))
