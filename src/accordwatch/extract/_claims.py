@@ -30,9 +30,10 @@ from collections.abc import Callable
 from functools import cache
 
 from accordwatch.extract._dates import find_dates
-from accordwatch.extract._lexicon import fold_span, lexicon, required_literals
+from accordwatch.extract._lexicon import fold_span, lexicon, required_literals, spans_holding
 from accordwatch.extract._model import ActorMention, Claim, DateMention, PlaceMention
 from accordwatch.extract._numbers import NUMBER_RE, parse_number
+from accordwatch.extract._prefilter import scan, search
 from accordwatch.extract._spans import SpanIndex
 from accordwatch.extract._text import Sentence, sentences
 
@@ -111,13 +112,13 @@ def _party_toll(
     folded: str, s: int, e: int, actors: SpanIndex[ActorMention]
 ) -> tuple[str, int, int | None, str | None] | None:
     """A death toll told "selon le FLA" / "according to the army": the party's claim."""
-    m = _ACCORDING.search(folded, s, e)
-    if m is None or not _KILLED.search(folded, s, e):
+    m = search(_ACCORDING, folded, s, e)
+    if m is None or not search(_KILLED, folded, s, e):
         return None
     source = [a for a in actors.within(m.end(), e) if a.start - m.end() < 12]
     if not source or source[0].kind in {"ngo", "un", "media"}:
         return None
-    hits = list(_TOLL.finditer(folded, s, e))
+    hits = list(scan(_TOLL, folded, s, e))
     nums = [parse_number(h.group("n")) for h in hits]
     if not hits or any(n is None for n in nums):
         return None
@@ -128,7 +129,7 @@ def _party_toll(
 def _claimant(
     folded: str, sent: Sentence, at: int, actors: SpanIndex[ActorMention]
 ) -> ActorMention | None:
-    by = _CLAIMED_BY.search(folded, sent.start, sent.end)
+    by = search(_CLAIMED_BY, folded, sent.start, sent.end)
     if by is not None:
         after = [a for a in actors.within(by.end(), sent.end) if a.start - by.end() < 40]
         if after:
@@ -168,23 +169,25 @@ def claims_in_text(
     date_ix = SpanIndex(find_dates(text, pub, lang) if dates is None else dates)
     deaths = _deaths_patterns()
     out: list[Claim] = []
-    for sent in sentences(text):
+    sents = sentences(text)
+    holds = None if need is None else spans_holding(folded, [(x.start, x.end) for x in sents], need)
+    for sent in sents:
         s, e = sent.start, sent.end
         if reached is not None:
             reached(s)
-        if need is not None and not any(lit in folded[s:e] for lit in need):
+        if holds is not None and not holds[sent.index]:
             continue  # none of the claim patterns can match here
         found: list[tuple[str, int, int | None, str | None]] = []  # kind, at, n, target
-        if not _NO_CLAIM.search(folded, s, e):
-            for m in _RESPONSIBILITY.finditer(folded, s, e):
+        if not search(_NO_CLAIM, folded, s, e):
+            for m in scan(_RESPONSIBILITY, folded, s, e):
                 found.append(("responsibility", m.start(), None, None))
                 break
-        for m in _CAPTURE.finditer(folded, s, e):
+        for m in scan(_CAPTURE, folded, s, e):
             found.append(("capture", m.start(), None, None))
             break
-        asserted = bool(_ASSERT.search(folded, s, e))
+        asserted = bool(search(_ASSERT, folded, s, e))
         for pat in deaths:
-            hit = pat.search(folded, s, e)
+            hit = search(pat, folded, s, e)
             if hit is None:
                 continue
             who = hit.group("who")

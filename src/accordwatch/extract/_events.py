@@ -468,7 +468,7 @@ def events_in_text(
                 # "CMA and army units fought at Ber, killing 12 people": the event is the
                 # fight between two armed parties, the dead its toll
                 trig, etype = fight[0], "clash"
-            figure = fatalities(text[c0:c1], lang)
+            figure = fatalities(text[c0:c1], lang, folded[c0:c1])
             for k, place in enumerate(sites):
                 date = _date_for(in_clause, place, sites, trig, k)
                 if date is None and opening and (c0, c1) != cl[0]:
@@ -523,9 +523,14 @@ def events_in_text(
                     ev.notes.append("a summary of events over a period")
                 sent_events.append((ev, c0, c1))
         if len(sent_events) == 1 and sent_events[0][0].fatalities is None:
-            sent_events[0][0].fatalities = fatalities(text[sent.start : sent.end], lang)
+            sent_events[0][0].fatalities = fatalities(
+                text[sent.start : sent.end], lang, folded[sent.start : sent.end]
+            )
         if len(sent_events) == 1 and sent_events[0][0].fatalities is not None:
-            _retype(sent_events[0][0], victim_kinds(text[sent.start : sent.end], lang))
+            _retype(
+                sent_events[0][0],
+                victim_kinds(text[sent.start : sent.end], lang, folded[sent.start : sent.end]),
+            )
         if not sent_events and prev is not None:
             _toll_from_next_sentence(text, lang, prev, sent, date_ix, place_ix)
         if sent_events and prev is not None:
@@ -795,7 +800,8 @@ def _toll_from_next_sentence(
     if any(p.name != ev.place for p in places.within(sent.start, sent.end)):
         return
     span = text[sent.start : sent.end]
-    figure = fatalities(span, lang)
+    span_folded = fold_span(text, sent.start, sent.end)
+    figure = fatalities(span, lang, span_folded)
     if figure is None:
         return
     ev.fatalities = figure
@@ -805,7 +811,7 @@ def _toll_from_next_sentence(
     ]
     ev.confidence = round(min(0.99, ev.confidence + 0.05), 3)
     ev.notes.append("death toll from the next sentence")
-    _retype(ev, victim_kinds(span, lang))
+    _retype(ev, victim_kinds(span, lang, span_folded))
 
 
 _ATTACK_TYPES = {"attack_on_civilians", "ied", "airstrike", "drone_strike", "ambush"}

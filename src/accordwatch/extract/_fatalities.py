@@ -27,6 +27,7 @@ from functools import cache, lru_cache
 
 from accordwatch.extract._lexicon import deaccent, lexicon
 from accordwatch.extract._numbers import NUMBER_RE, parse_number
+from accordwatch.extract._prefilter import scan, search
 
 __all__ = ["fatalities", "victim_kinds"]
 
@@ -159,14 +160,14 @@ def _needed(lang: str) -> tuple[str, ...] | None:
     return tuple(need)
 
 
-def fatalities(text: str, lang: str = "en") -> int | None:
-    """Confirmed deaths the text reports, or ``None`` when it gives no figure."""
+def fatalities(text: str, lang: str = "en", folded: str | None = None) -> int | None:
+    """Confirmed deaths the text reports, or ``None`` when it gives no figure
+    (``folded``: ``deaccent(text)`` when the caller has it)."""
     need = _needed(lang)
-    if need is not None:
-        folded = deaccent(text)
-        if not any(lit in folded for lit in need):
-            return None
-    figures = _figures(text, lang)
+    folded = deaccent(text) if folded is None else folded
+    if need is not None and not any(lit in folded for lit in need):
+        return None
+    figures = _figures(text, lang, folded)
     if not figures:
         return None
     cats = {c for _, c in figures}
@@ -175,7 +176,7 @@ def fatalities(text: str, lang: str = "en") -> int | None:
     return sum(min(n for n, c in figures if c == cat) for cat in cats)
 
 
-def victim_kinds(text: str, lang: str = "en") -> set[str]:
+def victim_kinds(text: str, lang: str = "en", folded: str | None = None) -> set[str]:
     """Kinds of victims of the confirmed death figures: civilians, soldiers, fighters, any.
 
     "14 people, including women and children" counts as civilians.
@@ -185,25 +186,25 @@ def victim_kinds(text: str, lang: str = "en") -> set[str]:
     >>> sorted(victim_kinds("Cinq soldats et deux civils ont été tués.", "fr"))
     ['civilians', 'soldiers']
     """
-    return {c for _, c in _figures(text, lang)}
+    return {c for _, c in _figures(text, lang, deaccent(text) if folded is None else folded)}
 
 
 # a sentence is asked for its figures by its clause, by itself and for its victims: the
 # last few answers are kept
 @lru_cache(maxsize=8)
-def _figures(text: str, lang: str) -> tuple[tuple[int, str], ...]:
-    """The confirmed death figures of ``text`` as ``(number, victim kind)``."""
+def _figures(text: str, lang: str, folded: str) -> tuple[tuple[int, str], ...]:
+    """The confirmed death figures of ``text`` (folded: ``folded``) as ``(number, victim
+    kind)``."""
     lex = lexicon()
-    folded = deaccent(text)
     words = set(re.findall(r"[a-z'-]+", folded))
     claim = bool(words & lex.unconfirmed_kill_words) or (
         any(c in folded for cs in lex.claim_cues.values() for c in cs)
-        and not (_INDEPENDENT.search(folded) and not _ARMED_SOURCE.search(folded))
+        and not (search(_INDEPENDENT, folded) and not search(_ARMED_SOURCE, folded))
     )
     figures: list[tuple[int, str]] = []
     seen: set[int] = set()
     # "12 fighters and three soldiers were killed": two victim groups, one verb
-    for m in _COORDINATED.finditer(folded):
+    for m in scan(_COORDINATED, folded):
         pair = [
             (parse_number(m.group(f"n{k}")), m.group(f"w{k}"), m.start(f"n{k}")) for k in (1, 2)
         ]
@@ -214,7 +215,7 @@ def _figures(text: str, lang: str) -> tuple[tuple[int, str], ...]:
                 figures.append((int(n or 0), _CATEGORY[w]))
                 seen.add(pos)
     for pattern in _patterns(lang if lang in ("en", "fr") else "en"):
-        for m in pattern.finditer(folded):
+        for m in scan(pattern, folded):
             if m.start("n") in seen:
                 continue
             raw = m.group("n")
@@ -226,7 +227,7 @@ def _figures(text: str, lang: str) -> tuple[tuple[int, str], ...]:
             who = (m.groupdict().get("who") or "").strip()
             if who in lex.claim_victims and claim:
                 continue
-            if who.startswith("terror") and not _INDEPENDENT.search(folded):
+            if who.startswith("terror") and not search(_INDEPENDENT, folded):
                 continue  # "terrorists" is an armed force's word: its count is a claim
             if (
                 who

@@ -33,6 +33,7 @@ __all__ = [
     "literals_by_span",
     "rows_by_literal",
     "priorities",
+    "spans_holding",
     "remember_folded",
     "required_literals",
     "trigger_table",
@@ -305,6 +306,35 @@ def literals_by_span(folded: str, spans: list[tuple[int, int]], lang: str) -> li
         k = bisect_right(starts, first) - 1
         if k >= 0 and end < spans[k][1]:
             out[k].add(lit)
+    return out
+
+
+@cache
+def _automaton_of(lits: tuple[str, ...]) -> Any:
+    """An Aho-Corasick automaton over ``lits``."""
+    import ahocorasick  # type: ignore[import-not-found]
+
+    auto = ahocorasick.Automaton()
+    for lit in lits:
+        auto.add_word(lit, lit)
+    auto.make_automaton()
+    return auto
+
+
+def spans_holding(folded: str, spans: list[tuple[int, int]], lits: tuple[str, ...]) -> list[bool]:
+    """For each ``(start, end)`` of ``spans`` (sorted, not overlapping), whether one of
+    ``lits`` occurs wholly inside ``folded[start:end]`` (``any(lit in folded[start:end]
+    for lit in lits)``, found in one pass over the text)."""
+    out = [False] * len(spans)
+    lits = tuple(sorted({lit for lit in lits if lit}))
+    if not spans or not lits:
+        return out
+    starts = [s for s, _ in spans]
+    for end, lit in _automaton_of(lits).iter(folded, spans[0][0], spans[-1][1]):
+        first = end - len(lit) + 1
+        k = bisect_right(starts, first) - 1
+        if k >= 0 and end < spans[k][1]:
+            out[k] = True
     return out
 
 
