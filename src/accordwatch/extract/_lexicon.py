@@ -312,7 +312,7 @@ def literals_by_span(folded: str, spans: list[tuple[int, int]], lang: str) -> li
 @cache
 def _automaton_of(lits: tuple[str, ...]) -> Any:
     """An Aho-Corasick automaton over ``lits``."""
-    import ahocorasick  # type: ignore[import-not-found]
+    import ahocorasick
 
     auto = ahocorasick.Automaton()
     for lit in lits:
