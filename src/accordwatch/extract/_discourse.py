@@ -27,6 +27,7 @@ import re
 from accordwatch.extract._lexicon import fold_span
 from accordwatch.extract._memo import per_text
 from accordwatch.extract._model import DateMention, PlaceMention
+from accordwatch.extract._prefilter import scan, search
 
 __all__ = [
     "ANAPHORIC_PLACE",
@@ -85,14 +86,14 @@ ANAPHORIC_PLACE = re.compile(
 _CAPTURE = {
     "en": re.compile(
         r"\b(?:took|taken|taking|seized|seizing|captured|capturing|overran|overrun|retook|"
-        r"retaken|recaptured|regained|stormed|(?:took|taken|seized|regained) control of|"
-        r"fall of|capture of|seizure of|recapture of)\b"
+        r"retaken|recaptured|regained|stormed|took control of|taken control of|"
+        r"seized control of|regained control of|fall of|capture of|seizure of|recapture of)\b"
     ),
     "fr": re.compile(
         r"\b(?:pris|prise|prises|repris|reprise|reprises|reprendre|prendre|prennent|"
-        r"s'emparer|s'est empare|se sont empares|empare|emparent|(?:pris|repris) le controle|"
-        r"(?:pris|repris) le controle total|reoccupe|reoccuper|investi|investie|chute|"
-        r"prise de controle)\b"
+        r"s'emparer|s'est empare|se sont empares|empare|emparent|pris le controle|"
+        r"repris le controle|pris le controle total|repris le controle total|reoccupe|"
+        r"reoccuper|investi|investie|chute|prise de controle)\b"
     ),
 }
 _CAPTURE_PASSIVE = re.compile(
@@ -260,7 +261,7 @@ def anaphoric_place(
     folded: str, c0: int, c1: int, earlier: list[PlaceMention], text: str
 ) -> PlaceMention | None:
     """The last eventable town named before a clause that says "cette localité", "this camp"."""
-    if not ANAPHORIC_PLACE.search(folded, c0, c1):
+    if not search(ANAPHORIC_PLACE, folded, c0, c1):
         return None
     for p in reversed(earlier):
         if p.end <= c0 and event_places(text, [p]):
@@ -277,7 +278,7 @@ _CAPTURE_WORDS = re.compile(
 def capture_possible(folded: str, start: int, end: int, lang: str) -> bool:
     """Whether :func:`capture_spans` can find anything in ``folded[start:end]``."""
     pat = _CAPTURE.get(lang, _CAPTURE["en"])
-    return bool(pat.search(folded, start, end) or _CAPTURE_WORDS.search(folded, start, end))
+    return bool(search(pat, folded, start, end) or search(_CAPTURE_WORDS, folded, start, end))
 
 
 def capture_spans(
@@ -291,7 +292,7 @@ def capture_spans(
     pat = _CAPTURE.get(lang, _CAPTURE["en"])
     towns = event_places(text, places)
     out: list[tuple[int, int]] = []
-    for m in pat.finditer(folded, c0, c1):
+    for m in scan(pat, folded, c0, c1):
         if _NOT_CAPTURE_AFTER.match(folded[m.end() : m.end() + 12]):
             continue
         if _RESUMED.search(folded, max(c0, m.start() - 40), m.start()):
@@ -308,7 +309,7 @@ def capture_spans(
         if _CAPTURE_PASSIVE.match(folded[p.end : min(c1, p.end + 60)]):
             out.append((p.start, p.end))
     if not towns:  # "cette localité a été prise", "took the town"
-        for a in ANAPHORIC_PLACE.finditer(folded, c0, c1):
+        for a in scan(ANAPHORIC_PLACE, folded, c0, c1):
             verb = [m for m in pat.finditer(folded, max(c0, a.start() - 60), a.start())]
             if _CAPTURE_PASSIVE.match(folded[a.end() : min(c1, a.end() + 60)]) or (
                 verb and len(folded[verb[-1].end() : a.start()].split()) <= _CAPTURE_REACH

@@ -518,7 +518,7 @@ def events_in_text(
                 if _INTENT.search(folded, c0, trig.start):
                     ev.confidence = round(max(0.05, ev.confidence - 0.3), 3)
                     ev.notes.append("feared or intended, not reported as done")
-                if _SUMMARY.search(folded, c0, c1) and trig.text[-1:] in "sx":
+                if search(_SUMMARY, folded, c0, c1) and trig.text[-1:] in "sx":
                     ev.confidence = round(max(0.05, ev.confidence - 0.3), 3)
                     ev.notes.append("a summary of events over a period")
                 sent_events.append((ev, c0, c1))
@@ -612,7 +612,7 @@ _COMPARISON = re.compile(
 
 def _comparison_cut(folded: str, c0: int, c1: int) -> int | None:
     """Where the "since …" of a comparison starts in the clause, if it has one."""
-    m = _COMPARISON.search(folded, c0, c1)
+    m = search(_COMPARISON, folded, c0, c1)
     return m.start("since") if m else None
 
 
