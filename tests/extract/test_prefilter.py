@@ -60,6 +60,14 @@ def test_same_matches_as_finditer(fold: bool) -> None:
     assert planned > 50  # most patterns do run near their literals
 
 
+def test_runs_of_a_class_fall_back_to_a_full_scan() -> None:
+    pat = re.compile(r"\b(?:north|nord)\s+(?:mali|niger)\b", re.IGNORECASE)
+    for gap in (" ", " " * 63, " " * 64, "\n" * 200):
+        t = "x " * 300 + f"North{gap}Mali, nord Niger" + " y" * 300
+        want = [m.span() for m in pat.finditer(t)]
+        assert [m.span() for m in finditer_near(pat, t)] == want and len(want) == 2
+
+
 def test_scan_same_matches_as_finditer() -> None:
     texts = [deaccent(t) for t in _texts()] + ["qu'attaque d'attaques l'ambush -attaque", "ab"]
     pats = _PATTERNS_UNDER_TEST + [x for xs in excludes().values() for x in xs]
@@ -85,7 +93,9 @@ def test_no_split_when_the_lead_is_one_side_of_a_choice() -> None:
 
 def test_no_plan_without_literals_or_bounds() -> None:
     assert _plan(re.compile(r"\b\d{4}-\d{2}-\d{2}\b")) is None  # no literal
-    assert _plan(re.compile(r"\bkilled \w+ people")) is None  # unbounded
+    assert _plan(re.compile(r"\bkilled .+ people")) is None  # unbounded, any character
+    plan = _plan(re.compile(r"\bkilled \w+ people"))  # bounded while no long run of \w
+    assert plan is not None and [r.pattern for r in plan[2]] == [r"[\w]{64,}"]
     assert _plan(re.compile(r"killed(?=\s+(?:at least|more than|some) \d)")) is None
     assert _plan(re.compile(r"\bkilled (?:two|three) people\b")) is not None
 

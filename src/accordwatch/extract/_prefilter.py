@@ -30,15 +30,23 @@ __all__ = ["finditer_near", "scan", "search"]
 _PAD = 16
 
 
-_Plan = tuple[tuple[str, ...], int] | None
+# An unbounded repetition whose characters all belong to one class (``\\s+``) spans at
+# most one run of that class: in a text without a run of ``_RUN`` such characters it is
+# shorter than ``_RUN``.
+_RUN = 64
+
+# (literals, longest match, the runs that must be absent for that bound to hold)
+_Plan = tuple[tuple[str, ...], int, tuple[re.Pattern[str], ...]] | None
 # id(pattern) -> (pattern, plan): the pattern is held, so its id is not reused meanwhile
 # (hashing a compiled pattern hashes its whole program)
 _PLANS: dict[int, tuple[re.Pattern[str], _Plan]] = {}
 
 
 def _plan(pattern: re.Pattern[str]) -> _Plan:
-    """The literals every match of ``pattern`` holds and its longest match, or None when
-    either is unknown (no literal, unbounded repetition, flags, look-ahead too long)."""
+    """The literals every match of ``pattern`` holds, its longest match, and the runs
+    of characters whose absence from a text that bound needs (an unbounded repetition
+    of one class of characters), or None when unknown (no literal, unbounded
+    repetition of anything else, flags, look-ahead too long)."""
     held = _PLANS.get(id(pattern))
     if held is not None and held[0] is pattern:
         return held[1]
@@ -59,10 +67,92 @@ def _make_plan(pattern: re.Pattern[str]) -> _Plan:
     if not lits:
         return None
     parsed = _parser.parse(pattern.pattern)
-    width = parsed.getwidth()[1]
-    if width >= _parser.MAXREPEAT or _reach(parsed) >= _PAD:
+    classes: list[str] = []
+    width = _width(parsed, classes)
+    if width is None or _reach(parsed) >= _PAD:
         return None
-    return tuple(sorted(lits)), width
+    runs = tuple(re.compile(f"[{c}]{{{_RUN},}}", pattern.flags) for c in sorted(set(classes)))
+    return tuple(sorted(lits)), width, runs
+
+
+def _width(items: Any, classes: list[str]) -> int | None:
+    """The longest match of a parsed pattern, an unbounded repetition of one class of
+    characters counted as ``_RUN - 1`` (its class added to ``classes``); None when
+    unknown."""
+    from re import _parser  # type: ignore[attr-defined]  # the standard library's parser
+
+    total = 0
+    for op, av in items:
+        name = str(op)
+        if name in ("LITERAL", "NOT_LITERAL", "IN", "ANY"):
+            total += 1
+        elif name in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue
+        elif name == "SUBPATTERN":
+            w = _width(av[-1], classes)
+            if w is None:
+                return None
+            total += w
+        elif name == "BRANCH":
+            ws = [_width(b, classes) for b in av[1]]
+            if any(w is None for w in ws):
+                return None
+            total += max(w for w in ws if w is not None)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            lo, hi, sub = av
+            if hi < _parser.MAXREPEAT:
+                w = _width(sub, classes)
+                if w is None:
+                    return None
+                total += hi * w
+            else:
+                parts = _class_of(sub)
+                if not parts or len(set(parts)) > _CLASS_PARTS:
+                    return None  # a broad class (letters of words) has long runs anyway
+                classes.append("".join(sorted(set(parts))))
+                total += _RUN - 1
+        else:
+            return None
+    return total
+
+
+# A class of more parts than this (the letters of number words) is not worth a check.
+_CLASS_PARTS = 6
+_CATEGORIES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_SPACE": r"\s", "CATEGORY_WORD": r"\w"}
+
+
+def _class_of(items: Any) -> list[str] | None:
+    """The parts of a character class (the text between brackets) holding every
+    character a parsed pattern can match, or None when it can match characters no
+    plain class lists (``.``, a negated class)."""
+    parts: list[str] = []
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            parts.append(f"\\U{av:08x}")
+        elif name == "IN":
+            for iop, iav in av:
+                kind = str(iop)
+                if kind == "LITERAL":
+                    parts.append(f"\\U{iav:08x}")
+                elif kind == "RANGE":
+                    parts.append(f"\\U{iav[0]:08x}-\\U{iav[1]:08x}")
+                elif kind == "CATEGORY" and str(iav) in _CATEGORIES:
+                    parts.append(_CATEGORIES[str(iav)])
+                else:
+                    return None
+        elif name == "AT":
+            continue
+        elif name in ("SUBPATTERN", "BRANCH", "MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            subs = av[1] if name == "BRANCH" else [av[-1]]
+            for sub in subs:
+                got = _class_of(sub)
+                if got is None:
+                    return None
+                parts += got
+        else:
+            return None
+    return parts
 
 
 def _reach(items: Any) -> int:
@@ -224,8 +314,10 @@ def finditer_near(
     if plan is None:
         yield from scan(pattern, text, start, end)
         return
-    lits, width = plan
-    if end - start <= 2 * width + _PAD:  # a short span: no window would be smaller
+    lits, width, runs = plan
+    if end - start <= 2 * width + _PAD or any(r.search(text, start, end) for r in runs):
+        # a short span (no window would be smaller), or a run of characters that
+        # lets a match be longer than ``width``
         yield from scan(pattern, text, start, end)
         return
     spans: list[tuple[int, int]] = []
