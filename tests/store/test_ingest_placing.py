@@ -80,3 +80,26 @@ def test_a_failure_of_placing_is_kept_to_be_raised() -> None:
     from accordwatch.errors import InputError
 
     ingest_mod._placing_failed([InputError("latitude out of range")])  # a bad row: no raise
+
+
+def test_places_sharing_a_hash_are_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    # every place the same hash: each row must still get its own place's name
+    monkeypatch.setattr(ingest_mod, "_place_hash", lambda y, x, code: np.zeros(len(y), "uint64"))
+    asked: list[tuple[Any, Any, Any]] = []
+
+    def decide(places: list[tuple[Any, Any, Any]]) -> list[str | None]:
+        asked.extend(places)
+        return place_admin1(places)
+
+    place = ingest_mod._place_rows(decide, [])
+    for rows in (PLACES * 3, PLACES[::-1] * 2, PLACES[3:]):
+        assert place(*_columns(rows)).to_pylist() == place_admin1(rows)
+    assert sorted(map(str, asked)) == sorted(map(str, PLACES))
+
+
+def test_a_point_written_as_minus_zero_is_placed_as_zero() -> None:
+    rows: list[tuple[Any, Any, Any]] = [(0.0, 0.0, "Gao"), (-0.0, 0.0, "Gao"), (0.0, -0.0, "Gao")]
+    place = ingest_mod._place_rows(place_admin1, [])
+    assert place(*_columns(rows * 2)).to_pylist() == place_admin1(rows * 2)

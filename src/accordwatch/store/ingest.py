@@ -531,6 +531,17 @@ def _after(ready: Future[object], decide: PlaceAdmin1) -> PlaceAdmin1:
     return placed
 
 
+def _place_hash(y: Any, x: Any, code: Any) -> Any:
+    """A 64-bit hash (numpy ``uint64``) of places given as the bits of their latitudes and
+    longitudes (``int64``) and the numbers of their adm_1 names; two places may share one."""
+    import numpy as np
+
+    h = y.view("uint64") * np.uint64(0x9E3779B97F4A7C15)
+    h ^= x.view("uint64") * np.uint64(0xC2B2AE3D27D4EB4F)
+    h ^= code.astype("uint64") * np.uint64(0x165667B19E3779F9)
+    return h
+
+
 def _place_rows(decide: PlaceAdmin1, failed: list[BaseException]) -> Callable[..., Any]:
     """An Arrow function of (latitude, longitude, adm_1) columns giving each row's canonical
     admin-1 by ``decide``, asked once per distinct place of the whole load (remembered); an
@@ -572,12 +583,6 @@ def _place_rows(decide: PlaceAdmin1, failed: list[BaseException]) -> Callable[..
         b, c = float(np.int64(y).view("float64")), float(np.int64(x).view("float64"))
         return (None if b != b else b, None if c != c else c, None if code < 0 else spelt[code])
 
-    def hashed(y: Any, x: Any, code: Any) -> Any:
-        h = y.view("uint64") * np.uint64(0x9E3779B97F4A7C15)
-        h ^= x.view("uint64") * np.uint64(0xC2B2AE3D27D4EB4F)
-        h ^= code.astype("uint64") * np.uint64(0x165667B19E3779F9)
-        return h
-
     def learn(y: Any, x: Any, code: Any, at: Any) -> None:
         """Decide the places of rows ``at`` not decided before, and add them to ``known``."""
         order = np.lexsort((code[at], x[at], y[at]))
@@ -604,7 +609,7 @@ def _place_rows(decide: PlaceAdmin1, failed: list[BaseException]) -> Callable[..
             exact[places[i]] = number[name]
         add = np.array(fresh)
         n = np.array([exact[places[i]] for i in fresh], dtype="int64")
-        parts = (hashed(fy[add], fx[add], fc[add]), fy[add], fx[add], fc[add], n)
+        parts = (_place_hash(fy[add], fx[add], fc[add]), fy[add], fx[add], fc[add], n)
         merged = [np.concatenate((k, p)) for k, p in zip(known, parts, strict=True)]
         by_hash = np.argsort(merged[0], kind="stable")
         known[:] = [m[by_hash] for m in merged]
@@ -619,7 +624,7 @@ def _place_rows(decide: PlaceAdmin1, failed: list[BaseException]) -> Callable[..
         encoded = whole(pc.dictionary_encode(whole(adm_1)))
         codes = np.array([*map(numbered, encoded.dictionary.to_pylist()), -1], dtype="int64")
         code = codes[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
-        h = hashed(y, x, code)
+        h = _place_hash(y, x, code)
 
         def found() -> tuple[Any, Any]:
             keys = known[0]
