@@ -16,6 +16,8 @@ before is a known abbreviation ("Gen.", "M.", "U.N.") or a single initial.
 from __future__ import annotations
 
 import re
+import threading
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,6 +28,7 @@ __all__ = [
     "Sentence",
     "clauses",
     "detect_language",
+    "forget_words",
     "quote_spans",
     "sentences",
     "words",
@@ -65,9 +68,35 @@ def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
     [(0, 7, "l'armee"), (8, 9, 'a'), (10, 16, 'frappe')]
     """
     end = len(text) if end is None else end
+    held = getattr(_DOC_WORDS, "held", None)
+    if held is not None and held[0] is text:
+        toks = held[1]
+        lo = bisect_left(toks, (start,))
+        hi = bisect_left(toks, (end,), lo)
+        # the same words as a scan of text[start:end] unless a word of the whole text
+        # runs across ``start`` or ``end`` (the scan would cut it there)
+        if (lo == 0 or toks[lo - 1][1] <= start) and (hi == 0 or toks[hi - 1][1] <= end):
+            return list(toks[lo:hi])
     seg = fold_span(text, start, end)  # folding keeps one character per character
     spans = [m.span() for m in _WORD_RE.finditer(text, start, end)]
-    return [(s, e, seg[s - start : e - start]) for s, e in spans]
+    out = [(s, e, seg[s - start : e - start]) for s, e in spans]
+    if start == 0 and end == len(text) >= _DOC_WORDS_MIN:
+        _DOC_WORDS.held = (text, tuple(out))
+    return out
+
+
+# The words of the last long text read whole in this thread, kept while its steps ask
+# for the words of its sentences and clauses: a word starts only at a word character,
+# so the words of a span that cuts no word of the whole text are those of the whole
+# text inside it.
+_DOC_WORDS = threading.local()
+_DOC_WORDS_MIN = 5_000
+
+
+def forget_words() -> None:
+    """Let go of the words kept by :func:`words` in this thread (the text's extraction
+    is over)."""
+    _DOC_WORDS.held = None
 
 
 def sentences(text: str) -> list[Sentence]:

@@ -30,7 +30,7 @@ from accordwatch.extract._events import events_in_text
 from accordwatch.extract._lexicon import deaccent, remember_folded
 from accordwatch.extract._model import CandidateEvent, Claim, Document, ExtractionResult
 from accordwatch.extract._places import PlaceFinder
-from accordwatch.extract._text import detect_language
+from accordwatch.extract._text import detect_language, forget_words
 
 __all__ = [
     "DEFAULT_MIN_CONFIDENCE",
@@ -231,6 +231,7 @@ def _extract_into(
         result.events,
     )
     ticks.done("claims")
+    forget_words()
     result.places = places
     result.actors = actors
 
