@@ -13,6 +13,7 @@ from accordwatch.extract._dates import _ANAPHORIC_RE, _LATER_RE, _PATTERNS
 from accordwatch.extract._lexicon import TRIGGER_LEAD, deaccent, excludes, trigger_table
 from accordwatch.extract._places import _COUNTRY_PART
 from accordwatch.extract._prefilter import _plan, _split, finditer_near, scan, search
+from accordwatch.extract._text import forget_words, words
 
 _WORDS = (
     "in on may march mars le 5 12 2023 last week hier yesterday mardi dernier the same day "
@@ -108,3 +109,21 @@ def test_fast_words_and_keys_equal_the_registry_folding() -> None:
     for s in samples:
         assert words_with_offsets(s) == tokens_with_offsets(s), s
         assert normalized(s) == normalize(s), s
+
+
+def test_kept_words_of_a_long_text_equal_a_scan() -> None:
+    rng = random.Random(5)
+    text = " ".join(
+        rng.choice(_WORDS + ["d'Anéfis", "l’armée", "a-t-il", "_x_", "12,5"]) for _ in range(3000)
+    )
+    other = "".join(list(text))  # equal, another object: never read from the kept words
+    assert other is not text
+    try:
+        assert words(text) == words(other)  # keeps the words of ``text``
+        assert words(text, -5, 40) == words(other, -5, 40)
+        for _ in range(2000):
+            a = rng.randint(0, len(text) + 5)
+            b = rng.randint(a - 3, a + 400)
+            assert words(text, a, b) == words(other, a, b), (a, b)
+    finally:
+        forget_words()

@@ -69,7 +69,7 @@ def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
     """
     end = len(text) if end is None else end
     held = getattr(_DOC_WORDS, "held", None)
-    if held is not None and held[0] is text:
+    if held is not None and held[0] is text and start >= 0:
         toks = held[1]
         lo = bisect_left(toks, (start,))
         hi = bisect_left(toks, (end,), lo)
