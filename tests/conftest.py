@@ -39,15 +39,24 @@ def seeded_db(seeded_template: Path, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def empty_db(tmp_path: Path) -> Path:
-    """Path of a migrated store with nothing in it (not seeded)."""
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated store with nothing in it (not seeded), made once per session; tests get
+    copies of it."""
     from accordwatch.store import Store
 
-    path = tmp_path / "empty.duckdb"
+    path = tmp_path_factory.mktemp("empty-template") / "empty.duckdb"
     with Store.open(path) as store:
         store.skip_seed()
     return path
+
+
+@pytest.fixture
+def empty_db(empty_template: Path, tmp_path: Path) -> Path:
+    """Path of a fresh copy of a migrated store with nothing in it (not seeded)."""
+    target = tmp_path / "empty.duckdb"
+    shutil.copy(empty_template, target)
+    return target
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ runs: the store is owned by the app while a client is open).
 * ``api`` (module): a client of an app on that store, for tests that only read.
 * ``fresh_store`` / ``fresh_api`` (function): the same on a store of the test's own, for
   tests that write.
+* ``web_template`` (session): the store the others copy, made once.
 * ``web_store_of`` (session): :func:`make_web_store`, for a module's own template store.
 * ``live_server``: a real uvicorn server on 127.0.0.1 in a thread (its URL).
 * ``queue_report``: puts two review candidates in the store of a client's app.
@@ -75,18 +76,32 @@ def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(users.TEST_HASH_VAR, "1")
 
 
-@pytest.fixture(scope="module")
-def web_store(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> WebStore:
+@pytest.fixture(scope="session")
+def web_template(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> WebStore:
+    """:func:`make_web_store` on the seeded store, made once per session; the web tests'
+    stores are copies of it (the same accounts and tokens)."""
     patch = _cheap_hashes()
     try:
-        return make_web_store(seeded_template, tmp_path_factory.mktemp("web") / "web.duckdb")
+        target = tmp_path_factory.mktemp("web-template") / "web.duckdb"
+        return make_web_store(seeded_template, target)
     finally:
         patch.undo()
 
 
+def copy_web_store(template: WebStore, target: Path) -> WebStore:
+    """A copy of the store ``template`` at ``target``, with its bearer headers."""
+    shutil.copy(template.path, target)
+    return WebStore(target, {role: dict(header) for role, header in template.tokens.items()})
+
+
+@pytest.fixture(scope="module")
+def web_store(web_template: WebStore, tmp_path_factory: pytest.TempPathFactory) -> WebStore:
+    return copy_web_store(web_template, tmp_path_factory.mktemp("web") / "web.duckdb")
+
+
 @pytest.fixture
-def fresh_store(seeded_template: Path, tmp_path: Path) -> WebStore:
-    return make_web_store(seeded_template, tmp_path / "fresh.duckdb")
+def fresh_store(web_template: WebStore, tmp_path: Path) -> WebStore:
+    return copy_web_store(web_template, tmp_path / "fresh.duckdb")
 
 
 def _client(path: Path, **kw: Any) -> Any:
