@@ -37,7 +37,7 @@ from accordwatch.extract._prefilter import scan, search
 from accordwatch.extract._spans import SpanIndex
 from accordwatch.extract._text import Sentence, sentences
 
-__all__ = ["claims_in_text"]
+__all__ = ["claims_in_text", "patterns"]
 
 _NUM = rf"(?P<n>{NUMBER_RE})"
 _QUANT = (
@@ -84,6 +84,21 @@ def _deaths_patterns() -> list[re.Pattern[str]]:
         ),
         re.compile(rf"\b(?:neutralisation|elimination) (?:de|d'|of) (?:\w+ )?(?P<who>{victims})"),
         re.compile(rf"\b(?P<who>{victims})\s+(?:\w+\s+)?(?:neutralis\w*|neutraliz\w*)"),
+    ]
+
+
+def patterns() -> list[re.Pattern[str]]:
+    """Every pattern claims are read with."""
+    return [
+        _RESPONSIBILITY,
+        _CLAIMED_BY,
+        _NO_CLAIM,
+        _CAPTURE,
+        _ASSERT,
+        *_deaths_patterns(),
+        _ACCORDING,
+        _TOLL,
+        _KILLED,
     ]
 
 

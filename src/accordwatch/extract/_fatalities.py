@@ -29,7 +29,7 @@ from accordwatch.extract._lexicon import deaccent, lexicon
 from accordwatch.extract._numbers import NUMBER_RE, parse_number
 from accordwatch.extract._prefilter import scan, search
 
-__all__ = ["fatalities", "victim_kinds"]
+__all__ = ["fatalities", "patterns", "victim_kinds"]
 
 _Q_EN = (
     r"(?:(?:at least|some|about|around|nearly|almost|more than|over|up to|as many as"
@@ -144,6 +144,11 @@ _COORDINATED = re.compile(
     r"(?:were |have been |had been |ont ete |sont |avaient ete )?"
     r"(?:killed|dead|died|tues|tuees|morts)\b"
 )
+
+
+def patterns(lang: str) -> list[re.Pattern[str]]:
+    """Every pattern the death figures of ``lang`` are read with."""
+    return [*_patterns(lang if lang in ("en", "fr") else "en"), _COORDINATED, _INDEPENDENT]
 
 
 @cache

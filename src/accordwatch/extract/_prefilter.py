@@ -18,12 +18,12 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from accordwatch.extract._lexicon import TRIGGER_LEAD, required_literals
 
-__all__ = ["finditer_near", "scan", "search"]
+__all__ = ["finditer_near", "prepare", "scan", "search"]
 
 # Characters a window runs past its last possible match end: more than any look-ahead
 # of a pattern reads (a ``\\b`` reads one character).
@@ -256,6 +256,14 @@ def _skips(parsed: Any) -> bool:
     if str(op) == "BRANCH":
         return all(alt.data and str(alt.data[0][0]) == "LITERAL" for alt in av[1])
     return False
+
+
+def prepare(patterns: Iterable[re.Pattern[str]]) -> None:
+    """Work out the plans and leads of ``patterns`` now (part of loading the rules), so
+    that the first text read does not pay for them."""
+    for pattern in patterns:
+        _plan(pattern)
+        _split(pattern)
 
 
 def scan(

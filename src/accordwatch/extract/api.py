@@ -19,17 +19,23 @@ import gc
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from accordwatch.errors import InputError
 from accordwatch.extract._actors import ActorFinder
 from accordwatch.extract._claims import claims_in_text
-from accordwatch.extract._dates import find_dates
+from accordwatch.extract._claims import patterns as _claim_patterns
+from accordwatch.extract._dates import _ANAPHORIC_RE, _LATER_RE, find_dates
+from accordwatch.extract._dates import _PATTERNS as _DATE_PATTERNS
+from accordwatch.extract._discourse import _CAPTURE
 from accordwatch.extract._documents import document_files, document_from_bytes, iter_documents
 from accordwatch.extract._events import events_in_text
-from accordwatch.extract._lexicon import deaccent, remember_folded
+from accordwatch.extract._fatalities import patterns as _death_patterns
+from accordwatch.extract._lexicon import deaccent, excludes, remember_folded, trigger_table
 from accordwatch.extract._model import CandidateEvent, Claim, Document, ExtractionResult
-from accordwatch.extract._places import PlaceFinder
+from accordwatch.extract._places import _COUNTRY_PART, PlaceFinder
+from accordwatch.extract._prefilter import prepare
 from accordwatch.extract._text import detect_language, forget_words
 
 __all__ = [
@@ -188,6 +194,24 @@ def extract_document(
     return result
 
 
+@cache
+def _prepared(lang: str) -> None:
+    """The patterns of ``lang``'s rules planned once, when its first text is read."""
+    prepare(
+        [
+            *(pat for _type, pat, _lits in trigger_table(lang)),
+            *(pat for pats in excludes().values() for pat in pats),
+            *(pat for pat, _resolve in _DATE_PATTERNS),
+            _ANAPHORIC_RE,
+            _LATER_RE,
+            _COUNTRY_PART,
+            *_CAPTURE.values(),
+            *_death_patterns(lang),
+            *_claim_patterns(),
+        ]
+    )
+
+
 def _extract_into(
     result: ExtractionResult,
     doc: Document,
@@ -197,6 +221,7 @@ def _extract_into(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     """The steps of :func:`extract_document` for a document of language ``found``."""
+    _prepared(found)
     remember_folded(doc.text, deaccent(doc.text))  # one folding shared by every step
     ticks = _Progress(progress, len(doc.text))
     actors = ActorFinder.default().find(doc.text, country=country, on=doc.published)
