@@ -188,7 +188,10 @@ def extract_document(
             "are left out — pass --published YYYY-MM-DD"
         )
     with _gc_paused(len(doc.text)):
-        _extract_into(result, doc, found, country, min_confidence, progress)
+        try:
+            _extract_into(result, doc, found, country, min_confidence, progress)
+        finally:
+            forget_words()  # the kept words of this text are no longer needed
     if not result.events:
         result.warnings.append(f"{where}: no events found")
     return result
@@ -256,7 +259,6 @@ def _extract_into(
         result.events,
     )
     ticks.done("claims")
-    forget_words()
     result.places = places
     result.actors = actors
 
