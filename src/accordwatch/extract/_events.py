@@ -261,7 +261,7 @@ def _pick_place(
             before,
         ).rstrip()
         before = re.sub(r"\b(?:the|a|an|le|la|les|l')\s*$", "", before).rstrip()
-        return any(before.endswith(w) for w in loc)
+        return before.endswith(loc)  # a tuple: any of its words
 
     def rank(p: PlaceMention) -> tuple[int, int, int]:
         return (int(p.weak), int(p.is_region), 0 if after_locative(p) else 1)

@@ -286,7 +286,7 @@ class PlaceFinder:
             return True
         after = " ".join(t[2] for t in toks[j : j + 2])
         gap = text[toks[j - 1][1] : toks[j][0]] if j < len(toks) else ""
-        if any(after.startswith(c) for c in lex.person_after) and "," not in gap.strip(" ”’\"'"):
+        if after.startswith(lex.person_after) and "," not in gap.strip(" ”’\"'"):
             return True
         # "…,” said Amara" / "said Keita": a speech verb right before the name
         return before in {
@@ -316,9 +316,7 @@ class PlaceFinder:
         before2 = " ".join(t[2] for t in toks[max(0, i - 2) : i])
         before = toks[i - 1][2] if i else ""
         region = (
-            place.feature_code == "ADM1"
-            or nxt in _REGION_AFTER
-            or any(before2.endswith(r) for r in _REGION_BEFORE)
+            place.feature_code == "ADM1" or nxt in _REGION_AFTER or before2.endswith(_REGION_BEFORE)
         )
         weak = (
             before in lex.directional["en"] | lex.directional["fr"]
