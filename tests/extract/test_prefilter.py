@@ -127,3 +127,17 @@ def test_kept_words_of_a_long_text_equal_a_scan() -> None:
             assert words(text, a, b) == words(other, a, b), (a, b)
     finally:
         forget_words()
+
+
+def test_every_later_match_holds_a_needed_phrase() -> None:
+    from accordwatch.extract._dates import _LATER_NEEDS
+
+    rng = random.Random(1)
+    vocab = "two 2 days day later after afterwards jours jour plus tard apres deux 1,000 x".split()
+    found = 0
+    for _ in range(5000):
+        t = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 8)))
+        for m in _LATER_RE.finditer(t):
+            found += 1
+            assert any(need in m.group() for need in _LATER_NEEDS), m.group()
+    assert found > 100

@@ -362,6 +362,18 @@ _ANAPHORIC_RE = re.compile(rf"\b(?:{_alt(_ANAPHORIC)})\b")
 _LATER_RE = re.compile(
     rf"\b(?P<n>{NUMBER_RE}) (?:days? later|jours? plus tard|jours? apres|days? after(?:wards)?)\b"
 )
+# Every match of _LATER_RE holds one of these (its unit and the word after it): a text
+# holding none has no "N days later" to look for.
+_LATER_NEEDS = (
+    "day later",
+    "days later",
+    "jour plus tard",
+    "jours plus tard",
+    "jour apres",
+    "jours apres",
+    "day after",
+    "days after",
+)
 _ANCHOR_REACH = 600  # characters: an anaphoric date looks back this far for its anchor
 
 
@@ -373,7 +385,8 @@ def _anaphoric(
         (m.start(), m.end(), _ANAPHORIC[m.group(0)])
         for m in finditer_near(_ANAPHORIC_RE, folded, start, end)
     ]
-    for m in finditer_near(_LATER_RE, folded, start, end):
+    later = any(folded.find(need, start, end) != -1 for need in _LATER_NEEDS)
+    for m in finditer_near(_LATER_RE, folded, start, end) if later else ():
         n = parse_number(m.group("n"))
         if n is not None and n <= 31:
             hits.append((m.start(), m.end(), n))
