@@ -15,6 +15,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -49,10 +50,20 @@ def _with_ids(rows: list[list[str]], offset: int) -> list[list[str]]:
     return [[str(int(r[0]) + offset), *r[1:]] for r in rows]
 
 
-def _route(route: str, db: Path, ged_slice: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the next load of ged_slice's events take ``route``."""
+@pytest.fixture(scope="module")
+def stored_slice(empty_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty store into which the events of tests/data/ucdp/ged_caf_slice.csv were
+    loaded, made once per module (the compare route's starting point)."""
+    path = tmp_path_factory.mktemp("stored-slice") / "slice.duckdb"
+    shutil.copy(empty_template, path)
+    aw.ingest_ucdp(Path(__file__).parents[1] / "data" / "ucdp" / "ged_caf_slice.csv", db=path)
+    return path
+
+
+def _route(route: str, db: Path, stored_slice: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the next load of ged_slice's events into the store ``db`` take ``route``."""
     if route == "compare":  # the events are stored: the engine stages and compares
-        aw.ingest_ucdp(ged_slice, db=db)
+        shutil.copy(stored_slice, db)
     elif route == "reader":  # the one-pass route gives way at once
         monkeypatch.setattr(ingest_mod, "append_csv", lambda *a, **k: "bad")
 
@@ -252,6 +263,7 @@ def test_a_number_that_is_not_what_it_claims_is_refused(
     reason: str,
     empty_db: Path,
     ged_slice: Path,
+    stored_slice: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -259,7 +271,7 @@ def test_a_number_that_is_not_what_it_claims_is_refused(
     target = next(i for i, r in enumerate(rows) if any("\n" in c for c in r)) + 1
     rows[target][header.index(field)] = value
     path = write_rows(tmp_path / "bad.csv", header, rows)
-    _route(route, empty_db, ged_slice, monkeypatch)
+    _route(route, empty_db, stored_slice, monkeypatch)
     before = _snapshot(empty_db)
     with pytest.raises(RowErrors) as info:
         aw.ingest_ucdp(path, db=empty_db)
@@ -333,6 +345,7 @@ def test_no_date_after_the_files_release(
     route: str,
     empty_db: Path,
     ged_slice: Path,
+    stored_slice: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -340,7 +353,7 @@ def test_no_date_after_the_files_release(
     i, j = header.index("date_start"), header.index("date_end")
     rows[2][j] = f"{last} 00:00:00.000"  # the last day of the release: fine
     path = write_rows(tmp_path / name, header, rows)
-    _route(route, empty_db, ged_slice, monkeypatch)
+    _route(route, empty_db, stored_slice, monkeypatch)
     assert aw.ingest_ucdp(path, db=empty_db, source="ucdp-ged").rows_read == len(rows)
     rows[2][i] = rows[2][j] = f"{last + dt.timedelta(days=1)} 00:00:00.000"
     path = write_rows(tmp_path / name, header, rows)
@@ -439,6 +452,7 @@ def test_contradictions_are_kept_flagged_and_the_derived_value_stored(
     route: str,
     empty_db: Path,
     ged_slice: Path,
+    stored_slice: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -447,7 +461,7 @@ def test_contradictions_are_kept_flagged_and_the_derived_value_stored(
     path, rows, header = _contradicting(ged_slice, tmp_path)
     col = {h: i for i, h in enumerate(header)}
     multi = next(i for i, r in enumerate(rows) if any("\n" in c for c in r))
-    _route(route, empty_db, ged_slice, monkeypatch)
+    _route(route, empty_db, stored_slice, monkeypatch)
     report = aw.ingest_ucdp(path, db=empty_db)
     assert report.rejected == 0 and report.rows_read == len(rows)
 
