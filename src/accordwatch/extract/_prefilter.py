@@ -18,8 +18,8 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from accordwatch.extract._lexicon import TRIGGER_LEAD, required_literals
 
@@ -37,9 +37,28 @@ _RUN = 64
 
 # (literals, longest match, the runs that must be absent for that bound to hold)
 _Plan = tuple[tuple[str, ...], int, tuple[re.Pattern[str], ...]] | None
+_T = TypeVar("_T")
+
 # id(pattern) -> (pattern, plan): the pattern is held, so its id is not reused meanwhile
 # (hashing a compiled pattern hashes its whole program)
 _PLANS: dict[int, tuple[re.Pattern[str], _Plan]] = {}
+
+
+def _held(
+    cache: dict[int, tuple[re.Pattern[str], _T]],
+    pattern: re.Pattern[str],
+    make: Callable[[re.Pattern[str]], _T],
+) -> _T:
+    """``make(pattern)``, worked out once per pattern and kept in ``cache`` (by the
+    pattern's id, the pattern held beside it; emptied past 4,096 patterns)."""
+    held = cache.get(id(pattern))
+    if held is not None and held[0] is pattern:
+        return held[1]
+    if len(cache) > 4096:
+        cache.clear()
+    value = make(pattern)
+    cache[id(pattern)] = (pattern, value)
+    return value
 
 
 def _plan(pattern: re.Pattern[str]) -> _Plan:
@@ -47,14 +66,7 @@ def _plan(pattern: re.Pattern[str]) -> _Plan:
     of characters whose absence from a text that bound needs (an unbounded repetition
     of one class of characters), or None when unknown (no literal, unbounded
     repetition of anything else, flags, look-ahead too long)."""
-    held = _PLANS.get(id(pattern))
-    if held is not None and held[0] is pattern:
-        return held[1]
-    if len(_PLANS) > 4096:
-        _PLANS.clear()
-    plan = _make_plan(pattern)
-    _PLANS[id(pattern)] = (pattern, plan)
-    return plan
+    return _held(_PLANS, pattern, _make_plan)
 
 
 def _make_plan(pattern: re.Pattern[str]) -> _Plan:
@@ -200,14 +212,7 @@ def _split(pattern: re.Pattern[str]) -> _Split:
     else None.  Searching for the body and testing the lead where it starts finds the
     same matches (see :func:`scan`), and the body alone lets the engine skip ahead to
     its first characters instead of trying the lead at every position."""
-    held = _SPLITS.get(id(pattern))
-    if held is not None and held[0] is pattern:
-        return held[1]
-    if len(_SPLITS) > 4096:
-        _SPLITS.clear()
-    split = _make_split(pattern)
-    _SPLITS[id(pattern)] = (pattern, split)
-    return split
+    return _held(_SPLITS, pattern, _make_split)
 
 
 def _make_split(pattern: re.Pattern[str]) -> _Split:
