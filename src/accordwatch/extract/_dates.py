@@ -31,7 +31,7 @@ from accordwatch.extract._numbers import NUMBER_RE, parse_number
 from accordwatch.extract._prefilter import finditer_near
 from accordwatch.extract._spans import SpanIndex
 
-__all__ = ["find_dates", "month_value"]
+__all__ = ["find_dates", "month_value", "patterns"]
 
 _MONTHS = {
     "january": 1,
@@ -489,3 +489,8 @@ def find_dates(
             found.append(DateMention(s, e, text[s:e], value, precision, vague))
     found.sort(key=lambda d: d.start)
     return _anaphoric(text, folded, start, end, found)
+
+
+def patterns() -> list[re.Pattern[str]]:
+    """The patterns dates are read with through the prefilter (planned when rules load)."""
+    return [*(pat for pat, _resolve in _PATTERNS), _ANAPHORIC_RE, _LATER_RE]

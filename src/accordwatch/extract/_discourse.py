@@ -38,6 +38,7 @@ __all__ = [
     "event_places",
     "eventable",
     "is_reference",
+    "patterns",
     "period_start",
     "place_groups",
     "statement_verb_near",
@@ -316,3 +317,8 @@ def capture_spans(
             ):
                 out.append((verb[-1].start() if verb else a.start(), a.end()))
     return out
+
+
+def patterns() -> list[re.Pattern[str]]:
+    """The capture patterns of both languages (planned when rules load)."""
+    return list(_CAPTURE.values())

@@ -38,7 +38,7 @@ from accordwatch.geo import AdminIndex, Gazetteer, Place, normalize_admin1
 from accordwatch.geo._text import compact, variant_key
 from accordwatch.geo.gazetteer import COMMON_WORDS
 
-__all__ = ["PlaceFinder", "split_elisions"]
+__all__ = ["PlaceFinder", "patterns", "split_elisions"]
 
 _REGION_AFTER = {"region", "regions", "province", "cercle", "circle"}
 _REGION_BEFORE = (
@@ -519,3 +519,8 @@ def _admin1_of(span: str) -> str | None:
 @cache
 def _default() -> PlaceFinder:
     return PlaceFinder(Gazetteer.default())
+
+
+def patterns() -> list[re.Pattern[str]]:
+    """The patterns places are read with through the prefilter (planned when rules load)."""
+    return [_COUNTRY_PART]

@@ -26,15 +26,16 @@ from accordwatch.errors import InputError
 from accordwatch.extract._actors import ActorFinder
 from accordwatch.extract._claims import claims_in_text
 from accordwatch.extract._claims import patterns as _claim_patterns
-from accordwatch.extract._dates import _ANAPHORIC_RE, _LATER_RE, find_dates
-from accordwatch.extract._dates import _PATTERNS as _DATE_PATTERNS
-from accordwatch.extract._discourse import _CAPTURE
+from accordwatch.extract._dates import find_dates
+from accordwatch.extract._dates import patterns as _date_patterns
+from accordwatch.extract._discourse import patterns as _capture_patterns
 from accordwatch.extract._documents import document_files, document_from_bytes, iter_documents
 from accordwatch.extract._events import events_in_text
 from accordwatch.extract._fatalities import patterns as _death_patterns
 from accordwatch.extract._lexicon import deaccent, excludes, remember_folded, trigger_table
 from accordwatch.extract._model import CandidateEvent, Claim, Document, ExtractionResult
-from accordwatch.extract._places import _COUNTRY_PART, PlaceFinder
+from accordwatch.extract._places import PlaceFinder
+from accordwatch.extract._places import patterns as _place_patterns
 from accordwatch.extract._prefilter import prepare
 from accordwatch.extract._text import detect_language, forget_words
 
@@ -204,11 +205,9 @@ def _prepared(lang: str) -> None:
         [
             *(pat for _type, pat, _lits in trigger_table(lang)),
             *(pat for pats in excludes().values() for pat in pats),
-            *(pat for pat, _resolve in _DATE_PATTERNS),
-            _ANAPHORIC_RE,
-            _LATER_RE,
-            _COUNTRY_PART,
-            *_CAPTURE.values(),
+            *_date_patterns(),
+            *_place_patterns(),
+            *_capture_patterns(),
             *_death_patterns(lang),
             *_claim_patterns(),
         ]
