@@ -585,12 +585,14 @@ def _place_rows(decide: PlaceAdmin1, failed: list[BaseException]) -> Callable[..
         except BaseException as exc:
             failed.append(exc)
             raise
+        named = len(names)
         for i, name in zip(fresh, decided, strict=True):
             if name not in number:
                 number[name] = len(names)
                 names.append(name)
-                as_arrow[0] = pa.array(names, pa.string())
             exact[places[i]] = number[name]
+        if len(names) > named:  # new names: the Arrow array of them made once
+            as_arrow[0] = pa.array(names, pa.string())
         add = np.array(fresh)
         n = np.array([exact[places[i]] for i in fresh], dtype="int64")
         parts = (_place_hash(fy[add], fx[add], fc[add]), fy[add], fx[add], fc[add], n)
