@@ -59,7 +59,7 @@ def empty_db(empty_template: Path, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def ged_slice() -> Path:
     return DATA / "ucdp" / "ged_caf_slice.csv"
 

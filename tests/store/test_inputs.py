@@ -51,12 +51,14 @@ def _with_ids(rows: list[list[str]], offset: int) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def stored_slice(empty_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def stored_slice(
+    empty_template: Path, ged_slice: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """An empty store into which the events of tests/data/ucdp/ged_caf_slice.csv were
     loaded, made once per module (the compare route's starting point)."""
     path = tmp_path_factory.mktemp("stored-slice") / "slice.duckdb"
     shutil.copy(empty_template, path)
-    aw.ingest_ucdp(Path(__file__).parents[1] / "data" / "ucdp" / "ged_caf_slice.csv", db=path)
+    aw.ingest_ucdp(ged_slice, db=path)
     return path
 
 
